@@ -1,0 +1,44 @@
+// The `deploysim` command: subcommands register themselves here; every path returns one of the
+// exit codes in exit_codes.hpp and never lets an exception escape.
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "demo_command.hpp"
+#include "exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace deploysim::cli;
+  CLI::App app{
+      "deploysim: simulate deployments, measure what goes wrong, and check manifests before it "
+      "does.",
+      "deploysim"};
+  app.set_version_flag("--version", std::string("deploysim ") + DEPLOYSIM_VERSION);
+  app.footer("\nRun 'deploysim COMMAND --help' for the options of a command.");
+  app.require_subcommand(1);
+
+  int exit_code = kExitOk;
+  add_demo_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // The failing subcommand, if any, gives the most useful --help pointer.
+    std::string command = "deploysim";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::cerr << command << ": " << e.what() << "\nRun '" << command
+              << " --help' for usage.\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "deploysim: internal error: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  return exit_code;
+}
