@@ -1,0 +1,33 @@
+#pragma once
+// Reading scenarios: JSON file -> overrides (--set) -> typed, cross-checked Scenario.
+// Every problem is an InputError naming the file and the JSON pointer.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/input_error.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::scenario {
+
+/// Loads, overrides and validates a scenario file. `overrides` are "path=value" assignments
+/// (see apply_override).
+Scenario load_scenario(const std::filesystem::path& path,
+                       const std::vector<std::string>& overrides = {});
+
+/// Validates a scenario document already in memory; `file` labels errors.
+Scenario parse_scenario(const nlohmann::json& document, const std::string& file);
+
+/// Applies "deployment.strategy.batch_size=5" to a document: the path is dot-separated keys
+/// (array elements by index: "timeline.0.at"); the value is read as JSON when it parses as JSON
+/// ("5", "true", "[1,2]", "{\"skip\": \"smars-8\"}") and as a string otherwise ("30s", "rolling").
+/// Intermediate keys must exist (typos are reported with a "did you mean"); the last key may be
+/// new, and the scenario's own validation then decides whether it is allowed.
+void apply_override(nlohmann::json& document, std::string_view assignment,
+                    const std::string& file);
+
+}  // namespace deploysim::scenario

@@ -1,0 +1,317 @@
+#pragma once
+// A scenario, typed and validated: everything a run needs except the seed. Parsed from the JSON
+// format documented in docs/scenario-format.md; every field here maps to one key there.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/distribution.hpp"
+#include "engine/time.hpp"
+
+namespace deploysim::scenario {
+
+using engine::Distribution;
+using engine::Duration;
+using engine::Time;
+
+/// What code does when it runs. The same version can behave differently depending on flags.
+struct Behaviour {
+  enum class Kind { healthy, crash_on_start, error_rate_increase, latency_increase, erroneous_actions };
+  std::string name;
+  Kind kind = Kind::healthy;
+  /// error_rate_increase: fraction of requests that fail (0..1).
+  double error_rate = 0.0;
+  /// latency_increase: milliseconds added to every request.
+  double added_latency_ms = 0.0;
+  /// erroneous_actions: business loss per minute for each host running it (Knight's runaway orders).
+  double loss_per_host_per_min_usd = 0.0;
+};
+
+/// One version of a service. `flag_behaviours` says what the version does when a flag is on:
+/// the same flag can mean a new feature on one version and dead code on another.
+struct Version {
+  std::string name;
+  std::string behaviour = "healthy";
+  std::map<std::string, std::string> flag_behaviours;  ///< flag -> behaviour when the flag is on
+};
+
+/// A service this one calls, and the versions of it that this one works with (empty: any).
+struct Dependency {
+  std::string service;
+  std::vector<std::string> compatible_versions;
+};
+
+struct Service {
+  std::string name;
+  std::vector<Version> versions;  ///< in release order: older first
+  std::vector<Dependency> depends_on;
+};
+
+/// A named group of hosts: a zone, a region, a ring, a tier.
+struct HostGroup {
+  std::string name;
+  std::int64_t hosts = 1;
+  std::string service;
+  std::string version;
+  /// Host names: "{group}-{i}" by default, i from 1.
+  std::string name_pattern = "{group}-{i}";
+  /// Share of traffic each host takes, relative to other hosts (1 = an ordinary host).
+  double traffic_weight = 1.0;
+  std::map<std::string, std::string> config;
+};
+
+/// A feature flag. `groups` empty means every group (a global flag).
+struct Flag {
+  std::string name;
+  bool initial = false;
+  std::vector<std::string> groups;
+  /// Percentage of hosts in scope that see the flag on (deterministic hash bucketing).
+  double percent = 100.0;
+};
+
+/// How one host is updated, whatever the strategy: drain, install, start, health check.
+struct HostUpdate {
+  Duration drain = Duration::seconds(0);
+  Distribution install = Distribution::constant(30'000.0);  ///< milliseconds
+  Duration health_check = Duration::seconds(0);
+  /// Probability that an install fails and is retried (after `retry_delay`).
+  double install_failure_probability = 0.0;
+  Duration retry_delay = Duration::seconds(10);
+  int max_retries = 3;
+};
+
+/// A host the operator of a manual deploy skips, or misconfigures, by script.
+struct ScriptedFault {
+  enum class Kind { skip, misconfigure };
+  Kind kind = Kind::skip;
+  std::string host;
+};
+
+/// An operator copies the release host after host (Knight, hand-run scripts).
+struct ManualStrategy {
+  Distribution per_host = Distribution::constant(600'000.0);  ///< ms
+  double skip_probability = 0.0;
+  double misconfigure_probability = 0.0;
+  std::vector<ScriptedFault> faults;
+  /// Hosts done per working day before the operator stops until the next day (0: no limit).
+  int hosts_per_day = 0;
+};
+
+/// Every host at once (Recreate in Kubernetes, a fleet-wide push script).
+struct AllAtOnceStrategy {};
+
+/// A count ("3") or a percentage ("25%") of replicas, as Kubernetes writes maxSurge.
+struct CountOrPercent {
+  double value = 0.0;
+  bool percent = false;
+};
+
+/// Kubernetes RollingUpdate (max_surge / max_unavailable) or fixed in-place batches (batch_size,
+/// as Ansible's `serial`). With batch_size set, surge and unavailable are ignored.
+struct RollingStrategy {
+  std::int64_t batch_size = 0;
+  CountOrPercent max_surge{25.0, true};
+  CountOrPercent max_unavailable{25.0, true};
+  Duration min_ready = Duration::seconds(0);
+  Duration progress_deadline = Duration::seconds(600);
+};
+
+/// Blue/green: a full green copy, optional analysis, switch, scale-down delay.
+struct BlueGreenStrategy {
+  Duration pre_promotion_analysis = Duration::seconds(0);
+  Duration scale_down_delay = Duration::seconds(30);
+  bool auto_promote = true;
+};
+
+/// One step of a canary (Argo Rollouts / Flagger).
+struct CanaryStep {
+  enum class Kind { set_weight, pause, analysis };
+  Kind kind = Kind::set_weight;
+  double weight = 0.0;     ///< set_weight: percent of traffic (and replicas) on the canary
+  Duration duration;       ///< pause and analysis
+};
+
+/// Canary analysis: the alert-like check run during analysis steps.
+struct CanaryAnalysis {
+  std::string metric = "error_rate";
+  double max_value = 0.01;
+  Duration interval = Duration::seconds(60);
+  int failure_limit = 0;            ///< Argo: failed > limit -> abort
+  int consecutive_error_limit = 4;  ///< Argo default
+  /// Compare canary against the stable baseline (Kayenta-style) instead of an absolute threshold.
+  bool compare_to_baseline = false;
+  double max_ratio_to_baseline = 1.5;
+};
+
+struct CanaryStrategy {
+  std::vector<CanaryStep> steps;
+  CanaryAnalysis analysis;
+  bool traffic_routed = true;  ///< with a traffic router: canary pods = ceil(w*N/100)
+  bool automated_rollback = true;
+};
+
+/// Facebook-style rings: each ring is a set of groups or a percentage of the fleet, then a bake.
+struct Ring {
+  std::string name;
+  std::vector<std::string> groups;
+  double percent = 0.0;  ///< used when groups is empty: cumulative percent of hosts
+  Duration bake = Duration::seconds(0);
+};
+
+struct RingStrategy {
+  std::vector<Ring> rings;
+  /// Hosts updated at the same time inside a ring (0: the whole ring at once).
+  std::int64_t parallelism = 0;
+};
+
+using Strategy = std::variant<ManualStrategy, AllAtOnceStrategy, RollingStrategy,
+                              BlueGreenStrategy, CanaryStrategy, RingStrategy>;
+
+/// Name of a strategy as written in files ("manual", "rolling", ...).
+std::string strategy_name(const Strategy& strategy);
+
+/// The deployment being simulated.
+struct Deployment {
+  std::string service;
+  std::string to;                  ///< target version
+  std::vector<std::string> groups; ///< empty: every group running the service
+  Time start;
+  Strategy strategy = ManualStrategy{};
+  HostUpdate host_update;
+  /// Refuse flag changes while a host in the flag's scope does not run a version that gives the
+  /// flag the intended meaning (the fleet consistency check Knight lacked).
+  bool preflight_gate = false;
+  /// After the last host, check that every host runs `to`; halt the flag if not.
+  bool post_deploy_verification = false;
+};
+
+/// A fleet-level metric that monitoring computes.
+enum class Metric {
+  error_rate,          ///< failed / all requests, 0..1
+  latency_ms,          ///< mean request latency
+  loss_rate_usd_per_min,
+  misbehaving_hosts,
+  hosts_on_target,     ///< hosts running the deployment's target version
+  kpi,                 ///< a business rate (orders/s, starts/s) relative to normal, 1 = normal
+};
+
+/// "when `metric` is above (or below) `threshold` for `for_duration`, fire".
+struct AlertRule {
+  std::string name;
+  Metric metric = Metric::error_rate;
+  bool below = false;
+  double threshold = 0.0;
+  Duration for_duration;
+  enum class Level { warning, critical } level = Level::critical;
+  /// Who is told; empty: nobody (a dashboard nobody watches).
+  std::string notify;
+  /// Fired but not treated as an alert (Knight's "Power Peg disabled" e-mails).
+  bool ignored = false;
+};
+
+/// A message that code emits while a condition holds, e.g. e-mails about a flag without code.
+struct Signal {
+  std::string name;
+  enum class Source { flag_without_code } source = Source::flag_without_code;
+  std::string flag;
+  /// When the code starts sending (e.g. the day's first orders); time 0 if not given.
+  Time start;
+  Duration every = Duration::minutes(1);
+  bool treated_as_alert = false;
+  std::string notify;
+};
+
+struct Monitoring {
+  Duration scrape_interval = Duration::seconds(15);
+  /// Relative noise on sampled metrics (standard deviation as a fraction of the value).
+  double noise = 0.0;
+  std::vector<AlertRule> alerts;
+  std::vector<Signal> signals;
+};
+
+/// An action a person or automation can take.
+enum class ActionKind { set_flag, rollback_code, halt, resume, deploy, page };
+
+/// A person or on-call team: how long they take, and what they do when alerted.
+struct Person {
+  std::string name;
+  Distribution acknowledge = Distribution::constant(60'000.0);
+  Distribution diagnose = Distribution::constant(600'000.0);
+  Distribution act = Distribution::constant(60'000.0);
+  /// What they try, in order: each next action only if the alert still holds afterwards.
+  struct Response {
+    ActionKind action = ActionKind::rollback_code;
+    std::string flag;
+    bool value = false;
+    std::string group;
+    std::string person;  ///< for page
+  };
+  std::vector<Response> playbook;
+};
+
+/// What machines do without waiting for people.
+struct Automation {
+  /// Alerts whose firing rolls the deployment back at once.
+  std::vector<std::string> rollback_on;
+  /// Halt the affected service when this fires (a kill switch).
+  std::optional<AlertRule> kill_switch;
+  /// Halt instead of flipping a flag when the fleet is inconsistent.
+  bool halt_on_inconsistency = false;
+};
+
+struct Business {
+  double requests_per_host_per_s = 10.0;
+  double users_per_request = 0.1;
+  /// Allowed fraction of failed requests (an SLO of 99.9% -> 0.001) over the run.
+  double error_budget = 0.001;
+  /// Normal latency of a request, milliseconds.
+  double base_latency_ms = 50.0;
+  /// Fraction of requests failing on a healthy host.
+  double base_error_rate = 0.0;
+};
+
+/// One timed action: "at 09:30 set flag power_peg on".
+struct TimelineEntry {
+  Time at;
+  ActionKind action = ActionKind::set_flag;
+  std::string flag;
+  bool value = true;
+  std::string group;   ///< empty: the deployment's groups (or every group for flags)
+  std::string person;  ///< who does it (for the trace), or who is paged
+  double percent = 100.0;  ///< set_flag: percentage of hosts in scope that see it
+};
+
+struct Clock {
+  std::optional<engine::WallClock> wall;  ///< absent: times print as "+HH:MM:SS"
+  Time end;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::vector<std::string> sources;
+  std::uint64_t seed = 1;
+  Clock clock;
+  std::vector<Behaviour> behaviours;  ///< always includes "healthy"
+  std::vector<Service> services;
+  std::vector<HostGroup> groups;
+  std::vector<Flag> flags;
+  std::optional<Deployment> deployment;
+  Monitoring monitoring;
+  std::vector<Person> people;
+  Automation automation;
+  Business business;
+  std::vector<TimelineEntry> timeline;
+  /// The document it was read from, after overrides (for hashes, exports and sweeps).
+  nlohmann::json source;
+  /// The file it was read from ("<memory>" when built from a dict or string).
+  std::string file;
+};
+
+}  // namespace deploysim::scenario
