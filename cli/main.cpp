@@ -7,6 +7,7 @@
 
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
+#include "scenario_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace deploysim::cli;
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   int exit_code = kExitOk;
+  add_run_command(app, exit_code);
+  add_validate_command(app, exit_code);
   add_demo_command(app, exit_code);
 
   try {

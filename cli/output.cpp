@@ -36,7 +36,7 @@ std::string thousands(std::uint64_t value) {
 }
 
 std::string summary_line(std::string_view label, std::string_view value) {
-  constexpr std::size_t kLabelWidth = 22;
+  constexpr std::size_t kLabelWidth = 24;
   std::string line = "  ";
   line += label;
   line.append(label.size() < kLabelWidth ? kLabelWidth - label.size() : 1, ' ');

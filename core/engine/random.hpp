@@ -23,6 +23,12 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
 /// The 64-bit key of the stream named `name` under `seed` (FNV-1a of the name, mixed with the seed).
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name);
 
+/// The key of member `index` of a family of streams (e.g. one install stream per host), the same
+/// as a stream named "<name>/<index>" would be independent, without formatting a string per host.
+constexpr std::uint64_t member_stream_key(std::uint64_t family_key, std::uint64_t index) {
+  return mix64(family_key ^ mix64(index + 0x632be59bd9b4e019ULL));
+}
+
 /// One independent stream of random numbers: xoshiro256** seeded through SplitMix64.
 /// Cheap to create (no allocation), 32 bytes of state.
 class RandomStream {

@@ -741,22 +741,51 @@ Scenario parse_scenario(const nlohmann::json& document, const std::string& file)
   return Parser(document, file).parse();
 }
 
+namespace {
+
+// A variant file names a base scenario and the values it changes:
+//   {"extends": "knight_capital_2012.json", "name": "...", "set": {"deployment.preflight_gate": true}}
+nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json document,
+                               int depth) {
+  if (!document.is_object() || !document.contains("extends")) return document;
+  const std::string file = path.string();
+  ObjectReader variant(document, file, "");
+  auto extends = variant.value("extends");
+  if (depth >= 8) extends.fail("a chain of at most 8 \"extends\"", "is there a loop?");
+  const auto base_path = path.parent_path() / extends.as_string();
+  nlohmann::json base = resolve_extends(base_path, load_json_file(base_path), depth + 1);
+  if (!base.is_object()) extends.fail("a base scenario that is a JSON object");
+  for (const char* key : {"name", "description"}) {
+    if (auto value = variant.optional(key)) base[key] = value->as_string();
+  }
+  if (auto changes = variant.optional_child("set")) {
+    for (auto& [change_path, value] : changes->members()) {
+      set_value(base, change_path, value.json(), "set \"" + change_path + "\"", file);
+    }
+  }
+  for (const auto& source : variant.optional_array("sources")) {
+    base["sources"].push_back(source.as_string());
+  }
+  variant.finish();
+  return base;
+}
+
+}  // namespace
+
 Scenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  nlohmann::json document = load_json_file(path);
+  nlohmann::json document = resolve_extends(path, load_json_file(path), 0);
   for (const auto& assignment : overrides) apply_override(document, assignment, file);
   return parse_scenario(document, file);
 }
 
 void apply_override(nlohmann::json& document, std::string_view assignment, const std::string& file) {
-  const std::string label = "--set " + std::string(assignment);
   const auto equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {
     throw InputError(InputProblem{.file = "--set",
                                   .expected = "PATH=VALUE, e.g. deployment.strategy.batch_size=5",
                                   .found = quote(std::string(assignment))});
   }
-  const std::string path(assignment.substr(0, equals));
   const std::string text(assignment.substr(equals + 1));
   nlohmann::json value;
   try {
@@ -764,7 +793,12 @@ void apply_override(nlohmann::json& document, std::string_view assignment, const
   } catch (const InputError&) {
     value = text;  // not JSON: a plain string such as 30s or rolling
   }
+  set_value(document, std::string(assignment.substr(0, equals)), std::move(value),
+            "--set " + std::string(assignment), file);
+}
 
+void set_value(nlohmann::json& document, const std::string& path, nlohmann::json value,
+               const std::string& label, const std::string& file) {
   nlohmann::json* node = &document;
   std::string pointer;
   std::size_t begin = 0;

@@ -14,7 +14,8 @@
 
 namespace deploysim::scenario {
 
-/// Loads, overrides and validates a scenario file. `overrides` are "path=value" assignments
+/// Loads, overrides and validates a scenario file. A file with "extends" is a variant: its base
+/// (a path relative to it) with the values under "set" changed, and its own name and description. `overrides` are "path=value" assignments
 /// (see apply_override).
 Scenario load_scenario(const std::filesystem::path& path,
                        const std::vector<std::string>& overrides = {});
@@ -29,5 +30,10 @@ Scenario parse_scenario(const nlohmann::json& document, const std::string& file)
 /// new, and the scenario's own validation then decides whether it is allowed.
 void apply_override(nlohmann::json& document, std::string_view assignment,
                     const std::string& file);
+
+/// Sets the value at a dot-separated `path` (see apply_override); `label` names the change in
+/// errors ("--set a.b=1", "set \"a.b\"").
+void set_value(nlohmann::json& document, const std::string& path, nlohmann::json value,
+               const std::string& label, const std::string& file);
 
 }  // namespace deploysim::scenario

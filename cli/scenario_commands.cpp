@@ -1,0 +1,208 @@
+#include "scenario_commands.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "exit_codes.hpp"
+#include "io/timeseries_writer.hpp"
+#include "io/trace_writers.hpp"
+#include "output.hpp"
+#include "scenario/load.hpp"
+#include "simulation/narrative.hpp"
+#include "simulation/simulation.hpp"
+
+namespace deploysim::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string scenario_file;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> overrides;
+  bool json = false;
+  std::string trace_file;
+  std::string timeseries_file;
+};
+
+// Prints every problem of an input error on its own line; returns the usage exit code.
+int report(const scenario::InputError& error) {
+  for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
+  return kExitUsage;
+}
+
+void print_story(const scenario::Scenario& scenario, const simulation::Result& result) {
+  std::cout << "What happened\n";
+  std::string last_date;
+  for (const auto& record : result.story) {
+    std::string when = simulation::clock_text(scenario, record.time, true);
+    // The date is printed when it changes, so a day's events read as a column of times.
+    const auto space = when.find(' ');
+    if (space != std::string::npos) {
+      const std::string date = when.substr(0, space);
+      if (date != last_date) {
+        last_date = date;
+      } else {
+        when = std::string(space + 1, ' ') + when.substr(space + 1);
+      }
+    }
+    std::cout << "  " << when << "  " << simulation::describe(record) << '\n';
+  }
+  if (result.story.empty()) std::cout << "  (nothing notable)\n";
+}
+
+std::string optional_minutes(const std::optional<double>& seconds, const char* absent) {
+  return seconds ? simulation::minutes_text(*seconds) : absent;
+}
+
+void print_summary(const simulation::Summary& s, const std::string& target,
+                   double wall_seconds) {
+  std::cout << "\nSummary\n"
+            << summary_line("loss", simulation::money(s.loss_usd)) << '\n'
+            << summary_line("time to detect",
+                            optional_minutes(s.time_to_detect_s,
+                                             s.incident_start_s ? "never" : "no incident"))
+            << '\n'
+            << summary_line("time to mitigate",
+                            optional_minutes(s.time_to_mitigate_s,
+                                             s.incident_start_s ? "not mitigated" : "no incident"))
+            << '\n'
+            << summary_line("incident duration", optional_minutes(s.incident_duration_s, "no incident"))
+            << '\n'
+            << summary_line("deploy outcome", s.deploy_outcome) << '\n'
+            << summary_line("hosts on " + target, std::to_string(s.hosts_on_target_version) +
+                                                      " of " + std::to_string(s.hosts_total))
+            << '\n'
+            << summary_line("most hosts misbehaving", std::to_string(s.max_hosts_misbehaving))
+            << '\n'
+            << summary_line("alerts fired", std::to_string(s.alerts_fired) + " (" +
+                                                std::to_string(s.alerts_ignored) + " ignored)")
+            << '\n';
+  if (s.signals_emitted > 0) {
+    std::cout << summary_line("warning messages", std::to_string(s.signals_emitted)) << '\n';
+  }
+  if (s.flag_changes_blocked > 0) {
+    std::cout << summary_line("flag changes blocked", std::to_string(s.flag_changes_blocked))
+              << '\n';
+  }
+  std::cout << summary_line("events processed", thousands(s.events_processed)) << '\n'
+            << summary_line("seed", std::to_string(s.seed)) << '\n'
+            << summary_line("wall time", wall_time(wall_seconds)) << '\n';
+}
+
+int run_scenario(const RunOptions& options) {
+  std::optional<scenario::Scenario> loaded;
+  try {
+    loaded = scenario::load_scenario(options.scenario_file, options.overrides);
+  } catch (const scenario::InputError& error) {
+    return report(error);
+  }
+  const scenario::Scenario& scenario = *loaded;
+  const std::uint64_t seed = options.seed.value_or(scenario.seed);
+
+  std::unique_ptr<engine::TraceSink> trace;
+  std::ofstream timeseries_out;
+  try {
+    if (!options.trace_file.empty()) {
+      trace = io::open_trace_file(options.trace_file, scenario.clock.wall);
+    }
+    if (!options.timeseries_file.empty()) {
+      timeseries_out.open(options.timeseries_file);
+      if (!timeseries_out) {
+        throw std::runtime_error(options.timeseries_file + ": cannot open for writing");
+      }
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << '\n';
+    return kExitUsage;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  const simulation::Result result = simulation::run(scenario, seed, trace.get());
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
+  if (trace) trace->flush();
+  if (timeseries_out.is_open()) {
+    io::write_timeseries_csv(timeseries_out, result.timeseries, scenario.clock.wall);
+  }
+
+  if (options.json) {
+    nlohmann::ordered_json out;
+    out["scenario"] = scenario.name;
+    out["file"] = scenario.file;
+    out["deploysim_version"] = DEPLOYSIM_VERSION;
+    out["summary"] = result.summary.to_json();
+    auto& story = out["story"] = nlohmann::ordered_json::array();
+    for (const auto& record : result.story) {
+      story.push_back({{"time_s", record.time.to_seconds()},
+                       {"clock", simulation::clock_text(scenario, record.time, true)},
+                       {"event", record.event},
+                       {"subject", record.subject},
+                       {"text", simulation::describe(record)}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::cout << scenario.name << "  (" << scenario.file << ", seed " << seed << ")\n\n";
+  print_story(scenario, result);
+  print_summary(result.summary, scenario.deployment ? scenario.deployment->to : "target",
+                wall.count());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and tell what happened");
+  run->footer(
+      "\nExamples:\n"
+      "  deploysim run scenarios/knight_capital_2012.json\n"
+      "  deploysim run scenarios/knight_capital_2012.json --set deployment.preflight_gate=true\n"
+      "  deploysim run SCENARIO --seed 7 --json --timeseries run.csv --trace run.jsonl\n"
+      "\n--set PATH=VALUE changes one value of the scenario before it runs: PATH is the keys\n"
+      "joined by dots (array elements by index, e.g. timeline.0.at), VALUE is JSON or a plain\n"
+      "string (30s, rolling). See docs/scenario-format.md for every key.");
+  run->add_option("scenario", options->scenario_file, "Scenario file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_option("--seed", options->seed,
+                  "Random seed (default: the scenario's); the same seed gives the same run");
+  run->add_option("--set", options->overrides, "Override a scenario value: PATH=VALUE")
+      ->take_last()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_flag("--json", options->json, "Print the result as JSON (the result contract)");
+  run->add_option("--trace", options->trace_file,
+                  "Write every event, per host too, to FILE (.jsonl or .csv)");
+  run->add_option("--timeseries", options->timeseries_file,
+                  "Write the monitoring time series to FILE (CSV)");
+  run->callback([options, &exit_code] { exit_code = run_scenario(*options); });
+}
+
+void add_validate_command(CLI::App& app, int& exit_code) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  CLI::App* validate =
+      app.add_subcommand("validate", "Check scenario files without running them");
+  validate->footer(
+      "\nPrints one line per file: OK, or each problem with its file, JSON pointer, what was\n"
+      "expected and what was found. Exit code 0 when every file is valid, 2 otherwise.\n"
+      "\nExample:\n  deploysim validate scenarios/*.json");
+  validate->add_option("scenarios", *files, "Scenario files (JSON)")->required();
+  validate->callback([files, &exit_code] {
+    int code = kExitOk;
+    for (const auto& file : *files) {
+      try {
+        const auto scenario = scenario::load_scenario(file);
+        std::cout << file << ": OK (" << scenario.name << ")\n";
+      } catch (const scenario::InputError& error) {
+        code = report(error);
+      }
+    }
+    exit_code = code;
+  });
+}
+
+}  // namespace deploysim::cli

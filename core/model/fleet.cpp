@@ -1,0 +1,359 @@
+#include "model/fleet.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine/random.hpp"
+
+namespace deploysim::model {
+
+namespace {
+
+using scenario::Behaviour;
+
+// When several flags give a host different behaviours, the most harmful one is what it does.
+int severity(Behaviour::Kind kind) {
+  switch (kind) {
+    case Behaviour::Kind::healthy: return 0;
+    case Behaviour::Kind::latency_increase: return 1;
+    case Behaviour::Kind::error_rate_increase: return 2;
+    case Behaviour::Kind::crash_on_start: return 3;
+    case Behaviour::Kind::erroneous_actions: return 4;
+  }
+  return 0;
+}
+
+std::string expand_pattern(const std::string& pattern, const std::string& group, std::uint32_t i) {
+  std::string name;
+  for (std::size_t pos = 0; pos < pattern.size();) {
+    if (pattern.compare(pos, 7, "{group}") == 0) {
+      name += group;
+      pos += 7;
+    } else if (pattern.compare(pos, 3, "{i}") == 0) {
+      name += std::to_string(i + 1);
+      pos += 3;
+    } else {
+      name += pattern[pos++];
+    }
+  }
+  return name;
+}
+
+template <typename T>
+std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].name == name) return static_cast<std::uint32_t>(i);
+  }
+  throw std::logic_error("unresolved name \"" + std::string(name) + "\" in a validated scenario");
+}
+
+}  // namespace
+
+std::string_view health_name(Health health) {
+  switch (health) {
+    case Health::healthy: return "healthy";
+    case Health::degraded: return "degraded";
+    case Health::crashed: return "crashed";
+    case Health::draining: return "draining";
+    case Health::out_of_rotation: return "out_of_rotation";
+    case Health::terminated: return "terminated";
+  }
+  return "unknown";
+}
+
+Fleet::Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel)
+    : kernel_(kernel), business_(scenario.business), behaviours_(scenario.behaviours) {
+  for (const auto& flag : scenario.flags) {
+    FlagInfo info;
+    info.name = flag.name;
+    info.percent = flag.percent;
+    flags_.push_back(std::move(info));
+  }
+  for (const auto& service : scenario.services) {
+    const auto service_index = static_cast<std::uint32_t>(service_names_.size());
+    service_names_.push_back(service.name);
+    for (const auto& version : service.versions) {
+      VersionInfo info;
+      info.name = version.name;
+      info.service = service_index;
+      info.base_behaviour = static_cast<BehaviourIndex>(index_of(behaviours_, version.behaviour));
+      for (const auto& [flag, behaviour] : version.flag_behaviours) {
+        info.flag_behaviours.emplace_back(
+            index_of(flags_, flag), static_cast<BehaviourIndex>(index_of(behaviours_, behaviour)));
+      }
+      versions_.push_back(std::move(info));
+    }
+  }
+  serving_weight_by_behaviour_.assign(behaviours_.size(), 0.0);
+  hosts_per_version_.assign(versions_.size(), 0);
+
+  std::size_t total = 0;
+  for (const auto& group : scenario.groups) total += static_cast<std::size_t>(group.hosts);
+  group_.reserve(total);
+  index_in_group_.reserve(total);
+  version_.reserve(total);
+  previous_version_.reserve(total);
+  health_.reserve(total);
+  behaviour_.reserve(total);
+  weight_.reserve(total);
+
+  for (const auto& group : scenario.groups) {
+    GroupInfo info;
+    info.name = group.name;
+    info.service = index_of(scenario.services, group.service);
+    info.name_pattern = group.name_pattern;
+    info.traffic_weight = group.traffic_weight;
+    groups_.push_back(std::move(info));
+  }
+  for (std::size_t f = 0; f < scenario.flags.size(); ++f) {
+    const auto& flag = scenario.flags[f];
+    auto& info = flags_[f];
+    info.on_in_group.assign(groups_.size(), false);
+    if (flag.groups.empty()) {
+      for (std::uint32_t g = 0; g < groups_.size(); ++g) info.scope.push_back(g);
+    } else {
+      for (const auto& name : flag.groups) info.scope.push_back(index_of(groups_, name));
+    }
+    if (flag.initial) {
+      for (auto g : info.scope) info.on_in_group[g] = true;
+    }
+  }
+  for (std::size_t g = 0; g < scenario.groups.size(); ++g) {
+    const auto& group = scenario.groups[g];
+    const auto version = *find_version(group.service, group.version);
+    for (std::int64_t i = 0; i < group.hosts; ++i) {
+      set_health(add_host(static_cast<std::uint32_t>(g), version), Health::healthy);
+    }
+  }
+  note_misbehaving_change();
+}
+
+std::optional<VersionIndex> Fleet::find_version(std::string_view service,
+                                                std::string_view name) const {
+  for (std::size_t v = 0; v < versions_.size(); ++v) {
+    if (versions_[v].name == name && service_names_[versions_[v].service] == service) {
+      return static_cast<VersionIndex>(v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> Fleet::find_group(std::string_view name) const {
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    if (groups_[g].name == name) return static_cast<std::uint32_t>(g);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> Fleet::find_flag(std::string_view name) const {
+  for (std::size_t f = 0; f < flags_.size(); ++f) {
+    if (flags_[f].name == name) return static_cast<std::uint32_t>(f);
+  }
+  return std::nullopt;
+}
+
+std::optional<HostIndex> Fleet::find_host(std::string_view name) const {
+  for (HostIndex h = 0; h < size(); ++h) {
+    if (host_name(h) == name) return h;
+  }
+  return std::nullopt;
+}
+
+std::string Fleet::host_name(HostIndex h) const {
+  const auto& group = groups_[group_[h]];
+  return expand_pattern(group.name_pattern, group.name, index_in_group_[h]);
+}
+
+bool Fleet::flag_bucket_on(std::uint32_t flag, HostIndex h) const {
+  const double percent = flags_[flag].percent;
+  if (percent >= 100.0) return true;
+  if (percent <= 0.0) return false;
+  // Deterministic bucketing on (flag, group, position in group): a host keeps its bucket for the
+  // whole run, so raising the percentage only ever adds hosts (as LaunchDarkly and Unleash do).
+  const std::uint64_t key = engine::member_stream_key(
+      engine::stream_key(group_[h], flags_[flag].name), index_in_group_[h]);
+  const double bucket = static_cast<double>(key % 100'000) / 1'000.0;
+  return bucket < percent;
+}
+
+bool Fleet::flag_on_for(std::uint32_t flag, HostIndex h) const {
+  return flags_[flag].on_in_group[group_[h]] && flag_bucket_on(flag, h);
+}
+
+bool Fleet::is_misbehaving(HostIndex h) const {
+  if (health_[h] == Health::crashed) return true;
+  return is_serving(h) && behaviours_[behaviour_[h]].kind != Behaviour::Kind::healthy;
+}
+
+BehaviourIndex Fleet::resolve_behaviour(HostIndex h) const {
+  const VersionInfo& version = versions_[version_[h]];
+  BehaviourIndex result = version.base_behaviour;
+  for (const auto& [flag, behaviour] : version.flag_behaviours) {
+    if (flag_on_for(flag, h) &&
+        severity(behaviours_[behaviour].kind) >= severity(behaviours_[result].kind)) {
+      result = behaviour;
+    }
+  }
+  return result;
+}
+
+void Fleet::settle() {
+  const engine::Time now = kernel_.now();
+  const double minutes = static_cast<double>((now - settled_at_).ms()) / 60'000.0;
+  if (minutes > 0.0) {
+    impact_.loss_usd += loss_rate_per_min_ * minutes;
+    const double requests = business_.requests_per_host_per_s * 60.0 * minutes *
+                            totals_.serving_weight;
+    impact_.requests += requests;
+    impact_.failed_requests += requests * error_rate();
+  }
+  settled_at_ = now;
+}
+
+Impact Fleet::impact_now() {
+  settle();
+  return impact_;
+}
+
+void Fleet::remove_from_totals(HostIndex h) {
+  if (health_[h] != Health::terminated) {
+    --totals_.live_hosts;
+    --hosts_per_version_[version_[h]];
+  }
+  if (is_misbehaving(h)) --totals_.misbehaving_hosts;
+  if (!is_serving(h)) return;
+  const auto& behaviour = behaviours_[behaviour_[h]];
+  totals_.serving_weight -= weight_[h];
+  --totals_.serving_hosts;
+  serving_weight_by_behaviour_[behaviour_[h]] -= weight_[h];
+  loss_rate_per_min_ -= behaviour.loss_per_host_per_min_usd;
+}
+
+void Fleet::add_to_totals(HostIndex h) {
+  if (health_[h] != Health::terminated) {
+    ++totals_.live_hosts;
+    ++hosts_per_version_[version_[h]];
+  }
+  if (is_misbehaving(h)) ++totals_.misbehaving_hosts;
+  if (!is_serving(h)) return;
+  const auto& behaviour = behaviours_[behaviour_[h]];
+  totals_.serving_weight += weight_[h];
+  ++totals_.serving_hosts;
+  serving_weight_by_behaviour_[behaviour_[h]] += weight_[h];
+  loss_rate_per_min_ += behaviour.loss_per_host_per_min_usd;
+}
+
+void Fleet::note_misbehaving_change() {
+  const auto misbehaving = totals_.misbehaving_hosts;
+  max_misbehaving_ = std::max(max_misbehaving_, misbehaving);
+  // Sums of a few exact host rates can leave a rounding residue once every host stops.
+  if (misbehaving == 0 && loss_rate_per_min_ < 1e-6) loss_rate_per_min_ = 0.0;
+  if (misbehaving > 0) {
+    if (!incident_start_) incident_start_ = kernel_.now();
+    incident_end_.reset();
+  } else if (incident_start_ && !incident_end_) {
+    incident_end_ = kernel_.now();
+  }
+}
+
+void Fleet::set_version(HostIndex h, VersionIndex v) {
+  settle();
+  remove_from_totals(h);
+  if (version_[h] != v) previous_version_[h] = version_[h];
+  version_[h] = v;
+  behaviour_[h] = resolve_behaviour(h);
+  add_to_totals(h);
+  note_misbehaving_change();
+}
+
+void Fleet::set_health(HostIndex h, Health health) {
+  if (health_[h] == health) return;
+  settle();
+  remove_from_totals(h);
+  // A halted group keeps its hosts out of rotation whatever a rollout does to them.
+  if (groups_[group_[h]].halted && (health == Health::healthy || health == Health::degraded)) {
+    health = Health::out_of_rotation;
+  }
+  health_[h] = health;
+  add_to_totals(h);
+  note_misbehaving_change();
+}
+
+void Fleet::set_weight(HostIndex h, float weight) {
+  settle();
+  remove_from_totals(h);
+  weight_[h] = weight;
+  add_to_totals(h);
+}
+
+HostIndex Fleet::add_host(std::uint32_t group, VersionIndex version) {
+  const auto h = static_cast<HostIndex>(group_.size());
+  GroupInfo& info = groups_[group];
+  group_.push_back(group);
+  index_in_group_.push_back(static_cast<std::uint32_t>(info.hosts.size()));
+  version_.push_back(version);
+  previous_version_.push_back(version);
+  health_.push_back(Health::terminated);
+  weight_.push_back(static_cast<float>(info.traffic_weight));
+  behaviour_.push_back(0);
+  behaviour_[h] = resolve_behaviour(h);
+  info.hosts.push_back(h);
+  // Created terminated (uncounted), then brought in through the one path that keeps totals.
+  set_health(h, Health::out_of_rotation);
+  return h;
+}
+
+void Fleet::set_flag(std::uint32_t flag, const std::vector<std::uint32_t>& groups, bool on,
+                     double percent) {
+  settle();
+  FlagInfo& info = flags_[flag];
+  info.percent = percent;
+  for (auto g : groups) info.on_in_group[g] = on;
+  for (auto g : groups) {
+    for (HostIndex h : groups_[g].hosts) {
+      const BehaviourIndex resolved = resolve_behaviour(h);
+      if (resolved == behaviour_[h]) continue;
+      remove_from_totals(h);
+      behaviour_[h] = resolved;
+      add_to_totals(h);
+    }
+  }
+  note_misbehaving_change();
+}
+
+void Fleet::halt_group(std::uint32_t group) {
+  for (HostIndex h : groups_[group].hosts) {
+    if (is_serving(h)) set_health(h, Health::out_of_rotation);
+  }
+  groups_[group].halted = true;
+}
+
+void Fleet::resume_group(std::uint32_t group) {
+  groups_[group].halted = false;
+  for (HostIndex h : groups_[group].hosts) {
+    if (health_[h] == Health::out_of_rotation) set_health(h, Health::healthy);
+  }
+}
+
+double Fleet::error_rate() const {
+  if (totals_.serving_weight <= 0.0) return 0.0;
+  double failing = 0.0;
+  for (std::size_t b = 0; b < behaviours_.size(); ++b) {
+    const double rate = behaviours_[b].kind == Behaviour::Kind::error_rate_increase
+                            ? behaviours_[b].error_rate
+                            : business_.base_error_rate;
+    failing += serving_weight_by_behaviour_[b] * rate;
+  }
+  return std::clamp(failing / totals_.serving_weight, 0.0, 1.0);
+}
+
+double Fleet::latency_ms() const {
+  if (totals_.serving_weight <= 0.0) return 0.0;
+  double added = 0.0;
+  for (std::size_t b = 0; b < behaviours_.size(); ++b) {
+    added += serving_weight_by_behaviour_[b] * behaviours_[b].added_latency_ms;
+  }
+  return business_.base_latency_ms + added / totals_.serving_weight;
+}
+
+}  // namespace deploysim::model

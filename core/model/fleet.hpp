@@ -1,0 +1,182 @@
+#pragma once
+// The fleet: every host's version, health, traffic weight and effective behaviour, kept as
+// structure-of-arrays so that a million hosts fit in tens of megabytes, plus running aggregates
+// (serving weight, error rate, loss rate, hosts per version) that monitoring reads in O(versions)
+// instead of walking every host.
+//
+// Business impact is integrated here, exactly: loss and failed requests accrue at a rate that is
+// constant between two changes of the fleet, so every change first settles the time since the
+// previous one.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/kernel.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::model {
+
+using HostIndex = std::uint32_t;
+using VersionIndex = std::uint16_t;
+using BehaviourIndex = std::uint16_t;
+
+/// A host's state in the fleet.
+enum class Health : std::uint8_t {
+  healthy,          ///< serving traffic
+  degraded,         ///< serving traffic, flagged by a health check
+  crashed,          ///< down after a failed start
+  draining,         ///< finishing requests, taking no new ones
+  out_of_rotation,  ///< installing, halted or waiting: takes no traffic
+  terminated,       ///< removed from the fleet (a scaled-down replica)
+};
+std::string_view health_name(Health health);
+
+/// A version of a service, resolved to indices.
+struct VersionInfo {
+  std::string name;
+  std::uint32_t service = 0;
+  BehaviourIndex base_behaviour = 0;
+  /// (flag index, behaviour) pairs: what this version does when that flag is on.
+  std::vector<std::pair<std::uint32_t, BehaviourIndex>> flag_behaviours;
+};
+
+/// A group of hosts (zone, ring, tier). Hosts added later (surge, canary pods) join `hosts`.
+struct GroupInfo {
+  std::string name;
+  std::uint32_t service = 0;
+  std::string name_pattern;
+  double traffic_weight = 1.0;
+  std::vector<HostIndex> hosts;
+  bool halted = false;
+};
+
+/// Flags as hosts see them: on or off per group, with a percentage rollout by hash bucket.
+struct FlagInfo {
+  std::string name;
+  std::vector<bool> on_in_group;  ///< by group index
+  double percent = 100.0;
+  /// The flag's scope (group indices); empty scope in the scenario means every group.
+  std::vector<std::uint32_t> scope;
+};
+
+/// Running totals over serving hosts, by behaviour.
+struct FleetTotals {
+  double serving_weight = 0.0;
+  std::int64_t serving_hosts = 0;
+  std::int64_t live_hosts = 0;  ///< not terminated
+  std::int64_t misbehaving_hosts = 0;
+};
+
+/// Accumulated business impact since time 0.
+struct Impact {
+  double loss_usd = 0.0;
+  double requests = 0.0;
+  double failed_requests = 0.0;
+};
+
+class Fleet {
+ public:
+  Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel);
+
+  // --- catalogue ---
+  const std::vector<scenario::Behaviour>& behaviours() const { return behaviours_; }
+  const std::vector<VersionInfo>& versions() const { return versions_; }
+  const std::vector<GroupInfo>& groups() const { return groups_; }
+  const std::vector<FlagInfo>& flags() const { return flags_; }
+  const std::vector<std::string>& service_names() const { return service_names_; }
+  std::optional<VersionIndex> find_version(std::string_view service, std::string_view name) const;
+  std::optional<std::uint32_t> find_group(std::string_view name) const;
+  std::optional<std::uint32_t> find_flag(std::string_view name) const;
+  std::optional<HostIndex> find_host(std::string_view name) const;
+
+  // --- per host ---
+  /// Hosts ever created, terminated ones included; indices are stable.
+  std::size_t size() const { return group_.size(); }
+  std::uint32_t group_of(HostIndex h) const { return group_[h]; }
+  VersionIndex version_of(HostIndex h) const { return version_[h]; }
+  VersionIndex previous_version_of(HostIndex h) const { return previous_version_[h]; }
+  Health health_of(HostIndex h) const { return health_[h]; }
+  BehaviourIndex behaviour_of(HostIndex h) const { return behaviour_[h]; }
+  float weight_of(HostIndex h) const { return weight_[h]; }
+  bool is_serving(HostIndex h) const {
+    return health_[h] == Health::healthy || health_[h] == Health::degraded;
+  }
+  /// Serving with a behaviour other than healthy, or crashed.
+  bool is_misbehaving(HostIndex h) const;
+  std::string host_name(HostIndex h) const;
+  /// Whether `flag` is on as host `h` sees it.
+  bool flag_on_for(std::uint32_t flag, HostIndex h) const;
+
+  // --- changes (each settles impact up to now first) ---
+  void set_version(HostIndex h, VersionIndex v);
+  void set_health(HostIndex h, Health health);
+  void set_weight(HostIndex h, float weight);
+  /// A new host in `group` (a surge or canary replica), out of rotation until made healthy.
+  HostIndex add_host(std::uint32_t group, VersionIndex version);
+  /// Turns a flag on or off in the given groups, with a rollout percentage.
+  void set_flag(std::uint32_t flag, const std::vector<std::uint32_t>& groups, bool on,
+                double percent);
+  /// Halts every host of a group (kill switch): out of rotation until resumed.
+  void halt_group(std::uint32_t group);
+  void resume_group(std::uint32_t group);
+
+  // --- aggregates ---
+  const FleetTotals& totals() const { return totals_; }
+  std::int64_t hosts_on_version(VersionIndex v) const { return hosts_per_version_[v]; }
+  /// Failed fraction of requests served right now (0 when nothing serves).
+  double error_rate() const;
+  /// Mean request latency right now, milliseconds.
+  double latency_ms() const;
+  /// Business loss per minute right now.
+  double loss_rate_per_min() const { return loss_rate_per_min_; }
+  /// Impact accumulated up to now.
+  Impact impact_now();
+  /// First time any host misbehaved; nullopt if none has.
+  std::optional<engine::Time> incident_start() const { return incident_start_; }
+  /// Last time the fleet went from misbehaving to not; nullopt while it still misbehaves.
+  std::optional<engine::Time> incident_end() const { return incident_end_; }
+  std::int64_t max_misbehaving_hosts() const { return max_misbehaving_; }
+
+ private:
+  void settle();
+  void remove_from_totals(HostIndex h);
+  void add_to_totals(HostIndex h);
+  BehaviourIndex resolve_behaviour(HostIndex h) const;
+  void note_misbehaving_change();
+  bool flag_bucket_on(std::uint32_t flag, HostIndex h) const;
+
+  const engine::Kernel& kernel_;
+  scenario::Business business_;
+
+  std::vector<scenario::Behaviour> behaviours_;
+  std::vector<VersionInfo> versions_;
+  std::vector<GroupInfo> groups_;
+  std::vector<FlagInfo> flags_;
+  std::vector<std::string> service_names_;
+
+  // Per-host state, structure of arrays.
+  std::vector<std::uint32_t> group_;
+  std::vector<std::uint32_t> index_in_group_;
+  std::vector<VersionIndex> version_;
+  std::vector<VersionIndex> previous_version_;
+  std::vector<Health> health_;
+  std::vector<BehaviourIndex> behaviour_;
+  std::vector<float> weight_;
+
+  // Aggregates over serving hosts.
+  FleetTotals totals_;
+  std::vector<double> serving_weight_by_behaviour_;
+  std::vector<std::int64_t> hosts_per_version_;
+  double loss_rate_per_min_ = 0.0;
+
+  Impact impact_;
+  engine::Time settled_at_;
+  std::optional<engine::Time> incident_start_;
+  std::optional<engine::Time> incident_end_;
+  std::int64_t max_misbehaving_ = 0;
+};
+
+}  // namespace deploysim::model

@@ -1,0 +1,109 @@
+#include "model/host_updater.hpp"
+
+namespace deploysim::model {
+
+HostUpdater::HostUpdater(World& world, const scenario::HostUpdate& timing,
+                         HostUpdateListener& listener, std::string_view stream_name)
+    : world_(world),
+      timing_(timing),
+      listener_(listener),
+      stream_family_(engine::stream_key(world.seed(), stream_name)) {}
+
+engine::RandomStream HostUpdater::draws(HostIndex host, Draw draw) const {
+  // One stream per (host, attempt, draw): a host's install does not depend on which hosts were
+  // updated before it, so two strategies on one seed see the same slow and failing installs.
+  const auto host_key = engine::member_stream_key(stream_family_, host);
+  const auto attempt_key = engine::member_stream_key(host_key, attempts_[host]);
+  return engine::RandomStream(engine::member_stream_key(attempt_key, static_cast<unsigned>(draw)));
+}
+
+void HostUpdater::update(HostIndex host, VersionIndex version) {
+  if (host >= stage_.size()) {
+    const auto size = world_.fleet().size();
+    stage_.resize(size, Stage::idle);
+    attempts_.resize(size, 0);
+    target_.resize(size, 0);
+  }
+  if (stage_[host] != Stage::idle) return;
+  ++in_flight_;
+  target_[host] = version;
+  attempts_[host] = 0;
+  if (timing_.drain > engine::Duration{} && world_.fleet().is_serving(host)) {
+    stage_[host] = Stage::draining;
+    world_.fleet().set_health(host, Health::draining);
+    world_.kernel().wake_after(timing_.drain, *this, host);
+  } else {
+    begin_install(host);
+  }
+}
+
+void HostUpdater::begin_install(HostIndex host) {
+  stage_[host] = Stage::installing;
+  world_.fleet().set_health(host, Health::out_of_rotation);
+  auto stream = draws(host, Draw::duration);
+  world_.kernel().wake_after(timing_.install.sample_duration(stream), *this, host);
+}
+
+void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
+  const auto host = static_cast<HostIndex>(tag);
+  Fleet& fleet = world_.fleet();
+  switch (stage_[host]) {
+    case Stage::draining:
+      begin_install(host);
+      return;
+    case Stage::installing: {
+      auto stream = draws(host, Draw::failure);
+      if (stream.bernoulli(timing_.install_failure_probability)) {
+        if (attempts_[host] >= timing_.max_retries) {
+          end(host, false);
+          return;
+        }
+        ++attempts_[host];
+        if (world_.tracing()) {
+          world_.record({kernel.now(), "install_failed", fleet.host_name(host),
+                         {{"attempt", std::int64_t{attempts_[host]}}}},
+                        false);
+        }
+        stage_[host] = Stage::draining;  // waits out the retry delay, then installs again
+        kernel.wake_after(timing_.retry_delay, *this, host);
+        return;
+      }
+      fleet.set_version(host, target_[host]);
+      if (fleet.behaviours()[fleet.behaviour_of(host)].kind ==
+          scenario::Behaviour::Kind::crash_on_start) {
+        fleet.set_health(host, Health::crashed);
+        end(host, false);
+        return;
+      }
+      if (timing_.health_check > engine::Duration{}) {
+        stage_[host] = Stage::checking;
+        kernel.wake_after(timing_.health_check, *this, host);
+        return;
+      }
+      fleet.set_health(host, Health::healthy);
+      end(host, true);
+      return;
+    }
+    case Stage::checking:
+      fleet.set_health(host, Health::healthy);
+      end(host, true);
+      return;
+    case Stage::idle:
+      return;
+  }
+}
+
+void HostUpdater::end(HostIndex host, bool ok) {
+  stage_[host] = Stage::idle;
+  --in_flight_;
+  if (world_.tracing()) {
+    world_.record({world_.now(), ok ? "host_updated" : "host_update_failed",
+                   world_.fleet().host_name(host),
+                   {{"version", world_.fleet().versions()[world_.fleet().version_of(host)].name},
+                    {"health", std::string(health_name(world_.fleet().health_of(host)))}}},
+                  false);
+  }
+  listener_.host_updated(host, ok);
+}
+
+}  // namespace deploysim::model

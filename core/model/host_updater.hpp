@@ -1,0 +1,55 @@
+#pragma once
+// The life of one host update, whatever strategy asked for it: drain, install (failed installs
+// are retried), start on the new version, health check, back into rotation. A host whose version
+// crashes on start ends crashed. Strategies decide which hosts and when; this decides how.
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/kernel.hpp"
+#include "model/world.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::model {
+
+/// Told when a host update ends; `ok` is false for a host that crashed or ran out of retries.
+class HostUpdateListener {
+ public:
+  virtual ~HostUpdateListener() = default;
+  virtual void host_updated(HostIndex host, bool ok) = 0;
+};
+
+class HostUpdater : public engine::Process {
+ public:
+  /// `stream_name` names the random streams of installs (one family per updater).
+  HostUpdater(World& world, const scenario::HostUpdate& timing, HostUpdateListener& listener,
+              std::string_view stream_name = "host/install");
+
+  /// Starts updating `host` to `version`. A host already being updated is left alone.
+  void update(HostIndex host, VersionIndex version);
+  /// Hosts whose update has started and not ended.
+  std::int64_t in_flight() const { return in_flight_; }
+  bool is_updating(HostIndex host) const {
+    return host < stage_.size() && stage_[host] != Stage::idle;
+  }
+
+  void on_wake(engine::Kernel& kernel, std::uint64_t host) override;
+
+ private:
+  enum class Stage : std::uint8_t { idle, draining, installing, checking };
+  void begin_install(HostIndex host);
+  void end(HostIndex host, bool ok);
+  enum class Draw : unsigned { duration, failure };
+  engine::RandomStream draws(HostIndex host, Draw draw) const;
+
+  World& world_;
+  const scenario::HostUpdate& timing_;
+  HostUpdateListener& listener_;
+  std::uint64_t stream_family_;
+  std::vector<Stage> stage_;
+  std::vector<std::uint8_t> attempts_;
+  std::vector<VersionIndex> target_;
+  std::int64_t in_flight_ = 0;
+};
+
+}  // namespace deploysim::model

@@ -1,0 +1,215 @@
+#include "model/monitoring.hpp"
+
+#include <algorithm>
+
+namespace deploysim::model {
+
+namespace {
+// Tags: sampling uses 0; signal i uses 1 + i.
+constexpr std::uint64_t kSampleTag = 0;
+
+// Fixed columns, then one "hosts_<version>" column per version of the deployed service.
+const std::vector<std::string> kFixedColumns = {
+    "time_s",        "error_rate",       "latency_ms",        "loss_usd",
+    "loss_rate_usd_per_min", "misbehaving_hosts", "serving_hosts", "hosts_on_target",
+    "alerts_firing"};
+}  // namespace
+
+const std::vector<double>* TimeSeries::column(std::string_view name) const {
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c] == name) return &values[c];
+  }
+  return nullptr;
+}
+
+std::string_view metric_name(scenario::Metric metric) {
+  switch (metric) {
+    case scenario::Metric::error_rate: return "error_rate";
+    case scenario::Metric::latency_ms: return "latency_ms";
+    case scenario::Metric::loss_rate_usd_per_min: return "loss_rate_usd_per_min";
+    case scenario::Metric::misbehaving_hosts: return "misbehaving_hosts";
+    case scenario::Metric::hosts_on_target: return "hosts_on_target";
+    case scenario::Metric::kpi: return "kpi";
+  }
+  return "unknown";
+}
+
+double metric_value(const World& world, scenario::Metric metric) {
+  const Fleet& fleet = world.fleet();
+  switch (metric) {
+    case scenario::Metric::error_rate: return fleet.error_rate();
+    case scenario::Metric::latency_ms: return fleet.latency_ms();
+    case scenario::Metric::loss_rate_usd_per_min: return fleet.loss_rate_per_min();
+    case scenario::Metric::misbehaving_hosts:
+      return static_cast<double>(fleet.totals().misbehaving_hosts);
+    case scenario::Metric::hosts_on_target:
+      return world.target_version()
+                 ? static_cast<double>(fleet.hosts_on_version(*world.target_version()))
+                 : 0.0;
+    case scenario::Metric::kpi: {
+      // Successful business actions relative to a fleet where every live host serves correctly.
+      const double live = static_cast<double>(fleet.totals().live_hosts);
+      if (live <= 0.0) return 0.0;
+      return fleet.totals().serving_weight * (1.0 - fleet.error_rate()) / live;
+    }
+  }
+  return 0.0;
+}
+
+Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_switch)
+    : world_(world),
+      on_alert_(std::move(on_alert)),
+      on_kill_switch_(std::move(on_kill_switch)),
+      noise_(world.stream("monitoring/noise")) {
+  const auto& scenario = world.scenario();
+  for (const auto& rule : scenario.monitoring.alerts) rules_.push_back({&rule, {}, false});
+  if (scenario.automation.kill_switch) {
+    kill_switch_ = RuleState{&*scenario.automation.kill_switch, {}, false};
+  }
+  // A signal treated as an alert pages people like an alert rule that fires while it is sent.
+  for (const auto& signal : scenario.monitoring.signals) {
+    scenario::AlertRule rule;
+    rule.name = signal.name;
+    rule.notify = signal.notify;
+    rule.ignored = !signal.treated_as_alert;
+    signal_rules_.push_back(std::move(rule));
+  }
+  signal_firing_.assign(signal_rules_.size(), false);
+  series_.columns = kFixedColumns;
+  if (world.target_version()) {
+    const auto& fleet = world.fleet();
+    const auto service = fleet.versions()[*world.target_version()].service;
+    for (std::size_t v = 0; v < fleet.versions().size(); ++v) {
+      if (fleet.versions()[v].service != service) continue;
+      version_columns_.push_back(static_cast<VersionIndex>(v));
+      series_.columns.push_back("hosts_" + fleet.versions()[v].name);
+    }
+  }
+  series_.values.resize(series_.columns.size());
+}
+
+void Monitor::start() {
+  world_.kernel().wake_at(engine::Time::zero(), *this, kSampleTag);
+  const auto& signals = world_.scenario().monitoring.signals;
+  for (std::size_t i = 0; i < signals.size(); ++i) {
+    world_.kernel().wake_at(std::max(signals[i].start, engine::Time::zero()), *this, 1 + i);
+  }
+}
+
+bool Monitor::is_firing(std::string_view name) const {
+  for (std::size_t i = 0; i < signal_rules_.size(); ++i) {
+    if (signal_firing_[i] && signal_rules_[i].name == name) return true;
+  }
+  return std::any_of(rules_.begin(), rules_.end(),
+                     [&](const RuleState& s) { return s.firing && s.rule->name == name; });
+}
+
+void Monitor::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
+  if (tag == kSampleTag) {
+    sample();
+    kernel.wake_after(world_.scenario().monitoring.scrape_interval, *this, kSampleTag);
+    return;
+  }
+  emit_signal(tag - 1);
+}
+
+void Monitor::sample_now() {
+  if (last_sample_ != world_.now()) sample();
+}
+
+void Monitor::sample() {
+  last_sample_ = world_.now();
+  const double noise = world_.scenario().monitoring.noise;
+  auto observed = [&](scenario::Metric metric) {
+    const double value = metric_value(world_, metric);
+    // Counts of hosts are exact; rates and latencies are measured with relative noise.
+    if (noise <= 0.0 || metric == scenario::Metric::misbehaving_hosts ||
+        metric == scenario::Metric::hosts_on_target) {
+      return value;
+    }
+    return std::max(0.0, value * (1.0 + noise_.normal(0.0, 1.0) * noise));
+  };
+  int firing = 0;
+  for (auto& state : rules_) {
+    evaluate(state, observed(state.rule->metric), on_alert_);
+    if (state.firing) ++firing;
+  }
+  if (kill_switch_) evaluate(*kill_switch_, observed(kill_switch_->rule->metric), on_kill_switch_);
+
+  Fleet& fleet = world_.fleet();
+  const Impact impact = fleet.impact_now();
+  const double row[] = {
+      world_.now().to_seconds(),
+      fleet.error_rate(),
+      fleet.latency_ms(),
+      impact.loss_usd,
+      fleet.loss_rate_per_min(),
+      static_cast<double>(fleet.totals().misbehaving_hosts),
+      static_cast<double>(fleet.totals().serving_hosts),
+      metric_value(world_, scenario::Metric::hosts_on_target),
+      static_cast<double>(firing)};
+  for (std::size_t c = 0; c < kFixedColumns.size(); ++c) series_.values[c].push_back(row[c]);
+  for (std::size_t i = 0; i < version_columns_.size(); ++i) {
+    series_.values[kFixedColumns.size() + i].push_back(
+        static_cast<double>(fleet.hosts_on_version(version_columns_[i])));
+  }
+}
+
+void Monitor::evaluate(RuleState& state, double value, const AlertCallback& callback) {
+  const auto& rule = *state.rule;
+  const bool breached = rule.below ? value < rule.threshold : value > rule.threshold;
+  if (!breached) {
+    state.pending_since.reset();
+    if (state.firing) {
+      state.firing = false;
+      world_.record({world_.now(), "alert_resolved", rule.name, {}}, !rule.ignored);
+    }
+    return;
+  }
+  if (state.firing) return;
+  if (!state.pending_since) state.pending_since = world_.now();
+  if (world_.now() - *state.pending_since < rule.for_duration) return;
+  state.firing = true;
+  world_.record({world_.now(), "alert_fired", rule.name,
+                 {{"metric", std::string(metric_name(rule.metric))},
+                  {"value", value},
+                  {"threshold", rule.threshold},
+                  {"level", std::string(rule.level == scenario::AlertRule::Level::critical
+                                            ? "critical"
+                                            : "warning")},
+                  {"ignored", rule.ignored}}},
+                true);
+  callback(rule);
+}
+
+void Monitor::emit_signal(std::size_t index) {
+  const auto& signal = world_.scenario().monitoring.signals[index];
+  const auto flag = world_.fleet().find_flag(signal.flag);
+  // The code warns while the flag is still off and some host in its scope lacks the version that
+  // gives it its intended meaning; once the flag is on, the misbehaviour itself takes over.
+  bool condition = false;
+  if (flag) {
+    const auto& groups = world_.fleet().flags()[*flag].on_in_group;
+    const bool on_somewhere = std::find(groups.begin(), groups.end(), true) != groups.end();
+    condition = !on_somewhere && !world_.inconsistent_hosts(*flag).empty();
+  }
+  if (condition) {
+    auto& counters = world_.counters();
+    ++counters.signals_emitted;
+    // The first message of a signal goes in the story; every one goes to the trace.
+    const bool first = counters.signals_emitted == 1;
+    world_.record({world_.now(), "signal", signal.name,
+                   {{"treated_as_alert", signal.treated_as_alert},
+                    {"count", std::int64_t{counters.signals_emitted}}}},
+                  first);
+    if (signal.treated_as_alert && !signal_firing_[index]) {
+      signal_firing_[index] = true;
+      on_alert_(signal_rules_[index]);
+    }
+  } else {
+    signal_firing_[index] = false;
+  }
+  world_.kernel().wake_after(signal.every, *this, 1 + index);
+}
+
+}  // namespace deploysim::model

@@ -1,0 +1,71 @@
+#pragma once
+// Monitoring: samples fleet metrics every scrape interval into a time series, evaluates alert
+// rules (threshold held for a duration), and emits signals (messages code sends while a condition
+// holds). What fires is passed on through callbacks; monitoring never acts by itself.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/kernel.hpp"
+#include "engine/random.hpp"
+#include "model/world.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::model {
+
+/// Columns of doubles sampled at the same instants; column-major so each column can be handed to
+/// numpy or a chart without copying.
+struct TimeSeries {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> values;  ///< values[column][row]
+  std::size_t rows() const { return values.empty() ? 0 : values.front().size(); }
+  /// The column called `name`, or nullptr.
+  const std::vector<double>* column(std::string_view name) const;
+};
+
+/// The value of a metric in the fleet right now (without noise).
+double metric_value(const World& world, scenario::Metric metric);
+std::string_view metric_name(scenario::Metric metric);
+
+class Monitor : public engine::Process {
+ public:
+  /// Called when a rule starts firing; `ignored` rules are reported too.
+  using AlertCallback = std::function<void(const scenario::AlertRule&)>;
+
+  Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_switch);
+  /// Schedules the first sample at time 0 and each signal at its start.
+  void start();
+  /// Samples once more at the current time (the end of a run), without scheduling.
+  void sample_now();
+  /// Whether the alert called `name` is firing right now.
+  bool is_firing(std::string_view name) const;
+  const TimeSeries& series() const { return series_; }
+
+  void on_wake(engine::Kernel& kernel, std::uint64_t tag) override;
+
+ private:
+  struct RuleState {
+    const scenario::AlertRule* rule;
+    std::optional<engine::Time> pending_since;
+    bool firing = false;
+  };
+  void sample();
+  void evaluate(RuleState& state, double value, const AlertCallback& callback);
+  void emit_signal(std::size_t index);
+
+  World& world_;
+  AlertCallback on_alert_;
+  AlertCallback on_kill_switch_;
+  engine::RandomStream noise_;
+  std::vector<RuleState> rules_;
+  std::optional<RuleState> kill_switch_;
+  std::vector<scenario::AlertRule> signal_rules_;
+  std::vector<bool> signal_firing_;
+  std::vector<VersionIndex> version_columns_;
+  TimeSeries series_;
+  engine::Time last_sample_ = engine::Time::from_ms(-1);
+};
+
+}  // namespace deploysim::model

@@ -1,0 +1,73 @@
+#include "model/people.hpp"
+
+namespace deploysim::model {
+
+Responder::Responder(World& world, const scenario::Person& person,
+                     std::function<bool(std::string_view)> still_bad,
+                     std::function<void(std::string_view, std::string_view)> page)
+    : world_(world),
+      person_(person),
+      still_bad_(std::move(still_bad)),
+      page_other_(std::move(page)),
+      draws_(world.stream("person/" + person.name)) {}
+
+void Responder::page(std::string_view alert) {
+  if (busy()) return;
+  alert_ = std::string(alert);
+  next_action_ = 0;
+  stage_ = Stage::acknowledging;
+  world_.kernel().wake_after(person_.acknowledge.sample_duration(draws_), *this, 0);
+}
+
+void Responder::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
+  switch (stage_) {
+    case Stage::acknowledging:
+      world_.record({kernel.now(), "acknowledged", person_.name, {{"alert", alert_}}}, true);
+      stage_ = Stage::diagnosing;
+      kernel.wake_after(person_.diagnose.sample_duration(draws_), *this, 0);
+      return;
+    case Stage::diagnosing:
+      // A diagnosis that finds the problem gone ends the response.
+      if (!still_bad_(alert_) || next_action_ >= person_.playbook.size()) {
+        stage_ = Stage::idle;
+        return;
+      }
+      stage_ = Stage::acting;
+      kernel.wake_after(person_.act.sample_duration(draws_), *this, 0);
+      return;
+    case Stage::acting:
+      perform(person_.playbook[next_action_++]);
+      // Reassess: did it work?
+      stage_ = Stage::diagnosing;
+      kernel.wake_after(person_.diagnose.sample_duration(draws_), *this, 0);
+      return;
+    case Stage::idle:
+      return;
+  }
+}
+
+void Responder::perform(const scenario::Person::Response& response) {
+  using scenario::ActionKind;
+  switch (response.action) {
+    case ActionKind::set_flag:
+      world_.set_flag(response.flag, response.group, response.value, 100.0, person_.name);
+      return;
+    case ActionKind::rollback_code:
+      world_.rollback_code(response.group, person_.name, "responding to " + alert_);
+      return;
+    case ActionKind::halt:
+      world_.halt(response.group, person_.name, "responding to " + alert_);
+      return;
+    case ActionKind::resume:
+      world_.resume(response.group, person_.name);
+      return;
+    case ActionKind::page:
+      world_.record({world_.now(), "paged", response.person, {{"by", person_.name}}}, true);
+      page_other_(response.person, alert_);
+      return;
+    case ActionKind::deploy:
+      return;
+  }
+}
+
+}  // namespace deploysim::model

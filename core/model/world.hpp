@@ -1,0 +1,114 @@
+#pragma once
+// The world a run acts on: the kernel, the fleet, the record of what happened, and the actions
+// that people, automation and the timeline can take. Strategies, monitoring and responders all
+// act through it, so each action is implemented once.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/kernel.hpp"
+#include "engine/random.hpp"
+#include "engine/trace.hpp"
+#include "model/fleet.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::model {
+
+/// How a deployment ended (DESIGN.md result contract).
+enum class DeployOutcome { not_started, in_progress, completed, rolled_back, halted, failed };
+std::string_view outcome_name(DeployOutcome outcome);
+
+/// What a running deployment offers to the rest of the world. Implemented by the strategies.
+class Rollout {
+ public:
+  virtual ~Rollout() = default;
+  /// Puts the previous version back (or shifts traffic back to stable), as the strategy's real
+  /// tool does; `who` is a person or "automation".
+  virtual void rollback(std::string_view reason, std::string_view who) = 0;
+  /// Stops progressing (a halt): hosts not yet updated stay as they are.
+  virtual void halt() = 0;
+  virtual DeployOutcome outcome() const = 0;
+};
+
+/// Counters of what happened, for the summary.
+struct WorldCounters {
+  int alerts_fired = 0;
+  int alerts_ignored = 0;
+  int signals_emitted = 0;
+  int flag_changes_blocked = 0;
+  int actions_taken = 0;
+  std::optional<engine::Time> detected_at;  ///< first alert somebody acted on
+  std::optional<engine::Time> deploy_finished_at;
+};
+
+class World {
+ public:
+  World(const scenario::Scenario& scenario, std::uint64_t seed);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  const scenario::Scenario& scenario() const { return scenario_; }
+  std::uint64_t seed() const { return seed_; }
+  engine::Kernel& kernel() { return kernel_; }
+  const engine::Kernel& kernel() const { return kernel_; }
+  Fleet& fleet() { return fleet_; }
+  const Fleet& fleet() const { return fleet_; }
+  engine::Time now() const { return kernel_.now(); }
+
+  /// The random stream `name` of this run.
+  engine::RandomStream stream(std::string_view name) const { return {seed_, name}; }
+
+  // --- recording ---
+  /// Sends a record to the trace sink; notable records are also kept in the story, the short
+  /// timeline a summary prints.
+  void record(engine::TraceRecord record, bool notable);
+  /// Whether anything listens to per-host records (skip building them otherwise).
+  bool tracing() const { return trace_ != nullptr; }
+  void set_trace(engine::TraceSink* sink) { trace_ = sink; }
+  const std::vector<engine::TraceRecord>& story() const { return story_; }
+  WorldCounters& counters() { return counters_; }
+  const WorldCounters& counters() const { return counters_; }
+
+  // --- the deployment ---
+  void set_rollout(Rollout* rollout) { rollout_ = rollout; }
+  Rollout* rollout() const { return rollout_; }
+  /// Hosts the deployment targets (its groups, or every group of its service).
+  const std::vector<HostIndex>& deployment_hosts() const { return deployment_hosts_; }
+  /// The version index the deployment installs; nullopt without a deployment.
+  std::optional<VersionIndex> target_version() const { return target_version_; }
+
+  // --- actions ---
+  /// Turns a flag on or off in `group` (empty: the flag's whole scope). With the pre-flight gate,
+  /// turning it on is refused while a host in scope runs another version than the target.
+  /// Returns false if refused.
+  bool set_flag(std::string_view flag, std::string_view group, bool on, double percent,
+                std::string_view who);
+  /// Rolls the code back: through the rollout if one exists, else every host in `group` (empty:
+  /// the deployment's hosts) returns to its previous version at once.
+  void rollback_code(std::string_view group, std::string_view who, std::string_view reason);
+  /// Kill switch: takes every host of `group` (empty: every group) out of rotation.
+  void halt(std::string_view group, std::string_view who, std::string_view reason);
+  void resume(std::string_view group, std::string_view who);
+
+  /// Hosts in the flag's scope that run a version other than the deployment target.
+  std::vector<HostIndex> inconsistent_hosts(std::uint32_t flag) const;
+
+ private:
+  std::vector<std::uint32_t> groups_named(std::string_view group) const;
+
+  const scenario::Scenario& scenario_;
+  std::uint64_t seed_;
+  engine::Kernel kernel_;
+  Fleet fleet_;
+  engine::TraceSink* trace_ = nullptr;
+  std::vector<engine::TraceRecord> story_;
+  WorldCounters counters_;
+  Rollout* rollout_ = nullptr;
+  std::vector<HostIndex> deployment_hosts_;
+  std::optional<VersionIndex> target_version_;
+};
+
+}  // namespace deploysim::model

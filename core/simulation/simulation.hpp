@@ -1,0 +1,101 @@
+#pragma once
+// Simulation(scenario, seed): wires the world, monitoring, people, automation, the timeline and
+// the deployment strategy together, runs them on one kernel, and produces the Result that every
+// front end (CLI, Python, GUI) shows. It can be driven step by step for the GUI.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/trace.hpp"
+#include "model/monitoring.hpp"
+#include "model/people.hpp"
+#include "model/world.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::strategy {
+class Strategy;
+}
+
+namespace deploysim::simulation {
+
+/// The result contract of DESIGN.md. Quantities that did not occur are nullopt (null in JSON).
+struct Summary {
+  double loss_usd = 0.0;
+  std::optional<double> time_to_detect_s;
+  std::optional<double> time_to_mitigate_s;
+  std::optional<double> incident_duration_s;
+  std::string deploy_outcome = "not_started";
+  std::int64_t hosts_total = 0;
+  std::int64_t hosts_on_target_version = 0;
+  std::int64_t max_hosts_misbehaving = 0;
+  int alerts_fired = 0;
+  std::uint64_t events_processed = 0;
+  std::uint64_t seed = 0;
+  // Beyond the contract.
+  int alerts_ignored = 0;
+  int signals_emitted = 0;
+  int flag_changes_blocked = 0;
+  double failed_requests = 0.0;
+  double users_affected = 0.0;
+  /// Failed requests as a fraction of the error budget (1 = all of it).
+  double error_budget_consumed = 0.0;
+  std::optional<double> incident_start_s;
+  double end_s = 0.0;
+
+  nlohmann::ordered_json to_json() const;
+};
+
+struct Result {
+  Summary summary;
+  model::TimeSeries timeseries;
+  /// Notable events: deploy milestones, flags, alerts, actions.
+  std::vector<engine::TraceRecord> story;
+};
+
+class Simulation {
+ public:
+  /// `trace`, if given, receives every record (per host too) and must outlive the simulation.
+  Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
+             engine::TraceSink* trace = nullptr);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  /// Runs to the scenario's end time.
+  void run();
+  /// Runs until `limit` (capped at the end time).
+  void run_until(engine::Time limit);
+  /// Processes one event; false once the end time is reached or nothing is pending.
+  bool step();
+  bool finished() const;
+
+  engine::Time now() const { return world_.now(); }
+  engine::Time end() const { return scenario_.clock.end; }
+  const model::World& world() const { return world_; }
+  const model::TimeSeries& timeseries() const { return monitor_.series(); }
+
+  /// The summary as of now, plus time series and story. After run() this is the final result.
+  Result result();
+
+ private:
+  void on_alert(const scenario::AlertRule& rule);
+  void page(std::string_view person, std::string_view alert);
+  void schedule_timeline();
+
+  const scenario::Scenario& scenario_;
+  model::World world_;
+  model::Monitor monitor_;
+  std::vector<std::unique_ptr<model::Responder>> responders_;
+  std::unique_ptr<strategy::Strategy> strategy_;
+};
+
+/// Runs a scenario to its end: the one-call form used by the CLI, experiments and Python.
+Result run(const scenario::Scenario& scenario, std::uint64_t seed,
+           engine::TraceSink* trace = nullptr);
+
+}  // namespace deploysim::simulation

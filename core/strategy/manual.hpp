@@ -1,0 +1,37 @@
+#pragma once
+// A person deploying by hand: host after host, each taking `per_host`, with a chance of skipping
+// a host (it keeps its old version while the operator believes it done) or misconfiguring one
+// (it fails to start). Scripted faults reproduce an incident exactly ("skip smars-8").
+
+#include <vector>
+
+#include "strategy/strategy.hpp"
+
+namespace deploysim::strategy {
+
+class ManualStrategy : public Strategy {
+ public:
+  ManualStrategy(model::World& world, const scenario::Deployment& deployment,
+                 const scenario::ManualStrategy& params);
+  void host_updated(HostIndex host, bool ok) override;
+
+ private:
+  enum Timer : std::uint64_t { next_host_timer, next_day_timer };
+  void start() override;
+  void on_timer(std::uint64_t tag) override;
+  void work_on_next_host();
+  bool scripted(scenario::ScriptedFault::Kind kind, HostIndex host) const;
+
+  const scenario::ManualStrategy& params_;
+  scenario::HostUpdate timing_;  // the deployment's timing with the operator's per-host time
+  model::HostUpdater operator_updater_;
+  engine::RandomStream mistakes_;
+  std::vector<HostIndex> hosts_;
+  std::size_t next_ = 0;
+  int done_today_ = 0;
+  engine::Time day_started_;
+  std::int64_t skipped_ = 0;
+  std::int64_t failed_ = 0;
+};
+
+}  // namespace deploysim::strategy
