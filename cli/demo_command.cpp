@@ -110,7 +110,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
       "  deploysim demo --servers 1000 --horizon 30d --seed 7\n"
       "  deploysim demo --restart-time 'exponential(20min)' --trace demo.jsonl\n"
       "\nDistributions: a duration (\"30s\") or exponential(mean), lognormal(median, sigma),\n"
-      "uniform(low, high), normal(mean, sd), weibull(shape, scale), empirical(v1, v2, ...).");
+      "uniform(low, high), normal(mean, sd), weibull(shape, scale), empirical(v1, v2, ...).\n");
   demo->add_option("--servers", options->servers, "Number of servers")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();

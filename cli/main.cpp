@@ -2,11 +2,13 @@
 // exit codes in exit_codes.hpp and never lets an exception escape.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
+#include "scenario/input_error.hpp"
 #include "scenario_commands.hpp"
 
 int main(int argc, char** argv) {
@@ -16,13 +18,32 @@ int main(int argc, char** argv) {
       "does.",
       "deploysim"};
   app.set_version_flag("--version", std::string("deploysim ") + DEPLOYSIM_VERSION);
-  app.footer("\nRun 'deploysim COMMAND --help' for the options of a command.");
+  app.footer(
+      "\nStart here:\n"
+      "  deploysim run scenarios/knight_capital_2012.json      replay the Knight Capital incident\n"
+      "  deploysim run scenarios/knight_capital_2012_preflight_gate.json   ... and what a gate changes\n"
+      "\nExit codes: 0 success, 1 findings, 2 usage or input error.\n"
+      "Run 'deploysim COMMAND --help' for the options of a command.\n");
   app.require_subcommand(1);
 
   int exit_code = kExitOk;
   add_run_command(app, exit_code);
   add_validate_command(app, exit_code);
   add_demo_command(app, exit_code);
+
+  // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+    const std::string word = argv[1];
+    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
+      const std::string suggestion = deploysim::scenario::did_you_mean(word, commands);
+      std::cerr << "deploysim: unknown command \"" << word << "\""
+                << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
+                << "\nRun 'deploysim --help' for the list of commands.\n";
+      return kExitUsage;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -164,7 +164,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  deploysim run SCENARIO --seed 7 --json --timeseries run.csv --trace run.jsonl\n"
       "\n--set PATH=VALUE changes one value of the scenario before it runs: PATH is the keys\n"
       "joined by dots (array elements by index, e.g. timeline.0.at), VALUE is JSON or a plain\n"
-      "string (30s, rolling). See docs/scenario-format.md for every key.");
+      "string (30s, rolling). See docs/scenario-format.md for every key.\n");
   run->add_option("scenario", options->scenario_file, "Scenario file (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -189,7 +189,7 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   validate->footer(
       "\nPrints one line per file: OK, or each problem with its file, JSON pointer, what was\n"
       "expected and what was found. Exit code 0 when every file is valid, 2 otherwise.\n"
-      "\nExample:\n  deploysim validate scenarios/*.json");
+      "\nExample:\n  deploysim validate scenarios/knight_capital_2012*.json\n");
   validate->add_option("scenarios", *files, "Scenario files (JSON)")->required();
   validate->callback([files, &exit_code] {
     int code = kExitOk;
