@@ -73,8 +73,10 @@ void print_summary(const simulation::Summary& s, const std::string& target,
             << summary_line("incident duration", optional_minutes(s.incident_duration_s, "no incident"))
             << '\n'
             << summary_line("deploy outcome", s.deploy_outcome) << '\n'
-            << summary_line("hosts on " + target, std::to_string(s.hosts_on_target_version) +
-                                                      " of " + std::to_string(s.hosts_total))
+            << summary_line("hosts on " + target,
+                            std::to_string(s.hosts_on_target_version) + " of " +
+                                std::to_string(s.deployment_hosts) + " deployed to (" +
+                                std::to_string(s.hosts_total) + " in the fleet)")
             << '\n'
             << summary_line("most hosts misbehaving", std::to_string(s.max_hosts_misbehaving))
             << '\n'

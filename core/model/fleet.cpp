@@ -63,6 +63,15 @@ std::string_view health_name(Health health) {
 
 Fleet::Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel)
     : kernel_(kernel), business_(scenario.business), behaviours_(scenario.behaviours) {
+  for (const auto& behaviour : behaviours_) {
+    costs_.push_back(BehaviourCost{
+        .loss_per_min = behaviour.loss_per_host_per_min_usd,
+        .error_rate = behaviour.kind == Behaviour::Kind::error_rate_increase
+                          ? behaviour.error_rate
+                          : business_.base_error_rate,
+        .added_latency_ms = behaviour.added_latency_ms,
+        .misbehaves = behaviour.kind != Behaviour::Kind::healthy});
+  }
   for (const auto& flag : scenario.flags) {
     FlagInfo info;
     info.name = flag.name;
@@ -118,11 +127,36 @@ Fleet::Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel)
       for (auto g : info.scope) info.on_in_group[g] = true;
     }
   }
+  // The initial hosts, healthy. This is add_host followed by set_health(healthy) for each, with
+  // the same additions to the totals in the same order (so the sums are the same to the last
+  // bit), without their per-host checks: a million hosts take a few milliseconds. Time is 0, so
+  // there is no impact to settle, and the misbehaving count only grows, so noting it once at the
+  // end is the same as after each host.
   for (std::size_t g = 0; g < scenario.groups.size(); ++g) {
     const auto& group = scenario.groups[g];
     const auto version = *find_version(group.service, group.version);
+    GroupInfo& info = groups_[g];
+    const auto weight = static_cast<float>(info.traffic_weight);
+    info.hosts.reserve(static_cast<std::size_t>(group.hosts));
     for (std::int64_t i = 0; i < group.hosts; ++i) {
-      set_health(add_host(static_cast<std::uint32_t>(g), version), Health::healthy);
+      const auto h = static_cast<HostIndex>(group_.size());
+      group_.push_back(static_cast<std::uint32_t>(g));
+      index_in_group_.push_back(static_cast<std::uint32_t>(i));
+      version_.push_back(version);
+      previous_version_.push_back(version);
+      health_.push_back(Health::healthy);
+      weight_.push_back(weight);
+      behaviour_.push_back(0);
+      const BehaviourIndex b = resolve_behaviour(h);
+      behaviour_[h] = b;
+      info.hosts.push_back(h);
+      ++totals_.live_hosts;
+      ++hosts_per_version_[version];
+      if (costs_[b].misbehaves) ++totals_.misbehaving_hosts;
+      totals_.serving_weight += weight;
+      ++totals_.serving_hosts;
+      serving_weight_by_behaviour_[b] += weight;
+      loss_rate_per_min_ += costs_[b].loss_per_min;
     }
   }
   note_misbehaving_change();
@@ -180,11 +214,6 @@ bool Fleet::flag_on_for(std::uint32_t flag, HostIndex h) const {
   return flags_[flag].on_in_group[group_[h]] && flag_bucket_on(flag, h);
 }
 
-bool Fleet::is_misbehaving(HostIndex h) const {
-  if (health_[h] == Health::crashed) return true;
-  return is_serving(h) && behaviours_[behaviour_[h]].kind != Behaviour::Kind::healthy;
-}
-
 BehaviourIndex Fleet::resolve_behaviour(HostIndex h) const {
   const VersionInfo& version = versions_[version_[h]];
   BehaviourIndex result = version.base_behaviour;
@@ -222,11 +251,10 @@ void Fleet::remove_from_totals(HostIndex h) {
   }
   if (is_misbehaving(h)) --totals_.misbehaving_hosts;
   if (!is_serving(h)) return;
-  const auto& behaviour = behaviours_[behaviour_[h]];
   totals_.serving_weight -= weight_[h];
   --totals_.serving_hosts;
   serving_weight_by_behaviour_[behaviour_[h]] -= weight_[h];
-  loss_rate_per_min_ -= behaviour.loss_per_host_per_min_usd;
+  loss_rate_per_min_ -= costs_[behaviour_[h]].loss_per_min;
 }
 
 void Fleet::add_to_totals(HostIndex h) {
@@ -236,11 +264,10 @@ void Fleet::add_to_totals(HostIndex h) {
   }
   if (is_misbehaving(h)) ++totals_.misbehaving_hosts;
   if (!is_serving(h)) return;
-  const auto& behaviour = behaviours_[behaviour_[h]];
   totals_.serving_weight += weight_[h];
   ++totals_.serving_hosts;
   serving_weight_by_behaviour_[behaviour_[h]] += weight_[h];
-  loss_rate_per_min_ += behaviour.loss_per_host_per_min_usd;
+  loss_rate_per_min_ += costs_[behaviour_[h]].loss_per_min;
 }
 
 void Fleet::note_misbehaving_change() {
@@ -269,13 +296,45 @@ void Fleet::set_version(HostIndex h, VersionIndex v) {
 void Fleet::set_health(HostIndex h, Health health) {
   if (health_[h] == health) return;
   settle();
-  remove_from_totals(h);
   // A halted group keeps its hosts out of rotation whatever a rollout does to them.
-  if (groups_[group_[h]].halted && (health == Health::healthy || health == Health::degraded)) {
-    health = Health::out_of_rotation;
+  if (groups_[group_[h]].halted && serving(health)) health = Health::out_of_rotation;
+  const Health old = health_[h];
+  const bool was_serving = serving(old);
+  const bool now_serving = serving(health);
+  if (was_serving && now_serving) {
+    // healthy <-> degraded: take the host out and put it back, as every other change does, so
+    // that the weight sums see the same subtraction and addition.
+    remove_from_totals(h);
+    health_[h] = health;
+    add_to_totals(h);
+    note_misbehaving_change();
+    return;
+  }
+  // Every host update passes here three times (draining, installing, back in rotation), so only
+  // what changes is touched: the same operations remove_from_totals and add_to_totals would do,
+  // less the ones that cancel out.
+  if (old == Health::terminated) {
+    ++totals_.live_hosts;
+    ++hosts_per_version_[version_[h]];
+  } else if (health == Health::terminated) {
+    --totals_.live_hosts;
+    --hosts_per_version_[version_[h]];
+  }
+  const BehaviourIndex b = behaviour_[h];
+  totals_.misbehaving_hosts += static_cast<std::int64_t>(misbehaving(health, b)) -
+                               static_cast<std::int64_t>(misbehaving(old, b));
+  if (was_serving) {
+    totals_.serving_weight -= weight_[h];
+    --totals_.serving_hosts;
+    serving_weight_by_behaviour_[b] -= weight_[h];
+    loss_rate_per_min_ -= costs_[b].loss_per_min;
+  } else if (now_serving) {
+    totals_.serving_weight += weight_[h];
+    ++totals_.serving_hosts;
+    serving_weight_by_behaviour_[b] += weight_[h];
+    loss_rate_per_min_ += costs_[b].loss_per_min;
   }
   health_[h] = health;
-  add_to_totals(h);
   note_misbehaving_change();
 }
 
@@ -338,11 +397,8 @@ void Fleet::resume_group(std::uint32_t group) {
 double Fleet::error_rate() const {
   if (totals_.serving_weight <= 0.0) return 0.0;
   double failing = 0.0;
-  for (std::size_t b = 0; b < behaviours_.size(); ++b) {
-    const double rate = behaviours_[b].kind == Behaviour::Kind::error_rate_increase
-                            ? behaviours_[b].error_rate
-                            : business_.base_error_rate;
-    failing += serving_weight_by_behaviour_[b] * rate;
+  for (std::size_t b = 0; b < costs_.size(); ++b) {
+    failing += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
   }
   return std::clamp(failing / totals_.serving_weight, 0.0, 1.0);
 }
@@ -350,8 +406,8 @@ double Fleet::error_rate() const {
 double Fleet::latency_ms() const {
   if (totals_.serving_weight <= 0.0) return 0.0;
   double added = 0.0;
-  for (std::size_t b = 0; b < behaviours_.size(); ++b) {
-    added += serving_weight_by_behaviour_[b] * behaviours_[b].added_latency_ms;
+  for (std::size_t b = 0; b < costs_.size(); ++b) {
+    added += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
   }
   return business_.base_latency_ms + added / totals_.serving_weight;
 }

@@ -101,11 +101,11 @@ class Fleet {
   Health health_of(HostIndex h) const { return health_[h]; }
   BehaviourIndex behaviour_of(HostIndex h) const { return behaviour_[h]; }
   float weight_of(HostIndex h) const { return weight_[h]; }
-  bool is_serving(HostIndex h) const {
-    return health_[h] == Health::healthy || health_[h] == Health::degraded;
-  }
+  bool is_serving(HostIndex h) const { return serving(health_[h]); }
   /// Serving with a behaviour other than healthy, or crashed.
-  bool is_misbehaving(HostIndex h) const;
+  bool is_misbehaving(HostIndex h) const {
+    return misbehaving(health_[h], behaviour_[h]);
+  }
   std::string host_name(HostIndex h) const;
   /// Whether `flag` is on as host `h` sees it.
   bool flag_on_for(std::uint32_t flag, HostIndex h) const;
@@ -141,6 +141,12 @@ class Fleet {
   std::int64_t max_misbehaving_hosts() const { return max_misbehaving_; }
 
  private:
+  static bool serving(Health health) {
+    return health == Health::healthy || health == Health::degraded;
+  }
+  bool misbehaving(Health health, BehaviourIndex b) const {
+    return health == Health::crashed || (serving(health) && costs_[b].misbehaves);
+  }
   void settle();
   void remove_from_totals(HostIndex h);
   void add_to_totals(HostIndex h);
@@ -152,6 +158,15 @@ class Fleet {
   scenario::Business business_;
 
   std::vector<scenario::Behaviour> behaviours_;
+  // What each behaviour costs, by behaviour index: the few numbers the per-host updates and the
+  // aggregates read, packed so that they do not walk the Behaviour records (names and all).
+  struct BehaviourCost {
+    double loss_per_min = 0.0;
+    double error_rate = 0.0;  ///< failed fraction of requests (the base rate unless raised)
+    double added_latency_ms = 0.0;
+    bool misbehaves = false;  ///< kind other than healthy
+  };
+  std::vector<BehaviourCost> costs_;
   std::vector<VersionInfo> versions_;
   std::vector<GroupInfo> groups_;
   std::vector<FlagInfo> flags_;

@@ -17,21 +17,24 @@ engine::RandomStream HostUpdater::draws(HostIndex host, Draw draw) const {
   return engine::RandomStream(engine::member_stream_key(attempt_key, static_cast<unsigned>(draw)));
 }
 
-void HostUpdater::update(HostIndex host, VersionIndex version) {
+void HostUpdater::update(HostIndex host, VersionIndex version, bool into_rotation) {
   if (host >= stage_.size()) {
     const auto size = world_.fleet().size();
     stage_.resize(size, Stage::idle);
     attempts_.resize(size, 0);
     target_.resize(size, 0);
+    timer_.resize(size);
+    into_rotation_.resize(size, true);
   }
   if (stage_[host] != Stage::idle) return;
   ++in_flight_;
   target_[host] = version;
   attempts_[host] = 0;
+  into_rotation_[host] = into_rotation;
   if (timing_.drain > engine::Duration{} && world_.fleet().is_serving(host)) {
     stage_[host] = Stage::draining;
     world_.fleet().set_health(host, Health::draining);
-    world_.kernel().wake_after(timing_.drain, *this, host);
+    timer_[host] = world_.kernel().wake_after(timing_.drain, *this, host);
   } else {
     begin_install(host);
   }
@@ -41,7 +44,7 @@ void HostUpdater::begin_install(HostIndex host) {
   stage_[host] = Stage::installing;
   world_.fleet().set_health(host, Health::out_of_rotation);
   auto stream = draws(host, Draw::duration);
-  world_.kernel().wake_after(timing_.install.sample_duration(stream), *this, host);
+  timer_[host] = world_.kernel().wake_after(timing_.install.sample_duration(stream), *this, host);
 }
 
 void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
@@ -65,7 +68,7 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
                         false);
         }
         stage_[host] = Stage::draining;  // waits out the retry delay, then installs again
-        kernel.wake_after(timing_.retry_delay, *this, host);
+        timer_[host] = kernel.wake_after(timing_.retry_delay, *this, host);
         return;
       }
       fleet.set_version(host, target_[host]);
@@ -77,19 +80,32 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
       }
       if (timing_.health_check > engine::Duration{}) {
         stage_[host] = Stage::checking;
-        kernel.wake_after(timing_.health_check, *this, host);
+        timer_[host] = kernel.wake_after(timing_.health_check, *this, host);
         return;
       }
-      fleet.set_health(host, Health::healthy);
+      fleet.set_health(host, ready_health(host));
       end(host, true);
       return;
     }
     case Stage::checking:
-      fleet.set_health(host, Health::healthy);
+      fleet.set_health(host, ready_health(host));
       end(host, true);
       return;
     case Stage::idle:
       return;
+  }
+}
+
+void HostUpdater::cancel_all() {
+  if (in_flight_ == 0) return;
+  for (HostIndex host = 0; host < stage_.size(); ++host) {
+    if (stage_[host] == Stage::idle) continue;
+    world_.kernel().cancel(timer_[host]);
+    stage_[host] = Stage::idle;
+    --in_flight_;
+    if (world_.fleet().health_of(host) != Health::crashed) {
+      world_.fleet().set_health(host, ready_health(host));
+    }
   }
 }
 

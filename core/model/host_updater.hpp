@@ -25,8 +25,14 @@ class HostUpdater : public engine::Process {
   HostUpdater(World& world, const scenario::HostUpdate& timing, HostUpdateListener& listener,
               std::string_view stream_name = "host/install");
 
-  /// Starts updating `host` to `version`. A host already being updated is left alone.
-  void update(HostIndex host, VersionIndex version);
+  /// Starts updating `host` to `version`. A host already being updated is left alone. With
+  /// `into_rotation` false the host ends out of rotation (a blue/green preview pod) instead of
+  /// healthy, so it takes no production traffic until the strategy switches it in.
+  void update(HostIndex host, VersionIndex version, bool into_rotation = true);
+  /// Abandons every update in flight (a rollback or halt): pending steps are cancelled, and each
+  /// host returns to where its update would have left it (in rotation or not) with whatever
+  /// version it has now, unless it crashed.
+  void cancel_all();
   /// Hosts whose update has started and not ended.
   std::int64_t in_flight() const { return in_flight_; }
   bool is_updating(HostIndex host) const {
@@ -39,6 +45,9 @@ class HostUpdater : public engine::Process {
   enum class Stage : std::uint8_t { idle, draining, installing, checking };
   void begin_install(HostIndex host);
   void end(HostIndex host, bool ok);
+  Health ready_health(HostIndex host) const {
+    return into_rotation_[host] ? Health::healthy : Health::out_of_rotation;
+  }
   enum class Draw : unsigned { duration, failure };
   engine::RandomStream draws(HostIndex host, Draw draw) const;
 
@@ -49,6 +58,8 @@ class HostUpdater : public engine::Process {
   std::vector<Stage> stage_;
   std::vector<std::uint8_t> attempts_;
   std::vector<VersionIndex> target_;
+  std::vector<engine::TimerId> timer_;
+  std::vector<bool> into_rotation_;
   std::int64_t in_flight_ = 0;
 };
 

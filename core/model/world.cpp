@@ -29,9 +29,20 @@ World::World(const scenario::Scenario& scenario, std::uint64_t seed)
                            : std::find(deployment.groups.begin(), deployment.groups.end(),
                                        group.name) != deployment.groups.end();
     if (named) {
+      deployment_groups_.push_back(g);
       deployment_hosts_.insert(deployment_hosts_.end(), group.hosts.begin(), group.hosts.end());
     }
   }
+}
+
+std::int64_t World::deployment_live_hosts() const {
+  std::int64_t live = 0;
+  for (auto g : deployment_groups_) {
+    for (HostIndex h : fleet_.groups()[g].hosts) {
+      if (fleet_.health_of(h) != Health::terminated) ++live;
+    }
+  }
+  return live;
 }
 
 void World::record(engine::TraceRecord record, bool notable) {

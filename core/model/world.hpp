@@ -30,6 +30,9 @@ class Rollout {
   virtual void rollback(std::string_view reason, std::string_view who) = 0;
   /// Stops progressing (a halt): hosts not yet updated stay as they are.
   virtual void halt() = 0;
+  /// Moves a rollout waiting for a person on (a blue/green waiting for promotion); returns
+  /// false when there is nothing to promote.
+  virtual bool promote(std::string_view /*who*/) { return false; }
   virtual DeployOutcome outcome() const = 0;
 };
 
@@ -77,6 +80,8 @@ class World {
   Rollout* rollout() const { return rollout_; }
   /// Hosts the deployment targets (its groups, or every group of its service).
   const std::vector<HostIndex>& deployment_hosts() const { return deployment_hosts_; }
+  /// Hosts in the deployment's groups that are not terminated (surge and canary hosts included).
+  std::int64_t deployment_live_hosts() const;
   /// The version index the deployment installs; nullopt without a deployment.
   std::optional<VersionIndex> target_version() const { return target_version_; }
 
@@ -108,6 +113,7 @@ class World {
   WorldCounters counters_;
   Rollout* rollout_ = nullptr;
   std::vector<HostIndex> deployment_hosts_;
+  std::vector<std::uint32_t> deployment_groups_;
   std::optional<VersionIndex> target_version_;
 };
 

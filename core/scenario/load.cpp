@@ -1,7 +1,9 @@
 #include "scenario/load.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
+#include <system_error>
 
 #include "model/service_graph.hpp"
 #include "scenario/json_reader.hpp"
@@ -16,15 +18,233 @@ using Unit = engine::Distribution::Unit;
 // enough that a typo (2^70 hosts) is an error and not an allocation failure.
 constexpr std::int64_t kMaxHosts = 10'000'000;
 
+// Variant files may extend variants; a longer chain is almost certainly a loop.
+constexpr int kMaxExtendsDepth = 8;
+
 const std::vector<std::string> kBehaviourKinds = {
     "healthy", "crash_on_start", "error_rate_increase", "latency_increase", "erroneous_actions"};
-const std::vector<std::string> kStrategyTypes = {"manual", "all_at_once", "rolling",
-                                                 "blue_green", "canary", "ring"};
-const std::vector<std::string> kMetrics = {"error_rate",        "latency_ms",
-                                           "loss_rate_usd_per_min", "misbehaving_hosts",
-                                           "hosts_on_target",   "kpi"};
+const std::vector<std::string> kStrategyTypes = {"manual",     "all_at_once", "rolling",
+                                                 "blue_green", "canary",      "ring"};
+const std::vector<std::string> kMetrics = {
+    "error_rate",        "latency_ms",      "loss_rate_usd_per_min",
+    "misbehaving_hosts", "hosts_on_target", "kpi"};
 const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",
                                            "resume",   "deploy",        "page"};
+
+const std::vector<std::string> kScenarioKeys = {
+    "name",  "description", "sources",    "seed",   "clock",      "behaviours", "services", "fleet",
+    "flags", "deployment",  "monitoring", "people", "automation", "business",   "timeline"};
+const std::vector<std::string> kVariantKeys = {"extends", "name", "description", "set", "sources"};
+
+const std::string kTimeForms =
+    "a time: a timestamp such as \"2012-08-01T09:30:00\" or a duration since the start such as "
+    "\"+90min\"";
+
+// ---- Messages ----
+// ObjectReader's messages are right but generic ("expected an object", a missing key reported at
+// the enclosing object). The helpers below say what belongs at each place in a scenario.
+
+// `"a", "b" and "c"`, for lists in running text.
+std::string and_list(const std::vector<std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += i + 1 == values.size() ? " and " : ", ";
+    out += quote(values[i]);
+  }
+  return out;
+}
+
+// `"a" or "b"`, `one of "a", "b", "c"`.
+std::string one_of(const std::vector<std::string>& values) {
+  if (values.size() == 1) return quote(values.front());
+  if (values.size() == 2) return quote(values[0]) + " or " + quote(values[1]);
+  return "one of " + quote_list(values);
+}
+
+// `unknown key "stratgy"; did you mean "strategy"?`, as ObjectReader::finish() words it, at the
+// enclosing object; at the top level, where that pointer would print as nothing, at the key.
+InputProblem unknown_key(const ObjectReader& object, const std::string& key,
+                         const std::string& suggestion) {
+  return InputProblem{
+      .file = object.file(),
+      .pointer = object.pointer().empty() ? child_pointer("", key) : object.pointer(),
+      .detail = "unknown key " + quote(key),
+      .hint = "did you mean " + quote(suggestion) + "?"};
+}
+
+// The value of a required key. A missing key is reported at its own pointer with what belongs
+// there; ObjectReader names only the enclosing object, which at the top level is no pointer at
+// all. When a key that is present looks like a misspelling of the missing one, the misspelling
+// is the real problem, so it is reported as an unknown key.
+ValueReader required(ObjectReader& object, std::string_view key, const std::string& expected) {
+  if (auto value = object.optional(key)) return *value;
+  const std::string wanted(key);
+  for (const auto& [present, ignored] : object.json().items()) {
+    if (!did_you_mean(present, {wanted}).empty()) {
+      throw InputError(unknown_key(object, present, wanted));
+    }
+  }
+  throw InputError(InputProblem{.file = object.file(),
+                                .pointer = child_pointer(object.pointer(), key),
+                                .expected = expected,
+                                .found = "nothing",
+                                .hint = quote(wanted) + " is required"});
+}
+
+// Unknown keys of a document's top level, each at its own pointer (see unknown_key); run before
+// ObjectReader::finish(), which then has nothing left to report.
+void check_top_level_keys(const ObjectReader& object, const std::vector<std::string>& allowed) {
+  std::vector<InputProblem> problems;
+  for (const auto& [key, ignored] : object.json().items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    if (const auto suggestion = did_you_mean(key, allowed); !suggestion.empty()) {
+      problems.push_back(unknown_key(object, key, suggestion));
+    } else {
+      problems.push_back(InputProblem{.file = object.file(),
+                                      .pointer = child_pointer("", key),
+                                      .detail = "unknown key " + quote(key),
+                                      .hint = "allowed keys: " + quote_list(allowed)});
+    }
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+}
+
+// A string, described as `what` when it is not one ("the scenario's name, a string").
+std::string string_value(const ValueReader& value, const std::string& what) {
+  if (!value.json().is_string()) value.fail(what);
+  return value.as_string();
+}
+
+// `value` as an object; `what` replaces the bare "an object" of ObjectReader's message.
+ObjectReader object_value(const ValueReader& value, const std::string& what) {
+  if (!value.json().is_object()) value.fail(what);
+  return value.as_object();
+}
+
+std::optional<ObjectReader> optional_object(ObjectReader& parent, std::string_view key,
+                                            const std::string& what) {
+  const auto value = parent.optional(key);
+  if (!value) return std::nullopt;
+  return object_value(*value, what);
+}
+
+ObjectReader required_object(ObjectReader& parent, std::string_view key, const std::string& what) {
+  return object_value(required(parent, key, what), what);
+}
+
+std::vector<ValueReader> array_value(const ValueReader& value, const std::string& what) {
+  if (!value.json().is_array()) value.fail(what);
+  return value.as_array();
+}
+
+std::vector<ValueReader> optional_array(ObjectReader& parent, std::string_view key,
+                                        const std::string& what) {
+  const auto value = parent.optional(key);
+  return value ? array_value(*value, what) : std::vector<ValueReader>();
+}
+
+// An integer within [min, max], described as `what` ("a batch size") rather than "an integer":
+// only the wording of ValueReader's problem changes, its found value and hints stay.
+std::int64_t count(const ValueReader& value, std::int64_t min, std::int64_t max,
+                   const std::string& what) {
+  try {
+    return value.as_integer(min, max);
+  } catch (const InputError& error) {
+    InputProblem problem = error.problems().front();
+    problem.expected = what + " from " + std::to_string(min) + " to " + std::to_string(max);
+    throw InputError(std::move(problem));
+  }
+}
+
+std::vector<std::string> keys_of(const nlohmann::json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, ignored] : object.items()) keys.push_back(key);
+  return keys;
+}
+
+// The one key of `keys` present in `object`, for objects that are one of several forms
+// ({"skip": HOST} or {"misconfigure": HOST}). Two at once are an error rather than a silent
+// choice, which would also make finish() call the other one unknown.
+std::string exactly_one_of(ObjectReader& object, const std::vector<std::string>& keys,
+                           const std::string& expected) {
+  std::vector<std::string> present;
+  for (const auto& key : keys) {
+    if (object.has(key)) present.push_back(key);
+  }
+  if (present.size() == 1) return present.front();
+  if (present.empty()) {
+    // None of the forms: a misspelt one ("pauze") is the likely cause.
+    for (const auto& [key, ignored] : object.json().items()) {
+      if (const auto suggestion = did_you_mean(key, keys); !suggestion.empty()) {
+        throw InputError(unknown_key(object, key, suggestion));
+      }
+    }
+  }
+  throw InputError(InputProblem{
+      .file = object.file(),
+      .pointer = object.pointer(),
+      .expected = expected,
+      .found = !present.empty()        ? (present.size() == 2 ? "both " : "") + and_list(present)
+               : object.json().empty() ? std::string("an empty object")
+                                       : "an object with " + and_list(keys_of(object.json()))});
+}
+
+std::size_t index_in(const std::vector<std::string>& values, const std::string& value) {
+  return static_cast<std::size_t>(std::find(values.begin(), values.end(), value) - values.begin());
+}
+
+// The name of host `i` of a group: its pattern with "{group}" and "{i}" filled in.
+std::string host_name(const HostGroup& group, std::int64_t i) {
+  std::string name = group.name_pattern;
+  for (auto pos = name.find("{group}"); pos != std::string::npos;
+       pos = name.find("{group}", pos + group.name.size())) {
+    name.replace(pos, 7, group.name);
+  }
+  const std::string index = std::to_string(i);
+  for (auto pos = name.find("{i}"); pos != std::string::npos;
+       pos = name.find("{i}", pos + index.size())) {
+    name.replace(pos, 3, index);
+  }
+  return name;
+}
+
+// Whether some host of `group` is called `host`. The index is read from where the pattern puts
+// it, so that a fleet of millions is not spelt out for every scripted fault.
+bool group_has_host(const HostGroup& group, const std::string& host) {
+  const auto marker = group.name_pattern.find("{i}");
+  if (marker == std::string::npos) return host == host_name(group, 1);
+  // The text before the first "{i}" is the same for every host of the group.
+  HostGroup prefix_only = group;
+  prefix_only.name_pattern = group.name_pattern.substr(0, marker);
+  const std::string before = host_name(prefix_only, 1);
+  if (host.size() <= before.size() || host.compare(0, before.size(), before) != 0) return false;
+  // Each run of leading digits is a candidate index: "{i}0" makes host 1 "web-10".
+  const char* digits = host.data() + before.size();
+  const char* end = host.data() + host.size();
+  for (const char* stop = digits + 1; stop <= end && *(stop - 1) >= '0' && *(stop - 1) <= '9';
+       ++stop) {
+    std::int64_t index = 0;
+    const auto [ptr, ec] = std::from_chars(digits, stop, index);
+    if (ec != std::errc() || *digits == '0' || index > group.hosts) break;
+    if (index >= 1 && host_name(group, index) == host) return true;
+  }
+  return false;
+}
+
+// What to suggest for a name that is not defined: the one close name, if exactly one is close
+// ("v3" is as close to "v1" as to "v2", so neither is a good guess), else the names defined.
+std::string names_hint(const std::string& name, const std::vector<std::string>& names) {
+  if (names.empty()) return "none is defined";
+  const auto close = std::count_if(names.begin(), names.end(), [&](const std::string& candidate) {
+    return !did_you_mean(name, {candidate}).empty();
+  });
+  if (close == 1) return "did you mean " + quote(did_you_mean(name, names)) + "?";
+  constexpr std::size_t kMaxListed = 10;
+  if (names.size() <= kMaxListed) return "defined: " + quote_list(names);
+  return "defined: " +
+         quote_list(std::vector<std::string>(names.begin(), names.begin() + kMaxListed)) +
+         ", ... (" + std::to_string(names.size()) + " in all)";
+}
 
 // Reads scenario documents; holds what cross-checks need (the file, the clock).
 class Parser {
@@ -37,12 +257,18 @@ class Parser {
  private:
   void parse_clock(ObjectReader& root);
   Time read_time(const ValueReader& value) const;
+  // A time at or after the clock's start and no later than its end.
+  Time read_time_in_run(const ValueReader& value) const;
   void parse_behaviours(ObjectReader& root);
   void parse_services(ObjectReader& root);
   void parse_fleet(ObjectReader& root);
   void parse_flags(ObjectReader& root);
   void parse_deployment(ObjectReader& root);
   Strategy parse_strategy(ObjectReader& object, std::int64_t deployment_hosts);
+  ManualStrategy parse_manual(ObjectReader& object);
+  CanaryStrategy parse_canary(ObjectReader& object);
+  RingStrategy parse_ring(ObjectReader& object);
+  void check_faults(const ManualStrategy& manual, const std::string& strategy_pointer) const;
   HostUpdate parse_host_update(ObjectReader& object);
   void parse_monitoring(ObjectReader& root);
   AlertRule parse_alert(ObjectReader& object, bool named);
@@ -52,9 +278,10 @@ class Parser {
   void parse_timeline(ObjectReader& root);
   void check_services_graph(ObjectReader& root);
 
-  // Name checks: the value must name something defined elsewhere in the file.
+  // Name checks: the value must name something defined elsewhere in the file; `expected` says
+  // what and where, e.g. "a flag defined in /flags".
   std::string reference(const ValueReader& value, const std::vector<std::string>& names,
-                        const std::string& what) const;
+                        const std::string& expected) const;
   std::vector<std::string> behaviour_names() const;
   std::vector<std::string> group_names() const;
   std::vector<std::string> flag_names() const;
@@ -66,6 +293,9 @@ class Parser {
   Scenario scenario_;
   std::vector<std::string> declared_people_;
   std::vector<std::string> declared_alerts_;
+  // The clock's bounds as written, for messages about times outside them.
+  std::string clock_start_text_ = "the start of the run";
+  std::string clock_end_text_;
 };
 
 template <typename T>
@@ -76,12 +306,15 @@ std::vector<std::string> names_of(const std::vector<T>& items) {
 }
 
 Scenario Parser::parse() {
-  ObjectReader root(document_, file_, "");
+  const ValueReader document(document_, file_, "");
+  ObjectReader root = object_value(
+      document, "a scenario: an object with at least \"name\", \"services\" and \"fleet\"");
   scenario_.file = file_;
   scenario_.source = document_;
-  scenario_.name = root.string("name");
+  scenario_.name = string_value(required(root, "name", "the scenario's name, a string"),
+                                "the scenario's name, a string");
   scenario_.description = root.string("description", "");
-  for (const auto& source : root.optional_array("sources")) {
+  for (const auto& source : optional_array(root, "sources", "an array of strings")) {
     scenario_.sources.push_back(source.as_string());
   }
   scenario_.seed = static_cast<std::uint64_t>(root.integer("seed", 0, INT64_MAX, 1));
@@ -111,43 +344,54 @@ Scenario Parser::parse() {
   parse_business(root);
   parse_timeline(root);
   check_services_graph(root);
+  check_top_level_keys(root, kScenarioKeys);
   root.finish();
   return std::move(scenario_);
 }
 
 void Parser::parse_clock(ObjectReader& root) {
-  auto clock = root.optional_child("clock");
-  if (!clock) {
-    scenario_.clock.end = Time::zero() + Duration::days(1);
-    return;
-  }
+  scenario_.clock.end = Time::zero() + Duration::days(1);
+  clock_end_text_ = "the end of the run (\"+1d\" when /clock/end is not given)";
+  auto clock = optional_object(
+      root, "clock", "an object such as {\"start\": \"2012-08-01T08:00:00\", \"end\": \"6h\"}");
+  if (!clock) return;
   if (auto start = clock->optional("start")) {
     const std::string zone = clock->string("zone", "");
+    if (!start->json().is_string()) start->fail("a timestamp such as \"2012-08-01T09:30:00\"");
     try {
       scenario_.clock.wall.emplace(start->as_string(), zone);
     } catch (const engine::TimeFormatError& error) {
       start->fail("a timestamp such as \"2012-08-01T09:30:00\"", error.what());
     }
+    clock_start_text_ = "/clock/start (" + quote(start->as_string()) + ")";
   } else {
     clock->string("zone", "");
   }
   if (auto end = clock->optional("end")) {
     scenario_.clock.end = read_time(*end);
+    clock_end_text_ = "/clock/end (" + quote(end->as_string()) + ")";
     if (scenario_.clock.end <= Time::zero()) {
-      end->fail("an end after the start", "the run would be empty");
+      end->fail(scenario_.clock.wall ? "an end after " + clock_start_text_
+                                     : "a duration longer than zero",
+                "the run would be empty");
     }
-  } else {
-    scenario_.clock.end = Time::zero() + Duration::days(1);
+    // Long horizons belong to the delivery models; a rollout run samples its monitoring every few
+    // seconds, so a typo such as "3650d" for "365min" would otherwise run for minutes.
+    if (scenario_.clock.end > Time::zero() + Duration::days(366)) {
+      end->fail("an end at most 366 days after the start",
+                "a deployment run covers hours or days");
+    }
   }
   clock->finish();
 }
 
 Time Parser::read_time(const ValueReader& value) const {
+  if (!value.json().is_string()) value.fail(kTimeForms);
   const std::string text = value.as_string();
   const bool looks_like_timestamp = text.size() >= 10 && text[4] == '-' && text[7] == '-';
   if (looks_like_timestamp) {
     if (!scenario_.clock.wall) {
-      value.fail("a duration since the start such as \"90min\"",
+      value.fail("a duration since the start such as \"+90min\"",
                  "timestamps need a wall-clock start: set /clock/start");
     }
     try {
@@ -157,39 +401,42 @@ Time Parser::read_time(const ValueReader& value) const {
     }
   }
   try {
-    const std::string_view offset = !text.empty() && text[0] == '+'
-                                        ? std::string_view(text).substr(1)
-                                        : std::string_view(text);
+    const std::string_view offset =
+        !text.empty() && text[0] == '+' ? std::string_view(text).substr(1) : std::string_view(text);
     return Time::zero() + engine::parse_duration(offset);
   } catch (const engine::TimeFormatError& error) {
-    value.fail("a time: a timestamp \"2012-08-01T09:30:00\" or a duration since the start "
-               "such as \"90min\"",
-               error.what());
+    value.fail(kTimeForms, error.what());
   }
+}
+
+Time Parser::read_time_in_run(const ValueReader& value) const {
+  const Time time = read_time(value);
+  // Only a timestamp can be before the start: offsets are never negative.
+  if (time < Time::zero()) value.fail("a time at or after " + clock_start_text_);
+  if (time > scenario_.clock.end) value.fail("a time at or before " + clock_end_text_);
+  return time;
 }
 
 std::string Parser::reference(const ValueReader& value, const std::vector<std::string>& names,
-                              const std::string& what) const {
+                              const std::string& expected) const {
+  if (!value.json().is_string()) value.fail(expected);
   const std::string name = value.as_string();
   if (std::find(names.begin(), names.end(), name) != names.end()) return name;
-  std::string hint;
-  if (auto suggestion = did_you_mean(name, names); !suggestion.empty()) {
-    hint = "did you mean " + quote(suggestion) + "?";
-  } else if (names.empty()) {
-    hint = "none is defined";
-  } else {
-    hint = "defined: " + quote_list(names);
-  }
-  throw InputError(InputProblem{.file = value.file(),
-                                .pointer = value.pointer(),
-                                .detail = "unknown " + what + " " + quote(name),
-                                .hint = hint});
+  value.fail(expected, names_hint(name, names));
 }
 
-std::vector<std::string> Parser::behaviour_names() const { return names_of(scenario_.behaviours); }
-std::vector<std::string> Parser::group_names() const { return names_of(scenario_.groups); }
-std::vector<std::string> Parser::flag_names() const { return names_of(scenario_.flags); }
-std::vector<std::string> Parser::person_names() const { return declared_people_; }
+std::vector<std::string> Parser::behaviour_names() const {
+  return names_of(scenario_.behaviours);
+}
+std::vector<std::string> Parser::group_names() const {
+  return names_of(scenario_.groups);
+}
+std::vector<std::string> Parser::flag_names() const {
+  return names_of(scenario_.flags);
+}
+std::vector<std::string> Parser::person_names() const {
+  return declared_people_;
+}
 std::vector<std::string> Parser::version_names(const std::string& service) const {
   for (const auto& s : scenario_.services) {
     if (s.name == service) return names_of(s.versions);
@@ -197,26 +444,44 @@ std::vector<std::string> Parser::version_names(const std::string& service) const
   return {};
 }
 
+const std::string kBehaviourReference = "a behaviour defined in /behaviours, or \"healthy\"";
+const std::string kGroupReference = "a group of hosts defined in /fleet";
+const std::string kFlagReference = "a flag defined in /flags";
+const std::string kPersonReference = "a person defined in /people";
+
+std::string version_reference(const std::string& service) {
+  return "a version of service " + quote(service) + " (defined in " +
+         child_pointer(child_pointer("/services", service), "versions") + ")";
+}
+
 void Parser::parse_behaviours(ObjectReader& root) {
   scenario_.behaviours.push_back(Behaviour{.name = "healthy"});
-  auto behaviours = root.optional_child("behaviours");
+  auto behaviours = optional_object(
+      root, "behaviours",
+      "an object of behaviours by name, such as {\"crash\": {\"kind\": \"crash_on_start\"}}");
   if (!behaviours) return;
   for (auto& [name, value] : behaviours->members()) {
-    auto object = value.as_object();
+    auto object = object_value(value, "a behaviour: an object with a \"kind\"");
     Behaviour behaviour;
     behaviour.name = name;
-    const auto kind = object.string_enum("kind", kBehaviourKinds);
-    behaviour.kind = static_cast<Behaviour::Kind>(
-        std::find(kBehaviourKinds.begin(), kBehaviourKinds.end(), kind) - kBehaviourKinds.begin());
+    const auto kind = required(object, "kind", "the kind of behaviour, " + one_of(kBehaviourKinds))
+                          .as_enum(kBehaviourKinds);
+    behaviour.kind = static_cast<Behaviour::Kind>(index_in(kBehaviourKinds, kind));
     using K = Behaviour::Kind;
     if (behaviour.kind == K::error_rate_increase) {
-      behaviour.error_rate = object.probability("error_rate");
+      behaviour.error_rate =
+          required(object, "error_rate", "the fraction of requests that fail, from 0 to 1")
+              .as_probability();
     }
     if (behaviour.kind == K::latency_increase) {
-      behaviour.added_latency_ms = object.number("added_latency_ms", 0.0, 3.6e6);
+      behaviour.added_latency_ms =
+          required(object, "added_latency_ms", "the milliseconds added to each request")
+              .as_number(0.0, 3.6e6);
     }
     if (behaviour.kind == K::erroneous_actions) {
-      behaviour.loss_per_host_per_min_usd = object.number("loss_per_host_per_min_usd", 0.0, 1e12);
+      behaviour.loss_per_host_per_min_usd =
+          required(object, "loss_per_host_per_min_usd", "the loss per host and minute in USD")
+              .as_number(0.0, 1e12);
       object.boolean("stops_by_itself", false);
     }
     // Provenance notes are for readers; they change nothing.
@@ -232,27 +497,46 @@ void Parser::parse_behaviours(ObjectReader& root) {
 }
 
 void Parser::parse_services(ObjectReader& root) {
-  auto services = root.child("services");
+  const std::string what =
+      "an object of services by name, such as {\"web\": {\"versions\": {\"v1\": {}}}}";
+  auto services = required_object(root, "services", what);
   auto members = services.members();
-  if (members.empty()) services.fail("at least one service");
+  if (members.empty()) {
+    throw InputError(InputProblem{.file = file_,
+                                  .pointer = services.pointer(),
+                                  .expected = "at least one service",
+                                  .found = "an empty object",
+                                  .hint = "e.g. {\"web\": {\"versions\": {\"v1\": {}}}}"});
+  }
   // Names first, so that dependencies may point forward.
   for (auto& [name, value] : members) {
     Service service;
     service.name = name;
-    auto object = value.as_object();
-    auto versions = object.child("versions");
+    auto object = object_value(value, "a service: an object with \"versions\"");
+    auto versions =
+        required_object(object, "versions", "an object of versions by name, such as {\"v1\": {}}");
     auto version_members = versions.members();
-    if (version_members.empty()) versions.fail("at least one version");
+    if (version_members.empty()) {
+      throw InputError(InputProblem{.file = file_,
+                                    .pointer = versions.pointer(),
+                                    .expected = "at least one version",
+                                    .found = "an empty object",
+                                    .hint = "e.g. {\"v1\": {}, \"v2\": {}}"});
+    }
     for (auto& [version_name, version_value] : version_members) {
-      auto version_object = version_value.as_object();
+      auto version_object =
+          object_value(version_value, "a version: an object, {} for a healthy version");
       Version version;
       version.name = version_name;
       if (auto behaviour = version_object.optional("behaviour")) {
-        version.behaviour = reference(*behaviour, behaviour_names(), "behaviour");
+        version.behaviour = reference(*behaviour, behaviour_names(), kBehaviourReference);
       }
-      if (auto flags = version_object.optional_child("flags")) {
+      if (auto flags = optional_object(
+              version_object, "flags",
+              "an object of flag name to behaviour, such as {\"new_checkout\": \"crash\"}")) {
         for (auto& [flag, flag_behaviour] : flags->members()) {
-          version.flag_behaviours[flag] = reference(flag_behaviour, behaviour_names(), "behaviour");
+          version.flag_behaviours[flag] =
+              reference(flag_behaviour, behaviour_names(), kBehaviourReference);
         }
       }
       version_object.string("note", "");
@@ -265,15 +549,20 @@ void Parser::parse_services(ObjectReader& root) {
   for (std::size_t i = 0; i < members.size(); ++i) {
     auto object = members[i].second.as_object();
     object.get("versions");
-    if (auto depends = object.optional_child("depends_on")) {
+    if (auto depends = optional_object(
+            object, "depends_on",
+            "an object of service name to compatible versions, such as {\"db\": [\"v2\"]}")) {
       for (auto& [dependency, versions] : depends->members()) {
         Dependency dep;
         const nlohmann::json name(dependency);
         dep.service = reference(ValueReader(name, file_, versions.pointer()), service_names,
-                                "service");
-        for (const auto& version : versions.as_array()) {
+                                "a key naming a service defined in /services");
+        const auto items =
+            array_value(versions, "an array of the versions of " + quote(dep.service) +
+                                      " that this service works with ([] for any)");
+        for (const auto& version : items) {
           dep.compatible_versions.push_back(
-              reference(version, version_names(dep.service), "version of " + dep.service));
+              reference(version, version_names(dep.service), version_reference(dep.service)));
         }
         scenario_.services[i].depends_on.push_back(std::move(dep));
       }
@@ -286,36 +575,61 @@ void Parser::check_services_graph(ObjectReader& root) {
   try {
     model::safe_deployment_order(scenario_.services);
   } catch (const model::DependencyCycle& cycle) {
+    // The message is "services depend on each other in a cycle: a -> b -> a"; the path is the
+    // finding.
+    std::string path = cycle.what();
+    if (const auto colon = path.find(": "); colon != std::string::npos) path.erase(0, colon + 2);
     throw InputError(InputProblem{.file = file_,
                                   .pointer = child_pointer(root.pointer(), "services"),
-                                  .detail = cycle.what(),
-                                  .hint = "services must form a directed acyclic graph"});
+                                  .expected = "dependencies (depends_on) without a cycle",
+                                  .found = "the cycle " + path,
+                                  .hint = "remove one of these dependencies"});
   }
 }
 
 void Parser::parse_fleet(ObjectReader& root) {
-  auto fleet = root.child("fleet");
+  auto fleet = required_object(
+      root, "fleet",
+      "an object of host groups by name, such as {\"web\": {\"hosts\": 4, \"service\": "
+      "\"web\", \"version\": \"v1\"}}");
   auto members = fleet.members();
-  if (members.empty()) fleet.fail("at least one group of hosts", "the fleet is empty");
+  if (members.empty()) {
+    throw InputError(InputProblem{
+        .file = file_,
+        .pointer = fleet.pointer(),
+        .expected = "at least one group of hosts",
+        .found = "an empty object",
+        .hint = "e.g. {\"web\": {\"hosts\": 4, \"service\": \"web\", \"version\": \"v1\"}}"});
+  }
   std::int64_t total = 0;
+  const auto service_names = names_of(scenario_.services);
   for (auto& [name, value] : members) {
-    auto object = value.as_object();
+    auto object = object_value(
+        value, "a group of hosts: an object with \"hosts\", \"service\" and \"version\"");
     HostGroup group;
     group.name = name;
-    group.hosts = object.integer("hosts", 1, kMaxHosts);
-    total += group.hosts;
-    if (total > kMaxHosts) {
-      object.value("hosts").fail("at most " + std::to_string(kMaxHosts) + " hosts in all");
+    const auto hosts = required(object, "hosts", "the number of hosts in the group");
+    group.hosts = count(hosts, 1, kMaxHosts, "a number of hosts");
+    if (group.hosts > kMaxHosts - total) {
+      hosts.fail("at most " + std::to_string(kMaxHosts) + " hosts in the whole fleet",
+                 "the groups before this one have " + std::to_string(total));
     }
-    group.service = reference(object.value("service"), names_of(scenario_.services), "service");
-    group.version =
-        reference(object.value("version"), version_names(group.service), "version of " + group.service);
+    total += group.hosts;
+    group.service =
+        reference(required(object, "service",
+                           "the service the group runs, one of " + quote_list(service_names)),
+                  service_names, "a service defined in /services");
+    group.version = reference(required(object, "version",
+                                       "the version the group runs at the start, one of " +
+                                           quote_list(version_names(group.service))),
+                              version_names(group.service), version_reference(group.service));
     group.name_pattern = object.string("name_pattern", "{group}-{i}");
     group.traffic_weight = object.number("traffic_weight", 0.0, 1e6, 1.0);
-    if (auto config = object.optional_child("config")) {
+    if (auto config =
+            optional_object(object, "config", "an object of configuration keys and values")) {
       for (auto& [key, config_value] : config->members()) {
-        group.config[key] = config_value.json().is_string() ? config_value.as_string()
-                                                            : config_value.json().dump();
+        group.config[key] =
+            config_value.json().is_string() ? config_value.as_string() : config_value.json().dump();
       }
     }
     object.string("zone", "");
@@ -325,19 +639,23 @@ void Parser::parse_fleet(ObjectReader& root) {
 }
 
 void Parser::parse_flags(ObjectReader& root) {
-  auto flags = root.optional_child("flags");
+  auto flags = optional_object(root, "flags",
+                               "an object of feature flags by name, such as {\"dark_launch\": "
+                               "{\"initial\": false}}");
   if (flags) {
     for (auto& [name, value] : flags->members()) {
-      auto object = value.as_object();
+      auto object = object_value(value, "a flag: an object, {} for an off, fleet-wide flag");
       Flag flag;
       flag.name = name;
       flag.initial = object.boolean("initial", false);
       if (auto scope = object.optional("scope")) {
         if (scope->json().is_string()) {
-          flag.groups.push_back(reference(*scope, group_names(), "group"));
+          flag.groups.push_back(reference(*scope, group_names(), kGroupReference));
         } else {
-          for (const auto& group : scope->as_array()) {
-            flag.groups.push_back(reference(group, group_names(), "group"));
+          const auto groups = array_value(
+              *scope, "a group of hosts or an array of groups, such as [\"web\", \"api\"]");
+          for (const auto& group : groups) {
+            flag.groups.push_back(reference(group, group_names(), kGroupReference));
           }
         }
       }
@@ -349,13 +667,17 @@ void Parser::parse_flags(ObjectReader& root) {
   }
   // Every flag a version gives a meaning to must be declared.
   const auto declared = flag_names();
-  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
-    for (const auto& version : scenario_.services[s].versions) {
+  for (const auto& service : scenario_.services) {
+    for (const auto& version : service.versions) {
       for (const auto& [flag, behaviour] : version.flag_behaviours) {
-        const std::string pointer = "/services/" + scenario_.services[s].name + "/versions/" +
-                                    version.name + "/flags";
+        const std::string pointer = child_pointer(
+            child_pointer(child_pointer(child_pointer(child_pointer("", "services"), service.name),
+                                        "versions"),
+                          version.name),
+            "flags");
         const nlohmann::json name(flag);
-        reference(ValueReader(name, file_, pointer), declared, "flag");
+        reference(ValueReader(name, file_, child_pointer(pointer, flag)), declared,
+                  "a key naming a flag defined in /flags");
       }
     }
   }
@@ -374,55 +696,171 @@ HostUpdate Parser::parse_host_update(ObjectReader& object) {
   return update;
 }
 
+// "3" or "25%", as Kubernetes writes maxSurge and maxUnavailable.
 CountOrPercent read_count_or_percent(const ValueReader& value, std::int64_t hosts) {
+  const std::string expected = "a count of hosts from 0 to " + std::to_string(hosts) +
+                               " or a percentage from \"0%\" to \"100%\"";
   if (value.json().is_string()) {
-    const std::string text = value.as_string();
-    if (!text.empty() && text.back() == '%') {
-      try {
-        std::size_t used = 0;
-        const double percent = std::stod(text.substr(0, text.size() - 1), &used);
-        if (used + 1 == text.size() && percent >= 0.0 && percent <= 100.0) {
-          return {percent, true};
-        }
-      } catch (const std::exception&) {
-      }
+    const std::string& text = value.json().get_ref<const std::string&>();
+    double percent = -1.0;
+    if (text.size() >= 2 && text.back() == '%') {
+      // from_chars, unlike stod, takes no leading spaces, signs or hexadecimal.
+      const char* end = text.data() + text.size() - 1;
+      const auto [ptr, ec] = std::from_chars(text.data(), end, percent);
+      if (ec != std::errc() || ptr != end) percent = -1.0;
     }
-    value.fail("a count of hosts or a percentage from \"0%\" to \"100%\"");
+    if (!(percent >= 0.0 && percent <= 100.0)) value.fail(expected);
+    return {percent, true};
   }
-  return {static_cast<double>(value.as_integer(0, hosts)), false};
+  if (!value.json().is_number()) value.fail(expected);
+  try {
+    return {static_cast<double>(value.as_integer(0, hosts)), false};
+  } catch (const InputError&) {
+    value.fail(expected);
+  }
+}
+
+ManualStrategy Parser::parse_manual(ObjectReader& object) {
+  ManualStrategy manual;
+  manual.per_host = object.distribution("per_host", Unit::duration, manual.per_host);
+  manual.skip_probability = object.probability("skip_probability", 0.0);
+  manual.misconfigure_probability = object.probability("misconfigure_probability", 0.0);
+  manual.hosts_per_day = static_cast<int>(object.integer("hosts_per_day", 0, kMaxHosts, 0));
+  const std::string fault_form = "one kind of fault: {\"skip\": HOST} or {\"misconfigure\": HOST}";
+  for (const auto& fault_value : optional_array(object, "faults",
+                                                "an array of faults, such as "
+                                                "[{\"skip\": \"web-3\"}]")) {
+    auto fault_object = object_value(fault_value, fault_form);
+    ScriptedFault fault;
+    const auto kind = exactly_one_of(fault_object, {"skip", "misconfigure"}, fault_form);
+    fault.kind = kind == "skip" ? ScriptedFault::Kind::skip : ScriptedFault::Kind::misconfigure;
+    fault.host = string_value(fault_object.value(kind), "the name of a host, such as \"web-3\"");
+    fault_object.finish();
+    manual.faults.push_back(std::move(fault));
+  }
+  return manual;
+}
+
+void Parser::check_faults(const ManualStrategy& manual, const std::string& strategy_pointer) const {
+  for (std::size_t i = 0; i < manual.faults.size(); ++i) {
+    const ScriptedFault& fault = manual.faults[i];
+    const bool exists =
+        std::any_of(scenario_.groups.begin(), scenario_.groups.end(),
+                    [&](const HostGroup& group) { return group_has_host(group, fault.host); });
+    if (exists) continue;
+    // Name the hosts of a few groups, so that the right spelling is in the message.
+    std::string hint = "hosts are named by each group's name_pattern: ";
+    for (std::size_t g = 0; g < scenario_.groups.size() && g < 3; ++g) {
+      const HostGroup& group = scenario_.groups[g];
+      if (g > 0) hint += ", ";
+      hint += quote(host_name(group, 1));
+      if (group.hosts > 1) hint += " to " + quote(host_name(group, group.hosts));
+    }
+    if (scenario_.groups.size() > 3) hint += ", ...";
+    const std::string pointer =
+        child_pointer(child_pointer(child_pointer(strategy_pointer, "faults"), i),
+                      fault.kind == ScriptedFault::Kind::skip ? "skip" : "misconfigure");
+    throw InputError(InputProblem{.file = file_,
+                                  .pointer = pointer,
+                                  .expected = "the name of a host in the fleet",
+                                  .found = quote(fault.host),
+                                  .hint = hint});
+  }
+}
+
+CanaryStrategy Parser::parse_canary(ObjectReader& object) {
+  CanaryStrategy canary;
+  const std::string step_form =
+      "one kind of step: {\"set_weight\": PERCENT}, {\"pause\": DURATION} or "
+      "{\"analysis\": DURATION}";
+  const auto steps =
+      array_value(required(object, "steps",
+                           "an array of steps such as [{\"set_weight\": 20}, {\"pause\": "
+                           "\"10min\"}]"),
+                  "an array of steps such as [{\"set_weight\": 20}, {\"pause\": \"10min\"}]");
+  for (const auto& step_value : steps) {
+    auto step_object = object_value(step_value, step_form);
+    CanaryStep step;
+    const auto kind = exactly_one_of(step_object, {"set_weight", "pause", "analysis"}, step_form);
+    if (kind == "set_weight") {
+      step.kind = CanaryStep::Kind::set_weight;
+      step.weight = step_object.percent("set_weight");
+    } else if (kind == "pause") {
+      step.kind = CanaryStep::Kind::pause;
+      step.duration = step_object.positive_duration("pause");
+    } else {
+      step.kind = CanaryStep::Kind::analysis;
+      step.duration = step_object.positive_duration("analysis");
+    }
+    step_object.finish();
+    canary.steps.push_back(step);
+  }
+  if (auto analysis = optional_object(object, "analysis",
+                                      "an object such as {\"metric\": \"error_rate\", \"max\": "
+                                      "0.01, \"interval\": \"1min\"}")) {
+    auto& a = canary.analysis;
+    a.metric = analysis->string_enum("metric", kMetrics, a.metric);
+    a.max_value = analysis->number("max", -1e300, 1e300, a.max_value);
+    a.interval = analysis->positive_duration("interval", a.interval);
+    a.failure_limit =
+        static_cast<int>(analysis->integer("failure_limit", -1, 1000, a.failure_limit));
+    a.consecutive_error_limit = static_cast<int>(
+        analysis->integer("consecutive_error_limit", 0, 1000, a.consecutive_error_limit));
+    a.compare_to_baseline = analysis->boolean("compare_to_baseline", a.compare_to_baseline);
+    a.max_ratio_to_baseline =
+        analysis->number("max_ratio_to_baseline", 0.0, 1e6, a.max_ratio_to_baseline);
+    analysis->finish();
+  }
+  canary.traffic_routed = object.boolean("traffic_routed", true);
+  canary.automated_rollback = object.boolean("automated_rollback", true);
+  return canary;
+}
+
+RingStrategy Parser::parse_ring(ObjectReader& object) {
+  RingStrategy ring;
+  const std::string what =
+      "an array of rings such as [{\"name\": \"canary\", \"percent\": 1, \"bake\": \"1h\"}]";
+  const std::string ring_form =
+      "a ring: an object with \"name\" and either \"groups\" or \"percent\"";
+  for (const auto& ring_value : array_value(required(object, "rings", what), what)) {
+    auto ring_object = object_value(ring_value, ring_form);
+    Ring r;
+    r.name = string_value(required(ring_object, "name", "the ring's name, a string"),
+                          "the ring's name, a string");
+    const auto form = exactly_one_of(ring_object, {"groups", "percent"},
+                                     "exactly one of \"groups\" and \"percent\"");
+    if (form == "groups") {
+      const auto groups = array_value(ring_object.value("groups"),
+                                      "an array of groups of hosts, such as [\"eu-west\"]");
+      for (const auto& group : groups) {
+        r.groups.push_back(reference(group, group_names(), kGroupReference));
+      }
+    } else {
+      r.percent = ring_object.percent("percent");
+    }
+    r.bake = ring_object.duration("bake", r.bake);
+    ring_object.finish();
+    ring.rings.push_back(std::move(r));
+  }
+  if (ring.rings.empty()) object.value("rings").fail("at least one ring");
+  ring.parallelism = object.integer("parallelism", 0, kMaxHosts, 0);
+  return ring;
 }
 
 Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_hosts) {
-  const auto type = object.string_enum("type", kStrategyTypes);
+  const auto type = required(object, "type", "the strategy type, " + one_of(kStrategyTypes))
+                        .as_enum(kStrategyTypes);
   Strategy strategy;
   if (type == "manual") {
-    ManualStrategy manual;
-    manual.per_host = object.distribution("per_host", Unit::duration, manual.per_host);
-    manual.skip_probability = object.probability("skip_probability", 0.0);
-    manual.misconfigure_probability = object.probability("misconfigure_probability", 0.0);
-    manual.hosts_per_day =
-        static_cast<int>(object.integer("hosts_per_day", 0, kMaxHosts, 0));
-    for (const auto& fault_value : object.optional_array("faults")) {
-      auto fault_object = fault_value.as_object();
-      ScriptedFault fault;
-      if (auto skip = fault_object.optional("skip")) {
-        fault.kind = ScriptedFault::Kind::skip;
-        fault.host = skip->as_string();
-      } else if (auto misconfigure = fault_object.optional("misconfigure")) {
-        fault.kind = ScriptedFault::Kind::misconfigure;
-        fault.host = misconfigure->as_string();
-      } else {
-        fault_object.fail("a fault {\"skip\": HOST} or {\"misconfigure\": HOST}");
-      }
-      fault_object.finish();
-      manual.faults.push_back(std::move(fault));
-    }
-    strategy = manual;
+    strategy = parse_manual(object);
   } else if (type == "all_at_once") {
     strategy = AllAtOnceStrategy{};
   } else if (type == "rolling") {
     RollingStrategy rolling;
-    rolling.batch_size = object.integer("batch_size", 1, deployment_hosts, 0);
+    if (auto batch = object.optional("batch_size")) {
+      rolling.batch_size =
+          count(*batch, 1, deployment_hosts, "a batch size (hosts updated at a time)");
+    }
     if (auto surge = object.optional("max_surge")) {
       rolling.max_surge = read_count_or_percent(*surge, deployment_hosts);
     }
@@ -431,11 +869,13 @@ Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_ho
     }
     if (rolling.batch_size == 0 && rolling.max_surge.value == 0.0 &&
         rolling.max_unavailable.value == 0.0) {
-      object.fail("max_surge and max_unavailable both zero",
-                  "one of them must allow progress, as Kubernetes requires");
+      object.value("max_unavailable")
+          .fail("a max_unavailable above zero when max_surge is zero",
+                "one of them must allow progress, as in Kubernetes");
     }
     rolling.min_ready = object.duration("min_ready", rolling.min_ready);
-    rolling.progress_deadline = object.positive_duration("progress_deadline", rolling.progress_deadline);
+    rolling.progress_deadline =
+        object.positive_duration("progress_deadline", rolling.progress_deadline);
     strategy = rolling;
   } else if (type == "blue_green") {
     BlueGreenStrategy blue_green;
@@ -445,79 +885,31 @@ Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_ho
     blue_green.auto_promote = object.boolean("auto_promote", true);
     strategy = blue_green;
   } else if (type == "canary") {
-    CanaryStrategy canary;
-    double last_weight = 0.0;
-    for (const auto& step_value : object.array("steps")) {
-      auto step_object = step_value.as_object();
-      CanaryStep step;
-      if (step_object.has("set_weight")) {
-        step.kind = CanaryStep::Kind::set_weight;
-        step.weight = step_object.percent("set_weight");
-        last_weight = step.weight;
-      } else if (step_object.has("pause")) {
-        step.kind = CanaryStep::Kind::pause;
-        step.duration = step_object.positive_duration("pause");
-      } else if (step_object.has("analysis")) {
-        step.kind = CanaryStep::Kind::analysis;
-        step.duration = step_object.positive_duration("analysis");
-      } else {
-        step_object.fail("a step {\"set_weight\": PERCENT}, {\"pause\": DURATION} or "
-                         "{\"analysis\": DURATION}");
-      }
-      step_object.finish();
-      canary.steps.push_back(step);
-    }
-    (void)last_weight;
-    if (auto analysis = object.optional_child("analysis")) {
-      auto& a = canary.analysis;
-      a.metric = analysis->string_enum("metric", kMetrics, a.metric);
-      a.max_value = analysis->number("max", -1e300, 1e300, a.max_value);
-      a.interval = analysis->positive_duration("interval", a.interval);
-      a.failure_limit = static_cast<int>(analysis->integer("failure_limit", -1, 1000, a.failure_limit));
-      a.consecutive_error_limit = static_cast<int>(
-          analysis->integer("consecutive_error_limit", 0, 1000, a.consecutive_error_limit));
-      a.compare_to_baseline = analysis->boolean("compare_to_baseline", a.compare_to_baseline);
-      a.max_ratio_to_baseline =
-          analysis->number("max_ratio_to_baseline", 0.0, 1e6, a.max_ratio_to_baseline);
-      analysis->finish();
-    }
-    canary.traffic_routed = object.boolean("traffic_routed", true);
-    canary.automated_rollback = object.boolean("automated_rollback", true);
-    strategy = canary;
+    strategy = parse_canary(object);
   } else {
-    RingStrategy ring;
-    for (const auto& ring_value : object.array("rings")) {
-      auto ring_object = ring_value.as_object();
-      Ring r;
-      r.name = ring_object.string("name");
-      if (auto groups = ring_object.optional("groups")) {
-        for (const auto& group : groups->as_array()) {
-          r.groups.push_back(reference(group, group_names(), "group"));
-        }
-      } else {
-        r.percent = ring_object.percent("percent");
-      }
-      r.bake = ring_object.duration("bake", r.bake);
-      ring_object.finish();
-      ring.rings.push_back(std::move(r));
-    }
-    if (ring.rings.empty()) object.fail("at least one ring");
-    ring.parallelism = object.integer("parallelism", 0, kMaxHosts, 0);
-    strategy = ring;
+    strategy = parse_ring(object);
   }
   object.finish();
   return strategy;
 }
 
 void Parser::parse_deployment(ObjectReader& root) {
-  auto object = root.optional_child("deployment");
+  auto object = optional_object(
+      root, "deployment",
+      "an object such as {\"service\": \"web\", \"to\": \"v2\", \"strategy\": {\"type\": "
+      "\"rolling\"}}");
   if (!object) return;
   Deployment deployment;
-  deployment.service = reference(object->value("service"), names_of(scenario_.services), "service");
-  deployment.to = reference(object->value("to"), version_names(deployment.service),
-                            "version of " + deployment.service);
-  for (const auto& group : object->optional_array("groups")) {
-    deployment.groups.push_back(reference(group, group_names(), "group"));
+  const auto service_names = names_of(scenario_.services);
+  deployment.service = reference(
+      required(*object, "service", "the service to deploy, one of " + quote_list(service_names)),
+      service_names, "a service defined in /services");
+  const auto versions = version_names(deployment.service);
+  deployment.to = reference(required(*object, "to", "the version to deploy, " + one_of(versions)),
+                            versions, version_reference(deployment.service));
+  for (const auto& group :
+       optional_array(*object, "groups", "an array of groups of hosts, such as [\"web\"]")) {
+    deployment.groups.push_back(reference(group, group_names(), kGroupReference));
   }
   std::int64_t hosts = 0;
   for (const auto& group : scenario_.groups) {
@@ -531,66 +923,42 @@ void Parser::parse_deployment(ObjectReader& root) {
     object->value("service").fail("a service that some group of the fleet runs",
                                   "no host runs it, so there is nothing to deploy to");
   }
-  if (auto start = object->optional("start")) deployment.start = read_time(*start);
-  if (auto host_update = object->optional_child("host_update")) {
+  if (auto start = object->optional("start")) deployment.start = read_time_in_run(*start);
+  if (auto host_update =
+          optional_object(*object, "host_update", "an object such as {\"install\": \"2min\"}")) {
     deployment.host_update = parse_host_update(*host_update);
   }
-  auto strategy = object->child("strategy");
+  auto strategy = required_object(*object, "strategy",
+                                  "the strategy, an object such as {\"type\": \"rolling\"}");
   deployment.strategy = parse_strategy(strategy, hosts);
   if (const auto* manual = std::get_if<ManualStrategy>(&deployment.strategy)) {
-    const auto faults = object->json()["strategy"].value("faults", nlohmann::json::array());
-    for (std::size_t i = 0; i < manual->faults.size(); ++i) {
-      const auto& host = manual->faults[i].host;
-      // Host names come from each group's pattern; check the name against those patterns.
-      bool exists = false;
-      for (const auto& group : scenario_.groups) {
-        for (std::int64_t h = 1; h <= group.hosts && !exists; ++h) {
-          std::string name = group.name_pattern;
-          for (auto pos = name.find("{group}"); pos != std::string::npos; pos = name.find("{group}")) {
-            name.replace(pos, 7, group.name);
-          }
-          for (auto pos = name.find("{i}"); pos != std::string::npos; pos = name.find("{i}")) {
-            name.replace(pos, 3, std::to_string(h));
-          }
-          exists = name == host;
-        }
-      }
-      if (!exists) {
-        throw InputError(InputProblem{
-            .file = file_,
-            .pointer = "/deployment/strategy/faults/" + std::to_string(i),
-            .detail = "unknown host " + quote(host),
-            .hint = "host names follow each group's name_pattern, e.g. \"" +
-                    scenario_.groups.front().name + "-1\""});
-      }
-    }
+    check_faults(*manual, strategy.pointer());
   }
   deployment.preflight_gate = object->boolean("preflight_gate", false);
   deployment.post_deploy_verification = object->boolean("post_deploy_verification", false);
   object->finish();
-  if (deployment.start > scenario_.clock.end) {
-    root.child("deployment").value("start").fail("a start before the clock's end");
-  }
   scenario_.deployment = std::move(deployment);
 }
 
 AlertRule Parser::parse_alert(ObjectReader& object, bool named) {
   AlertRule rule;
-  if (named) rule.name = object.string("name");
-  const auto metric = object.string_enum("metric", kMetrics);
-  rule.metric = static_cast<Metric>(std::find(kMetrics.begin(), kMetrics.end(), metric) -
-                                    kMetrics.begin());
-  const bool above = object.has("above");
-  const bool below = object.has("below");
-  if (above == below) object.fail("exactly one of \"above\" and \"below\"");
-  rule.below = below;
-  rule.threshold = object.number(below ? "below" : "above", -1e300, 1e300);
+  if (named) {
+    rule.name = string_value(required(object, "name", "the alert's name, a string"),
+                             "the alert's name, a string");
+  }
+  const auto metric =
+      required(object, "metric", "the metric watched, " + one_of(kMetrics)).as_enum(kMetrics);
+  rule.metric = static_cast<Metric>(index_in(kMetrics, metric));
+  const auto direction =
+      exactly_one_of(object, {"above", "below"}, "exactly one of \"above\" and \"below\"");
+  rule.below = direction == "below";
+  rule.threshold = object.number(direction, -1e300, 1e300);
   rule.for_duration = object.duration("for", Duration{});
   rule.level = object.string_enum("level", {"warning", "critical"}, "critical") == "warning"
                    ? AlertRule::Level::warning
                    : AlertRule::Level::critical;
   if (auto notify = object.optional("notify")) {
-    rule.notify = reference(*notify, person_names(), "person");
+    rule.notify = reference(*notify, person_names(), kPersonReference);
   }
   rule.ignored = object.boolean("ignored", false);
   object.string("channel", "");
@@ -599,31 +967,45 @@ AlertRule Parser::parse_alert(ObjectReader& object, bool named) {
 }
 
 void Parser::parse_monitoring(ObjectReader& root) {
-  auto object = root.optional_child("monitoring");
+  auto object = optional_object(root, "monitoring",
+                                "an object such as {\"scrape_interval\": \"15s\", \"alerts\": []}");
   if (!object) return;
   auto& monitoring = scenario_.monitoring;
-  monitoring.scrape_interval = object->positive_duration("scrape_interval", monitoring.scrape_interval);
+  monitoring.scrape_interval =
+      object->positive_duration("scrape_interval", monitoring.scrape_interval);
   monitoring.noise = object->number("noise", 0.0, 10.0, 0.0);
   std::set<std::string> names;
-  for (const auto& alert_value : object->optional_array("alerts")) {
-    auto alert_object = alert_value.as_object();
+  const std::string alert_form =
+      "an alert: an object such as {\"name\": \"errors\", \"metric\": \"error_rate\", "
+      "\"above\": 0.05, \"for\": \"2min\"}";
+  for (const auto& alert_value :
+       optional_array(*object, "alerts", "an array of alerts (objects)")) {
+    auto alert_object = object_value(alert_value, alert_form);
     auto rule = parse_alert(alert_object, true);
     if (!names.insert(rule.name).second) {
-      alert_value.fail("a unique alert name", quote(rule.name) + " is used twice");
+      alert_object.value("name").fail("a name no other alert has",
+                                      quote(rule.name) + " is used twice");
     }
     monitoring.alerts.push_back(std::move(rule));
   }
-  for (const auto& signal_value : object->optional_array("signals")) {
-    auto signal_object = signal_value.as_object();
+  const std::string signal_form =
+      "a signal: an object such as {\"name\": \"rejects\", \"from\": \"flag_without_code\", "
+      "\"flag\": \"power_peg\"}";
+  for (const auto& signal_value :
+       optional_array(*object, "signals", "an array of signals (objects)")) {
+    auto signal_object = object_value(signal_value, signal_form);
     Signal signal;
-    signal.name = signal_object.string("name");
-    signal_object.string_enum("from", {"flag_without_code"});
-    signal.flag = reference(signal_object.value("flag"), flag_names(), "flag");
-    if (auto start = signal_object.optional("start")) signal.start = read_time(*start);
+    signal.name = string_value(required(signal_object, "name", "the signal's name, a string"),
+                               "the signal's name, a string");
+    required(signal_object, "from", "the source of the signal, \"flag_without_code\"")
+        .as_enum({"flag_without_code"});
+    signal.flag = reference(required(signal_object, "flag", "the flag the signal is about"),
+                            flag_names(), kFlagReference);
+    if (auto start = signal_object.optional("start")) signal.start = read_time_in_run(*start);
     signal.every = signal_object.positive_duration("every", signal.every);
     signal.treated_as_alert = signal_object.boolean("treated_as_alert", false);
     if (auto notify = signal_object.optional("notify")) {
-      signal.notify = reference(*notify, person_names(), "person");
+      signal.notify = reference(*notify, person_names(), kPersonReference);
     }
     signal_object.string("channel", "");
     signal_object.finish();
@@ -633,30 +1015,38 @@ void Parser::parse_monitoring(ObjectReader& root) {
 }
 
 void Parser::parse_people(ObjectReader& root) {
-  auto object = root.optional_child("people");
+  auto object = optional_object(
+      root, "people",
+      "an object of people or teams by name, such as {\"oncall\": {\"acknowledge\": \"5min\"}}");
   if (!object) return;
   for (auto& [name, value] : object->members()) {
-    auto person_object = value.as_object();
+    auto person_object =
+        object_value(value, "a person: an object, {} for the default response times");
     Person person;
     person.name = name;
-    person.acknowledge = person_object.distribution("acknowledge", Unit::duration, person.acknowledge);
+    person.acknowledge =
+        person_object.distribution("acknowledge", Unit::duration, person.acknowledge);
     person.diagnose = person_object.distribution("diagnose", Unit::duration, person.diagnose);
     person.act = person_object.distribution("act", Unit::duration, person.act);
-    for (const auto& step_value : person_object.optional_array("playbook")) {
-      auto step = step_value.as_object();
+    const std::string step_form = "a playbook step: an object such as {\"do\": \"rollback_code\"}";
+    for (const auto& step_value :
+         optional_array(person_object, "playbook", "an array of steps, tried in order")) {
+      auto step = object_value(step_value, step_form);
       Person::Response response;
-      const auto action = step.string_enum("do", kActions);
-      response.action = static_cast<ActionKind>(
-          std::find(kActions.begin(), kActions.end(), action) - kActions.begin());
+      const auto action = required(step, "do", "the action, " + one_of(kActions)).as_enum(kActions);
+      response.action = static_cast<ActionKind>(index_in(kActions, action));
       if (response.action == ActionKind::set_flag) {
-        response.flag = reference(step.value("flag"), flag_names(), "flag");
-        response.value = step.boolean("value");
+        response.flag =
+            reference(required(step, "flag", "the flag to set"), flag_names(), kFlagReference);
+        response.value =
+            required(step, "value", "the flag's new value, true or false").as_boolean();
       }
       if (response.action == ActionKind::page) {
-        response.person = reference(step.value("person"), person_names(), "person");
+        response.person = reference(required(step, "person", "the person to page"), person_names(),
+                                    kPersonReference);
       }
       if (auto group = step.optional("group")) {
-        response.group = reference(*group, group_names(), "group");
+        response.group = reference(*group, group_names(), kGroupReference);
       }
       step.finish();
       person.playbook.push_back(std::move(response));
@@ -668,13 +1058,18 @@ void Parser::parse_people(ObjectReader& root) {
 }
 
 void Parser::parse_automation(ObjectReader& root) {
-  auto object = root.optional_child("automation");
+  auto object =
+      optional_object(root, "automation", "an object such as {\"rollback_on\": [\"errors\"]}");
   if (!object) return;
   auto& automation = scenario_.automation;
-  for (const auto& name : object->optional_array("rollback_on")) {
-    automation.rollback_on.push_back(reference(name, declared_alerts_, "alert"));
+  for (const auto& name :
+       optional_array(*object, "rollback_on", "an array of alert names, such as [\"errors\"]")) {
+    automation.rollback_on.push_back(
+        reference(name, declared_alerts_, "an alert defined in /monitoring/alerts"));
   }
-  if (auto kill_switch = object->optional_child("kill_switch")) {
+  if (auto kill_switch = optional_object(
+          *object, "kill_switch",
+          "an alert rule such as {\"metric\": \"kpi\", \"below\": 0.5, \"for\": \"1min\"}")) {
     automation.kill_switch = parse_alert(*kill_switch, false);
     automation.kill_switch->name = "kill_switch";
   }
@@ -683,43 +1078,57 @@ void Parser::parse_automation(ObjectReader& root) {
 }
 
 void Parser::parse_business(ObjectReader& root) {
-  auto object = root.optional_child("business");
+  auto object =
+      optional_object(root, "business", "an object such as {\"requests_per_host_per_s\": 100}");
   if (!object) return;
   auto& business = scenario_.business;
   business.requests_per_host_per_s =
       object->number("requests_per_host_per_s", 0.0, 1e9, business.requests_per_host_per_s);
-  business.users_per_request = object->number("users_per_request", 0.0, 1e6, business.users_per_request);
+  business.users_per_request =
+      object->number("users_per_request", 0.0, 1e6, business.users_per_request);
   business.error_budget = object->probability("error_budget", business.error_budget);
-  business.base_latency_ms = object->number("base_latency_ms", 0.0, 3.6e6, business.base_latency_ms);
+  business.base_latency_ms =
+      object->number("base_latency_ms", 0.0, 3.6e6, business.base_latency_ms);
   business.base_error_rate = object->probability("base_error_rate", business.base_error_rate);
   object->finish();
 }
 
 void Parser::parse_timeline(ObjectReader& root) {
   Time previous = Time::zero();
-  for (const auto& entry_value : root.optional_array("timeline")) {
-    auto object = entry_value.as_object();
+  std::string previous_pointer;
+  std::string previous_text;
+  const std::string entry_form =
+      "a timeline entry: an object such as {\"at\": \"+1h\", \"do\": \"halt\"}";
+  for (const auto& entry_value :
+       optional_array(root, "timeline", "an array of timed actions, earliest first")) {
+    auto object = object_value(entry_value, entry_form);
     TimelineEntry entry;
-    auto at = object.value("at");
-    entry.at = read_time(at);
-    if (entry.at < Time::zero()) at.fail("a time at or after the clock's start");
-    if (entry.at > scenario_.clock.end) at.fail("a time before the clock's end");
+    auto at = required(object, "at", kTimeForms);
+    entry.at = read_time_in_run(at);
     if (entry.at < previous) {
-      at.fail("a time no earlier than the entry before it", "timeline entries must be in order");
+      at.fail("a time no earlier than " + previous_pointer + " (" + quote(previous_text) + ")",
+              "timeline entries must be in order");
     }
     previous = entry.at;
-    const auto action = object.string_enum("do", kActions);
-    entry.action = static_cast<ActionKind>(std::find(kActions.begin(), kActions.end(), action) -
-                                           kActions.begin());
+    previous_pointer = at.pointer();
+    previous_text = at.as_string();
+    const auto action = required(object, "do", "the action, " + one_of(kActions)).as_enum(kActions);
+    entry.action = static_cast<ActionKind>(index_in(kActions, action));
     if (entry.action == ActionKind::set_flag) {
-      entry.flag = reference(object.value("flag"), flag_names(), "flag");
-      entry.value = object.boolean("value");
+      entry.flag =
+          reference(required(object, "flag", "the flag to set"), flag_names(), kFlagReference);
+      entry.value = required(object, "value", "the flag's new value, true or false").as_boolean();
       entry.percent = object.percent("percent", 100.0);
     }
-    if (auto group = object.optional("group")) entry.group = reference(*group, group_names(), "group");
-    if (auto by = object.optional("by")) entry.person = reference(*by, person_names(), "person");
+    if (auto group = object.optional("group")) {
+      entry.group = reference(*group, group_names(), kGroupReference);
+    }
+    if (auto by = object.optional("by")) {
+      entry.person = reference(*by, person_names(), kPersonReference);
+    }
     if (entry.action == ActionKind::page) {
-      entry.person = reference(object.value("person"), person_names(), "person");
+      entry.person = reference(required(object, "person", "the person to page"), person_names(),
+                               kPersonReference);
     }
     if (entry.action == ActionKind::deploy && !scenario_.deployment) {
       object.value("do").fail("an action other than \"deploy\"", "the scenario has no deployment");
@@ -744,47 +1153,72 @@ Scenario parse_scenario(const nlohmann::json& document, const std::string& file)
 namespace {
 
 // A variant file names a base scenario and the values it changes:
-//   {"extends": "knight_capital_2012.json", "name": "...", "set": {"deployment.preflight_gate": true}}
+//   {"extends": "knight_capital_2012.json", "name": "...", "set": {"deployment.preflight_gate":
+//   true}}
 nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json document,
                                int depth) {
   if (!document.is_object() || !document.contains("extends")) return document;
   const std::string file = path.string();
   ObjectReader variant(document, file, "");
   auto extends = variant.value("extends");
-  if (depth >= 8) extends.fail("a chain of at most 8 \"extends\"", "is there a loop?");
+  const std::string expected_base = "a scenario file to extend, relative to this one";
+  if (!extends.json().is_string() || extends.as_string().empty()) extends.fail(expected_base);
+  if (depth >= kMaxExtendsDepth) {
+    extends.fail("a chain of at most " + std::to_string(kMaxExtendsDepth) + " \"extends\"",
+                 "does a file extend itself?");
+  }
   const auto base_path = path.parent_path() / extends.as_string();
+  // A missing base is this file's problem, at /extends; a broken base names its own file.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(base_path, ec)) {
+    extends.fail(expected_base, "there is no file " + quote(base_path.string()));
+  }
   nlohmann::json base = resolve_extends(base_path, load_json_file(base_path), depth + 1);
   if (!base.is_object()) extends.fail("a base scenario that is a JSON object");
   for (const char* key : {"name", "description"}) {
     if (auto value = variant.optional(key)) base[key] = value->as_string();
   }
-  if (auto changes = variant.optional_child("set")) {
+  if (auto changes = optional_object(
+          variant, "set",
+          "an object of PATH: VALUE changes, such as {\"deployment.preflight_gate\": true}")) {
     for (auto& [change_path, value] : changes->members()) {
-      set_value(base, change_path, value.json(), "set \"" + change_path + "\"", file);
+      set_value(base, change_path, value.json(), "set " + quote(change_path), file);
     }
   }
-  for (const auto& source : variant.optional_array("sources")) {
-    base["sources"].push_back(source.as_string());
+  const auto sources = optional_array(variant, "sources", "an array of strings");
+  if (!sources.empty()) {
+    auto& base_sources = base["sources"];
+    if (base_sources.is_null()) base_sources = nlohmann::json::array();
+    // A base whose sources are not an array is reported when the result is validated.
+    if (base_sources.is_array()) {
+      for (const auto& source : sources) base_sources.push_back(source.as_string());
+    }
   }
+  check_top_level_keys(variant, kVariantKeys);
   variant.finish();
   return base;
 }
 
 }  // namespace
 
-Scenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+Scenario load_scenario(const std::filesystem::path& path,
+                       const std::vector<std::string>& overrides) {
   const std::string file = path.string();
   nlohmann::json document = resolve_extends(path, load_json_file(path), 0);
   for (const auto& assignment : overrides) apply_override(document, assignment, file);
   return parse_scenario(document, file);
 }
 
-void apply_override(nlohmann::json& document, std::string_view assignment, const std::string& file) {
+void apply_override(nlohmann::json& document, std::string_view assignment,
+                    const std::string& file) {
   const auto equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {
-    throw InputError(InputProblem{.file = "--set",
-                                  .expected = "PATH=VALUE, e.g. deployment.strategy.batch_size=5",
-                                  .found = quote(std::string(assignment))});
+    throw InputError(InputProblem{
+        .file = file,
+        .detail = "--set " + quote(std::string(assignment)) +
+                  ": expected PATH=VALUE such as deployment.strategy.batch_size=5, found " +
+                  (equals == 0 ? "no PATH before \"=\"" : "no \"=\""),
+        .hint = "PATH is keys joined by dots; VALUE is JSON, or else taken as a string"});
   }
   const std::string text(assignment.substr(equals + 1));
   nlohmann::json value;
@@ -801,24 +1235,26 @@ void set_value(nlohmann::json& document, const std::string& path, nlohmann::json
                const std::string& label, const std::string& file) {
   nlohmann::json* node = &document;
   std::string pointer;
+  auto fail = [&](const std::string& detail, const std::string& hint = {}) {
+    throw InputError(InputProblem{
+        .file = file, .pointer = pointer, .detail = label + ": " + detail, .hint = hint});
+  };
   std::size_t begin = 0;
   for (;;) {
     const auto dot = path.find('.', begin);
-    const std::string key = path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin);
     const bool last = dot == std::string::npos;
-    if (key.empty()) {
-      throw InputError(InputProblem{.file = file, .detail = label + ": empty key in the path"});
-    }
+    const std::string key = path.substr(begin, last ? std::string::npos : dot - begin);
+    if (key.empty()) fail("expected keys joined by single dots, found an empty key");
     if (node->is_array()) {
       std::size_t index = 0;
-      const bool numeric = std::all_of(key.begin(), key.end(), ::isdigit);
-      if (numeric) index = std::stoul(key);
-      if (!numeric || index >= node->size()) {
-        throw InputError(InputProblem{
-            .file = file,
-            .pointer = pointer,
-            .detail = label + ": " + quote(key) + " is not an index of this array of " +
-                      std::to_string(node->size())});
+      const char* end = key.data() + key.size();
+      const auto [ptr, ec] = std::from_chars(key.data(), end, index);
+      // Indices as JSON pointers write them: digits, no sign, no leading zero.
+      const bool canonical = key.size() == 1 || key[0] != '0';
+      if (ec != std::errc() || ptr != end || !canonical || index >= node->size()) {
+        if (node->empty()) fail("expected an index, found " + quote(key), "the array is empty");
+        fail("expected an index from 0 to " + std::to_string(node->size() - 1) + ", found " +
+             quote(key));
       }
       pointer = child_pointer(pointer, index);
       node = &(*node)[index];
@@ -827,20 +1263,15 @@ void set_value(nlohmann::json& document, const std::string& path, nlohmann::json
         std::vector<std::string> keys;
         for (const auto& [k, ignored] : node->items()) keys.push_back(k);
         const auto suggestion = did_you_mean(key, keys);
-        throw InputError(InputProblem{
-            .file = file,
-            .pointer = pointer,
-            .detail = label + ": no key " + quote(key) + " here",
-            .hint = suggestion.empty() ? "keys here: " + quote_list(keys)
-                                       : "did you mean " + quote(suggestion) + "?"});
+        fail("expected a key of this object, found " + quote(key),
+             suggestion.empty() ? "keys here: " + quote_list(keys)
+                                : "did you mean " + quote(suggestion) + "?");
       }
       pointer = child_pointer(pointer, key);
       node = &(*node)[key];
     } else {
-      throw InputError(InputProblem{.file = file,
-                                    .pointer = pointer,
-                                    .detail = label + ": " + quote(key) +
-                                              " cannot be set inside " + describe_json(*node)});
+      fail("expected an object or an array to set " + quote(key) + " in, found " +
+           describe_json(*node));
     }
     if (last) break;
     begin = dot + 1;

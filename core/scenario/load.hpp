@@ -3,11 +3,10 @@
 // Every problem is an InputError naming the file and the JSON pointer.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scenario/input_error.hpp"
 #include "scenario/scenario.hpp"
@@ -15,8 +14,11 @@
 namespace deploysim::scenario {
 
 /// Loads, overrides and validates a scenario file. A file with "extends" is a variant: its base
-/// (a path relative to it) with the values under "set" changed, and its own name and description. `overrides` are "path=value" assignments
-/// (see apply_override).
+/// (a path relative to it) with the values under "set" changed (see set_value), its own name
+/// and description, and its "sources" added to the base's. `overrides` are "path=value"
+/// assignments (see apply_override), applied after the variant's. Problems name `path` as
+/// given, also for problems found in a base file's values after the merge; a base that is
+/// missing is reported at the variant's /extends, a malformed one under its own name.
 Scenario load_scenario(const std::filesystem::path& path,
                        const std::vector<std::string>& overrides = {});
 
@@ -28,8 +30,7 @@ Scenario parse_scenario(const nlohmann::json& document, const std::string& file)
 /// ("5", "true", "[1,2]", "{\"skip\": \"smars-8\"}") and as a string otherwise ("30s", "rolling").
 /// Intermediate keys must exist (typos are reported with a "did you mean"); the last key may be
 /// new, and the scenario's own validation then decides whether it is allowed.
-void apply_override(nlohmann::json& document, std::string_view assignment,
-                    const std::string& file);
+void apply_override(nlohmann::json& document, std::string_view assignment, const std::string& file);
 
 /// Sets the value at a dot-separated `path` (see apply_override); `label` names the change in
 /// errors ("--set a.b=1", "set \"a.b\"").

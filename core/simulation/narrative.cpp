@@ -61,9 +61,17 @@ std::string describe(const engine::TraceRecord& r) {
     const bool ignored = text_of(r, "ignored") == "true";
     const auto metric = text_of(r, "metric");
     std::string value = text_of(r, "value");
-    if (metric == "loss_rate_usd_per_min") {
-      if (const auto* number = field(r, "value"); number && std::holds_alternative<double>(*number)) {
-        value = money(std::get<double>(*number)) + "/min";
+    if (const auto* number = field(r, "value"); number && std::holds_alternative<double>(*number)) {
+      const double x = std::get<double>(*number);
+      char buffer[32];
+      if (metric == "loss_rate_usd_per_min") {
+        value = money(x) + "/min";
+      } else if (metric == "error_rate") {
+        std::snprintf(buffer, sizeof buffer, "%.2f%%", 100.0 * x);
+        value = buffer;
+      } else if (metric == "latency_ms") {
+        std::snprintf(buffer, sizeof buffer, "%.0f ms", x);
+        value = buffer;
       }
     }
     return "alert " + r.subject + " fired (" + metric + " = " + value + ")" +
@@ -82,11 +90,11 @@ std::string describe(const engine::TraceRecord& r) {
     return r.subject + " skipped" + by(r) + ": still on " + text_of(r, "version");
   }
   if (e == "host_misconfigured") return r.subject + " misconfigured" + by(r) + ": fails to start";
-  const auto detail = text_of(r, "detail");
-  if (e.rfind("deploy_", 0) == 0 || e.rfind("canary_", 0) == 0 || e.rfind("ring_", 0) == 0 ||
-      e == "verification_failed") {
+  // Strategy notes carry their words in "detail": "rollout stalled: checkout-15 crashed ...".
+  if (field(r, "detail") != nullptr) {
     std::string words = e;
     for (auto& c : words) c = c == '_' ? ' ' : c;
+    const auto detail = text_of(r, "detail");
     return words + (detail.empty() ? "" : ": " + detail);
   }
   std::string line = e + (r.subject.empty() ? "" : " " + r.subject);

@@ -25,6 +25,7 @@ nlohmann::ordered_json Summary::to_json() const {
   j["alerts_fired"] = alerts_fired;
   j["events_processed"] = events_processed;
   j["seed"] = seed;
+  j["deployment_hosts"] = deployment_hosts;
   j["alerts_ignored"] = alerts_ignored;
   j["signals_emitted"] = signals_emitted;
   j["flag_changes_blocked"] = flag_changes_blocked;
@@ -95,6 +96,8 @@ void Simulation::schedule_timeline() {
         case scenario::ActionKind::deploy:
           if (strategy_ && strategy_->outcome() == model::DeployOutcome::not_started) {
             strategy_->begin();
+          } else if (strategy_ && strategy_->outcome() == model::DeployOutcome::in_progress) {
+            strategy_->promote(who);
           }
           break;
       }
@@ -153,6 +156,7 @@ Result Simulation::result() {
   s.end_s = world_.now().to_seconds();
   s.events_processed = world_.kernel().events_processed();
   s.hosts_total = fleet.totals().live_hosts;
+  s.deployment_hosts = world_.deployment_live_hosts();
   s.hosts_on_target_version =
       world_.target_version() ? fleet.hosts_on_version(*world_.target_version()) : 0;
   s.max_hosts_misbehaving = fleet.max_misbehaving_hosts();

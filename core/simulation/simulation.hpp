@@ -31,6 +31,8 @@ struct Summary {
   std::optional<double> incident_duration_s;
   std::string deploy_outcome = "not_started";
   std::int64_t hosts_total = 0;
+  /// Live hosts in the groups the deployment targets (hosts_total counts the whole fleet).
+  std::int64_t deployment_hosts = 0;
   std::int64_t hosts_on_target_version = 0;
   std::int64_t max_hosts_misbehaving = 0;
   int alerts_fired = 0;

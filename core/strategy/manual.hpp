@@ -18,6 +18,10 @@ class ManualStrategy : public Strategy {
  private:
   enum Timer : std::uint64_t { next_host_timer, next_day_timer };
   void start() override;
+  void stop_updates() override {
+    Strategy::stop_updates();
+    operator_updater_.cancel_all();
+  }
   void on_timer(std::uint64_t tag) override;
   void work_on_next_host();
   bool scripted(scenario::ScriptedFault::Kind kind, HostIndex host) const;

@@ -43,7 +43,7 @@ void Strategy::finish(DeployOutcome outcome, std::string_view detail) {
   const auto& fleet = world_.fleet();
   const auto on_target = fleet.hosts_on_version(target_);
   note("deploy_" + std::string(model::outcome_name(outcome)),
-       std::to_string(on_target) + " of " + std::to_string(fleet.totals().live_hosts) +
+       std::to_string(on_target) + " of " + std::to_string(world_.deployment_live_hosts()) +
            " host(s) on " + deployment_.to + (detail.empty() ? "" : "; ") + std::string(detail));
   if (outcome != DeployOutcome::completed || !deployment_.post_deploy_verification) return;
   std::int64_t wrong = 0;
@@ -60,10 +60,17 @@ void Strategy::finish(DeployOutcome outcome, std::string_view detail) {
 }
 
 void Strategy::rollback(std::string_view reason, std::string_view /*who*/) {
+  stop_updates();
   auto& fleet = world_.fleet();
   for (HostIndex h : world_.deployment_hosts()) {
-    if (fleet.version_of(h) != fleet.previous_version_of(h)) {
+    if (fleet.version_of(h) == target_ && fleet.version_of(h) != fleet.previous_version_of(h)) {
       fleet.set_version(h, fleet.previous_version_of(h));
+      // A host that crashed on the new version starts again on the old one, if that one starts.
+      if (fleet.health_of(h) == model::Health::crashed &&
+          fleet.behaviours()[fleet.behaviour_of(h)].kind !=
+              scenario::Behaviour::Kind::crash_on_start) {
+        fleet.set_health(h, model::Health::healthy);
+      }
     }
   }
   if (outcome_ == DeployOutcome::in_progress || outcome_ == DeployOutcome::completed ||
@@ -74,8 +81,11 @@ void Strategy::rollback(std::string_view reason, std::string_view /*who*/) {
 }
 
 void Strategy::halt() {
+  stop_updates();
   if (active()) finish(DeployOutcome::halted);
 }
+
+void Strategy::stop_updates() { updater_.cancel_all(); }
 
 std::unique_ptr<Strategy> make_strategy(model::World& world,
                                         const scenario::Deployment& deployment) {

@@ -44,6 +44,8 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
   /// Records the end of the rollout with its outcome (once), and runs post-deploy verification.
   void finish(DeployOutcome outcome, std::string_view detail = {});
   bool active() const { return outcome_ == DeployOutcome::in_progress; }
+  /// Abandons host updates in flight; strategies with updaters of their own extend it.
+  virtual void stop_updates();
   /// Records a notable rollout event ("canary step 2: weight 20%").
   void note(std::string_view event, std::string_view detail);
 
