@@ -1,0 +1,125 @@
+// Every bundled scenario runs in the test suite: it loads, runs deterministically, matches its
+// golden story (tests/data/golden/, line by line), and tells the lesson its description claims.
+//
+// After an intended change of behaviour, regenerate the golden stories with
+//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/simulation_tests --gtest_filter='BundledScenario*'
+// and review the diff like any other change.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "scenario/load.hpp"
+#include "scenarios.hpp"
+#include "simulation/narrative.hpp"
+#include "simulation/simulation.hpp"
+
+namespace deploysim::simulation {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::bundled_scenario;
+
+std::vector<fs::path> bundled_files() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string story_text(const scenario::Scenario& scenario, const Result& result) {
+  std::ostringstream out;
+  for (const auto& record : result.story) {
+    out << clock_text(scenario, record.time, true) << "  " << describe(record) << '\n';
+  }
+  out << "summary " << result.summary.to_json().dump() << '\n';
+  return out.str();
+}
+
+TEST(BundledScenario, EachRunsDeterministicallyAndMatchesItsGoldenStory) {
+  const auto files = bundled_files();
+  ASSERT_GE(files.size(), 10u);
+  const bool update = std::getenv("DEPLOYSIM_UPDATE_GOLDEN") != nullptr;
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    const auto scenario = scenario::load_scenario(file);
+    const auto first = run(scenario, scenario.seed);
+    const auto second = run(scenario, scenario.seed);
+    const std::string story = story_text(scenario, first);
+    EXPECT_EQ(story, story_text(scenario, second));
+    EXPECT_GT(first.summary.events_processed, 0u);
+
+    const auto golden = fs::path(DEPLOYSIM_TEST_DATA) / "golden" /
+                        (file.stem().string() + ".story.txt");
+    if (update) {
+      fs::create_directories(golden.parent_path());
+      std::ofstream(golden) << story;
+      continue;
+    }
+    std::ifstream in(golden);
+    ASSERT_TRUE(in.good()) << "no golden story " << golden << "; see the top of this file";
+    std::stringstream expected;
+    expected << in.rdbuf();
+    EXPECT_EQ(story, expected.str()) << "the story of " << file.filename() << " changed";
+  }
+}
+
+Result run_file(const std::string& name, std::uint64_t seed,
+                const std::vector<std::string>& overrides = {}) {
+  return run(scenario::load_scenario(bundled_scenario(name), overrides), seed);
+}
+
+TEST(LectureScenario, SmallBatchesLimitTheBlastRadiusToOneBatch) {
+  const auto small = run_file("instagram_small_batches.json", 1).summary;
+  EXPECT_EQ(small.deploy_outcome, "rolled_back");
+  EXPECT_LE(small.max_hosts_misbehaving, 10);
+  const auto big =
+      run_file("instagram_small_batches.json", 1, {"deployment.strategy.batch_size=200"}).summary;
+  EXPECT_EQ(big.max_hosts_misbehaving, 200);
+  EXPECT_GT(big.failed_requests, 10 * small.failed_requests);
+}
+
+TEST(LectureScenario, AutomationNeverSkipsOrMisconfiguresWhereHandsSometimesDo) {
+  int manual_problems = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto manual = run_file("nodejs_haproxy_manual.json", seed).summary;
+    const auto automated = run_file("nodejs_haproxy_automated.json", seed).summary;
+    EXPECT_EQ(automated.deploy_outcome, "completed");
+    EXPECT_EQ(automated.hosts_on_target_version, 4);
+    if (manual.deploy_outcome != "completed" || manual.hosts_on_target_version != 4) {
+      ++manual_problems;
+    }
+  }
+  // 10% skip and 15% misconfiguration per host: most of 20 four-host deploys go wrong somewhere.
+  EXPECT_GE(manual_problems, 5);
+}
+
+TEST(LectureScenario, CanaryAnalysisOnTheKpiAbortsBeforeMostUsersSeeTheBug) {
+  const auto s = run_file("netflix_canary_sps.json", 1).summary;
+  EXPECT_EQ(s.deploy_outcome, "rolled_back");
+  EXPECT_LE(s.max_hosts_misbehaving, 3) << "only the 5% canary ran the bad version";
+  EXPECT_EQ(s.hosts_on_target_version, 0);
+  ASSERT_TRUE(s.time_to_detect_s.has_value());
+  EXPECT_LT(*s.time_to_detect_s, 600.0);
+}
+
+TEST(LectureScenario, ReadinessProbesStopACrashingRolloutWithinTheUnavailableBudget) {
+  const auto s = run_file("kubernetes_rolling_bad_version.json", 1).summary;
+  // Surge 3 and unavailable 2: at most 5 new pods are ever started, all of which crash.
+  EXPECT_EQ(s.max_hosts_misbehaving, 5);
+  EXPECT_EQ(s.deploy_outcome, "rolled_back") << "the SRE ran rollout undo";
+  const auto no_unavailable = run_file("kubernetes_rolling_bad_version.json", 1,
+                                       {"deployment.strategy.max_unavailable=0"});
+  const auto& serving = *no_unavailable.timeseries.column("serving_hosts");
+  EXPECT_EQ(*std::min_element(serving.begin(), serving.end()), 10);
+}
+
+}  // namespace
+}  // namespace deploysim::simulation
