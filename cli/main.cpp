@@ -8,6 +8,7 @@
 
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
+#include "experiment_commands.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario_commands.hpp"
 
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   add_run_command(app, exit_code);
   add_validate_command(app, exit_code);
+  add_sweep_command(app, exit_code);
+  add_compare_command(app, exit_code);
   add_demo_command(app, exit_code);
 
   // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdio>
 
 namespace deploysim::cli {
@@ -42,6 +43,28 @@ std::string summary_line(std::string_view label, std::string_view value) {
   line.append(label.size() < kLabelWidth ? kLabelWidth - label.size() : 1, ' ');
   line += value;
   return line;
+}
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line = " ";
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      line += " " + rows[r][c];
+      if (c + 1 < rows[r].size()) line.append(widths[c] - rows[r][c].size() + 1, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+    if (r == 0) {
+      std::size_t total = 1;
+      for (std::size_t c = 0; c < widths.size(); ++c) total += widths[c] + 2;
+      out << "  " << std::string(total - 3, '-') << '\n';
+    }
+  }
 }
 
 }  // namespace deploysim::cli

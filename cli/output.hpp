@@ -1,7 +1,9 @@
 #pragma once
 // Small helpers for human-readable command output.
 
+#include <ostream>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "engine/time.hpp"
@@ -16,5 +18,8 @@ std::string wall_time(double seconds);
 std::string thousands(std::uint64_t value);
 /// A line of a two-column summary table: "  label ......... value".
 std::string summary_line(std::string_view label, std::string_view value);
+
+/// Prints rows as columns separated by two spaces; the first row is the header, underlined.
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace deploysim::cli

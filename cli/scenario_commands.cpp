@@ -173,7 +173,6 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--seed", options->seed,
                   "Random seed (default: the scenario's); the same seed gives the same run");
   run->add_option("--set", options->overrides, "Override a scenario value: PATH=VALUE")
-      ->take_last()
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run->add_flag("--json", options->json, "Print the result as JSON (the result contract)");

@@ -89,6 +89,16 @@ Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_swi
 }
 
 void Monitor::start() {
+  // One row per scrape until the clock's end: reserving the columns once keeps sampling from
+  // reallocating and copying them as they grow (half the cost of a sample in the Knight replay).
+  // Capped so that a long run scraped often does not reserve much memory up front.
+  constexpr std::int64_t kMaxReservedRows = std::int64_t{1} << 17;
+  const auto& scenario = world_.scenario();
+  const std::int64_t span_ms = (scenario.clock.end - engine::Time::zero()).ms();
+  // Samples at 0, every interval up to the end, and one more when the result is taken.
+  const std::int64_t rows = std::clamp<std::int64_t>(
+      span_ms / scenario.monitoring.scrape_interval.ms() + 2, 0, kMaxReservedRows);
+  for (auto& column : series_.values) column.reserve(static_cast<std::size_t>(rows));
   world_.kernel().wake_at(engine::Time::zero(), *this, kSampleTag);
   const auto& signals = world_.scenario().monitoring.signals;
   for (std::size_t i = 0; i < signals.size(); ++i) {

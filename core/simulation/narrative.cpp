@@ -114,6 +114,7 @@ std::string clock_text(const scenario::Scenario& scenario, engine::Time t, bool 
 }
 
 std::string money(double usd) {
+  if (usd < 0.0) return "-" + money(-usd);
   char buffer[32];
   const double magnitude = std::fabs(usd);
   if (magnitude >= 1e9) {
@@ -129,6 +130,7 @@ std::string money(double usd) {
 }
 
 std::string minutes_text(double seconds) {
+  if (seconds < 0.0) return "-" + minutes_text(-seconds);
   const auto total = static_cast<long long>(std::llround(seconds));
   if (total < 60) return std::to_string(total) + " s";
   const long long minutes = total / 60;
