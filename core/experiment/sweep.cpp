@@ -89,7 +89,10 @@ Parameter parse_parameter(const std::string& text) {
     }
     const bool integral = std::floor(start) == start && std::floor(step) == step;
     for (std::int64_t i = 0; i <= steps; ++i) {
-      const double value = start + static_cast<double>(i) * step;
+      // Rounded to 12 significant digits: 0.0 + 3 x 0.1 is the 0.3 a person wrote, not 0.30000000000000004.
+      char rounded[32];
+      std::snprintf(rounded, sizeof rounded, "%.12g", start + static_cast<double>(i) * step);
+      const double value = std::stod(rounded);
       if (integral) {
         parameter.values.emplace_back(static_cast<std::int64_t>(value));
         parameter.labels.push_back(std::to_string(static_cast<std::int64_t>(value)));

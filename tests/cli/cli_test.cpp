@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "run_command.hpp"
 
@@ -186,6 +187,87 @@ TEST(CliValidate, BadScenarioPrintsFilePointerAndExpectation) {
       << result.err;
   EXPECT_NE(result.err.find("found -3"), std::string::npos) << result.err;
   std::filesystem::remove(path);
+}
+
+std::string slurp_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(CliSweep, CsvIsByteIdenticalForAnyThreadCount) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto one = dir / "deploysim-sweep-t1.csv";
+  const auto two = dir / "deploysim-sweep-t2.csv";
+  const std::string scenario = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/nodejs_haproxy_manual.json'";
+  const auto first = run_deploysim("sweep " + scenario + " --replicas 40 --threads 1 --csv '" + one.string() + "'");
+  const auto second = run_deploysim("sweep " + scenario + " --replicas 40 --threads 2 --csv '" + two.string() + "'");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto csv = slurp_file(one);
+  EXPECT_EQ(csv, slurp_file(two));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 41) << "a header and one row per run";
+  EXPECT_EQ(csv.rfind("deploysim_version,scenario_hash,base_seed,point,replica,seed,loss_usd", 0), 0u)
+      << csv.substr(0, 200);
+  EXPECT_EQ(first.out, second.out) << "the table does not depend on threads either";
+  std::filesystem::remove(one);
+  std::filesystem::remove(two);
+}
+
+TEST(CliSweep, GridTableHasOneRowPerPoint) {
+  const auto result = run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
+                                    "/scenarios/instagram_small_batches.json' --replicas 5 "
+                                    "--param deployment.strategy.batch_size=5,50 --metric failed_requests "
+                                    "--event 'max_hosts_misbehaving>20'");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("batch_size"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("P(max_hosts_misbehaving>20)"), std::string::npos) << result.out;
+}
+
+TEST(CliSweep, BadInputExitsTwoWithAClearMessage) {
+  const std::string scenario = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/instagram_small_batches.json'";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--replicas 0", "--replicas"},
+      {"--threads 0", "--threads"},
+      {"--param deployment.stratgy.batch_size=1,2", "did you mean \"strategy\"?"},
+      {"--param deployment.strategy.batch_size=x", "batch_size"},
+      {"--param deployment.strategy.batch_size=5:1:1", "empty or endless"},
+      {"--until-ci lots", "--until-ci"},
+      {"--event 'loss>1'", "unknown metric"},
+      {"--metric los_usd --until-ci 2%", "did you mean \"loss_usd\"?"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto result = run_deploysim("sweep " + scenario + " " + args);
+    EXPECT_EQ(result.exit_code, 2) << args;
+    EXPECT_NE(result.err.find(expected), std::string::npos) << args << ":\n" << result.err;
+  }
+}
+
+TEST(CliSweep, UntilCiThatCannotBeMetSaysSo) {
+  const auto result = run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
+                                    "/scenarios/nodejs_haproxy_manual.json' --metric max_hosts_misbehaving "
+                                    "--until-ci 0.1% --max-replicas 50");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("not reached"), std::string::npos) << result.out;
+}
+
+TEST(CliCompare, KnightCounterfactualsReadAsATable) {
+  const std::string dir = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/";
+  const auto result = run_deploysim("compare " + dir + "knight_capital_2012.json' --replicas 3 --variant " +
+                                    dir + "knight_capital_2012_preflight_gate.json' --variant 'fast:people.tech_team.diagnose=5min'");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* text : {"Means", "base", "knight_capital_2012_preflight_gate", "fast", "$460.8M",
+                           "Paired differences", "-$460.8M"}) {
+    EXPECT_NE(result.out.find(text), std::string::npos) << text << " missing from\n" << result.out;
+  }
+}
+
+TEST(CliCompare, VariantWithoutNameIsAUsageError) {
+  const auto result = run_deploysim(std::string("compare '") + DEPLOYSIM_SOURCE_DIR +
+                                    "/scenarios/knight_capital_2012.json' --variant deployment.preflight_gate=true");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("NAME:PATH=VALUE"), std::string::npos) << result.err;
 }
 
 }  // namespace
