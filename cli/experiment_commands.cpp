@@ -430,7 +430,8 @@ int run_sweep_command(const SweepOptions& options) {
   return kExitOk;
 }
 
-// Splits "a=1,b=[1,2],c={\"x\": 1}" at the commas outside brackets, braces and quotes.
+// Splits "a=1,b=[1,2],c=lognormal(5min, 0.5)" at the commas outside brackets, braces,
+// parentheses and quotes.
 std::vector<std::string> split_assignments(const std::string& text) {
   std::vector<std::string> parts;
   std::string current;
@@ -438,8 +439,8 @@ std::vector<std::string> split_assignments(const std::string& text) {
   bool quoted = false;
   for (char c : text) {
     if (c == '"') quoted = !quoted;
-    if (!quoted && (c == '[' || c == '{')) ++depth;
-    if (!quoted && (c == ']' || c == '}')) --depth;
+    if (!quoted && (c == '[' || c == '{' || c == '(')) ++depth;
+    if (!quoted && (c == ']' || c == '}' || c == ')')) --depth;
     if (c == ',' && depth == 0 && !quoted) {
       parts.push_back(current);
       current.clear();
