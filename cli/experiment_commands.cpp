@@ -231,6 +231,15 @@ Loaded load_document(const ExperimentOptions& options) {
   return loaded;
 }
 
+// What every row and result carries so that it can be reproduced from the file alone.
+ordered_json provenance_of(const Loaded& loaded) {
+  ordered_json provenance;
+  provenance["deploysim_version"] = DEPLOYSIM_VERSION;
+  provenance["scenario_hash"] = experiment::scenario_hash(loaded.document);
+  provenance["base_seed"] = loaded.base_seed;
+  return provenance;
+}
+
 std::vector<experiment::EventRule> parse_events(const std::vector<std::string>& texts) {
   std::vector<experiment::EventRule> events;
   for (const auto& text : texts) events.push_back(experiment::parse_event_rule(text));
@@ -300,11 +309,8 @@ int run_sweep_command(const SweepOptions& options) {
   } catch (const std::exception& error) {
     return input_error(error.what());
   }
+  const ordered_json provenance = provenance_of(loaded);
 
-  ordered_json provenance;
-  provenance["deploysim_version"] = DEPLOYSIM_VERSION;
-  provenance["scenario_hash"] = experiment::scenario_hash(loaded.document);
-  provenance["base_seed"] = loaded.base_seed;
   std::vector<ordered_json> point_values;
   for (std::int64_t p = 0; p < grid.points(); ++p) {
     ordered_json values;
@@ -492,10 +498,7 @@ int run_compare_command(const CompareOptions& options) {
   } catch (const std::exception& error) {
     return input_error(error.what());
   }
-  ordered_json provenance;
-  provenance["deploysim_version"] = DEPLOYSIM_VERSION;
-  provenance["scenario_hash"] = experiment::scenario_hash(loaded.document);
-  provenance["base_seed"] = loaded.base_seed;
+  const ordered_json provenance = provenance_of(loaded);
 
   InterruptGuard interrupt;
   ProgressBar progress("compare", options.quiet);
