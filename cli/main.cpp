@@ -6,6 +6,8 @@
 #include <exception>
 #include <iostream>
 
+#include "delivery_commands.hpp"
+#include "check_command.hpp"
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
   add_sweep_command(app, exit_code);
   add_compare_command(app, exit_code);
   add_demo_command(app, exit_code);
+  add_check_command(app, exit_code);
+  add_roi_command(app, exit_code);
+  add_drift_command(app, exit_code);
+  add_pipeline_command(app, exit_code);
 
   // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.
   if (argc > 1 && argv[1][0] != '-') {

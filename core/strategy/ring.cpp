@@ -74,7 +74,7 @@ void RingStrategy::start() {
 void RingStrategy::start_ring(std::size_t ring) {
   const auto& rings = params_.rings;
   for (; ring < rings.size() && plan_.size(ring) == 0; ++ring) {
-    note("ring_skipped", "ring " + rings[ring].name + ": no hosts left for it");
+    ring_note("ring_skipped", ring, rings[ring].name + " (no hosts left for it)");
   }
   if (ring >= rings.size()) {
     const auto left = static_cast<std::int64_t>(world_.deployment_hosts().size()) -
@@ -88,7 +88,7 @@ void RingStrategy::start_ring(std::size_t ring) {
   done_ = 0;
   baking_ = false;
   const std::int64_t size = plan_.size(ring);
-  note("ring_started", "ring " + rings[ring].name + " started: " + hosts_text(size));
+  ring_note("ring_started", ring, rings[ring].name + " (" + hosts_text(size) + ")");
   const std::int64_t first = params_.parallelism == 0 ? size : std::min(params_.parallelism, size);
   for (std::int64_t i = 0; i < first; ++i) updater_.update(plan_.hosts[next_++], target_);
 }
@@ -116,14 +116,15 @@ void RingStrategy::host_updated(HostIndex host, bool ok) {
 
 void RingStrategy::ring_updated() {
   const auto& ring = params_.rings[ring_];
-  std::string detail = "ring " + ring.name + " updated: " + hosts_text(plan_.size(ring_));
+  const std::string hosts = hosts_text(plan_.size(ring_));
   if (ring.bake <= engine::Duration{}) {
-    note("ring_updated", detail);
+    ring_note("ring_updated", ring_, ring.name + " (" + hosts + ")");
     start_ring(ring_ + 1);
     return;
   }
   baking_ = true;
-  note("ring_baking", detail + "; baking " + engine::format_duration(ring.bake));
+  ring_note("ring_baking", ring_,
+            ring.name + " for " + engine::format_duration(ring.bake) + " (" + hosts + " updated)");
   world_.kernel().wake_after(ring.bake, *this, ring_);
 }
 
@@ -138,9 +139,22 @@ void RingStrategy::rollback(std::string_view reason, std::string_view who) {
   Strategy::rollback(reason, who);
   if (!was_active) return;
   const auto later = params_.rings.size() - ring_ - 1;
-  note("ring_rolled_back", std::string(baking_ ? "while baking ring " : "during ring ") +
-                               params_.rings[ring_].name + "; " + std::to_string(later) +
-                               " later ring(s) not started");
+  const auto& name = params_.rings[ring_].name;
+  ring_note("rings_stopped", ring_,
+            "rolled back " +
+                (baking_ ? "while ring " + name + " was baking" : "during ring " + name) + "; " +
+                std::to_string(later) + " later ring(s) not started");
+}
+
+void RingStrategy::ring_note(std::string_view event, std::size_t ring, std::string detail) {
+  // The story's line is the detail; the ring and its size are there for programs.
+  world_.record({world_.now(),
+                 std::string(event),
+                 deployment_.service,
+                 {{"detail", std::move(detail)},
+                  {"ring", params_.rings[ring].name},
+                  {"hosts", plan_.size(ring)}}},
+                true);
 }
 
 }  // namespace deploysim::strategy

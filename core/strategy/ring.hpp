@@ -7,6 +7,8 @@
 // docs/strategies/ring.md maps the keys to the real systems.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "strategy/strategy.hpp"
@@ -50,6 +52,8 @@ class RingStrategy : public Strategy {
   /// Starts ring `ring`, skipping empty ones; finishes after the last.
   void start_ring(std::size_t ring);
   void ring_updated();
+  /// A notable record about ring `ring`, for the story: one or two per ring, never per host.
+  void ring_note(std::string_view event, std::size_t ring, std::string detail);
 
   const scenario::RingStrategy& params_;
   RingPlan plan_;

@@ -1,0 +1,78 @@
+// The long-horizon delivery models at the scale. Each benchmark times one replica as
+// `deploysim pipeline` / `deploysim drift` run it, minus process start:
+//
+//   pipeline_year_1000_per_day         one year, 1,000 changes a day, default stages, continuous
+//                                      releases, diagnosis growing 10% per change in a release
+//   pipeline_year_1000_per_day_flat    the same with diagnosis independent of release size
+//   drift_1000_hosts_30d               1,000 hosts drifting 0.5 a day, agent every 30 min + 10 min
+//                                      splay, 30 days (about 1.5 million agent runs)
+//   drift_ctmc_200_phases              the analytic CTMC with 200 Erlang phases (400 states)
+//
+// Figures are recorded in docs/performance.md, section "Delivery".
+
+#include <benchmark/benchmark.h>
+
+#include "delivery/drift.hpp"
+#include "delivery/pipeline.hpp"
+
+namespace {
+
+using deploysim::engine::Duration;
+namespace delivery = deploysim::delivery;
+
+delivery::PipelineConfig year_at_1000(double growth) {
+  auto c = delivery::default_pipeline();
+  c.changes_per_day = 1000;
+  c.horizon = Duration::days(365);
+  c.diagnosis_growth_per_change = growth;
+  return c;
+}
+
+void run_pipeline(benchmark::State& state, const delivery::PipelineConfig& config) {
+  std::uint64_t seed = 1;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto run = delivery::simulate_pipeline(config, seed++);
+    events += run.events_processed;
+    benchmark::DoNotOptimize(run.loss_usd);
+  }
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+void pipeline_year_1000_per_day(benchmark::State& state) { run_pipeline(state, year_at_1000(0.1)); }
+void pipeline_year_1000_per_day_flat(benchmark::State& state) {
+  run_pipeline(state, year_at_1000(0.0));
+}
+
+void drift_1000_hosts_30d(benchmark::State& state) {
+  delivery::DriftConfig c;
+  c.hosts = 1000;
+  c.drift_rate_per_day = 0.5;
+  c.interval = Duration::minutes(30);
+  c.splay = Duration::minutes(10);
+  c.horizon = Duration::days(30);
+  std::uint64_t seed = 1;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto run = delivery::simulate_drift(c, seed++);
+    events += run.events_processed;
+    benchmark::DoNotOptimize(run.steady_drifted_fraction);
+  }
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+void drift_ctmc_200_phases(benchmark::State& state) {
+  delivery::DriftConfig c;
+  c.interval = Duration::hours(1);  // no splay: a fixed interval, the 200-phase cap
+  for (auto _ : state) benchmark::DoNotOptimize(delivery::analyze_drift(c).ctmc_drifted_fraction);
+}
+
+}  // namespace
+
+BENCHMARK(pipeline_year_1000_per_day)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(pipeline_year_1000_per_day_flat)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(drift_1000_hosts_30d)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(drift_ctmc_200_phases)->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();

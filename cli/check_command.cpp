@@ -1,0 +1,267 @@
+#include "check_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "check/manifest.hpp"
+#include "check/report.hpp"
+#include "check/rules.hpp"
+#include "exit_codes.hpp"
+#include "scenario/json_reader.hpp"
+
+namespace deploysim::cli {
+namespace {
+
+// One requested report: a format and where it goes ("" for standard output).
+struct Output {
+  check::Format format = check::Format::text;
+  std::string file;
+};
+
+struct CheckOptions {
+  std::string manifest;
+  std::string observed;
+  std::vector<Output> outputs;
+  std::string fail_on = "error";
+  bool exit_zero = false;
+  std::vector<std::string> disable;
+  std::vector<std::string> severity;
+  std::string baseline;
+  std::string write_baseline;
+  // A usage problem found while options were parsed in order (e.g. --output before --format).
+  std::string usage_error;
+};
+
+int usage(const std::string& message) {
+  std::cerr << "deploysim check: " << message << "\nRun 'deploysim check --help' for usage.\n";
+  return kExitUsage;
+}
+
+std::string rule_hint(const std::string& key) {
+  std::vector<std::string> keys;
+  for (const auto& rule : check::rule_catalogue()) {
+    keys.emplace_back(rule.id);
+    keys.emplace_back(rule.name);
+  }
+  const std::string suggestion = scenario::did_you_mean(key, keys);
+  return suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?";
+}
+
+// Reads a baseline: {"baseline_version": 1, "accepted": [{"fingerprint": ..., "reason": ...}]}.
+std::map<std::string, std::string> read_baseline(const std::string& file) {
+  const std::string text = check::read_input_file(file);
+  const nlohmann::json document = scenario::parse_json_text(text, file);
+  scenario::ObjectReader root(document, file, "");
+  const auto version = root.value("baseline_version");
+  if (version.as_integer() != 1) version.fail("1");
+  std::map<std::string, std::string> accepted;
+  for (const auto& entry : root.array("accepted")) {
+    auto object = entry.as_object();
+    const std::string fingerprint = object.string("fingerprint");
+    const auto reason = object.value("reason");
+    const std::string text_reason = reason.as_string();
+    if (text_reason.find_first_not_of(" \t") == std::string::npos) {
+      reason.fail("a reason why the finding is accepted", "a suppression needs a reason");
+    }
+    object.string("message", "");
+    object.finish();
+    accepted.emplace(fingerprint, text_reason);
+  }
+  root.finish();
+  return accepted;
+}
+
+void write_baseline_file(const std::string& file, const check::CheckResult& result) {
+  nlohmann::json accepted = nlohmann::json::array();
+  for (const auto& finding : result.findings) {
+    if (finding.suppression && finding.suppression_kind == "inSource") continue;
+    accepted.push_back({{"fingerprint", finding.fingerprint()},
+                        {"reason", finding.suppression.value_or(
+                                       "accepted when the baseline was written; say why")},
+                        {"message", finding.message}});
+  }
+  std::ofstream out(file);
+  out << nlohmann::json{{"baseline_version", 1}, {"accepted", accepted}}.dump(2) << '\n';
+  if (!out) throw std::runtime_error(file + ": cannot write the baseline");
+}
+
+int run_check_command(CheckOptions& options) {
+  if (!options.usage_error.empty()) return usage(options.usage_error);
+  const auto fail_on = check::parse_severity(options.fail_on);
+  if (!fail_on) return usage("--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
+  check::CheckOptions settings;
+  for (const auto& key : options.disable) {
+    const auto* rule = check::find_rule(key);
+    if (rule == nullptr) return usage("unknown rule \"" + key + "\"" + rule_hint(key));
+    settings.enabled[std::string(rule->id)] = false;
+  }
+  for (const auto& assignment : options.severity) {
+    const auto equals = assignment.find('=');
+    const std::string key = assignment.substr(0, equals);
+    const auto* rule = check::find_rule(key);
+    if (equals == std::string::npos || rule == nullptr) {
+      return usage("--severity takes RULE=LEVEL such as DS014=error, not \"" + assignment + "\"" +
+                   (equals == std::string::npos ? "" : rule_hint(key)));
+    }
+    const auto level = check::parse_severity(assignment.substr(equals + 1));
+    if (!level) return usage("--severity level must be note, warning or error: \"" + assignment + "\"");
+    settings.severity[std::string(rule->id)] = *level;
+  }
+  if (options.observed == "-" && options.manifest == "-") {
+    return usage("the manifest and the inventory cannot both come from standard input");
+  }
+  if (options.outputs.empty()) {
+    const char* actions = std::getenv("GITHUB_ACTIONS");
+    const bool github = actions != nullptr && std::string(actions) == "true";
+    options.outputs.push_back({github ? check::Format::github : check::Format::text, ""});
+  }
+
+  check::ReportContext context;
+  std::optional<check::CheckResult> result;
+  try {
+    if (!options.baseline.empty()) settings.baseline = read_baseline(options.baseline);
+    const check::Manifest manifest =
+        check::parse_manifest(check::read_input_file(options.manifest), options.manifest);
+    std::optional<check::Inventory> inventory;
+    if (!options.observed.empty()) {
+      inventory = check::parse_inventory(check::read_input_file(options.observed),
+                                         options.observed);
+    }
+    if (manifest.hosts.empty()) {
+      throw scenario::InputError(scenario::InputProblem{
+          .file = options.manifest,
+          .detail = "nothing to check: the manifest declares no hosts"});
+    }
+    result = check::run_check(manifest, inventory ? &*inventory : nullptr, settings);
+  } catch (const scenario::InputError& error) {
+    context.input_problems = error.problems();
+    context.exit_code = kExitUsage;
+  }
+  if (!result) {
+    for (const auto& problem : context.input_problems) {
+      std::cerr << "error: " << problem.message() << '\n';
+    }
+    // Reports written to files still record the errors, for CI systems that read only them.
+    check::CheckResult empty;
+    empty.files.push_back(options.manifest);
+    for (const auto& output : options.outputs) {
+      if (output.file.empty() || output.format == check::Format::text) continue;
+      std::ofstream out(output.file);
+      check::write_report(out, output.format, empty, context);
+    }
+    return kExitUsage;
+  }
+
+  bool failing = false;
+  for (const auto& finding : result->findings) {
+    if (!finding.suppression && finding.severity >= *fail_on) failing = true;
+  }
+  context.exit_code = failing && !options.exit_zero ? kExitFindings : kExitOk;
+  for (const auto& output : options.outputs) {
+    if (output.file.empty()) {
+      context.colour = output.format == check::Format::text && ::isatty(STDOUT_FILENO) != 0 &&
+                       std::getenv("NO_COLOR") == nullptr;
+      check::write_report(std::cout, output.format, *result, context);
+      continue;
+    }
+    context.colour = false;
+    std::ofstream out(output.file);
+    if (!out) {
+      std::cerr << "error: " << output.file << ": cannot open for writing\n";
+      return kExitUsage;
+    }
+    check::write_report(out, output.format, *result, context);
+    if (!out) {
+      std::cerr << "error: " << output.file << ": write failed\n";
+      return kExitUsage;
+    }
+  }
+  if (!options.write_baseline.empty()) {
+    try {
+      write_baseline_file(options.write_baseline, *result);
+    } catch (const std::exception& error) {
+      std::cerr << "error: " << error.what() << '\n';
+      return kExitUsage;
+    }
+    std::cerr << "wrote " << options.write_baseline << ": findings in it are accepted when "
+              << "passed with --baseline; give each a reason\n";
+    return kExitOk;
+  }
+  return context.exit_code;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<CheckOptions>();
+  CLI::App* check = app.add_subcommand(
+      "check", "Check a deployment manifest (and the observed inventory) for inconsistencies");
+  check->footer(
+      "\nRules DS001-DS018 are documented in docs/rules/; the formats in docs/manifest-format.md.\n"
+      "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, input or I/O error,\n"
+      "or nothing to check.\n"
+      "\nExamples:\n"
+      "  deploysim check examples/knight_capital/manifest.json \\\n"
+      "      --observed examples/knight_capital/inventory.json\n"
+      "  deploysim check manifest.json --observed - --format sarif --output results.sarif "
+      "--format text\n");
+  check->add_option("manifest", options->manifest,
+                    "Manifest (JSON), or a deploysim scenario; - for standard input")
+      ->required();
+  check->add_option("--observed", options->observed,
+                    "Observed inventory (JSON); - for standard input");
+  check
+      ->add_option_function<std::string>(
+          "--format",
+          [options](const std::string& name) {
+            const auto format = check::parse_format(name);
+            if (!format) {
+              options->usage_error = "unknown format \"" + name +
+                                     "\"; expected one of " +
+                                     scenario::quote_list(check::format_names());
+              return;
+            }
+            options->outputs.push_back({*format, ""});
+          },
+          "Output format: text, json, sarif, junit or github (repeatable; default text, or "
+          "github when GITHUB_ACTIONS=true)")
+      ->trigger_on_parse()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  check
+      ->add_option_function<std::string>(
+          "--output",
+          [options](const std::string& file) {
+            if (options->outputs.empty()) {
+              options->usage_error = "--output " + file + " must follow a --format";
+            } else if (!options->outputs.back().file.empty()) {
+              options->usage_error = "two --output for one --format";
+            } else {
+              options->outputs.back().file = file;
+            }
+          },
+          "File for the output of the preceding --format (default: standard output)")
+      ->trigger_on_parse()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  check->add_option("--fail-on", options->fail_on,
+                    "Lowest severity that fails the check: note, warning or error")
+      ->capture_default_str();
+  check->add_flag("--exit-zero", options->exit_zero,
+                  "Exit 0 even with findings (report-only adoption); input errors still exit 2");
+  check->add_option("--disable", options->disable, "Rule ID or name to switch off (repeatable)");
+  check->add_option("--severity", options->severity,
+                    "RULE=LEVEL: change a rule's severity, e.g. DS014=error (repeatable)");
+  check->add_option("--baseline", options->baseline,
+                    "Baseline file: findings whose fingerprints it lists are reported as "
+                    "suppressed");
+  check->add_option("--write-baseline", options->write_baseline,
+                    "Write every current finding to this baseline file and exit 0");
+  check->callback([options, &exit_code] { exit_code = run_check_command(*options); });
+}
+
+}  // namespace deploysim::cli

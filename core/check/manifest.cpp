@@ -1,0 +1,538 @@
+#include "check/manifest.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <system_error>
+
+#include "scenario/json_reader.hpp"
+#include "scenario/load.hpp"
+
+namespace deploysim::check {
+namespace {
+
+using scenario::child_pointer;
+using scenario::InputError;
+using scenario::InputProblem;
+using scenario::ObjectReader;
+using scenario::ProblemCollector;
+using scenario::quote;
+using scenario::ValueReader;
+
+constexpr const char* kIgnoreKey = "x-deploysim-ignore";
+
+// Reads "x-deploysim-ignore": {"DS001": "reason"}; a reason is required so that every accepted
+// finding says why (rule IDs are checked against the catalogue by the checker).
+Ignores read_ignores(ObjectReader& object) {
+  Ignores ignores;
+  const auto value = object.optional(kIgnoreKey);
+  if (!value) return ignores;
+  auto reader = value->as_object();
+  for (auto& [rule, reason] : reader.members()) {
+    const std::string text = reason.as_string();
+    if (text.find_first_not_of(" \t") == std::string::npos) {
+      reason.fail("a reason why the finding is accepted", "a suppression needs a reason");
+    }
+    ignores.emplace(rule, text);
+  }
+  return ignores;
+}
+
+// "YYYY-MM-DDTHH:MM[:SS]" with an optional trailing "Z", as epoch milliseconds.
+std::int64_t read_timestamp(const ValueReader& value) {
+  std::string text = value.as_string();
+  if (!text.empty() && text.back() == 'Z') text.pop_back();
+  try {
+    return engine::parse_timestamp_ms(text);
+  } catch (const engine::TimeFormatError&) {
+    value.fail("a timestamp such as \"2012-08-01T09:30:00Z\"");
+  }
+}
+
+std::map<std::string, nlohmann::json> read_config(const ValueReader& value) {
+  std::map<std::string, nlohmann::json> config;
+  auto object = value.as_object();
+  for (auto& [key, item] : object.members()) {
+    if (item.json().is_object() || item.json().is_array()) {
+      item.fail("a string, number, boolean or null configuration value");
+    }
+    config.emplace(key, item.json());
+  }
+  return config;
+}
+
+// Names must resolve: a typo in a service or version name is an input error with a suggestion,
+// not a finding about a service that does not exist.
+std::string reference(const ValueReader& value, const std::vector<std::string>& names,
+                      const std::string& what) {
+  const std::string name = value.as_string();
+  for (const auto& candidate : names) {
+    if (candidate == name) return name;
+  }
+  const std::string suggestion = scenario::did_you_mean(name, names);
+  value.fail(what, suggestion.empty() ? std::string{} : "did you mean " + quote(suggestion) + "?");
+}
+
+class ManifestParser {
+ public:
+  ManifestParser(const nlohmann::json& document, Manifest& manifest)
+      : document_(document), manifest_(manifest) {}
+
+  void parse() {
+    ObjectReader root(document_, manifest_.file, "");
+    const auto format = root.value("manifest_version");
+    if (format.as_integer() != 1) format.fail("1 (the only manifest format so far)");
+    manifest_.name = root.string("name", "");
+    root.string("description", "");
+    root.string("note", "");
+    root.string("$schema", "");
+    ProblemCollector problems;
+    problems.check([&] { parse_behaviours(root); });
+    problems.check([&] { parse_services(root); });
+    problems.throw_if_any();
+    problems.check([&] { parse_dependencies(root); });
+    problems.check([&] { parse_groups(root); });
+    problems.throw_if_any();
+    problems.check([&] { parse_flags(root); });
+    problems.check([&] { parse_rollout(root); });
+    problems.check([&] { parse_policy(root); });
+    problems.check([&] { root.finish(); });
+    problems.throw_if_any();
+  }
+
+ private:
+  void parse_behaviours(ObjectReader& root) {
+    const auto section = root.optional("behaviours");
+    if (!section) return;
+    for (auto& [name, value] : section->as_object().members()) {
+      auto object = value.as_object();
+      ManifestBehaviour behaviour{name, object.boolean("retired", false), object.pointer()};
+      object.string("note", "");
+      object.string("description", "");
+      object.finish();
+      manifest_.behaviours.push_back(std::move(behaviour));
+    }
+  }
+
+  void parse_services(ObjectReader& root) {
+    auto section = root.child("services");
+    for (auto& [name, value] : section.members()) {
+      auto object = value.as_object();
+      ManifestService service;
+      service.name = name;
+      service.pointer = object.pointer();
+      auto versions = object.child("versions");
+      for (auto& [version_name, version_value] : versions.members()) {
+        auto version_object = version_value.as_object();
+        ManifestVersion version{version_name, {}, version_object.pointer()};
+        if (auto flags = version_object.optional("flags")) {
+          for (auto& [flag, behaviour] : flags->as_object().members()) {
+            version.flags.emplace(flag, behaviour.as_string());
+          }
+        }
+        version_object.string("note", "");
+        version_object.finish();
+        service.versions.push_back(std::move(version));
+      }
+      if (service.versions.empty()) versions.fail("at least one version");
+      object.get("depends_on");  // read once every service is known
+      object.string("note", "");
+      service.ignore = read_ignores(object);
+      object.finish();
+      manifest_.services.push_back(std::move(service));
+    }
+  }
+
+  std::vector<std::string> service_names() const {
+    std::vector<std::string> names;
+    for (const auto& service : manifest_.services) names.push_back(service.name);
+    return names;
+  }
+
+  std::vector<std::string> version_names(std::string_view service) const {
+    std::vector<std::string> names;
+    if (const auto* found = manifest_.find_service(service)) {
+      for (const auto& version : found->versions) names.push_back(version.name);
+    }
+    return names;
+  }
+
+  void parse_dependencies(ObjectReader& root) {
+    ObjectReader services(root.json().at("services"), manifest_.file, "/services");
+    std::size_t index = 0;
+    for (auto& [name, value] : services.members()) {
+      ManifestService& service = manifest_.services[index++];
+      auto object = value.as_object();
+      const auto depends = object.optional("depends_on");
+      if (!depends) continue;
+      for (auto& [dependency, versions] : depends->as_object().members()) {
+        const nlohmann::json key(dependency);
+        ManifestDependency dep;
+        dep.service = reference(ValueReader(key, manifest_.file, versions.pointer()),
+                                service_names(), "a key naming a service in /services");
+        dep.pointer = versions.pointer();
+        for (const auto& version : versions.as_array()) {
+          dep.compatible.push_back(reference(version, version_names(dep.service),
+                                             "a version of " + quote(dep.service)));
+        }
+        service.depends_on.push_back(std::move(dep));
+      }
+    }
+  }
+
+  void parse_groups(ObjectReader& root) {
+    auto section = root.child("groups");
+    for (auto& [name, value] : section.members()) {
+      auto object = value.as_object();
+      ManifestGroup group;
+      group.name = name;
+      group.pointer = object.pointer();
+      group.service = reference(object.value("service"), service_names(),
+                                "the name of a service in /services");
+      const auto versions = version_names(group.service);
+      const std::string version_what = "a version of " + quote(group.service);
+      group.version = reference(object.value("version"), versions, version_what);
+      if (auto config = object.optional("config")) group.config = read_config(*config);
+      group.config_revision = object.string("config_revision", "");
+      object.string("note", "");
+      const std::size_t group_index = manifest_.groups.size();
+      for (const auto& entry : object.array("hosts")) {
+        ManifestHost host;
+        host.group = group_index;
+        host.version = group.version;
+        host.config = group.config;
+        host.pointer = entry.pointer();
+        if (entry.json().is_string()) {
+          host.name = entry.as_string();
+        } else {
+          auto host_object = entry.as_object();
+          host.name = host_object.string("name");
+          if (auto version = host_object.optional("version")) {
+            host.version = reference(*version, versions, version_what);
+          }
+          if (auto config = host_object.optional("config")) {
+            for (auto& [key, item] : read_config(*config)) host.config[key] = item;
+          }
+          host_object.string("note", "");
+          host.ignore = read_ignores(host_object);
+          host_object.finish();
+        }
+        if (host.name.empty()) entry.fail("a host name");
+        group.hosts.push_back(manifest_.hosts.size());
+        manifest_.hosts.push_back(std::move(host));
+      }
+      object.finish();
+      manifest_.groups.push_back(std::move(group));
+    }
+  }
+
+  std::vector<std::string> group_names() const {
+    std::vector<std::string> names;
+    for (const auto& group : manifest_.groups) names.push_back(group.name);
+    return names;
+  }
+
+  void parse_flags(ObjectReader& root) {
+    const auto section = root.optional("flags");
+    if (!section) return;
+    for (auto& [name, value] : section->as_object().members()) {
+      auto object = value.as_object();
+      ManifestFlag flag;
+      flag.name = name;
+      flag.pointer = object.pointer();
+      flag.on = object.boolean("on");
+      for (const auto& group : object.optional_array("scope")) {
+        flag.scope.push_back(reference(group, group_names(), "the name of a group in /groups"));
+      }
+      flag.meaning = object.string("meaning", "");
+      object.string("note", "");
+      flag.ignore = read_ignores(object);
+      object.finish();
+      manifest_.flags.push_back(std::move(flag));
+    }
+  }
+
+  void parse_rollout(ObjectReader& root) {
+    auto section = root.optional("rollout");
+    if (!section) return;
+    auto object = section->as_object();
+    Rollout rollout;
+    rollout.pointer = object.pointer();
+    rollout.service = reference(object.value("service"), service_names(),
+                                "the name of a service in /services");
+    rollout.to = reference(object.value("to"), version_names(rollout.service),
+                           "a version of " + quote(rollout.service));
+    if (auto started = object.optional("started")) rollout.started_ms = read_timestamp(*started);
+    std::vector<std::string> host_names;
+    for (const auto& host : manifest_.hosts) host_names.push_back(host.name);
+    for (const auto& entry : object.array("stages")) {
+      auto stage_object = entry.as_object();
+      RolloutStage stage;
+      stage.pointer = stage_object.pointer();
+      stage.name = stage_object.string("name");
+      stage.canary = stage_object.boolean("canary", false);
+      stage.health_gate = stage_object.string("health_gate", "");
+      stage.rollback = stage_object.string("rollback", "");
+      for (const auto& host : stage_object.array("hosts")) {
+        stage.hosts.push_back(reference(host, host_names, "the name of a host in /groups"));
+        stage.host_pointers.push_back(host.pointer());
+      }
+      stage_object.string("note", "");
+      stage.ignore = read_ignores(stage_object);
+      stage_object.finish();
+      rollout.stages.push_back(std::move(stage));
+    }
+    object.string("note", "");
+    object.finish();
+    manifest_.rollout = std::move(rollout);
+  }
+
+  void parse_policy(ObjectReader& root) {
+    auto section = root.optional("policy");
+    if (!section) return;
+    auto object = section->as_object();
+    Policy& policy = manifest_.policy;
+    policy.canary_max_percent = object.percent("canary_max_percent", policy.canary_max_percent);
+    policy.max_convergence_age =
+        object.positive_duration("max_convergence_age", policy.max_convergence_age);
+    policy.mixed_version_window =
+        object.duration("mixed_version_window", policy.mixed_version_window);
+    object.finish();
+  }
+
+  const nlohmann::json& document_;
+  Manifest& manifest_;
+};
+
+// "{group}-{i}" expanded as the simulator names hosts.
+std::string expand_host_name(const std::string& pattern, const std::string& group, std::int64_t i) {
+  std::string name;
+  for (std::size_t pos = 0; pos < pattern.size();) {
+    if (pattern.compare(pos, 7, "{group}") == 0) {
+      name += group;
+      pos += 7;
+    } else if (pattern.compare(pos, 3, "{i}") == 0) {
+      name += std::to_string(i + 1);
+      pos += 3;
+    } else {
+      name += pattern[pos++];
+    }
+  }
+  return name;
+}
+
+// A scenario describes the fleet before its deployment; the manifest is the fleet as it should
+// be after it: groups being deployed are declared at the target version. Flags count as on if
+// they start on or the timeline turns them on, and mean what the target version makes of them.
+void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest) {
+  manifest.name = source.name;
+  manifest.from_scenario = true;
+  for (const auto& service : source.services) {
+    ManifestService out;
+    out.name = service.name;
+    out.pointer = child_pointer("/services", service.name);
+    for (const auto& version : service.versions) {
+      ManifestVersion v{version.name, version.flag_behaviours,
+                        child_pointer(child_pointer(out.pointer, "versions"), version.name)};
+      out.versions.push_back(std::move(v));
+    }
+    for (const auto& dependency : service.depends_on) {
+      out.depends_on.push_back(
+          ManifestDependency{dependency.service, dependency.compatible_versions,
+                             child_pointer(child_pointer(out.pointer, "depends_on"),
+                                           dependency.service)});
+    }
+    manifest.services.push_back(std::move(out));
+  }
+  const auto* deployment = source.deployment ? &*source.deployment : nullptr;
+  for (const auto& group : source.groups) {
+    ManifestGroup out;
+    out.name = group.name;
+    out.service = group.service;
+    out.version = group.version;
+    out.pointer = child_pointer("/fleet", group.name);
+    const bool deployed =
+        deployment != nullptr && deployment->service == group.service &&
+        (deployment->groups.empty() ||
+         std::find(deployment->groups.begin(), deployment->groups.end(), group.name) !=
+             deployment->groups.end());
+    if (deployed) out.version = deployment->to;
+    for (const auto& [key, value] : group.config) out.config.emplace(key, value);
+    for (std::int64_t i = 0; i < group.hosts; ++i) {
+      out.hosts.push_back(manifest.hosts.size());
+      manifest.hosts.push_back(ManifestHost{expand_host_name(group.name_pattern, group.name, i),
+                                            manifest.groups.size(), out.version, out.config,
+                                            child_pointer(out.pointer, "hosts"), {}});
+    }
+    manifest.groups.push_back(std::move(out));
+  }
+  for (const auto& flag : source.flags) {
+    ManifestFlag out;
+    out.name = flag.name;
+    out.on = flag.initial;
+    for (const auto& entry : source.timeline) {
+      if (entry.action == scenario::ActionKind::set_flag && entry.flag == flag.name && entry.value) {
+        out.on = true;
+      }
+    }
+    out.scope = flag.groups;
+    out.pointer = child_pointer("/flags", flag.name);
+    if (deployment != nullptr) {
+      for (const auto& service : source.services) {
+        if (service.name != deployment->service) continue;
+        for (const auto& version : service.versions) {
+          if (version.name != deployment->to) continue;
+          const auto it = version.flag_behaviours.find(flag.name);
+          if (it != version.flag_behaviours.end()) out.meaning = it->second;
+        }
+      }
+    }
+    manifest.flags.push_back(std::move(out));
+  }
+}
+
+class InventoryParser {
+ public:
+  InventoryParser(const nlohmann::json& document, Inventory& inventory)
+      : document_(document), inventory_(inventory) {}
+
+  void parse() {
+    ObjectReader root(document_, inventory_.file, "");
+    const auto format = root.value("inventory_version");
+    if (format.as_integer() != 1) format.fail("1 (the only inventory format so far)");
+    if (auto at = root.optional("observed_at")) inventory_.observed_ms = read_timestamp(*at);
+    root.string("source", "");
+    root.string("note", "");
+    root.string("$schema", "");
+    ProblemCollector problems;
+    for (const auto& entry : root.array("hosts")) {
+      problems.check([&] { inventory_.hosts.push_back(parse_host(entry)); });
+    }
+    problems.check([&] { root.finish(); });
+    problems.throw_if_any();
+  }
+
+ private:
+  ObservedHost parse_host(const ValueReader& entry) {
+    auto object = entry.as_object();
+    ObservedHost host;
+    host.pointer = object.pointer();
+    host.name = object.string("name");
+    if (host.name.empty()) object.value("name").fail("a host name");
+    host.version = object.string("version", "");
+    if (auto config = object.optional("config")) host.config = read_config(*config);
+    host.config_hash = object.string("config_hash", "");
+    host.config_revision = object.string("config_revision", "");
+    if (auto flags = object.optional("flags")) {
+      for (auto& [flag, value] : flags->as_object().members()) {
+        host.flags.emplace(flag, value.as_boolean());
+      }
+    }
+    if (auto at = object.optional("converged_at")) host.converged_ms = read_timestamp(*at);
+    object.string("note", "");
+    host.ignore = read_ignores(object);
+    object.finish();
+    return host;
+  }
+
+  const nlohmann::json& document_;
+  Inventory& inventory_;
+};
+
+}  // namespace
+
+const ManifestVersion* ManifestService::find_version(std::string_view version) const {
+  for (const auto& v : versions) {
+    if (v.name == version) return &v;
+  }
+  return nullptr;
+}
+
+const ManifestService* Manifest::find_service(std::string_view service) const {
+  for (const auto& s : services) {
+    if (s.name == service) return &s;
+  }
+  return nullptr;
+}
+
+const ManifestBehaviour* Manifest::find_behaviour(std::string_view behaviour) const {
+  for (const auto& b : behaviours) {
+    if (b.name == behaviour) return &b;
+  }
+  return nullptr;
+}
+
+std::optional<std::size_t> Manifest::find_group(std::string_view group) const {
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].name == group) return i;
+  }
+  return std::nullopt;
+}
+
+std::string read_input_file(const std::string& file) {
+  auto fail = [&file](const std::string& reason) {
+    return InputError(InputProblem{.file = file, .detail = "cannot read file: " + reason});
+  };
+  if (file == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw fail(std::make_error_code(std::errc::is_a_directory).message());
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> handle(std::fopen(file.c_str(), "rb"),
+                                                         &std::fclose);
+  if (!handle) throw fail(std::generic_category().message(errno));
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof buffer, handle.get())) > 0) {
+    text.append(buffer, count);
+  }
+  if (std::ferror(handle.get())) throw fail(std::generic_category().message(errno));
+  return text;
+}
+
+Manifest parse_manifest(std::string_view text, const std::string& file) {
+  const nlohmann::json document = scenario::parse_json_text(text, file);
+  Manifest manifest;
+  manifest.file = file;
+  if (document.is_object() && document.contains("fleet")) {
+    // A scenario that extends another needs its base, which only a file path can locate.
+    const scenario::Scenario source = document.contains("extends") && file != "-"
+                                          ? scenario::load_scenario(file)
+                                          : scenario::parse_scenario(document, file);
+    manifest_from_scenario(source, manifest);
+  } else {
+    ManifestParser(document, manifest).parse();
+  }
+  manifest.positions = PositionIndex(text);
+  return manifest;
+}
+
+Inventory parse_inventory(std::string_view text, const std::string& file) {
+  const nlohmann::json document = scenario::parse_json_text(text, file);
+  Inventory inventory;
+  inventory.file = file;
+  InventoryParser(document, inventory).parse();
+  inventory.positions = PositionIndex(text);
+  return inventory;
+}
+
+std::string config_hash(const std::map<std::string, nlohmann::json>& config) {
+  const std::string text = nlohmann::json(config).dump();
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+  return out;
+}
+
+}  // namespace deploysim::check

@@ -1,0 +1,179 @@
+#pragma once
+// The checker's inputs, typed: the manifest (what should run where) and the observed inventory
+// (what runs). Formats are documented in docs/manifest-format.md and
+// core/check/manifest.schema.json. Every entity keeps the JSON pointer it was read from, so that
+// findings can point at it; pointers are resolved to lines through a PositionIndex.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "check/position_index.hpp"
+#include "engine/time.hpp"
+
+namespace deploysim::check {
+
+/// Rule ID or name -> the reason a finding of that rule is accepted on this entity
+/// (the `x-deploysim-ignore` field).
+using Ignores = std::map<std::string, std::string>;
+
+/// A dependency of a service, with the versions of it that the dependent works with.
+struct ManifestDependency {
+  std::string service;
+  /// Empty: any version.
+  std::vector<std::string> compatible;
+  std::string pointer;  ///< of the dependency's entry
+};
+
+/// One version of a service and what it does with each flag it honours.
+struct ManifestVersion {
+  std::string name;
+  /// flag -> behaviour this version runs when the flag is on; a flag not listed is not honoured.
+  std::map<std::string, std::string> flags;
+  std::string pointer;
+};
+
+struct ManifestService {
+  std::string name;
+  std::vector<ManifestVersion> versions;  ///< in release order
+  std::vector<ManifestDependency> depends_on;
+  std::string pointer;
+  Ignores ignore;
+
+  const ManifestVersion* find_version(std::string_view version) const;
+};
+
+/// What code a behaviour is. Retired behaviours are dead code that should be unreachable.
+struct ManifestBehaviour {
+  std::string name;
+  bool retired = false;
+  std::string pointer;
+};
+
+/// One host as declared: its group's service, version and configuration unless it overrides
+/// them.
+struct ManifestHost {
+  std::string name;
+  std::size_t group = 0;  ///< index into Manifest::groups
+  std::string version;
+  std::map<std::string, nlohmann::json> config;
+  std::string pointer;  ///< of the host entry (or of the group's "hosts" when generated)
+  Ignores ignore;
+};
+
+/// Hosts that run one service at one version with one configuration.
+struct ManifestGroup {
+  std::string name;
+  std::string service;
+  std::string version;
+  std::map<std::string, nlohmann::json> config;
+  /// Revision of `config`, compared with the revision a host reports as applied to tell drift
+  /// from a pending change; empty when not tracked.
+  std::string config_revision;
+  std::vector<std::size_t> hosts;  ///< indices into Manifest::hosts
+  std::string pointer;
+};
+
+struct ManifestFlag {
+  std::string name;
+  bool on = false;
+  /// Group names; empty: every group.
+  std::vector<std::string> scope;
+  /// The behaviour the flag is meant to switch on; empty: any behaviour, as long as the version
+  /// honours the flag.
+  std::string meaning;
+  std::string pointer;
+  Ignores ignore;
+};
+
+struct RolloutStage {
+  std::string name;
+  std::vector<std::string> hosts;
+  /// Pointer of each entry of `hosts`.
+  std::vector<std::string> host_pointers;
+  bool canary = false;
+  std::string health_gate;  ///< empty: none
+  std::string rollback;     ///< empty: none
+  std::string pointer;
+  Ignores ignore;
+};
+
+struct Rollout {
+  std::string service;
+  std::string to;
+  std::optional<std::int64_t> started_ms;  ///< epoch milliseconds
+  std::vector<RolloutStage> stages;
+  std::string pointer;
+};
+
+/// Limits the rules check against.
+struct Policy {
+  double canary_max_percent = 10.0;
+  engine::Duration max_convergence_age = engine::Duration::hours(24);
+  engine::Duration mixed_version_window = engine::Duration::hours(24);
+};
+
+/// What should be: services, hosts, flags, and how the next version rolls out.
+struct Manifest {
+  std::string file;  ///< as the user named it
+  std::string name;
+  std::vector<ManifestBehaviour> behaviours;
+  std::vector<ManifestService> services;
+  std::vector<ManifestGroup> groups;
+  std::vector<ManifestHost> hosts;  ///< every host, duplicates included, in file order
+  std::vector<ManifestFlag> flags;
+  std::optional<Rollout> rollout;
+  Policy policy;
+  /// Whether this came from a scenario file (some rules have nothing to read then).
+  bool from_scenario = false;
+  PositionIndex positions;
+
+  const ManifestService* find_service(std::string_view service) const;
+  const ManifestBehaviour* find_behaviour(std::string_view behaviour) const;
+  std::optional<std::size_t> find_group(std::string_view group) const;
+};
+
+/// One host as a deploy tool or configuration agent reports it.
+struct ObservedHost {
+  std::string name;
+  std::string version;  ///< empty: not reported
+  std::optional<std::map<std::string, nlohmann::json>> config;
+  std::string config_hash;      ///< empty: not reported
+  std::string config_revision;  ///< the revision last applied; empty: not reported
+  std::map<std::string, bool> flags;
+  std::optional<std::int64_t> converged_ms;
+  std::string pointer;
+  Ignores ignore;
+};
+
+/// What is: the observed state of hosts at one moment.
+struct Inventory {
+  std::string file;
+  std::optional<std::int64_t> observed_ms;
+  std::vector<ObservedHost> hosts;
+  PositionIndex positions;
+};
+
+/// Reads a manifest from `text`; a document with a "fleet" key is a deploysim scenario and is
+/// read with scenario::parse_scenario (see manifest_from_scenario). Throws scenario::InputError
+/// naming `file`, with line and column for malformed JSON and a "did you mean" for unknown keys.
+Manifest parse_manifest(std::string_view text, const std::string& file);
+
+/// Reads an observed inventory from `text`; throws scenario::InputError.
+Inventory parse_inventory(std::string_view text, const std::string& file);
+
+/// Reads a whole file ("-" for standard input) as text; throws scenario::InputError if it cannot
+/// be read or is a directory.
+std::string read_input_file(const std::string& file);
+
+/// The hash of a configuration that hosts report as "config_hash": FNV-1a 64 over the compact
+/// JSON of the configuration object (keys sorted), as 16 lowercase hex digits.
+std::string config_hash(const std::map<std::string, nlohmann::json>& config);
+
+}  // namespace deploysim::check

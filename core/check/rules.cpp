@@ -1,0 +1,820 @@
+#include "check/rules.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "model/service_graph.hpp"
+#include "scenario/input_error.hpp"
+#include "scenario/json_reader.hpp"
+
+namespace deploysim::check {
+namespace {
+
+using scenario::child_pointer;
+using scenario::quote;
+
+const std::vector<RuleInfo> kRules = {
+    {"DS001", "version-mismatch", Severity::error,
+     "A host runs a version other than the one the manifest declares",
+     "The observed inventory reports a version that differs from the declared one. A fleet "
+     "that is partly on the old code behaves differently from what everyone believes "
+     "(Knight Capital, 2012: seven of eight servers had the new code).",
+     "Deploy the declared version to the host (or correct the manifest), then check again.",
+     "rollout"},
+    {"DS002", "flag-version-mismatch", Severity::error,
+     "A flag is on where a host runs a version that does not honour it or gives it another "
+     "meaning",
+     "A flag that is on in a scope where some host runs a version that does not know the flag, "
+     "or maps it to a different behaviour (a repurposed flag), switches on something nobody "
+     "intended on that host.",
+     "Bring every host in the flag's scope to a version that maps the flag to its meaning before "
+     "turning it on, or narrow the scope.",
+     "flags"},
+    {"DS003", "retired-behaviour-reachable", Severity::warning,
+     "A version that hosts run still maps a flag to a retired behaviour (dead code)",
+     "Retired code that a flag can still reach is a loaded gun: reusing the flag, or turning it "
+     "on by mistake, runs code nobody maintains.",
+     "Remove the retired code path from the version (and the mapping from the manifest), or "
+     "retire the version.",
+     "flags"},
+    {"DS004", "dependency-version-skew", Severity::error,
+     "A service runs next to a version of a dependency outside its compatible versions",
+     "A dependent service declares which versions of a dependency it works with; hosts of the "
+     "dependency running another version break the calls between them.",
+     "Deploy a compatible version of the dependency, or test and declare the version as "
+     "compatible.",
+     "skew"},
+    {"DS005", "dependency-cycle", Severity::error,
+     "Services depend on each other in a cycle",
+     "With a dependency cycle there is no safe order to deploy the services in: one of them "
+     "always runs against a dependency that is not ready.",
+     "Break the cycle: remove one dependency or split a service.", "skew"},
+    {"DS006", "rollout-missing-host", Severity::error,
+     "A host of the service being rolled out is in no stage of the plan",
+     "A host that no stage covers keeps the old version when the rollout is done (the "
+     "eighth server).",
+     "Add the host to a stage of the rollout plan, or remove it from the group.", "coverage"},
+    {"DS007", "rollout-repeated-host", Severity::error,
+     "A host appears in more than one stage of the rollout plan",
+     "A host listed twice is updated twice, or counted in a stage it does not belong to, which "
+     "hides a host that is missing elsewhere.",
+     "Keep each host in exactly one stage.", "coverage"},
+    {"DS008", "stage-without-health-gate", Severity::warning,
+     "A rollout stage has no health gate",
+     "Without a health gate a bad version spreads to the next stage before anyone looks.",
+     "Give the stage a \"health_gate\" (an alert, an analysis, a manual approval).", "rollout"},
+    {"DS009", "stage-without-rollback", Severity::warning,
+     "A rollout stage has no rollback",
+     "A stage that cannot be rolled back leaves a failing version in place while people "
+     "improvise (Knight's team rolled back the wrong thing).",
+     "Give the stage a \"rollback\" (automatic, or a named runbook).", "rollout"},
+    {"DS010", "canary-too-large", Severity::warning,
+     "A canary stage holds a larger share of the hosts than the policy allows",
+     "A canary exists to limit the blast radius of a bad version; a large canary is a partial "
+     "rollout.",
+     "Move hosts out of the canary stage, or raise policy.canary_max_percent deliberately.",
+     "rollout"},
+    {"DS011", "config-drift", Severity::warning,
+     "A host's observed configuration differs from the declared one it has applied",
+     "The host reports the declared configuration revision (or none) but other values: "
+     "something changed it outside the pipeline.",
+     "Re-apply the declared configuration and find what changed it; if the change is wanted, "
+     "declare it.",
+     "drift"},
+    {"DS012", "config-pending", Severity::note,
+     "A host has not yet applied the declared configuration revision",
+     "The manifest declares a configuration revision the host has not applied yet: a pending "
+     "change, not drift.",
+     "Let the rollout apply it; if it stays pending, see DS013.", "drift"},
+    {"DS013", "stale-convergence", Severity::warning,
+     "A host has not converged within the maximum age",
+     "A host whose agent last converged long ago may run anything: its reported state is old.",
+     "Find why the agent stopped converging (stopped, failing, unreachable) and fix it.",
+     "drift"},
+    {"DS014", "mixed-versions", Severity::warning,
+     "Hosts of one service run different versions beyond the allowed window",
+     "A mixed fleet is normal during a rollout and a hazard afterwards: flags and dependent "
+     "services see two behaviours.",
+     "Finish or roll back the rollout; set rollout.started to when it began.", "rollout"},
+    {"DS015", "duplicate-host", Severity::error,
+     "A host name appears more than once",
+     "Two entries for one host make its declared version or observed state ambiguous.",
+     "Keep one entry per host name.", "inventory"},
+    {"DS016", "unknown-inventory-host", Severity::error,
+     "The inventory reports a host the manifest does not declare",
+     "A host nobody declared gets no rollout, no flag scope and no review.",
+     "Declare the host in a group of the manifest, or decommission it.", "inventory"},
+    {"DS017", "missing-inventory-host", Severity::warning,
+     "A declared host is absent from the observed inventory",
+     "A host that does not report its state cannot be checked: it may run anything.",
+     "Make the host report (agent installed and running), or remove it from the manifest.",
+     "inventory"},
+    {"DS018", "unused-suppression", Severity::warning,
+     "An x-deploysim-ignore entry matches no finding",
+     "A stale suppression hides nothing today and will silently hide a future finding.",
+     "Remove the entry.", "suppression"},
+};
+
+// Everything the rules read, with lookups built once so that each rule is linear in the fleet.
+struct Context {
+  const Manifest& manifest;
+  const Inventory* inventory;
+  // Host name -> index of its first declaration / first observation.
+  std::unordered_map<std::string, std::size_t> declared;
+  std::unordered_map<std::string, std::size_t> observed;
+  // Manifest host index -> observed host index (first observation), if any.
+  std::vector<std::optional<std::size_t>> observation;
+};
+
+Location manifest_at(const Context& c, std::string pointer, std::string logical = {},
+                     std::string message = {}) {
+  return Location{Document::manifest, c.manifest.file, std::move(pointer), {}, std::move(logical),
+                  std::move(message)};
+}
+
+Location inventory_at(const Context& c, std::string pointer, std::string logical = {},
+                      std::string message = {}) {
+  return Location{Document::inventory, c.inventory->file, std::move(pointer), {},
+                  std::move(logical), std::move(message)};
+}
+
+std::string host_logical(const Context& c, const ManifestHost& host) {
+  return "groups/" + c.manifest.groups[host.group].name + "/" + host.name;
+}
+
+// Where a host's declared version is written: its own entry when it overrides the group's.
+std::string declared_version_pointer(const Context& c, const ManifestHost& host) {
+  const auto& group = c.manifest.groups[host.group];
+  if (host.version != group.version) return child_pointer(host.pointer, "version");
+  return child_pointer(group.pointer, "version");
+}
+
+// The version a host runs as far as the checker knows: observed if reported, else declared.
+struct Effective {
+  std::string version;
+  Location where;
+};
+
+Effective effective_version(const Context& c, std::size_t host_index) {
+  const auto& host = c.manifest.hosts[host_index];
+  if (const auto seen = c.observation[host_index]) {
+    const auto& observed = c.inventory->hosts[*seen];
+    if (!observed.version.empty()) {
+      return {observed.version, inventory_at(c, child_pointer(observed.pointer, "version"),
+                                             host_logical(c, host), "observed version")};
+    }
+  }
+  return {host.version, manifest_at(c, host.pointer, host_logical(c, host), "declared host")};
+}
+
+class Emitter {
+ public:
+  explicit Emitter(std::vector<Finding>& out) : out_(out) {}
+  void set_rule(const RuleInfo* rule, Severity severity) {
+    rule_ = rule;
+    severity_ = severity;
+  }
+  // Records a finding; `ignores` are the suppressions of the entity it is about.
+  void emit(std::string message, Location location, std::vector<Location> related,
+            std::string entity, const Ignores* ignores = nullptr) {
+    Finding finding;
+    finding.rule = rule_;
+    finding.severity = severity_;
+    finding.message = std::move(message);
+    finding.location = std::move(location);
+    finding.related = std::move(related);
+    finding.entity = std::move(entity);
+    if (ignores != nullptr) {
+      for (const auto key : {rule_->id, rule_->name}) {
+        const auto it = ignores->find(std::string(key));
+        if (it == ignores->end()) continue;
+        finding.suppression = it->second;
+        finding.suppression_kind = "inSource";
+        used_.insert({ignores, it->first});
+      }
+    }
+    out_.push_back(std::move(finding));
+  }
+  bool used(const Ignores* ignores, const std::string& key) const {
+    return used_.count({ignores, key}) > 0;
+  }
+
+ private:
+  std::vector<Finding>& out_;
+  const RuleInfo* rule_ = nullptr;
+  Severity severity_ = Severity::error;
+  std::set<std::pair<const Ignores*, std::string>> used_;
+};
+
+void version_mismatch(const Context& c, Emitter& e) {
+  if (c.inventory == nullptr) return;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto seen = c.observation[i];
+    if (!seen) continue;
+    const auto& host = c.manifest.hosts[i];
+    const auto& observed = c.inventory->hosts[*seen];
+    if (observed.version.empty() || observed.version == host.version) continue;
+    const auto& group = c.manifest.groups[host.group];
+    std::size_t on_declared = 0;
+    for (const auto h : group.hosts) {
+      const auto s = c.observation[h];
+      const std::string& v = s && !c.inventory->hosts[*s].version.empty()
+                                 ? c.inventory->hosts[*s].version
+                                 : c.manifest.hosts[h].version;
+      if (v == c.manifest.hosts[h].version) ++on_declared;
+    }
+    e.emit("host " + quote(host.name) + " runs " + quote(observed.version) +
+               "; the manifest declares " + quote(host.version) + " (" +
+               std::to_string(on_declared) + " of " + std::to_string(group.hosts.size()) +
+               " hosts of group " + quote(group.name) + " run their declared version)",
+           inventory_at(c, child_pointer(observed.pointer, "version"), host_logical(c, host)),
+           {manifest_at(c, declared_version_pointer(c, host), host_logical(c, host),
+                        "declared version")},
+           "host/" + host.name, &observed.ignore);
+  }
+}
+
+bool in_scope(const ManifestFlag& flag, const std::string& group) {
+  return flag.scope.empty() ||
+         std::find(flag.scope.begin(), flag.scope.end(), group) != flag.scope.end();
+}
+
+void flag_version_mismatch(const Context& c, Emitter& e) {
+  for (const auto& flag : c.manifest.flags) {
+    for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+      const auto& host = c.manifest.hosts[i];
+      const auto& group = c.manifest.groups[host.group];
+      if (!in_scope(flag, group.name)) continue;
+      bool on = flag.on;
+      if (const auto seen = c.observation[i]) {
+        const auto& flags = c.inventory->hosts[*seen].flags;
+        if (const auto it = flags.find(flag.name); it != flags.end()) on = it->second;
+      }
+      if (!on) continue;
+      const Effective running = effective_version(c, i);
+      const auto* service = c.manifest.find_service(group.service);
+      const auto* version = service != nullptr ? service->find_version(running.version) : nullptr;
+      std::string problem;
+      std::vector<Location> related{manifest_at(c, child_pointer(flag.pointer, "on"),
+                                                "flags/" + flag.name, "flag turned on")};
+      if (version == nullptr) {
+        problem = "which the manifest does not know, so nothing says it honours the flag";
+      } else if (const auto it = version->flags.find(flag.name); it == version->flags.end()) {
+        problem = "which does not honour the flag";
+        related.push_back(manifest_at(c, version->pointer,
+                                      "services/" + group.service + "@" + version->name,
+                                      "version without the flag"));
+      } else if (!flag.meaning.empty() && it->second != flag.meaning) {
+        problem = "which maps it to " + quote(it->second) + ", not to its meaning " +
+                  quote(flag.meaning);
+        related.push_back(manifest_at(
+            c, child_pointer(child_pointer(version->pointer, "flags"), flag.name),
+            "services/" + group.service + "@" + version->name, "the version's meaning"));
+      } else {
+        continue;
+      }
+      const Ignores* ignores = &flag.ignore;
+      if (const auto seen = c.observation[i]) ignores = &c.inventory->hosts[*seen].ignore;
+      e.emit("flag " + quote(flag.name) + " is on for host " + quote(host.name) + ", which runs " +
+                 quote(running.version) + ", " + problem,
+             running.where, std::move(related), "flag/" + flag.name + "/host/" + host.name,
+             ignores);
+    }
+  }
+}
+
+void retired_behaviour_reachable(const Context& c, Emitter& e) {
+  // Hosts running each (service, version), with the first one as an example.
+  std::map<std::pair<std::string, std::string>, std::pair<std::size_t, std::size_t>> running;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto& group = c.manifest.groups[c.manifest.hosts[i].group];
+    auto [it, fresh] = running.try_emplace({group.service, effective_version(c, i).version},
+                                           std::make_pair(i, std::size_t{0}));
+    ++it->second.second;
+    (void)fresh;
+  }
+  for (const auto& service : c.manifest.services) {
+    for (const auto& version : service.versions) {
+      const auto hosts = running.find({service.name, version.name});
+      if (hosts == running.end()) continue;
+      for (const auto& [flag, behaviour] : version.flags) {
+        const auto* info = c.manifest.find_behaviour(behaviour);
+        if (info == nullptr || !info->retired) continue;
+        const std::size_t example = hosts->second.first;
+        Effective where = effective_version(c, example);
+        where.where.message = "a host running it";
+        e.emit("version " + quote(version.name) + " of " + quote(service.name) +
+                   ", which " + std::to_string(hosts->second.second) +
+                   " host(s) run (first: " + quote(c.manifest.hosts[example].name) +
+                   "), still maps flag " + quote(flag) + " to retired behaviour " +
+                   quote(behaviour),
+               manifest_at(c, child_pointer(child_pointer(version.pointer, "flags"), flag),
+                           "services/" + service.name + "@" + version.name),
+               {where.where, manifest_at(c, info->pointer, "behaviours/" + behaviour,
+                                         "retired behaviour")},
+               "service/" + service.name + "@" + version.name + "/flag/" + flag,
+               &service.ignore);
+      }
+    }
+  }
+}
+
+void dependency_version_skew(const Context& c, Emitter& e) {
+  // Per service: versions in use, with the number of hosts and the first host.
+  std::map<std::string, std::map<std::string, std::pair<std::size_t, std::size_t>>> in_use;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto& group = c.manifest.groups[c.manifest.hosts[i].group];
+    auto& versions = in_use[group.service];
+    auto [it, fresh] =
+        versions.try_emplace(effective_version(c, i).version, std::make_pair(i, std::size_t{0}));
+    ++it->second.second;
+    (void)fresh;
+  }
+  for (const auto& service : c.manifest.services) {
+    if (in_use.find(service.name) == in_use.end()) continue;
+    for (const auto& dependency : service.depends_on) {
+      if (dependency.compatible.empty()) continue;
+      const auto versions = in_use.find(dependency.service);
+      if (versions == in_use.end()) continue;
+      for (const auto& [version, hosts] : versions->second) {
+        if (std::find(dependency.compatible.begin(), dependency.compatible.end(), version) !=
+            dependency.compatible.end()) {
+          continue;
+        }
+        const Effective where = effective_version(c, hosts.first);
+        e.emit(quote(service.name) + " works with " + quote(dependency.service) + " versions " +
+                   scenario::quote_list(dependency.compatible) + ", but " +
+                   std::to_string(hosts.second) + " host(s) of " + quote(dependency.service) +
+                   " run " + quote(version) + " (first: " +
+                   quote(c.manifest.hosts[hosts.first].name) + ")",
+               where.where,
+               {manifest_at(c, dependency.pointer, "services/" + service.name,
+                            "compatible versions")},
+               "dependency/" + service.name + "->" + dependency.service + "@" + version,
+               &service.ignore);
+      }
+    }
+  }
+}
+
+void dependency_cycle(const Context& c, Emitter& e) {
+  std::vector<scenario::Service> services;
+  for (const auto& service : c.manifest.services) {
+    scenario::Service s;
+    s.name = service.name;
+    for (const auto& dependency : service.depends_on) s.depends_on.push_back({dependency.service, {}});
+    services.push_back(std::move(s));
+  }
+  try {
+    model::safe_deployment_order(services);
+  } catch (const model::DependencyCycle& cycle) {
+    // The message ends in the cycle, "a -> b -> a".
+    std::string path = cycle.what();
+    if (const auto colon = path.find(": "); colon != std::string::npos) path.erase(0, colon + 2);
+    const std::string first = path.substr(0, path.find(" -> "));
+    std::string second = path.substr(std::min(path.size(), first.size() + 4));
+    second = second.substr(0, second.find(" -> "));
+    const auto* service = c.manifest.find_service(first);
+    std::string pointer = service != nullptr ? service->pointer : "/services";
+    if (service != nullptr) {
+      for (const auto& dependency : service->depends_on) {
+        if (dependency.service == second) pointer = dependency.pointer;
+      }
+    }
+    std::vector<std::string> members;
+    for (const auto& s : c.manifest.services) {
+      if (path.find(s.name) != std::string::npos) members.push_back(s.name);
+    }
+    std::string entity = "cycle";
+    for (const auto& m : members) entity += "/" + m;
+    e.emit("services depend on each other in a cycle: " + path,
+           manifest_at(c, pointer, "services/" + first), {}, entity,
+           service != nullptr ? &service->ignore : nullptr);
+  }
+}
+
+std::size_t hosts_of_service(const Context& c, const std::string& service) {
+  std::size_t n = 0;
+  for (const auto& group : c.manifest.groups) {
+    if (group.service == service) n += group.hosts.size();
+  }
+  return n;
+}
+
+void rollout_missing_host(const Context& c, Emitter& e) {
+  if (!c.manifest.rollout) return;
+  const auto& rollout = *c.manifest.rollout;
+  std::set<std::string> staged;
+  for (const auto& stage : rollout.stages) staged.insert(stage.hosts.begin(), stage.hosts.end());
+  for (const auto& host : c.manifest.hosts) {
+    const auto& group = c.manifest.groups[host.group];
+    if (group.service != rollout.service || staged.count(host.name) > 0) continue;
+    e.emit("host " + quote(host.name) + " of " + quote(rollout.service) +
+               " is in no stage of the rollout to " + quote(rollout.to),
+           manifest_at(c, child_pointer(rollout.pointer, "stages"), "rollout"),
+           {manifest_at(c, host.pointer, host_logical(c, host), "declared host")},
+           "rollout/host/" + host.name, &host.ignore);
+  }
+}
+
+void rollout_repeated_host(const Context& c, Emitter& e) {
+  if (!c.manifest.rollout) return;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> first;  // stage, pointer
+  for (const auto& stage : c.manifest.rollout->stages) {
+    for (std::size_t k = 0; k < stage.hosts.size(); ++k) {
+      const auto [it, fresh] =
+          first.try_emplace(stage.hosts[k], std::make_pair(stage.name, stage.host_pointers[k]));
+      if (fresh) continue;
+      e.emit("host " + quote(stage.hosts[k]) + " is in stage " + quote(stage.name) +
+                 " and already in stage " + quote(it->second.first),
+             manifest_at(c, stage.host_pointers[k], "rollout/" + stage.name),
+             {manifest_at(c, it->second.second, "rollout/" + it->second.first,
+                          "first occurrence")},
+             "rollout/" + stage.name + "/host/" + stage.hosts[k], &stage.ignore);
+    }
+  }
+}
+
+void stage_without_health_gate(const Context& c, Emitter& e) {
+  if (!c.manifest.rollout) return;
+  for (const auto& stage : c.manifest.rollout->stages) {
+    if (!stage.health_gate.empty()) continue;
+    e.emit("stage " + quote(stage.name) + " has no health gate",
+           manifest_at(c, stage.pointer, "rollout/" + stage.name), {},
+           "rollout/" + stage.name, &stage.ignore);
+  }
+}
+
+void stage_without_rollback(const Context& c, Emitter& e) {
+  if (!c.manifest.rollout) return;
+  for (const auto& stage : c.manifest.rollout->stages) {
+    if (!stage.rollback.empty()) continue;
+    e.emit("stage " + quote(stage.name) + " has no rollback",
+           manifest_at(c, stage.pointer, "rollout/" + stage.name), {},
+           "rollout/" + stage.name, &stage.ignore);
+  }
+}
+
+std::string percent_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g%%", value);
+  return text;
+}
+
+void canary_too_large(const Context& c, Emitter& e) {
+  if (!c.manifest.rollout) return;
+  const std::size_t total = hosts_of_service(c, c.manifest.rollout->service);
+  if (total == 0) return;
+  for (const auto& stage : c.manifest.rollout->stages) {
+    if (!stage.canary && stage.name != "canary") continue;
+    const double share =
+        100.0 * static_cast<double>(stage.hosts.size()) / static_cast<double>(total);
+    if (share <= c.manifest.policy.canary_max_percent) continue;
+    e.emit("canary stage " + quote(stage.name) + " has " + std::to_string(stage.hosts.size()) +
+               " of " + std::to_string(total) + " hosts (" + percent_text(share) +
+               "), more than the allowed " + percent_text(c.manifest.policy.canary_max_percent),
+           manifest_at(c, child_pointer(stage.pointer, "hosts"), "rollout/" + stage.name), {},
+           "rollout/" + stage.name, &stage.ignore);
+  }
+}
+
+// Emits drift or pending findings: the two rules share the comparison and differ in whether
+// the host has applied the declared revision.
+void config_difference(const Context& c, Emitter& e, bool pending_rule) {
+  if (c.inventory == nullptr) return;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto seen = c.observation[i];
+    if (!seen) continue;
+    const auto& host = c.manifest.hosts[i];
+    const auto& group = c.manifest.groups[host.group];
+    const auto& observed = c.inventory->hosts[*seen];
+    std::string differs;  // description of the first difference
+    std::string observed_pointer;
+    std::string declared_pointer = child_pointer(group.pointer, "config");
+    if (observed.config) {
+      for (const auto& [key, value] : host.config) {
+        const auto it = observed.config->find(key);
+        if (it != observed.config->end() && it->second == value) continue;
+        differs = "key " + quote(key) + " is " +
+                  (it == observed.config->end() ? std::string("missing")
+                                                : scenario::describe_json(it->second)) +
+                  ", declared " + scenario::describe_json(value);
+        observed_pointer = it == observed.config->end()
+                               ? child_pointer(observed.pointer, "config")
+                               : child_pointer(child_pointer(observed.pointer, "config"), key);
+        declared_pointer = child_pointer(declared_pointer, key);
+        break;
+      }
+    } else if (!observed.config_hash.empty() && observed.config_hash != config_hash(host.config)) {
+      differs = "config_hash is " + quote(observed.config_hash) + ", declared configuration " +
+                "hashes to " + quote(config_hash(host.config));
+      observed_pointer = child_pointer(observed.pointer, "config_hash");
+    }
+    if (differs.empty()) continue;
+    const bool pending = !group.config_revision.empty() && !observed.config_revision.empty() &&
+                         observed.config_revision != group.config_revision;
+    if (pending != pending_rule) continue;
+    const std::string message =
+        pending ? "host " + quote(host.name) + " has applied configuration revision " +
+                      quote(observed.config_revision) + ", not yet the declared " +
+                      quote(group.config_revision) + " (" + differs + ")"
+                : "host " + quote(host.name) + " drifted from its declared configuration: " +
+                      differs;
+    e.emit(message, inventory_at(c, observed_pointer, host_logical(c, host)),
+           {manifest_at(c, declared_pointer, "groups/" + group.name, "declared configuration")},
+           "host/" + host.name + "/config", &observed.ignore);
+  }
+}
+
+void config_drift(const Context& c, Emitter& e) { config_difference(c, e, false); }
+void config_pending(const Context& c, Emitter& e) { config_difference(c, e, true); }
+
+void stale_convergence(const Context& c, Emitter& e) {
+  if (c.inventory == nullptr || !c.inventory->observed_ms) return;
+  const auto max_age = c.manifest.policy.max_convergence_age;
+  for (const auto& observed : c.inventory->hosts) {
+    if (!observed.converged_ms) continue;
+    const auto age = engine::Duration::milliseconds(*c.inventory->observed_ms - *observed.converged_ms);
+    if (age <= max_age) continue;
+    e.emit("host " + quote(observed.name) + " last converged " + engine::format_duration(age) +
+               " before the inventory was taken, more than the allowed " +
+               engine::format_duration(max_age),
+           inventory_at(c, child_pointer(observed.pointer, "converged_at"), "hosts/" + observed.name),
+           {}, "host/" + observed.name + "/convergence", &observed.ignore);
+  }
+}
+
+void mixed_versions(const Context& c, Emitter& e) {
+  const auto& rollout = c.manifest.rollout;
+  for (const auto& service : c.manifest.services) {
+    // Versions in use, by number of hosts, with their first host.
+    std::map<std::string, std::pair<std::size_t, std::size_t>> versions;
+    for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+      if (c.manifest.groups[c.manifest.hosts[i].group].service != service.name) continue;
+      auto [it, fresh] =
+          versions.try_emplace(effective_version(c, i).version, std::make_pair(i, std::size_t{0}));
+      ++it->second.second;
+      (void)fresh;
+    }
+    if (versions.size() < 2) continue;
+    // Within the window of a rollout of this service that started at a known time, mixing is
+    // the rollout itself.
+    if (rollout && rollout->service == service.name && rollout->started_ms && c.inventory &&
+        c.inventory->observed_ms &&
+        *c.inventory->observed_ms - *rollout->started_ms <=
+            c.manifest.policy.mixed_version_window.ms()) {
+      continue;
+    }
+    auto majority = versions.begin();
+    auto minority = versions.begin();
+    for (auto it = versions.begin(); it != versions.end(); ++it) {
+      if (it->second.second > majority->second.second) majority = it;
+      if (it->second.second < minority->second.second) minority = it;
+    }
+    if (minority == majority) minority = std::next(versions.begin());
+    std::string counts;
+    for (const auto& [version, hosts] : versions) {
+      counts += (counts.empty() ? "" : ", ") + std::to_string(hosts.second) + " on " + quote(version);
+    }
+    Effective other = effective_version(c, majority->second.first);
+    other.where.message = "a host on the most common version";
+    e.emit("hosts of " + quote(service.name) + " run " + std::to_string(versions.size()) +
+               " versions (" + counts + ")" +
+               (rollout && rollout->service == service.name && rollout->started_ms
+                    ? " longer than the allowed " +
+                          engine::format_duration(c.manifest.policy.mixed_version_window)
+                    : ""),
+           effective_version(c, minority->second.first).where, {other.where},
+           "service/" + service.name + "/versions", &service.ignore);
+  }
+}
+
+void duplicate_host(const Context& c, Emitter& e) {
+  std::unordered_map<std::string, std::size_t> first;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto& host = c.manifest.hosts[i];
+    const auto [it, fresh] = first.try_emplace(host.name, i);
+    if (fresh) continue;
+    const auto& original = c.manifest.hosts[it->second];
+    e.emit("host " + quote(host.name) + " is declared again (first in group " +
+               quote(c.manifest.groups[original.group].name) + ")",
+           manifest_at(c, host.pointer, host_logical(c, host)),
+           {manifest_at(c, original.pointer, host_logical(c, original), "first declaration")},
+           "manifest/host/" + host.name + "/" + std::to_string(i), &host.ignore);
+  }
+  if (c.inventory == nullptr) return;
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < c.inventory->hosts.size(); ++i) {
+    const auto& host = c.inventory->hosts[i];
+    const auto [it, fresh] = seen.try_emplace(host.name, i);
+    if (fresh) continue;
+    e.emit("host " + quote(host.name) + " is reported again",
+           inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
+           {inventory_at(c, c.inventory->hosts[it->second].pointer, "hosts/" + host.name,
+                         "first report")},
+           "inventory/host/" + host.name + "/" + std::to_string(i), &host.ignore);
+  }
+}
+
+void unknown_inventory_host(const Context& c, Emitter& e) {
+  if (c.inventory == nullptr) return;
+  for (const auto& host : c.inventory->hosts) {
+    if (c.declared.count(host.name) > 0) continue;
+    e.emit("host " + quote(host.name) + " is in the inventory but not in the manifest",
+           inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
+           {manifest_at(c, "/groups", "groups", "declared groups")}, "host/" + host.name,
+           &host.ignore);
+  }
+}
+
+void missing_inventory_host(const Context& c, Emitter& e) {
+  if (c.inventory == nullptr) return;
+  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    const auto& host = c.manifest.hosts[i];
+    if (c.observation[i] || c.declared.at(host.name) != i) continue;
+    e.emit("host " + quote(host.name) + " is declared but absent from the inventory " +
+               quote(c.inventory->file),
+           manifest_at(c, host.pointer, host_logical(c, host)), {}, "host/" + host.name,
+           &host.ignore);
+  }
+}
+
+using RuleFunction = void (*)(const Context&, Emitter&);
+
+// Rule functions by catalogue position (DS018 is handled by run_check itself).
+const RuleFunction kRuleFunctions[] = {
+    version_mismatch,        flag_version_mismatch,     retired_behaviour_reachable,
+    dependency_version_skew, dependency_cycle,          rollout_missing_host,
+    rollout_repeated_host,   stage_without_health_gate, stage_without_rollback,
+    canary_too_large,        config_drift,              config_pending,
+    stale_convergence,       mixed_versions,            duplicate_host,
+    unknown_inventory_host,  missing_inventory_host,
+};
+
+// Every suppression of the inputs, with the pointer it is written at.
+struct SuppressionSite {
+  const Ignores* ignores;
+  Document document;
+  std::string pointer;
+};
+
+std::vector<SuppressionSite> suppression_sites(const Manifest& m, const Inventory* inventory) {
+  std::vector<SuppressionSite> sites;
+  auto add = [&sites](const Ignores& ignores, Document document, const std::string& pointer) {
+    if (!ignores.empty()) sites.push_back({&ignores, document, pointer});
+  };
+  for (const auto& s : m.services) add(s.ignore, Document::manifest, s.pointer);
+  for (const auto& h : m.hosts) add(h.ignore, Document::manifest, h.pointer);
+  for (const auto& f : m.flags) add(f.ignore, Document::manifest, f.pointer);
+  if (m.rollout) {
+    for (const auto& s : m.rollout->stages) add(s.ignore, Document::manifest, s.pointer);
+  }
+  if (inventory != nullptr) {
+    for (const auto& h : inventory->hosts) add(h.ignore, Document::inventory, h.pointer);
+  }
+  return sites;
+}
+
+}  // namespace
+
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::note: return "note";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+  }
+  return "error";
+}
+
+std::optional<Severity> parse_severity(std::string_view name) {
+  if (name == "note") return Severity::note;
+  if (name == "warning") return Severity::warning;
+  if (name == "error") return Severity::error;
+  return std::nullopt;
+}
+
+const std::vector<RuleInfo>& rule_catalogue() { return kRules; }
+
+const RuleInfo* find_rule(std::string_view id_or_name) {
+  for (const auto& rule : kRules) {
+    if (rule.id == id_or_name || rule.name == id_or_name) return &rule;
+  }
+  return nullptr;
+}
+
+std::string rule_doc_path(const RuleInfo& rule) {
+  return "docs/rules/" + std::string(rule.id) + "-" + std::string(rule.name) + ".md";
+}
+
+std::string Finding::fingerprint() const { return std::string(rule->id) + "|" + entity; }
+
+CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
+                      const CheckOptions& options) {
+  static_assert(std::size(kRuleFunctions) + 1 == 18, "one function per rule but DS018");
+  const auto sites = suppression_sites(manifest, inventory);
+  // Suppressions must name real rules: a typo would silently suppress nothing.
+  scenario::ProblemCollector problems;
+  std::vector<std::string> rule_keys;
+  for (const auto& rule : kRules) {
+    rule_keys.emplace_back(rule.id);
+    rule_keys.emplace_back(rule.name);
+  }
+  for (const auto& site : sites) {
+    for (const auto& [key, reason] : *site.ignores) {
+      if (find_rule(key) != nullptr) continue;
+      const std::string suggestion = scenario::did_you_mean(key, rule_keys);
+      problems.add(scenario::InputProblem{
+          .file = site.document == Document::manifest ? manifest.file : inventory->file,
+          .pointer = child_pointer(child_pointer(site.pointer, "x-deploysim-ignore"), key),
+          .detail = "unknown rule " + quote(key),
+          .hint = suggestion.empty() ? "see docs/rules/" : "did you mean " + quote(suggestion) + "?"});
+    }
+  }
+  problems.throw_if_any();
+
+  Context context{manifest, inventory, {}, {}, {}};
+  for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
+    context.declared.try_emplace(manifest.hosts[i].name, i);
+  }
+  context.observation.resize(manifest.hosts.size());
+  if (inventory != nullptr) {
+    for (std::size_t i = 0; i < inventory->hosts.size(); ++i) {
+      context.observed.try_emplace(inventory->hosts[i].name, i);
+    }
+    for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
+      const auto it = context.observed.find(manifest.hosts[i].name);
+      if (it != context.observed.end()) context.observation[i] = it->second;
+    }
+  }
+
+  CheckResult result;
+  result.files.push_back(manifest.file);
+  if (inventory != nullptr) result.files.push_back(inventory->file);
+  result.hosts_checked = manifest.hosts.size();
+  Emitter emitter(result.findings);
+  auto enabled = [&options](const RuleInfo& rule) {
+    const auto it = options.enabled.find(std::string(rule.id));
+    return it == options.enabled.end() || it->second;
+  };
+  auto severity = [&options](const RuleInfo& rule) {
+    const auto it = options.severity.find(std::string(rule.id));
+    return it == options.severity.end() ? rule.severity : it->second;
+  };
+  for (std::size_t r = 0; r < std::size(kRuleFunctions); ++r) {
+    const RuleInfo& rule = kRules[r];
+    if (!enabled(rule)) continue;
+    result.rules.push_back(&rule);
+    emitter.set_rule(&rule, severity(rule));
+    kRuleFunctions[r](context, emitter);
+  }
+  // Stale suppressions: only entries for rules that ran can be known to be unused.
+  const RuleInfo& unused = kRules.back();
+  if (enabled(unused)) {
+    result.rules.push_back(&unused);
+    emitter.set_rule(&unused, severity(unused));
+    for (const auto& site : sites) {
+      for (const auto& [key, reason] : *site.ignores) {
+        const RuleInfo* rule = find_rule(key);
+        if (!enabled(*rule) || emitter.used(site.ignores, key)) continue;
+        const std::string pointer =
+            child_pointer(child_pointer(site.pointer, "x-deploysim-ignore"), key);
+        Location where{site.document,
+                       site.document == Document::manifest ? manifest.file : inventory->file,
+                       pointer, {}, {}, {}};
+        emitter.emit("suppression of " + quote(key) + " matches no finding", where, {},
+                     "suppression" + pointer);
+      }
+    }
+  }
+  // Baseline entries accept findings by fingerprint.
+  for (auto& finding : result.findings) {
+    if (finding.suppression) continue;
+    const auto it = options.baseline.find(finding.fingerprint());
+    if (it == options.baseline.end()) continue;
+    finding.suppression = it->second;
+    finding.suppression_kind = "external";
+  }
+  // Resolve pointers to lines, then sort so that outputs diff cleanly between runs.
+  auto resolve = [&](Location& location) {
+    const PositionIndex& index = location.document == Document::manifest || inventory == nullptr
+                                     ? manifest.positions
+                                     : inventory->positions;
+    location.range = index.find(location.pointer);
+  };
+  for (auto& finding : result.findings) {
+    resolve(finding.location);
+    for (auto& related : finding.related) resolve(related);
+  }
+  std::stable_sort(result.findings.begin(), result.findings.end(),
+                   [](const Finding& a, const Finding& b) {
+                     return std::tie(a.location.file, a.location.range.start.line,
+                                     a.location.range.start.column, a.rule->id, a.message) <
+                            std::tie(b.location.file, b.location.range.start.line,
+                                     b.location.range.start.column, b.rule->id, b.message);
+                   });
+  return result;
+}
+
+}  // namespace deploysim::check

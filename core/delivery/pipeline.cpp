@@ -1,0 +1,300 @@
+#include "delivery/pipeline.hpp"
+
+#include <cmath>
+#include <deque>
+#include <stdexcept>
+
+#include "delivery/parallel.hpp"
+#include "engine/kernel.hpp"
+#include "engine/random.hpp"
+#include "experiment/runner.hpp"
+
+namespace deploysim::delivery {
+
+namespace {
+
+using engine::Distribution;
+using engine::Duration;
+
+constexpr double kDayMs = 86'400'000.0;
+
+// Event kinds, in the low bits of a wake-up tag; the rest is an index.
+enum Kind : std::uint64_t { kArrival, kReady, kTrain, kApproved, kDeployDone, kRecovered };
+constexpr std::uint64_t tag(Kind kind, std::uint64_t index = 0) { return index << 3 | kind; }
+
+Duration ms(double value) { return Duration::milliseconds(std::llround(value)); }
+
+struct Change {
+  double commit_s = 0.0;
+  bool defect = false;
+  double loss_per_minute = 0.0;
+};
+
+class PipelineModel : public engine::Process {
+ public:
+  PipelineModel(const PipelineConfig& config, std::uint64_t seed)
+      : c_(config),
+        arrivals_(seed, "pipeline/arrivals"),
+        change_key_(engine::stream_key(seed, "pipeline/change")),
+        release_(seed, "pipeline/release"),
+        incident_(seed, "pipeline/incident"),
+        mean_size_(config.change_size.mean()) {}
+
+  PipelineRun run() {
+    kernel_.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this, tag(kArrival));
+    if (c_.cadence == ReleaseCadence::train) kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
+    kernel_.run_until(engine::Time::zero() + c_.horizon);
+    out_.dora = dora_metrics(out_.deployments, c_.horizon.to_seconds() / 86'400.0);
+    std::int64_t changes = 0;
+    for (const auto& d : out_.deployments) changes += d.changes;
+    out_.mean_changes_per_deployment =
+        out_.deployments.empty() ? 0.0
+                                 : static_cast<double>(changes) /
+                                       static_cast<double>(out_.deployments.size());
+    out_.events_processed = kernel_.events_processed();
+    return std::move(out_);
+  }
+
+  void on_wake(engine::Kernel& kernel, std::uint64_t t) override {
+    const auto index = t >> 3;
+    switch (static_cast<Kind>(t & 7)) {
+      case kArrival: arrive(kernel); break;
+      case kReady:
+        waiting_.push_back(index);
+        maybe_release(kernel);
+        break;
+      case kTrain:
+        train_due_ = true;
+        kernel.wake_after(c_.train_interval, *this, tag(kTrain));
+        maybe_release(kernel);
+        break;
+      case kApproved:
+        gate_pending_ = false;
+        approved_ = true;
+        maybe_release(kernel);
+        break;
+      case kDeployDone: deploy_done(kernel); break;
+      case kRecovered:
+        busy_ = false;
+        maybe_release(kernel);
+        break;
+    }
+  }
+
+ private:
+  void arrive(engine::Kernel& kernel) {
+    const std::uint64_t index = changes_.size();
+    engine::RandomStream stream(engine::member_stream_key(change_key_, index));
+    Change change;
+    change.commit_s = kernel.now().to_seconds();
+    const double size = c_.change_size.sample(stream);
+    const double p = 1.0 - std::pow(1.0 - c_.defect_probability, size / mean_size_);
+    change.defect = stream.bernoulli(p);
+    change.loss_per_minute = c_.loss_per_minute_usd.sample(stream);
+    ++out_.changes;
+    if (change.defect) ++out_.defects;
+    // The stages run back to back on unlimited runners, so the change's time to release is known.
+    double delay = 0.0;
+    for (const auto& stage : c_.stages) {
+      delay += stage.duration.sample(stream);
+      if (change.defect && stream.bernoulli(stage.catch_probability)) {
+        change.defect = false;
+        ++out_.defects_caught_in_stages;
+        delay += c_.fix_time.sample(stream);
+      }
+    }
+    changes_.push_back(change);
+    kernel.wake_after(ms(delay), *this, tag(kReady, index));
+    kernel.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this, tag(kArrival));
+  }
+
+  void maybe_release(engine::Kernel& kernel) {
+    if (busy_ || waiting_.empty()) return;
+    switch (c_.cadence) {
+      case ReleaseCadence::continuous: break;
+      case ReleaseCadence::train:
+        if (!train_due_) return;
+        train_due_ = false;
+        break;
+      case ReleaseCadence::gated:
+        if (!approved_) {
+          if (!gate_pending_) {
+            gate_pending_ = true;
+            kernel.wake_after(ms(c_.gate_delay.sample(release_)), *this, tag(kApproved));
+          }
+          return;
+        }
+        approved_ = false;
+        break;
+    }
+    // Everything waiting goes out together: the batch.
+    releasing_.assign(waiting_.begin(), waiting_.end());
+    waiting_.clear();
+    busy_ = true;
+    kernel.wake_after(ms(c_.deploy_time.sample(release_)), *this, tag(kDeployDone));
+  }
+
+  void deploy_done(engine::Kernel& kernel) {
+    const double now = kernel.now().to_seconds();
+    std::vector<std::uint64_t> defective;
+    for (auto i : releasing_) {
+      if (changes_[i].defect) defective.push_back(i);
+    }
+    // The canary sees each defect independently; one caught stops the whole release.
+    bool canary_stopped = false;
+    for (std::size_t d = 0; d < defective.size(); ++d) {
+      if (release_.bernoulli(c_.canary_catch_probability)) canary_stopped = true;
+    }
+    if (canary_stopped) {
+      ++out_.canary_rollbacks;
+      for (auto i : releasing_) {
+        if (changes_[i].defect) {
+          refix(kernel, i, 0.0);
+        } else {
+          waiting_.push_back(i);
+        }
+      }
+      releasing_.clear();
+      busy_ = false;
+      maybe_release(kernel);
+      return;
+    }
+    DeploymentRecord record;
+    record.finished_s = now;
+    record.changes = static_cast<std::int64_t>(releasing_.size());
+    for (auto i : releasing_) {
+      if (!changes_[i].defect) record.lead_times_s.push_back(now - changes_[i].commit_s);
+    }
+    if (defective.empty()) {
+      out_.deployments.push_back(std::move(record));
+      releasing_.clear();
+      busy_ = false;
+      maybe_release(kernel);
+      return;
+    }
+    // An incident: detect, diagnose (longer for bigger releases), repair.
+    ++out_.incidents;
+    const double growth =
+        1.0 + c_.diagnosis_growth_per_change * static_cast<double>(record.changes - 1);
+    const double recovery_ms = c_.detect_time.sample(incident_) +
+                               c_.diagnose_time.sample(incident_) * growth +
+                               c_.repair_time.sample(incident_);
+    double loss_rate = 0.0;
+    for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
+    record.failed = true;
+    record.recovered_s = now + recovery_ms / 1000.0;
+    record.loss_usd = loss_rate * recovery_ms / 60'000.0;
+    out_.loss_usd += record.loss_usd;
+    out_.deployments.push_back(std::move(record));
+    for (auto i : defective) refix(kernel, i, recovery_ms);
+    releasing_.clear();
+    kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered));
+  }
+
+  // A defective change is reverted (after `after_ms`), fixed and comes back clean, keeping its
+  // commit time so that its lead time includes the detour.
+  void refix(engine::Kernel& kernel, std::uint64_t index, double after_ms) {
+    changes_[index].defect = false;
+    kernel.wake_after(ms(after_ms + c_.fix_time.sample(release_)), *this, tag(kReady, index));
+  }
+
+  const PipelineConfig& c_;
+  engine::Kernel kernel_;
+  engine::RandomStream arrivals_;
+  std::uint64_t change_key_;
+  engine::RandomStream release_;
+  engine::RandomStream incident_;
+  double mean_size_;
+  std::vector<Change> changes_;
+  std::vector<std::uint64_t> waiting_;
+  std::vector<std::uint64_t> releasing_;
+  bool busy_ = false;
+  bool train_due_ = false;
+  bool gate_pending_ = false;
+  bool approved_ = false;
+  PipelineRun out_;
+};
+
+bool is_probability(double p) { return p >= 0.0 && p <= 1.0; }
+
+}  // namespace
+
+PipelineConfig default_pipeline() {
+  const auto d = [](const char* text) { return Distribution::parse(text, Distribution::Unit::duration); };
+  PipelineConfig c;
+  c.change_size = Distribution::parse("lognormal(50, 1)", Distribution::Unit::number);
+  c.loss_per_minute_usd = Distribution::parse("lognormal(500, 1)", Distribution::Unit::number);
+  c.stages = {{"build", d("lognormal(10min, 0.3)"), 0.2},
+              {"tests", d("lognormal(30min, 0.3)"), 0.5},
+              {"staging", d("lognormal(2h, 0.5)"), 0.3}};
+  c.fix_time = d("lognormal(4h, 0.5)");
+  c.gate_delay = d("lognormal(1d, 0.5)");
+  c.deploy_time = d("lognormal(30min, 0.3)");
+  c.detect_time = d("lognormal(15min, 0.7)");
+  c.diagnose_time = d("lognormal(20min, 0.5)");
+  c.repair_time = d("lognormal(10min, 0.5)");
+  return c;
+}
+
+void validate(const PipelineConfig& c) {
+  auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
+  if (!(c.changes_per_day > 0.0) || !std::isfinite(c.changes_per_day)) {
+    fail("change rate: expected a rate > 0 per day, found " + std::to_string(c.changes_per_day));
+  }
+  if (!(c.change_size.mean() > 0.0)) fail("change size: expected a mean size > 0");
+  if (!is_probability(c.defect_probability)) {
+    fail("defect probability: expected a probability in [0, 1], found " +
+         std::to_string(c.defect_probability));
+  }
+  for (const auto& stage : c.stages) {
+    if (!is_probability(stage.catch_probability)) {
+      fail("stage \"" + stage.name + "\" catch: expected a probability in [0, 1], found " +
+           std::to_string(stage.catch_probability));
+    }
+  }
+  if (!is_probability(c.canary_catch_probability)) {
+    fail("canary catch: expected a probability in [0, 1], found " +
+         std::to_string(c.canary_catch_probability));
+  }
+  if (c.cadence == ReleaseCadence::train && c.train_interval.ms() <= 0) {
+    fail("train interval: expected a duration > 0, found 0");
+  }
+  if (!(c.diagnosis_growth_per_change >= 0.0)) fail("diagnosis growth: expected >= 0");
+  if (c.horizon.ms() <= 0) fail("horizon: expected a duration > 0, found 0");
+  double trip_ms = c.deploy_time.mean();
+  for (const auto& stage : c.stages) trip_ms += stage.duration.mean();
+  if (static_cast<double>(c.horizon.ms()) < trip_ms) {
+    fail("horizon: " + engine::format_duration(c.horizon) +
+         " is shorter than one change's mean trip through the stages and a deploy (" +
+         engine::format_duration(ms(trip_ms)) + ")");
+  }
+}
+
+PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed) {
+  validate(config);
+  PipelineModel model(config, seed);
+  return model.run();
+}
+
+std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
+                                                   std::int64_t replicas, int threads,
+                                                   std::uint64_t base_seed,
+                                                   PipelineRun* first_run) {
+  validate(config);
+  if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
+  std::vector<PipelineReplica> out(static_cast<std::size_t>(replicas));
+  for_each_replica(replicas, threads, [&](std::int64_t r) {
+    auto run = simulate_pipeline(config,
+                                 experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)));
+    auto& slot = out[static_cast<std::size_t>(r)];
+    slot.dora = run.dora;
+    slot.incidents = run.incidents;
+    slot.loss_usd = run.loss_usd;
+    slot.mean_changes_per_deployment = run.mean_changes_per_deployment;
+    slot.events_processed = run.events_processed;
+    if (r == 0 && first_run != nullptr) *first_run = std::move(run);
+  });
+  return out;
+}
+
+}  // namespace deploysim::delivery

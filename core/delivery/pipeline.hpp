@@ -1,0 +1,107 @@
+#pragma once
+// A release pipeline over weeks or months of simulated time. Changes arrive at a rate, each with
+// a size and perhaps a defect; they pass stages (build, tests, staging, ...) that take time and
+// catch a share of the defects still in them; releases go to production continuously, in trains
+// or through a release engineer's gate; a defect that reaches production is an incident whose
+// diagnosis takes longer the more changes the failing release holds. The deployment log feeds the
+// four DORA metrics (delivery/dora.hpp).
+//
+// Simplifications, documented in docs/delivery.md: stages have unlimited parallel capacity; one
+// release is in production rollout or incident at a time, and releases wait for it; a defect
+// caught before production is fixed (fix_time) and the change continues clean; after an
+// incident the defective changes are reverted, fixed and delivered again, while the release's
+// other changes stay deployed.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "delivery/dora.hpp"
+#include "engine/distribution.hpp"
+#include "engine/time.hpp"
+
+namespace deploysim::delivery {
+
+/// One pre-production stage.
+struct PipelineStage {
+  std::string name;
+  engine::Distribution duration;   ///< milliseconds (Unit::duration)
+  double catch_probability = 0.0;  ///< chance it catches a defect that reaches it, in [0, 1]
+};
+
+/// How changes that passed the stages are released.
+enum class ReleaseCadence {
+  continuous,  ///< everything waiting goes out as soon as production is free
+  train,       ///< everything waiting goes out every train_interval
+  gated,       ///< a release engineer approves each release after gate_delay
+};
+
+/// A pipeline's inputs. Rates are per day; durations are Unit::duration distributions.
+struct PipelineConfig {
+  double changes_per_day = 20.0;
+  /// Lines changed per change (Unit::number); a change of size s carries a defect with
+  /// probability 1 - (1 - defect_probability)^(s / mean size): bigger changes, more defects.
+  engine::Distribution change_size = engine::Distribution::constant(1.0);
+  double defect_probability = 0.05;  ///< for a change of mean size, in [0, 1]
+  /// Incident cost rate of a defect in production, USD per minute (Unit::number).
+  engine::Distribution loss_per_minute_usd = engine::Distribution::constant(1'000.0);
+  std::vector<PipelineStage> stages;
+  engine::Distribution fix_time;  ///< time to fix a caught or reverted defect
+  ReleaseCadence cadence = ReleaseCadence::continuous;
+  engine::Duration train_interval = engine::Duration::days(1);
+  engine::Distribution gate_delay;  ///< gated: approval time once a release is ready
+  engine::Distribution deploy_time;  ///< production rollout of one release
+  double canary_catch_probability = 0.0;  ///< chance the canary stops a defect, in [0, 1]
+  engine::Distribution detect_time;    ///< incident start to detection
+  engine::Distribution diagnose_time;  ///< diagnosis of a release of one change
+  /// Diagnosis is multiplied by 1 + diagnosis_growth_per_change x (changes - 1).
+  double diagnosis_growth_per_change = 0.1;
+  engine::Distribution repair_time;  ///< rollback or hotfix once diagnosed
+  engine::Duration horizon = engine::Duration::days(90);
+};
+
+/// A pipeline with typical values: build 10 min catching 20%, tests 30 min catching 50%,
+/// staging 2 h catching 30%, deploys of 30 min, lognormal incident times.
+PipelineConfig default_pipeline();
+
+/// Throws std::invalid_argument naming the first bad value: rates <= 0, probabilities outside
+/// [0, 1], a train interval of 0, a growth < 0, a horizon shorter than one change's mean trip
+/// through the stages and a deploy.
+void validate(const PipelineConfig& config);
+
+/// One simulated run.
+struct PipelineRun {
+  std::vector<DeploymentRecord> deployments;
+  DoraMetrics dora;
+  std::int64_t changes = 0;            ///< arrived
+  std::int64_t defects = 0;            ///< arrived with a defect
+  std::int64_t defects_caught_in_stages = 0;
+  std::int64_t canary_rollbacks = 0;
+  std::int64_t incidents = 0;
+  double loss_usd = 0.0;
+  double mean_changes_per_deployment = 0.0;
+  std::uint64_t events_processed = 0;
+};
+
+/// Simulates one run. Streams: "pipeline/arrivals", "pipeline/change" (per change),
+/// "pipeline/release", "pipeline/incident".
+PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed);
+
+/// One replica's figures, without its deployment log (which can hold a million lead times).
+struct PipelineReplica {
+  DoraMetrics dora;
+  std::int64_t incidents = 0;
+  double loss_usd = 0.0;
+  double mean_changes_per_deployment = 0.0;
+  std::uint64_t events_processed = 0;
+};
+
+/// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`
+/// threads; the result is in replica order and does not depend on `threads`. `first_run`, if
+/// given, receives replica 0 in full (its deployment log).
+std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
+                                                   std::int64_t replicas, int threads,
+                                                   std::uint64_t base_seed,
+                                                   PipelineRun* first_run = nullptr);
+
+}  // namespace deploysim::delivery

@@ -1,0 +1,135 @@
+#include "delivery/roi.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "experiment/sweep.hpp"
+
+namespace deploysim::delivery {
+
+namespace {
+
+void require(bool ok, const std::string& what, double value) {
+  if (!ok) {
+    throw std::invalid_argument(what + ", found " + std::to_string(value));
+  }
+}
+
+}  // namespace
+
+void validate(const RoiInputs& in) {
+  auto finite = [](double x) { return std::isfinite(x); };
+  require(finite(in.build_hours) && in.build_hours >= 0, "build hours: expected >= 0",
+          in.build_hours);
+  require(finite(in.maintenance_hours_per_period) && in.maintenance_hours_per_period >= 0,
+          "maintenance hours per period: expected >= 0", in.maintenance_hours_per_period);
+  require(finite(in.hourly_rate_usd) && in.hourly_rate_usd >= 0, "hourly rate: expected >= 0",
+          in.hourly_rate_usd);
+  require(finite(in.manual_hours_per_deploy) && in.manual_hours_per_deploy >= 0,
+          "manual time per deploy: expected >= 0", in.manual_hours_per_deploy);
+  require(finite(in.automated_hours_per_deploy) && in.automated_hours_per_deploy >= 0,
+          "automated time per deploy: expected >= 0", in.automated_hours_per_deploy);
+  require(finite(in.deploys_per_period) && in.deploys_per_period > 0,
+          "deploys per period: expected a rate > 0", in.deploys_per_period);
+  require(finite(in.horizon_periods) && in.horizon_periods > 0,
+          "horizon: expected > 0 periods", in.horizon_periods);
+  require(finite(in.manual_loss_per_deploy_usd) && in.manual_loss_per_deploy_usd >= 0,
+          "manual loss per deploy: expected >= 0 USD", in.manual_loss_per_deploy_usd);
+  require(finite(in.automated_loss_per_deploy_usd) && in.automated_loss_per_deploy_usd >= 0,
+          "automated loss per deploy: expected >= 0 USD", in.automated_loss_per_deploy_usd);
+}
+
+RoiResult compute_roi(const RoiInputs& in) {
+  validate(in);
+  RoiResult r;
+  r.build_cost_usd = in.build_hours * in.hourly_rate_usd;
+  r.manual_cost_per_period_usd =
+      in.deploys_per_period *
+      (in.manual_hours_per_deploy * in.hourly_rate_usd + in.manual_loss_per_deploy_usd);
+  r.automated_cost_per_period_usd =
+      in.maintenance_hours_per_period * in.hourly_rate_usd +
+      in.deploys_per_period *
+          (in.automated_hours_per_deploy * in.hourly_rate_usd + in.automated_loss_per_deploy_usd);
+  r.saving_per_period_usd = r.manual_cost_per_period_usd - r.automated_cost_per_period_usd;
+  // Both cumulative costs are lines; they cross once if the automation saves per period.
+  if (r.build_cost_usd == 0.0 && r.saving_per_period_usd >= 0.0) {
+    r.break_even_periods = 0.0;
+  } else if (r.saving_per_period_usd > 0.0) {
+    r.break_even_periods = r.build_cost_usd / r.saving_per_period_usd;
+  }
+  if (r.break_even_periods) {
+    r.break_even_deploys = *r.break_even_periods * in.deploys_per_period;
+    r.pays_back_within_horizon = *r.break_even_periods <= in.horizon_periods;
+  }
+  auto point = [&](double period) {
+    RoiPoint p;
+    p.period = period;
+    p.deploys = period * in.deploys_per_period;
+    p.manual_usd = period * r.manual_cost_per_period_usd;
+    p.automated_usd = r.build_cost_usd + period * r.automated_cost_per_period_usd;
+    return p;
+  };
+  const auto whole = static_cast<std::int64_t>(std::floor(in.horizon_periods));
+  for (std::int64_t k = 0; k <= whole; ++k) r.series.push_back(point(static_cast<double>(k)));
+  if (static_cast<double>(whole) < in.horizon_periods) r.series.push_back(point(in.horizon_periods));
+  const RoiPoint& end = r.series.back();
+  r.net_saving_at_horizon_usd = end.manual_usd - end.automated_usd;
+  return r;
+}
+
+std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& manual,
+                                                      const scenario::Scenario& automated,
+                                                      std::int64_t replicas, int threads,
+                                                      std::uint64_t base_seed) {
+  experiment::SweepOptions options;
+  options.replicas = replicas;
+  options.threads = threads;
+  options.base_seed = base_seed;
+  std::pair<LossEstimate, LossEstimate> losses;
+  options.on_run = [&](std::int64_t variant, std::int64_t, std::uint64_t,
+                       const simulation::Summary& summary) {
+    (variant == 0 ? losses.first : losses.second).loss_usd.add(summary.loss_usd);
+  };
+  experiment::run_comparison({{"manual", manual}, {"automated", automated}}, options);
+  losses.first.ci95 = experiment::t_interval(losses.first.loss_usd);
+  losses.second.ci95 = experiment::t_interval(losses.second.loss_usd);
+  return losses;
+}
+
+double period_days(const std::string& name) {
+  if (name == "day") return 1.0;
+  if (name == "week") return 7.0;
+  if (name == "month") return 365.0 / 12.0;
+  if (name == "quarter") return 365.0 / 4.0;
+  if (name == "year") return 365.0;
+  throw std::invalid_argument("period \"" + name +
+                              "\": expected one of day, week, month, quarter, year");
+}
+
+double parse_span_days(const std::string& text) {
+  const std::string accepted = "\": expected a positive number and a unit: 90d, 26w, 18mo, 2y";
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("horizon \"" + text + accepted);
+  }
+  const std::string unit = text.substr(used);
+  double days = 0.0;
+  if (unit == "d") {
+    days = 1.0;
+  } else if (unit == "w") {
+    days = 7.0;
+  } else if (unit == "mo") {
+    days = 365.0 / 12.0;
+  } else if (unit == "y") {
+    days = 365.0;
+  }
+  if (days == 0.0 || !(value > 0.0) || !std::isfinite(value)) {
+    throw std::invalid_argument("horizon \"" + text + accepted);
+  }
+  return value * days;
+}
+
+}  // namespace deploysim::delivery

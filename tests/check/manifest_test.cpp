@@ -1,0 +1,136 @@
+// Manifest and inventory parsing: strict, with pointers and "did you mean"; positions of values.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "check/manifest.hpp"
+#include "check/position_index.hpp"
+#include "scenario/input_error.hpp"
+
+namespace deploysim::check {
+namespace {
+
+const char* kMinimal = R"({"manifest_version": 1,
+  "services": {"web": {"versions": {"v1": {}}}},
+  "groups": {"web": {"service": "web", "version": "v1", "hosts": ["web-1"]}}})";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_manifest(text, "m.json");
+  } catch (const scenario::InputError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(CheckManifest, ParsesMinimal) {
+  const Manifest m = parse_manifest(kMinimal, "m.json");
+  ASSERT_EQ(m.hosts.size(), 1u);
+  EXPECT_EQ(m.hosts[0].version, "v1");
+  EXPECT_EQ(m.hosts[0].pointer, "/groups/web/hosts/0");
+}
+
+TEST(CheckManifest, UnknownKeyHasDidYouMean) {
+  std::string text = kMinimal;
+  text.replace(text.find("\"hosts\""), 7, "\"hsots\"");
+  const std::string error = error_of(text);
+  EXPECT_NE(error.find("\"hsots\" a misspelling"), std::string::npos) << error;
+}
+
+TEST(CheckManifest, UnknownVersionHasDidYouMean) {
+  std::string text = kMinimal;
+  text.replace(text.find("\"version\": \"v1\""), 15, "\"version\": \"V1\"");
+  const std::string error = error_of(text);
+  EXPECT_NE(error.find("/groups/web/version"), std::string::npos) << error;
+  EXPECT_NE(error.find("did you mean \"v1\""), std::string::npos) << error;
+}
+
+TEST(CheckManifest, MalformedDuplicateEmptyAndWrongVersion) {
+  EXPECT_NE(error_of("{\"manifest_version\": 1,\n  \"services\": }").find("m.json:2:"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"manifest_version": 1, "manifest_version": 1})").find("duplicate"),
+            std::string::npos);
+  EXPECT_NE(error_of("  ").find("empty"), std::string::npos);
+  EXPECT_NE(error_of(R"({"manifest_version": 2})").find("/manifest_version"), std::string::npos);
+  EXPECT_NE(error_of("[1]").find("object"), std::string::npos);
+  EXPECT_NE(error_of(std::string(200, '[') + std::string(200, ']')).find("m.json"),
+            std::string::npos);
+}
+
+TEST(CheckManifest, InvalidUtf8IsAnError) {
+  EXPECT_NE(error_of("{\"name\": \"\xff\"}").find("m.json"), std::string::npos);
+}
+
+TEST(CheckManifest, MissingFileAndDirectoryAreInputErrors) {
+  EXPECT_THROW(read_input_file("/nonexistent/deploysim/manifest.json"), scenario::InputError);
+  EXPECT_THROW(read_input_file("/tmp"), scenario::InputError);
+}
+
+TEST(CheckManifest, ScenarioIsAValidManifest) {
+  const Manifest m = parse_manifest(
+      read_input_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
+      "knight_capital_2012.json");
+  EXPECT_TRUE(m.from_scenario);
+  ASSERT_EQ(m.hosts.size(), 8u);
+  EXPECT_EQ(m.hosts[7].name, "smars-8");
+  EXPECT_EQ(m.hosts[7].version, "rlp");  // declared: the deployment's target
+  ASSERT_EQ(m.flags.size(), 1u);
+  EXPECT_TRUE(m.flags[0].on);  // turned on by the timeline
+}
+
+TEST(CheckManifest, InventoryUnknownKeyAndBadTimestamp) {
+  const auto error = [](const std::string& text) {
+    try {
+      parse_inventory(text, "i.json");
+    } catch (const scenario::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error(R"({"inventory_version": 1, "hosts": [{"name": "a", "verison": "v1"}]})")
+                .find("did you mean \"version\""),
+            std::string::npos);
+  EXPECT_NE(error(R"({"inventory_version": 1, "observed_at": "noon", "hosts": []})")
+                .find("/observed_at"),
+            std::string::npos);
+}
+
+TEST(CheckPositions, FindsValuesByPointer) {
+  const std::string text = "{\n  \"a\": [1, {\"b~/c\": \"x\"}],\n  \"é\": true\n}";
+  const PositionIndex index(text);
+  EXPECT_EQ(index.find("/a/1/b~0~1c").start.line, 2);
+  EXPECT_EQ(index.find("/a/1/b~0~1c").start.column, 21);
+  EXPECT_EQ(index.find("/a/0").start.column, 9);
+  EXPECT_EQ(index.find("/a/0").end.column, 10);
+  EXPECT_EQ(index.find("/é").start.line, 3);
+  EXPECT_EQ(index.find("/é").start.column, 8);  // é counts as one column
+  // A pointer to nothing resolves to its nearest ancestor.
+  EXPECT_EQ(index.find("/a/7").start.column, 8);
+  EXPECT_EQ(index.find("").start.line, 1);
+  EXPECT_EQ(PositionIndex().find("/a").start.line, 0);
+}
+
+}  // namespace
+}  // namespace deploysim::check
+
+namespace deploysim::check {
+namespace {
+
+// The JSON schemas in core/check/ describe what the parser accepts: the examples pass both.
+TEST(CheckSchemas, ExamplesValidateAgainstTheSchemas) {
+  const std::string root = DEPLOYSIM_SOURCE_DIR;
+  const std::string command =
+      "/usr/bin/python3 -c \"import json, sys, jsonschema\n"
+      "for s, d in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+      "    schema = json.load(open(s)); jsonschema.Draft7Validator.check_schema(schema)\n"
+      "    jsonschema.validate(json.load(open(d)), schema)\" '" +
+      root + "/core/check/manifest.schema.json' '" + root +
+      "/examples/knight_capital/manifest.json' '" + root + "/core/check/inventory.schema.json' '" +
+      root + "/examples/knight_capital/inventory.json'";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace deploysim::check

@@ -1,0 +1,197 @@
+// The delivery commands as a user runs them: output, files and exit codes.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../cli/run_command.hpp"
+
+namespace deploysim::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(DeliveryCli, XkcdTablePrintsTheComicsUnitsAndNotes) {
+  const auto r = run_deploysim("roi --xkcd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"4 weeks", "21 minutes", "10 days", "2 months", "15 hours *",
+                           "9 weeks *", "10 months *", "12 months *", "comic \"12 hours\"",
+                           "not applicable", "6 hours x daily"}) {
+    EXPECT_TRUE(contains(r.out, part)) << part << " missing from\n" << r.out;
+  }
+}
+
+TEST(DeliveryCli, XkcdJsonHasFiftyFourCells) {
+  const auto r = run_deploysim("roi --xkcd --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["cells"].size(), 54u);
+  int lower = 0;
+  for (const auto& cell : j["cells"]) lower += cell["comic_rounds_lower"].get<bool>() ? 1 : 0;
+  EXPECT_EQ(lower, 4);
+}
+
+TEST(DeliveryCli, RoiBreakEvenAndCsv) {
+  const auto csv = std::filesystem::temp_directory_path() / "deploysim_roi_test.csv";
+  const auto r = run_deploysim(
+      "roi --build-hours 80 --maintenance-hours 2 --rate 100 --manual-time 2h "
+      "--automated-time 15min --deploys 3 --period week --horizon 52w --manual-loss 500 "
+      "--automated-loss 100 --json --csv " + csv.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["break_even_periods"].get<double>(), 8000.0 / 1525.0, 1e-9);
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "period,days,deploys,manual_cost_usd,automated_cost_usd");
+  int rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 53);
+  std::filesystem::remove(csv);
+}
+
+TEST(DeliveryCli, RoiTextSaysNeverWhenItDoesNotPay) {
+  const auto r = run_deploysim(
+      "roi --build-hours 80 --maintenance-hours 10 --rate 100 --manual-time 1h "
+      "--automated-time 30min --deploys 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "never")) << r.out;
+}
+
+TEST(DeliveryCli, RoiRiskTermFromScenarios) {
+  const std::string dir = std::string(DEPLOYSIM_SOURCE_DIR) + "/scenarios/";
+  const auto r = run_deploysim(
+      "roi --build-hours 400 --rate 150 --manual-time 8h --automated-time 15min --deploys 1 "
+      "--period week --replicas 3 --json --manual-scenario " + dir +
+      "knight_capital_2012.json --automated-scenario " + dir +
+      "knight_capital_2012_automated_deploy.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["manual_loss_per_deploy_usd"].get<double>(), 1e8);
+  EXPECT_LT(j["break_even_deploys"].get<double>(), 1.0);
+}
+
+TEST(DeliveryCli, RoiBadInputExitsTwoWithAClearLine) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::string base = "roi --build-hours 80 --rate 100 --manual-time 2h --automated-time 10min ";
+  const Case cases[] = {
+      {base + "--deploys 0", "deploys per period: expected a rate > 0"},
+      {base + "--deploys -2", "deploys per period"},
+      {base + "--deploys 1 --horizon 2years", "horizon \"2years\""},
+      {base + "--deploys 1 --period fortnight", "period \"fortnight\""},
+      {"roi --build-hours 80 --rate -1 --manual-time 2h --automated-time 10min --deploys 1",
+       "hourly rate: expected >= 0"},
+      {base + "--deploys 1 --manual-loss -5", "manual loss per deploy"},
+      {"roi --build-hours 80 --rate 100 --manual-time 2 --automated-time 10min --deploys 1",
+       "\"2\""},
+      {"roi --rate 100", "roi needs --build-hours, --manual-time"},
+      {base + "--deploys 1 --manual-scenario " + std::string(DEPLOYSIM_SOURCE_DIR) +
+           "/scenarios/knight_capital_2012.json",
+       "go together"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_deploysim(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_TRUE(contains(r.err, "error: ")) << c.args << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err, c.message)) << c.args << "\n" << r.err;
+  }
+}
+
+TEST(DeliveryCli, DriftAgreesWithTheCtmc) {
+  const auto r = run_deploysim(
+      "drift --hosts 50 --drift-rate 0.5 --schedule exponential --interval 1d --success 0.9 "
+      "--horizon 200d --warmup 10d --sample 1d --replicas 30 --seed 7 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["ctmc_drifted_fraction"].get<double>(), 0.5 / 1.4, 1e-12);
+  EXPECT_TRUE(j["ctmc_within_ci"].get<bool>());
+}
+
+TEST(DeliveryCli, DriftTextAndCsv) {
+  const auto csv = std::filesystem::temp_directory_path() / "deploysim_drift_test.csv";
+  const auto r = run_deploysim("drift --hosts 20 --horizon 5d --replicas 2 --csv " + csv.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "drifted fraction, CTMC")) << r.out;
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "time_s,time_h,drifted_fraction");
+  std::filesystem::remove(csv);
+}
+
+TEST(DeliveryCli, DriftBadInputExitsTwoWithAClearLine) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"drift --drift-rate 0", "drift rate: expected a rate > 0"},
+      {"drift --drift-rate -1", "drift rate"},
+      {"drift --interval 0s", "agent interval: expected a duration > 0"},
+      {"drift --success 1.2", "success probability: expected a probability in [0, 1]"},
+      {"drift --deploy-failure -0.5", "deploy failure if drifted"},
+      {"drift --horizon 1d --warmup 2d", "warmup"},
+      {"drift --schedule exponential --splay 5min", "splay"},
+      {"drift --interval often", "\"often\""},
+      {"drift --hosts 0", "hosts: expected at least 1"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_deploysim(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_TRUE(contains(r.err, "error: ")) << r.err;
+    EXPECT_TRUE(contains(r.err, message)) << args << "\n" << r.err;
+  }
+}
+
+TEST(DeliveryCli, PipelineReportsDoraMetricsAndCluster) {
+  const auto r = run_deploysim("pipeline --changes-per-day 20 --horizon 30d --replicas 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"deploys_per_day", "lead_time_median_h", "change_fail_rate",
+                          "recovery_median_min", "dora_2024"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["dora_2024"]["deployment_frequency"], "elite");
+}
+
+TEST(DeliveryCli, FasterIsSaferSweep) {
+  const auto r = run_deploysim(
+      "pipeline --changes-per-day 20 --horizon 60d --replicas 4 --sweep-train-every 1h,7d --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["points"].size(), 2u);
+  const auto& hourly = j["points"][0];
+  const auto& weekly = j["points"][1];
+  EXPECT_LT(hourly["change_fail_rate"]["mean"].get<double>(),
+            weekly["change_fail_rate"]["mean"].get<double>());
+  EXPECT_LT(hourly["changes_per_deploy"]["mean"].get<double>(),
+            weekly["changes_per_deploy"]["mean"].get<double>());
+}
+
+TEST(DeliveryCli, PipelineBadInputExitsTwoWithAClearLine) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"pipeline --changes-per-day 0", "change rate: expected a rate > 0"},
+      {"pipeline --defect-probability 1.5", "defect probability: expected a probability in [0, 1]"},
+      {"pipeline --cadence train --train-every 0s", "train interval: expected a duration > 0"},
+      {"pipeline --stage tests=30min:1.2", "stage \"tests\" catch"},
+      {"pipeline --stage tests", "expected NAME=DURATION:CATCH"},
+      {"pipeline --stage tests=30min:lots", "catch \"lots\" is not a number"},
+      {"pipeline --horizon 1h", "shorter than one change's mean trip"},
+      {"pipeline --sweep-train-every 1d,0s", "--sweep-train-every: expected durations > 0"},
+      {"pipeline --canary-catch -1", "canary catch"},
+      {"pipeline --deploy-time soon", "\"soon\""},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_deploysim(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_TRUE(contains(r.err, "error: ")) << r.err;
+    EXPECT_TRUE(contains(r.err, message)) << args << "\n" << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace deploysim::testing
