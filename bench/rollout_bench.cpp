@@ -193,7 +193,7 @@ void BM_rolling_100k(benchmark::State& state) {
 
 void BM_knight(benchmark::State& state) {
   // The replay's deploy completed days before the open, one host short; the team's code rollback
-  // at about 09:58 marks it rolled back and leaves no host on the new code.
+  // at 09:54 marks it rolled back and leaves no host on the new code.
   const auto load = [] { return deploysim::scenario::load_scenario(knight_path); };
   run_benchmark(state, load, "rolled_back", 0);
 }
