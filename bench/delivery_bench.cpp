@@ -40,7 +40,9 @@ void run_pipeline(benchmark::State& state, const delivery::PipelineConfig& confi
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 
-void pipeline_year_1000_per_day(benchmark::State& state) { run_pipeline(state, year_at_1000(0.1)); }
+void pipeline_year_1000_per_day(benchmark::State& state) {
+  run_pipeline(state, year_at_1000(0.1));
+}
 void pipeline_year_1000_per_day_flat(benchmark::State& state) {
   run_pipeline(state, year_at_1000(0.0));
 }

@@ -78,9 +78,10 @@ int run_xkcd(bool json) {
         cells.push_back(std::move(j));
       }
     }
-    std::cout << ordered_json{{"caption", "How long can you work on making a routine task more "
-                                          "efficient before you're spending more time than you "
-                                          "save? (across five years)"},
+    std::cout << ordered_json{{"caption",
+                               "How long can you work on making a routine task more "
+                               "efficient before you're spending more time than you "
+                               "save? (across five years)"},
                               {"formula", "5 years x runs per year x time saved per run"},
                               {"cells", cells}}
                      .dump(2)
@@ -88,10 +89,11 @@ int run_xkcd(bool json) {
     return kExitOk;
   }
 
-  std::cout << "xkcd 1205, \"Is It Worth the Time?\": how long you can spend making a routine task\n"
-               "more efficient before you spend more time than you save (across five years).\n"
-               "Computed: 5 years x runs per year x time saved (365 days, 52 weeks, 12 months a "
-               "year),\nrounded down in the comic's units.\n\n";
+  std::cout
+      << "xkcd 1205, \"Is It Worth the Time?\": how long you can spend making a routine task\n"
+         "more efficient before you spend more time than you save (across five years).\n"
+         "Computed: 5 years x runs per year x time saved (365 days, 52 weeks, 12 months a "
+         "year),\nrounded down in the comic's units.\n\n";
   std::vector<std::vector<std::string>> table;
   std::vector<std::string> header = {"time saved \\ how often"};
   for (const auto& f : frequencies) header.emplace_back(f.label);
@@ -124,10 +126,10 @@ int run_xkcd(bool json) {
   std::cout << "*      the comic rounds this cell lower than the formula (" << lower.size()
             << " cells):\n";
   for (const auto& cell : lower) {
-    std::cout << "         " << cell.saving.label << " x " << cell.frequency.label
-              << ": formula " << fixed(cell.exact_in_comic_unit, cell.exact_in_comic_unit < 10 ? 2 : 1)
-              << " " << delivery::unit_name(cell.comic_amount.unit, true) << ", comic \""
-              << cell.comic << "\"\n";
+    std::cout << "         " << cell.saving.label << " x " << cell.frequency.label << ": formula "
+              << fixed(cell.exact_in_comic_unit, cell.exact_in_comic_unit < 10 ? 2 : 1) << " "
+              << delivery::unit_name(cell.comic_amount.unit, true) << ", comic \"" << cell.comic
+              << "\"\n";
   }
   std::cout << "Every other cell equals the comic.\n";
   return kExitOk;
@@ -176,8 +178,9 @@ int run_roi(const RoiOptions& options) {
   }
   const bool from_scenarios = !options.manual_scenario.empty();
   if (from_scenarios && (options.manual_loss != 0.0 || options.automated_loss != 0.0)) {
-    return input_error("give the loss per deploy either as --manual-loss/--automated-loss or "
-                       "from --manual-scenario/--automated-scenario, not both");
+    return input_error(
+        "give the loss per deploy either as --manual-loss/--automated-loss or "
+        "from --manual-scenario/--automated-scenario, not both");
   }
   if (options.replicas < 1) return input_error("--replicas: expected at least 1");
 
@@ -203,13 +206,15 @@ int run_roi(const RoiOptions& options) {
   std::optional<std::pair<delivery::LossEstimate, delivery::LossEstimate>> losses;
   if (from_scenarios) {
     try {
-      const auto manual = scenario::load_scenario(options.manual_scenario, options.manual_overrides);
+      const auto manual =
+          scenario::load_scenario(options.manual_scenario, options.manual_overrides);
       const auto automated =
           scenario::load_scenario(options.automated_scenario, options.automated_overrides);
       losses = delivery::estimate_losses(manual, automated, options.replicas, options.threads,
                                          options.seed.value_or(manual.seed));
     } catch (const scenario::InputError& error) {
-      for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
+      for (const auto& problem : error.problems())
+        std::cerr << "error: " << problem.message() << '\n';
       return kExitUsage;
     }
     in.manual_loss_per_deploy_usd = losses->first.loss_usd.mean();
@@ -256,17 +261,16 @@ int run_roi(const RoiOptions& options) {
   using simulation::money;
   const std::string per = "per " + options.period;
   std::cout << "deploysim roi: automating the deploy, " << general(in.deploys_per_period)
-            << (in.deploys_per_period == 1.0 ? " deploy " : " deploys ") << per << ", horizon " << options.horizon << " ("
-            << fixed(in.horizon_periods, 1) << " " << options.period << "s)\n\n";
+            << (in.deploys_per_period == 1.0 ? " deploy " : " deploys ") << per << ", horizon "
+            << options.horizon << " (" << fixed(in.horizon_periods, 1) << " " << options.period
+            << "s)\n\n";
   std::cout << line("build", fixed(in.build_hours, 1) + " h x " + money(in.hourly_rate_usd) +
-                                         "/h = " + money(result.build_cost_usd))
+                                 "/h = " + money(result.build_cost_usd))
             << '\n'
-            << line("maintenance " + per, fixed(in.maintenance_hours_per_period, 1) + " h")
-            << '\n'
-            << line("people's time per deploy", fixed(in.manual_hours_per_deploy, 2) +
-                                                            " h by hand, " +
-                                                            fixed(in.automated_hours_per_deploy, 2) +
-                                                            " h automated")
+            << line("maintenance " + per, fixed(in.maintenance_hours_per_period, 1) + " h") << '\n'
+            << line("people's time per deploy",
+                    fixed(in.manual_hours_per_deploy, 2) + " h by hand, " +
+                        fixed(in.automated_hours_per_deploy, 2) + " h automated")
             << '\n';
   if (losses) {
     auto loss_text = [](const delivery::LossEstimate& e) {
@@ -278,26 +282,24 @@ int run_roi(const RoiOptions& options) {
               << " runs of each scenario on the same seeds)\n";
   } else {
     std::cout << line("loss per deploy", money(in.manual_loss_per_deploy_usd) + " by hand, " +
-                                                     money(in.automated_loss_per_deploy_usd) +
-                                                     " automated")
+                                             money(in.automated_loss_per_deploy_usd) + " automated")
               << '\n';
   }
   std::cout << line("cost " + per + " by hand", money(result.manual_cost_per_period_usd)) << '\n'
             << line("cost " + per + " automated", money(result.automated_cost_per_period_usd))
             << '\n';
   if (result.break_even_periods) {
-    std::cout << line("break-even", "after " + general(*result.break_even_periods) + " " +
-                                                options.period + "s (" +
-                                                general(*result.break_even_deploys) + " deploys)" +
-                                                (result.pays_back_within_horizon ? "" : ", beyond the horizon"))
+    std::cout << line("break-even",
+                      "after " + general(*result.break_even_periods) + " " + options.period +
+                          "s (" + general(*result.break_even_deploys) + " deploys)" +
+                          (result.pays_back_within_horizon ? "" : ", beyond the horizon"))
               << '\n';
   } else {
-    std::cout << line("break-even", "never: the automation costs more per " +
-                                                options.period + " than it saves")
+    std::cout << line("break-even",
+                      "never: the automation costs more per " + options.period + " than it saves")
               << '\n';
   }
-  std::cout << line("net saving at the horizon", money(result.net_saving_at_horizon_usd))
-            << "\n\n";
+  std::cout << line("net saving at the horizon", money(result.net_saving_at_horizon_usd)) << "\n\n";
   // A few rows of the cumulative cost; the CSV has every period.
   std::vector<std::vector<std::string>> table = {
       {options.period, "deploys", "cumulative by hand", "cumulative automated"}};
@@ -305,11 +307,13 @@ int run_roi(const RoiOptions& options) {
   const std::size_t step = std::max<std::size_t>(1, rows / 8);
   for (std::size_t i = 0; i < rows; i += step) {
     const auto& p = result.series[i];
-    table.push_back({fixed(p.period, 0), fixed(p.deploys, 0), money(p.manual_usd), money(p.automated_usd)});
+    table.push_back(
+        {fixed(p.period, 0), fixed(p.deploys, 0), money(p.manual_usd), money(p.automated_usd)});
   }
   if ((rows - 1) % step != 0) {
     const auto& p = result.series.back();
-    table.push_back({fixed(p.period, 1), fixed(p.deploys, 0), money(p.manual_usd), money(p.automated_usd)});
+    table.push_back(
+        {fixed(p.period, 1), fixed(p.deploys, 0), money(p.manual_usd), money(p.automated_usd)});
   }
   print_table(std::cout, table);
   if (options.csv_file.empty()) {
@@ -365,9 +369,10 @@ int run_drift(const DriftOptions& options) {
     return input_error(error.what());
   }
   const auto analysis = delivery::analyze_drift(config);
-  const auto e = delivery::run_drift_experiment(config, options.replicas, options.seed, options.threads);
-  const bool agrees = analysis.ctmc_drifted_fraction >= e.ci95.low &&
-                      analysis.ctmc_drifted_fraction <= e.ci95.high;
+  const auto e =
+      delivery::run_drift_experiment(config, options.replicas, options.seed, options.threads);
+  const bool agrees =
+      analysis.ctmc_drifted_fraction >= e.ci95.low && analysis.ctmc_drifted_fraction <= e.ci95.high;
 
   if (!options.csv_file.empty()) {
     std::ofstream csv(options.csv_file);
@@ -403,31 +408,28 @@ int run_drift(const DriftOptions& options) {
             << options.interval << (config.splay.ms() > 0 ? " + splay " + options.splay : "")
             << ", success " << config.success_probability << "; " << options.horizon << " x "
             << options.replicas << " replicas, seed " << options.seed << "\n\n"
-            << line("drifted fraction, simulated",
-                            pct(e.steady_drifted_fraction.mean()) + " [" + pct(e.ci95.low) + ", " +
-                                pct(e.ci95.high) + "] (95% CI, after " + options.warmup + ")")
+            << line("drifted fraction, simulated", pct(e.steady_drifted_fraction.mean()) + " [" +
+                                                       pct(e.ci95.low) + ", " + pct(e.ci95.high) +
+                                                       "] (95% CI, after " + options.warmup + ")")
             << '\n'
-            << line("drifted fraction, CTMC",
-                            pct(analysis.ctmc_drifted_fraction) + " (" +
-                                std::to_string(analysis.phases) + " phase(s); " +
-                                (agrees ? "within" : "outside") + " the CI)")
+            << line("drifted fraction, CTMC", pct(analysis.ctmc_drifted_fraction) + " (" +
+                                                  std::to_string(analysis.phases) + " phase(s); " +
+                                                  (agrees ? "within" : "outside") + " the CI)")
             << '\n'
-            << line("drifted fraction, exact", pct(analysis.exact_drifted_fraction) +
-                                                           " (renewal-reward)")
+            << line("drifted fraction, exact",
+                    pct(analysis.exact_drifted_fraction) + " (renewal-reward)")
             << '\n'
             << line("time in drift per host", "mean " + pct(e.time_in_drift_share.mean()) +
-                                                          ", worst " +
-                                                          pct(e.time_in_drift_share.max()))
+                                                  ", worst " + pct(e.time_in_drift_share.max()))
             << '\n';
   if (config.deploy_every.ms() > 0) {
     std::cout << line("deploys gone wrong on drift",
-                              fixed(e.deploy_incidents_per_run, 2) + " per run")
+                      fixed(e.deploy_incidents_per_run, 2) + " per run")
               << '\n';
   }
   std::cout << line("events processed", thousands(e.events_processed)) << '\n';
   return kExitOk;
 }
-
 
 // ---- pipeline ---------------------------------------------------------------------------------
 
@@ -528,9 +530,11 @@ PipelineSummary summarise_pipeline(const delivery::PipelineConfig& c, std::int64
   for (const auto& run : runs) {
     s.deploys_per_day.add(run.dora.deploys_per_day);
     s.changes_per_deploy.add(run.mean_changes_per_deployment);
-    if (!std::isnan(run.dora.lead_time_median_s)) s.lead_time_h.add(run.dora.lead_time_median_s / 3600.0);
+    if (!std::isnan(run.dora.lead_time_median_s))
+      s.lead_time_h.add(run.dora.lead_time_median_s / 3600.0);
     if (!std::isnan(run.dora.change_fail_rate)) s.change_fail_rate.add(run.dora.change_fail_rate);
-    if (!std::isnan(run.dora.recovery_median_s)) s.recovery_min.add(run.dora.recovery_median_s / 60.0);
+    if (!std::isnan(run.dora.recovery_median_s))
+      s.recovery_min.add(run.dora.recovery_median_s / 60.0);
     s.incidents.add(static_cast<double>(run.incidents));
     s.loss_usd.add(run.loss_usd);
     s.events += run.events_processed;
@@ -585,7 +589,8 @@ int run_pipeline(const PipelineOptions& o) {
     config = pipeline_config(o);
     for (const auto& text : o.sweep_train_every) {
       const auto interval = engine::parse_duration(text);
-      if (interval.ms() <= 0) return input_error("--sweep-train-every: expected durations > 0, found " + text);
+      if (interval.ms() <= 0)
+        return input_error("--sweep-train-every: expected durations > 0, found " + text);
       sweep.push_back(interval);
     }
     if (o.replicas < 1) return input_error("--replicas: expected at least 1");
@@ -623,15 +628,16 @@ int run_pipeline(const PipelineOptions& o) {
         auto m = [](const experiment::RunningStats& x) {
           return x.count() ? std::to_string(x.mean()) : std::string();
         };
-        csv << sweep[i].to_seconds() << ',' << m(s.deploys_per_day) << ',' << m(s.changes_per_deploy)
-            << ',' << m(s.lead_time_h) << ',' << m(s.change_fail_rate) << ',' << m(s.recovery_min)
-            << ',' << m(s.incidents) << ',' << m(s.loss_usd) << ',' << delivery::level_name(c.overall)
-            << '\n';
+        csv << sweep[i].to_seconds() << ',' << m(s.deploys_per_day) << ','
+            << m(s.changes_per_deploy) << ',' << m(s.lead_time_h) << ',' << m(s.change_fail_rate)
+            << ',' << m(s.recovery_min) << ',' << m(s.incidents) << ',' << m(s.loss_usd) << ','
+            << delivery::level_name(c.overall) << '\n';
       }
     }
     if (o.json) {
-      std::cout << ordered_json{{"replicas", o.replicas}, {"seed", o.seed}, {"points", points}}.dump(2)
-                << '\n';
+      std::cout
+          << ordered_json{{"replicas", o.replicas}, {"seed", o.seed}, {"points", points}}.dump(2)
+          << '\n';
     } else {
       std::cout << "deploysim pipeline: faster is safer? " << o.changes_per_day
                 << " changes/day released in trains, " << o.horizon << " x " << o.replicas
@@ -662,21 +668,24 @@ int run_pipeline(const PipelineOptions& o) {
     std::cout << j.dump(2) << '\n';
     return kExitOk;
   }
-  auto level = [](delivery::DoraLevel l) { return "  (" + std::string(delivery::level_name(l)) + ")"; };
+  auto level = [](delivery::DoraLevel l) {
+    return "  (" + std::string(delivery::level_name(l)) + ")";
+  };
   std::cout << "deploysim pipeline: " << o.changes_per_day << " changes/day, " << o.cadence
             << (config.cadence == delivery::ReleaseCadence::train ? " every " + o.train_every : "")
             << ", " << o.horizon << " x " << o.replicas << " replicas, seed " << o.seed
             << "\n(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
-            << line("deployment frequency", mean_ci(s.deploys_per_day, 2) + " per day" +
-                                                level(c.deployment_frequency))
+            << line("deployment frequency",
+                    mean_ci(s.deploys_per_day, 2) + " per day" + level(c.deployment_frequency))
             << '\n'
-            << line("change lead time (median)", mean_ci(s.lead_time_h, 1) + " h" + level(c.lead_time))
+            << line("change lead time (median)",
+                    mean_ci(s.lead_time_h, 1) + " h" + level(c.lead_time))
             << '\n'
-            << line("change fail rate", mean_ci(s.change_fail_rate, 1, 100.0) + " %" +
-                                            level(c.change_fail_rate))
+            << line("change fail rate",
+                    mean_ci(s.change_fail_rate, 1, 100.0) + " %" + level(c.change_fail_rate))
             << '\n'
-            << line("recovery time (median)", mean_ci(s.recovery_min, 0) + " min" +
-                                                  level(c.recovery_time))
+            << line("recovery time (median)",
+                    mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
             << '\n'
             << line("DORA 2024 cluster", std::string(delivery::level_name(c.overall))) << '\n'
             << line("changes per deploy", mean_ci(s.changes_per_deploy, 1)) << '\n'
@@ -703,8 +712,10 @@ void add_roi_command(CLI::App& app, int& exit_code) {
   roi->add_option("--automated-time", o->automated_time,
                   "People's time per automated deploy, e.g. 10min");
   roi->add_option("--deploys", o->deploys, "Deploys per period");
-  roi->add_option("--period", o->period, "day, week, month, quarter or year")->capture_default_str();
-  roi->add_option("--horizon", o->horizon, "How far ahead: 90d, 26w, 18mo, 2y")->capture_default_str();
+  roi->add_option("--period", o->period, "day, week, month, quarter or year")
+      ->capture_default_str();
+  roi->add_option("--horizon", o->horizon, "How far ahead: 90d, 26w, 18mo, 2y")
+      ->capture_default_str();
   roi->add_option("--manual-loss", o->manual_loss, "Expected incident loss per manual deploy, USD");
   roi->add_option("--automated-loss", o->automated_loss,
                   "Expected incident loss per automated deploy, USD");
@@ -722,7 +733,8 @@ void add_roi_command(CLI::App& app, int& exit_code) {
                   "Override a value of the automated scenario: PATH=VALUE (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  roi->add_option("--replicas", o->replicas, "Monte Carlo runs of each scenario")->capture_default_str();
+  roi->add_option("--replicas", o->replicas, "Monte Carlo runs of each scenario")
+      ->capture_default_str();
   roi->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
   roi->add_option("--seed", o->seed, "Base seed (default: the manual scenario's)");
@@ -734,7 +746,8 @@ void add_roi_command(CLI::App& app, int& exit_code) {
       "      --deploys 3 --period week --horizon 2y --csv roi.csv\n"
       "  deploysim roi --build-hours 400 --rate 150 --manual-time 8h --automated-time 15min \\\n"
       "      --deploys 1 --period week --manual-scenario scenarios/knight_capital_2012.json \\\n"
-      "      --automated-scenario scenarios/knight_capital_2012_automated_deploy.json --replicas 20\n");
+      "      --automated-scenario scenarios/knight_capital_2012_automated_deploy.json --replicas "
+      "20\n");
   roi->callback([o, &exit_code] { exit_code = run_roi(*o); });
 }
 
@@ -748,8 +761,9 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   drift->add_option("--mode", o->mode, "converge (Puppet/Chef/Ansible-pull) or immutable (replace)")
       ->check(CLI::IsMember({"converge", "immutable"}))
       ->capture_default_str();
-  drift->add_option("--schedule", o->schedule,
-                    "periodic (interval + uniform splay) or exponential (memoryless)")
+  drift
+      ->add_option("--schedule", o->schedule,
+                   "periodic (interval + uniform splay) or exponential (memoryless)")
       ->check(CLI::IsMember({"periodic", "exponential"}))
       ->capture_default_str();
   drift->add_option("--interval", o->interval, "Agent run (or replacement) interval")
@@ -764,8 +778,9 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   drift->add_option("--sample", o->sample, "Time-series spacing")->capture_default_str();
   drift->add_option("--deploy-every", o->deploy_every, "Fleet-wide deploys (0s: none)")
       ->capture_default_str();
-  drift->add_option("--deploy-failure", o->deploy_failure,
-                    "Chance a deploy goes wrong on a drifted host")
+  drift
+      ->add_option("--deploy-failure", o->deploy_failure,
+                   "Chance a deploy goes wrong on a drifted host")
       ->capture_default_str();
   drift->add_option("--replicas", o->replicas, "Replicas for the confidence interval")
       ->capture_default_str();
@@ -788,29 +803,38 @@ namespace deploysim::cli {
 void add_pipeline_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<PipelineOptions>();
   CLI::App* p = app.add_subcommand(
-      "pipeline", "A release pipeline over months: DORA metrics, incidents, faster-is-safer sweeps");
-  p->add_option("--changes-per-day", o->changes_per_day, "Change arrival rate")->capture_default_str();
-  p->add_option("--change-size", o->change_size, "Lines per change (distribution)")->capture_default_str();
+      "pipeline",
+      "A release pipeline over months: DORA metrics, incidents, faster-is-safer sweeps");
+  p->add_option("--changes-per-day", o->changes_per_day, "Change arrival rate")
+      ->capture_default_str();
+  p->add_option("--change-size", o->change_size, "Lines per change (distribution)")
+      ->capture_default_str();
   p->add_option("--defect-probability", o->defect_probability,
                 "Chance a change of mean size carries a defect")
       ->capture_default_str();
   p->add_option("--loss-per-minute", o->loss_per_minute,
                 "Incident cost of a defect in production, USD/min (distribution)")
       ->capture_default_str();
-  p->add_option("--stage", o->stages,
-                "NAME=DURATION:CATCH, repeatable, in order; replaces the default build/tests/staging")
+  p->add_option(
+       "--stage", o->stages,
+       "NAME=DURATION:CATCH, repeatable, in order; replaces the default build/tests/staging")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  p->add_option("--fix-time", o->fix_time, "Time to fix a caught or reverted defect")->capture_default_str();
+  p->add_option("--fix-time", o->fix_time, "Time to fix a caught or reverted defect")
+      ->capture_default_str();
   p->add_option("--cadence", o->cadence, "continuous, train or gated")
       ->check(CLI::IsMember({"continuous", "train", "gated"}))
       ->capture_default_str();
   p->add_option("--train-every", o->train_every, "Release train interval")->capture_default_str();
-  p->add_option("--gate-delay", o->gate_delay, "Release engineer's approval time")->capture_default_str();
-  p->add_option("--deploy-time", o->deploy_time, "Production rollout of a release")->capture_default_str();
-  p->add_option("--canary-catch", o->canary_catch, "Chance the canary stops a defect")->capture_default_str();
+  p->add_option("--gate-delay", o->gate_delay, "Release engineer's approval time")
+      ->capture_default_str();
+  p->add_option("--deploy-time", o->deploy_time, "Production rollout of a release")
+      ->capture_default_str();
+  p->add_option("--canary-catch", o->canary_catch, "Chance the canary stops a defect")
+      ->capture_default_str();
   p->add_option("--detect-time", o->detect_time, "Incident detection time")->capture_default_str();
-  p->add_option("--diagnose-time", o->diagnose_time, "Diagnosis of a one-change release")->capture_default_str();
+  p->add_option("--diagnose-time", o->diagnose_time, "Diagnosis of a one-change release")
+      ->capture_default_str();
   p->add_option("--diagnosis-growth", o->diagnosis_growth,
                 "Diagnosis x (1 + growth x (changes - 1))")
       ->capture_default_str();
@@ -829,7 +853,8 @@ void add_pipeline_command(CLI::App& app, int& exit_code) {
   p->footer(
       "\nExamples:\n"
       "  deploysim pipeline --changes-per-day 50 --cadence continuous\n"
-      "  deploysim pipeline --changes-per-day 50 --sweep-train-every 1h,4h,1d,7d,28d --replicas 20\n");
+      "  deploysim pipeline --changes-per-day 50 --sweep-train-every 1h,4h,1d,7d,28d --replicas "
+      "20\n");
   p->callback([o, &exit_code] { exit_code = run_pipeline(*o); });
 }
 

@@ -32,19 +32,23 @@ DoraMetrics dora_metrics(const std::vector<DeploymentRecord>& log, double window
   m.changes_delivered = static_cast<std::int64_t>(lead_times.size());
   m.deploys_per_day = static_cast<double>(m.deployments) / window_days;
   m.lead_time_median_s = experiment::exact_quantile(std::move(lead_times), 0.5);
-  m.change_fail_rate = m.deployments ? static_cast<double>(m.failed_deployments) /
-                                           static_cast<double>(m.deployments)
-                                     : std::nan("");
+  m.change_fail_rate =
+      m.deployments ? static_cast<double>(m.failed_deployments) / static_cast<double>(m.deployments)
+                    : std::nan("");
   m.recovery_median_s = experiment::exact_quantile(std::move(recoveries), 0.5);
   return m;
 }
 
 std::string_view level_name(DoraLevel level) {
   switch (level) {
-    case DoraLevel::elite: return "elite";
-    case DoraLevel::high: return "high";
-    case DoraLevel::medium: return "medium";
-    case DoraLevel::low: return "low";
+    case DoraLevel::elite:
+      return "elite";
+    case DoraLevel::high:
+      return "high";
+    case DoraLevel::medium:
+      return "medium";
+    case DoraLevel::low:
+      return "low";
   }
   return "";
 }
@@ -52,10 +56,10 @@ std::string_view level_name(DoraLevel level) {
 DoraClassification classify_dora(const DoraMetrics& m) {
   DoraClassification c;
   const double per_day = m.deploys_per_day;
-  c.deployment_frequency = per_day > 1.0              ? DoraLevel::elite
-                           : per_day >= 1.0 / 7.0     ? DoraLevel::high
+  c.deployment_frequency = per_day > 1.0                 ? DoraLevel::elite
+                           : per_day >= 1.0 / 7.0        ? DoraLevel::high
                            : per_day >= 1.0 / kMonthDays ? DoraLevel::medium
-                                                      : DoraLevel::low;
+                                                         : DoraLevel::low;
   const double lead_days = m.lead_time_median_s / kDay;
   c.lead_time = lead_days < 1.0          ? DoraLevel::elite
                 : lead_days < 7.0        ? DoraLevel::high

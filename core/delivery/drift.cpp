@@ -18,7 +18,9 @@ constexpr double kSecondsPerDay = 86'400.0;
 constexpr std::uint64_t kSampleTag = UINT64_MAX;
 constexpr std::uint64_t kDeployTag = UINT64_MAX - 1;
 
-bool is_probability(double p) { return p >= 0.0 && p <= 1.0; }
+bool is_probability(double p) {
+  return p >= 0.0 && p <= 1.0;
+}
 
 // The run's state and its processes. Tags: 2 * host for a drift, 2 * host + 1 for an agent run.
 class DriftModel : public engine::Process {
@@ -69,8 +71,8 @@ class DriftModel : public engine::Process {
   void on_wake(engine::Kernel& kernel, std::uint64_t tag) override {
     const double now = kernel.now().to_seconds();
     if (tag == kSampleTag) {
-      run_.series.push_back({now, static_cast<double>(drifted_) /
-                                      static_cast<double>(drifted_since_.size())});
+      run_.series.push_back(
+          {now, static_cast<double>(drifted_) / static_cast<double>(drifted_since_.size())});
       kernel.wake_after(config_.sample_every, *this, kSampleTag);
       return;
     }

@@ -78,8 +78,8 @@ struct DriftRun {
   std::int64_t agent_runs = 0;
   std::int64_t repairs = 0;  ///< runs that put a drifted host back
   std::int64_t deploys = 0;
-  std::int64_t bad_host_deploys = 0;     ///< drifted hosts that got a deploy wrong
-  std::int64_t deploy_incidents = 0;     ///< deploys with at least one such host
+  std::int64_t bad_host_deploys = 0;  ///< drifted hosts that got a deploy wrong
+  std::int64_t deploy_incidents = 0;  ///< deploys with at least one such host
   std::uint64_t events_processed = 0;
 };
 

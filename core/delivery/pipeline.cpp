@@ -20,9 +20,13 @@ constexpr double kDayMs = 86'400'000.0;
 
 // Event kinds, in the low bits of a wake-up tag; the rest is an index.
 enum Kind : std::uint64_t { kArrival, kReady, kTrain, kApproved, kDeployDone, kRecovered };
-constexpr std::uint64_t tag(Kind kind, std::uint64_t index = 0) { return index << 3 | kind; }
+constexpr std::uint64_t tag(Kind kind, std::uint64_t index = 0) {
+  return index << 3 | kind;
+}
 
-Duration ms(double value) { return Duration::milliseconds(std::llround(value)); }
+Duration ms(double value) {
+  return Duration::milliseconds(std::llround(value));
+}
 
 struct Change {
   double commit_s = 0.0;
@@ -41,16 +45,18 @@ class PipelineModel : public engine::Process {
         mean_size_(config.change_size.mean()) {}
 
   PipelineRun run() {
-    kernel_.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this, tag(kArrival));
-    if (c_.cadence == ReleaseCadence::train) kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
+    kernel_.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this,
+                       tag(kArrival));
+    if (c_.cadence == ReleaseCadence::train)
+      kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
     kernel_.run_until(engine::Time::zero() + c_.horizon);
     out_.dora = dora_metrics(out_.deployments, c_.horizon.to_seconds() / 86'400.0);
     std::int64_t changes = 0;
     for (const auto& d : out_.deployments) changes += d.changes;
     out_.mean_changes_per_deployment =
-        out_.deployments.empty() ? 0.0
-                                 : static_cast<double>(changes) /
-                                       static_cast<double>(out_.deployments.size());
+        out_.deployments.empty()
+            ? 0.0
+            : static_cast<double>(changes) / static_cast<double>(out_.deployments.size());
     out_.events_processed = kernel_.events_processed();
     return std::move(out_);
   }
@@ -58,7 +64,9 @@ class PipelineModel : public engine::Process {
   void on_wake(engine::Kernel& kernel, std::uint64_t t) override {
     const auto index = t >> 3;
     switch (static_cast<Kind>(t & 7)) {
-      case kArrival: arrive(kernel); break;
+      case kArrival:
+        arrive(kernel);
+        break;
       case kReady:
         waiting_.push_back(index);
         maybe_release(kernel);
@@ -73,7 +81,9 @@ class PipelineModel : public engine::Process {
         approved_ = true;
         maybe_release(kernel);
         break;
-      case kDeployDone: deploy_done(kernel); break;
+      case kDeployDone:
+        deploy_done(kernel);
+        break;
       case kRecovered:
         busy_ = false;
         maybe_release(kernel);
@@ -111,7 +121,8 @@ class PipelineModel : public engine::Process {
   void maybe_release(engine::Kernel& kernel) {
     if (busy_ || waiting_.empty()) return;
     switch (c_.cadence) {
-      case ReleaseCadence::continuous: break;
+      case ReleaseCadence::continuous:
+        break;
       case ReleaseCadence::train:
         if (!train_due_) return;
         train_due_ = false;
@@ -215,12 +226,16 @@ class PipelineModel : public engine::Process {
   PipelineRun out_;
 };
 
-bool is_probability(double p) { return p >= 0.0 && p <= 1.0; }
+bool is_probability(double p) {
+  return p >= 0.0 && p <= 1.0;
+}
 
 }  // namespace
 
 PipelineConfig default_pipeline() {
-  const auto d = [](const char* text) { return Distribution::parse(text, Distribution::Unit::duration); };
+  const auto d = [](const char* text) {
+    return Distribution::parse(text, Distribution::Unit::duration);
+  };
   PipelineConfig c;
   c.change_size = Distribution::parse("lognormal(50, 1)", Distribution::Unit::number);
   c.loss_per_minute_usd = Distribution::parse("lognormal(500, 1)", Distribution::Unit::number);
@@ -284,8 +299,8 @@ std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
   std::vector<PipelineReplica> out(static_cast<std::size_t>(replicas));
   for_each_replica(replicas, threads, [&](std::int64_t r) {
-    auto run = simulate_pipeline(config,
-                                 experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)));
+    auto run = simulate_pipeline(
+        config, experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)));
     auto& slot = out[static_cast<std::size_t>(r)];
     slot.dora = run.dora;
     slot.incidents = run.incidents;

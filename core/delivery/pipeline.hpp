@@ -49,11 +49,11 @@ struct PipelineConfig {
   engine::Distribution fix_time;  ///< time to fix a caught or reverted defect
   ReleaseCadence cadence = ReleaseCadence::continuous;
   engine::Duration train_interval = engine::Duration::days(1);
-  engine::Distribution gate_delay;  ///< gated: approval time once a release is ready
-  engine::Distribution deploy_time;  ///< production rollout of one release
+  engine::Distribution gate_delay;        ///< gated: approval time once a release is ready
+  engine::Distribution deploy_time;       ///< production rollout of one release
   double canary_catch_probability = 0.0;  ///< chance the canary stops a defect, in [0, 1]
-  engine::Distribution detect_time;    ///< incident start to detection
-  engine::Distribution diagnose_time;  ///< diagnosis of a release of one change
+  engine::Distribution detect_time;       ///< incident start to detection
+  engine::Distribution diagnose_time;     ///< diagnosis of a release of one change
   /// Diagnosis is multiplied by 1 + diagnosis_growth_per_change x (changes - 1).
   double diagnosis_growth_per_change = 0.1;
   engine::Distribution repair_time;  ///< rollback or hotfix once diagnosed
@@ -73,8 +73,8 @@ void validate(const PipelineConfig& config);
 struct PipelineRun {
   std::vector<DeploymentRecord> deployments;
   DoraMetrics dora;
-  std::int64_t changes = 0;            ///< arrived
-  std::int64_t defects = 0;            ///< arrived with a defect
+  std::int64_t changes = 0;  ///< arrived
+  std::int64_t defects = 0;  ///< arrived with a defect
   std::int64_t defects_caught_in_stages = 0;
   std::int64_t canary_rollbacks = 0;
   std::int64_t incidents = 0;

@@ -31,8 +31,8 @@ void validate(const RoiInputs& in) {
           "automated time per deploy: expected >= 0", in.automated_hours_per_deploy);
   require(finite(in.deploys_per_period) && in.deploys_per_period > 0,
           "deploys per period: expected a rate > 0", in.deploys_per_period);
-  require(finite(in.horizon_periods) && in.horizon_periods > 0,
-          "horizon: expected > 0 periods", in.horizon_periods);
+  require(finite(in.horizon_periods) && in.horizon_periods > 0, "horizon: expected > 0 periods",
+          in.horizon_periods);
   require(finite(in.manual_loss_per_deploy_usd) && in.manual_loss_per_deploy_usd >= 0,
           "manual loss per deploy: expected >= 0 USD", in.manual_loss_per_deploy_usd);
   require(finite(in.automated_loss_per_deploy_usd) && in.automated_loss_per_deploy_usd >= 0,
@@ -71,7 +71,8 @@ RoiResult compute_roi(const RoiInputs& in) {
   };
   const auto whole = static_cast<std::int64_t>(std::floor(in.horizon_periods));
   for (std::int64_t k = 0; k <= whole; ++k) r.series.push_back(point(static_cast<double>(k)));
-  if (static_cast<double>(whole) < in.horizon_periods) r.series.push_back(point(in.horizon_periods));
+  if (static_cast<double>(whole) < in.horizon_periods)
+    r.series.push_back(point(in.horizon_periods));
   const RoiPoint& end = r.series.back();
   r.net_saving_at_horizon_usd = end.manual_usd - end.automated_usd;
   return r;

@@ -21,13 +21,13 @@ namespace deploysim::delivery {
 
 /// The inputs of the deployment case. Money in US dollars, effort in person-hours.
 struct RoiInputs {
-  double build_hours = 0.0;                ///< one-off effort to build the automation
-  double maintenance_hours_per_period = 0.0;  ///< upkeep of the automation per period
-  double hourly_rate_usd = 0.0;            ///< cost of one person-hour
-  double manual_hours_per_deploy = 0.0;    ///< people's time for one deploy by hand
-  double automated_hours_per_deploy = 0.0; ///< people's time for one automated deploy
-  double deploys_per_period = 0.0;         ///< how often the team deploys
-  double horizon_periods = 0.0;            ///< how far ahead to count
+  double build_hours = 0.0;                    ///< one-off effort to build the automation
+  double maintenance_hours_per_period = 0.0;   ///< upkeep of the automation per period
+  double hourly_rate_usd = 0.0;                ///< cost of one person-hour
+  double manual_hours_per_deploy = 0.0;        ///< people's time for one deploy by hand
+  double automated_hours_per_deploy = 0.0;     ///< people's time for one automated deploy
+  double deploys_per_period = 0.0;             ///< how often the team deploys
+  double horizon_periods = 0.0;                ///< how far ahead to count
   double manual_loss_per_deploy_usd = 0.0;     ///< expected incident loss per manual deploy
   double automated_loss_per_deploy_usd = 0.0;  ///< expected incident loss per automated deploy
 };
@@ -38,10 +38,10 @@ void validate(const RoiInputs& inputs);
 
 /// Cumulative cost of both processes at one point in time.
 struct RoiPoint {
-  double period = 0.0;          ///< periods since the automation work started
-  double deploys = 0.0;         ///< deploys done so far
-  double manual_usd = 0.0;      ///< by hand: people's time plus expected loss
-  double automated_usd = 0.0;   ///< build, maintenance, people's time plus expected loss
+  double period = 0.0;         ///< periods since the automation work started
+  double deploys = 0.0;        ///< deploys done so far
+  double manual_usd = 0.0;     ///< by hand: people's time plus expected loss
+  double automated_usd = 0.0;  ///< build, maintenance, people's time plus expected loss
 };
 
 /// What the automation costs and saves.

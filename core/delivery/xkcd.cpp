@@ -45,24 +45,36 @@ XkcdAmount parse_amount(std::string_view text) {
 
 double seconds_per(XkcdUnit unit) {
   switch (unit) {
-    case XkcdUnit::seconds: return 1.0;
-    case XkcdUnit::minutes: return kMinute;
-    case XkcdUnit::hours: return kHour;
-    case XkcdUnit::days: return kDay;
-    case XkcdUnit::weeks: return 7.0 * kDay;
-    case XkcdUnit::months: return 365.0 / 12.0 * kDay;
+    case XkcdUnit::seconds:
+      return 1.0;
+    case XkcdUnit::minutes:
+      return kMinute;
+    case XkcdUnit::hours:
+      return kHour;
+    case XkcdUnit::days:
+      return kDay;
+    case XkcdUnit::weeks:
+      return 7.0 * kDay;
+    case XkcdUnit::months:
+      return 365.0 / 12.0 * kDay;
   }
   return 1.0;
 }
 
 std::string_view unit_name(XkcdUnit unit, bool plural) {
   switch (unit) {
-    case XkcdUnit::seconds: return plural ? "seconds" : "second";
-    case XkcdUnit::minutes: return plural ? "minutes" : "minute";
-    case XkcdUnit::hours: return plural ? "hours" : "hour";
-    case XkcdUnit::days: return plural ? "days" : "day";
-    case XkcdUnit::weeks: return plural ? "weeks" : "week";
-    case XkcdUnit::months: return plural ? "months" : "month";
+    case XkcdUnit::seconds:
+      return plural ? "seconds" : "second";
+    case XkcdUnit::minutes:
+      return plural ? "minutes" : "minute";
+    case XkcdUnit::hours:
+      return plural ? "hours" : "hour";
+    case XkcdUnit::days:
+      return plural ? "days" : "day";
+    case XkcdUnit::weeks:
+      return plural ? "weeks" : "week";
+    case XkcdUnit::months:
+      return plural ? "months" : "month";
   }
   return "";
 }
@@ -89,7 +101,9 @@ XkcdAmount xkcd_amount(double seconds, XkcdUnit unit) {
   return {static_cast<long long>(std::floor(seconds / seconds_per(unit) + 1e-9)), unit};
 }
 
-XkcdAmount xkcd_amount(double seconds) { return xkcd_amount(seconds, xkcd_unit_for(seconds)); }
+XkcdAmount xkcd_amount(double seconds) {
+  return xkcd_amount(seconds, xkcd_unit_for(seconds));
+}
 
 const std::array<XkcdFrequency, 6>& xkcd_frequencies() {
   static const std::array<XkcdFrequency, 6> frequencies = {{{"50/day", 50.0 * 365.0},

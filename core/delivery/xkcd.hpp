@@ -65,8 +65,8 @@ struct XkcdCell {
   XkcdSaving saving;
   double exact_seconds = 0.0;  ///< the formula's break-even time
   XkcdGrey grey = XkcdGrey::no;
-  XkcdAmount formula;          ///< exact_seconds rounded down in the comic's unit for it
-  std::string_view comic;      ///< the cell as drawn ("" for grey cells)
+  XkcdAmount formula;      ///< exact_seconds rounded down in the comic's unit for it
+  std::string_view comic;  ///< the cell as drawn ("" for grey cells)
   /// The comic's value in its own unit, and whether it is lower than the formula rounded down
   /// in that unit (the four cells the comic rounds differently).
   XkcdAmount comic_amount;

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "run_command.hpp"
 
 namespace deploysim::testing {
@@ -250,6 +253,40 @@ TEST(CliSweep, UntilCiThatCannotBeMetSaysSo) {
                                     "--until-ci 0.1% --max-replicas 50");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("not reached"), std::string::npos) << result.out;
+}
+
+TEST(CliSweep, CtrlCStopsCleanlyAndKeepsTheFinishedRuns) {
+  const auto csv = std::filesystem::temp_directory_path() /
+                   ("deploysim-sweep-interrupted-" + std::to_string(::getpid()) + ".csv");
+  // SIGINT after a moment, into a sweep far too long to finish.
+  const auto err_file = std::filesystem::temp_directory_path() / "deploysim-sweep-interrupted.err";
+  const std::string script = "'" + std::string(DEPLOYSIM_BINARY) + "' sweep '" + DEPLOYSIM_SOURCE_DIR +
+                             "/scenarios/knight_capital_2012.json' --replicas 10000000 --quiet --csv '" +
+                             csv.string() + "' >/dev/null 2>'" + err_file.string() +
+                             "' & pid=$!; sleep 1; kill -INT $pid; wait $pid";
+  const auto script_file = std::filesystem::temp_directory_path() / "deploysim-sweep-interrupt.sh";
+  std::ofstream(script_file) << script << '\n';
+  const int status = std::system(("bash '" + script_file.string() + "'").c_str());
+  std::filesystem::remove(script_file);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  const std::string err = slurp_file(err_file);
+  EXPECT_NE(err.find("interrupted:"), std::string::npos) << err;
+  std::filesystem::remove(err_file);
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  std::int64_t expected_replica = 0;
+  while (std::getline(in, line)) {
+    // deploysim_version,scenario_hash,base_seed,point,replica,...
+    std::stringstream cells(line);
+    std::string cell;
+    for (int column = 0; column < 5; ++column) std::getline(cells, cell, ',');
+    ASSERT_EQ(cell, std::to_string(expected_replica++))
+        << "rows are an unbroken prefix: " << line.substr(0, 100);
+  }
+  EXPECT_GT(expected_replica, 0) << "what finished was written";
+  std::filesystem::remove(csv);
 }
 
 TEST(CliCompare, KnightCounterfactualsReadAsATable) {

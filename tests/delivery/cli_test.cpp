@@ -19,9 +19,9 @@ bool contains(const std::string& text, const std::string& part) {
 TEST(DeliveryCli, XkcdTablePrintsTheComicsUnitsAndNotes) {
   const auto r = run_deploysim("roi --xkcd");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* part : {"4 weeks", "21 minutes", "10 days", "2 months", "15 hours *",
-                           "9 weeks *", "10 months *", "12 months *", "comic \"12 hours\"",
-                           "not applicable", "6 hours x daily"}) {
+  for (const char* part :
+       {"4 weeks", "21 minutes", "10 days", "2 months", "15 hours *", "9 weeks *", "10 months *",
+        "12 months *", "comic \"12 hours\"", "not applicable", "6 hours x daily"}) {
     EXPECT_TRUE(contains(r.out, part)) << part << " missing from\n" << r.out;
   }
 }
@@ -41,7 +41,8 @@ TEST(DeliveryCli, RoiBreakEvenAndCsv) {
   const auto r = run_deploysim(
       "roi --build-hours 80 --maintenance-hours 2 --rate 100 --manual-time 2h "
       "--automated-time 15min --deploys 3 --period week --horizon 52w --manual-loss 500 "
-      "--automated-loss 100 --json --csv " + csv.string());
+      "--automated-loss 100 --json --csv " +
+      csv.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["break_even_periods"].get<double>(), 8000.0 / 1525.0, 1e-9);
@@ -67,8 +68,8 @@ TEST(DeliveryCli, RoiRiskTermFromScenarios) {
   const std::string dir = std::string(DEPLOYSIM_SOURCE_DIR) + "/scenarios/";
   const auto r = run_deploysim(
       "roi --build-hours 400 --rate 150 --manual-time 8h --automated-time 15min --deploys 1 "
-      "--period week --replicas 3 --json --manual-scenario " + dir +
-      "knight_capital_2012.json --automated-scenario " + dir +
+      "--period week --replicas 3 --json --manual-scenario " +
+      dir + "knight_capital_2012.json --automated-scenario " + dir +
       "knight_capital_2012_automated_deploy.json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -81,7 +82,8 @@ TEST(DeliveryCli, RoiBadInputExitsTwoWithAClearLine) {
     std::string args;
     std::string message;
   };
-  const std::string base = "roi --build-hours 80 --rate 100 --manual-time 2h --automated-time 10min ";
+  const std::string base =
+      "roi --build-hours 80 --rate 100 --manual-time 2h --automated-time 10min ";
   const Case cases[] = {
       {base + "--deploys 0", "deploys per period: expected a rate > 0"},
       {base + "--deploys -2", "deploys per period"},

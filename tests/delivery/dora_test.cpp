@@ -27,9 +27,8 @@ DeploymentRecord deployment(double at_s, std::vector<double> lead_times_h,
 TEST(Dora, FourKeysOnAHandBuiltLog) {
   // Ten days, five deployments, two of them failed (recovered in 30 min and 2 h).
   const std::vector<DeploymentRecord> log = {
-      deployment(1 * kDay, {1, 3}), deployment(3 * kDay, {2}),
-      deployment(5 * kDay, {5}, 0.5), deployment(7 * kDay, {4}),
-      deployment(9 * kDay, {}, 2.0)};
+      deployment(1 * kDay, {1, 3}), deployment(3 * kDay, {2}), deployment(5 * kDay, {5}, 0.5),
+      deployment(7 * kDay, {4}), deployment(9 * kDay, {}, 2.0)};
   const auto m = dora_metrics(log, 10.0);
   EXPECT_DOUBLE_EQ(m.deploys_per_day, 0.5);
   EXPECT_DOUBLE_EQ(m.lead_time_median_s, 3 * kHour);  // median of 1, 2, 3, 4, 5 h
@@ -75,7 +74,7 @@ TEST(Dora, LowLog) {
 
 TEST(Dora, BandEdgesAndTies) {
   DoraMetrics m;
-  m.deploys_per_day = 1.0;  // once a day is High's upper edge, not "multiple per day"
+  m.deploys_per_day = 1.0;          // once a day is High's upper edge, not "multiple per day"
   m.lead_time_median_s = 7 * kDay;  // a week is Medium
   m.change_fail_rate = 0.15;        // nearer 10% (medium) than 20%? equidistant: first wins
   m.recovery_median_s = kHour;      // an hour is not under an hour

@@ -13,7 +13,9 @@ namespace {
 using engine::Distribution;
 using engine::Duration;
 
-Distribution dur(const char* text) { return Distribution::parse(text, Distribution::Unit::duration); }
+Distribution dur(const char* text) {
+  return Distribution::parse(text, Distribution::Unit::duration);
+}
 
 TEST(Pipeline, DeterministicForASeed) {
   auto c = default_pipeline();
@@ -39,7 +41,7 @@ TEST(Pipeline, NoDefectsNoIncidents) {
 
 TEST(Pipeline, EveryDefectIsCaughtOrBecomesAnIncidentOrCanaryStop) {
   auto c = default_pipeline();
-  c.defect_probability = 1.0;  // every change is defective
+  c.defect_probability = 1.0;                 // every change is defective
   c.stages = {{"tests", dur("10min"), 1.0}};  // and the tests catch them all
   c.horizon = Duration::days(10);
   const auto r = simulate_pipeline(c, 2);

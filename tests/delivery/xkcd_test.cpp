@@ -27,10 +27,10 @@ struct Lower {
   double exact_in_unit;
 };
 const Lower kLower[] = {
-    {2, 2, "15 hours", 15.208},   // 30 s x daily
-    {3, 0, "9 weeks", 9.05},      // 1 min x 50/day
-    {4, 0, "10 months", 10.42},   // 5 min x 50/day
-    {6, 1, "12 months", 12.5},    // 1 h x 5/day
+    {2, 2, "15 hours", 15.208},  // 30 s x daily
+    {3, 0, "9 weeks", 9.05},     // 1 min x 50/day
+    {4, 0, "10 months", 10.42},  // 5 min x 50/day
+    {6, 1, "12 months", 12.5},   // 1 h x 5/day
 };
 
 const Lower* lower_at(std::size_t row, std::size_t column) {
@@ -52,8 +52,7 @@ TEST(Xkcd, EveryCellMatchesTheComicExceptTheFourItRoundsLower) {
       const auto cell = xkcd_cell(r, c);
       const std::string drawn = kDrawn[r][c];
       SCOPED_TRACE(std::string(cell.saving.label) + " x " + std::string(cell.frequency.label));
-      EXPECT_DOUBLE_EQ(cell.exact_seconds,
-                       5.0 * cell.frequency.per_year * cell.saving.seconds);
+      EXPECT_DOUBLE_EQ(cell.exact_seconds, 5.0 * cell.frequency.per_year * cell.saving.seconds);
       if (drawn.empty()) {
         EXPECT_NE(cell.grey, XkcdGrey::no);
         continue;

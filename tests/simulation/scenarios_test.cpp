@@ -101,6 +101,15 @@ TEST(LectureScenario, AutomationNeverSkipsOrMisconfiguresWhereHandsSometimesDo) 
   EXPECT_GE(manual_problems, 5);
 }
 
+TEST(LectureScenario, TheEmployeesRingCatchesTheBugBeforeProduction) {
+  const auto result = run_file("facebook_rapid_release.json", 1);
+  EXPECT_EQ(result.summary.deploy_outcome, "rolled_back");
+  EXPECT_LE(result.summary.max_hosts_misbehaving, 50) << "only employees' servers ran it";
+  const auto straight = run_file("facebook_rapid_release.json", 1,
+                                 {R"(deployment.strategy.rings=[{"name": "everyone", "percent": 100}])"});
+  EXPECT_GT(straight.summary.max_hosts_misbehaving, 50) << "production servers ran it too";
+}
+
 TEST(LectureScenario, CanaryAnalysisOnTheKpiAbortsBeforeMostUsersSeeTheBug) {
   const auto s = run_file("netflix_canary_sps.json", 1).summary;
   EXPECT_EQ(s.deploy_outcome, "rolled_back");
