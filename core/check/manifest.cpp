@@ -9,6 +9,7 @@
 #include <set>
 #include <system_error>
 
+#include "model/fleet.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/load.hpp"
 
@@ -308,23 +309,6 @@ class ManifestParser {
   Manifest& manifest_;
 };
 
-// "{group}-{i}" expanded as the simulator names hosts.
-std::string expand_host_name(const std::string& pattern, const std::string& group, std::int64_t i) {
-  std::string name;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    if (pattern.compare(pos, 7, "{group}") == 0) {
-      name += group;
-      pos += 7;
-    } else if (pattern.compare(pos, 3, "{i}") == 0) {
-      name += std::to_string(i + 1);
-      pos += 3;
-    } else {
-      name += pattern[pos++];
-    }
-  }
-  return name;
-}
-
 // A scenario describes the fleet before its deployment; the manifest is the fleet as it should
 // be after it: groups being deployed are declared at the target version. Flags count as on if
 // they start on or the timeline turns them on, and mean what the target version makes of them.
@@ -364,7 +348,7 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     for (const auto& [key, value] : group.config) out.config.emplace(key, value);
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
-      manifest.hosts.push_back(ManifestHost{expand_host_name(group.name_pattern, group.name, i),
+      manifest.hosts.push_back(ManifestHost{model::expand_host_name(group.name_pattern, group.name, i),
                                             manifest.groups.size(), out.version, out.config,
                                             child_pointer(out.pointer, "hosts"), {}});
     }

@@ -23,22 +23,6 @@ int severity(Behaviour::Kind kind) {
   return 0;
 }
 
-std::string expand_pattern(const std::string& pattern, const std::string& group, std::uint32_t i) {
-  std::string name;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    if (pattern.compare(pos, 7, "{group}") == 0) {
-      name += group;
-      pos += 7;
-    } else if (pattern.compare(pos, 3, "{i}") == 0) {
-      name += std::to_string(i + 1);
-      pos += 3;
-    } else {
-      name += pattern[pos++];
-    }
-  }
-  return name;
-}
-
 template <typename T>
 std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -48,6 +32,23 @@ std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
 }
 
 }  // namespace
+
+std::string expand_host_name(const std::string& pattern, const std::string& group,
+                             std::int64_t index) {
+  std::string name;
+  for (std::size_t pos = 0; pos < pattern.size();) {
+    if (pattern.compare(pos, 7, "{group}") == 0) {
+      name += group;
+      pos += 7;
+    } else if (pattern.compare(pos, 3, "{i}") == 0) {
+      name += std::to_string(index + 1);
+      pos += 3;
+    } else {
+      name += pattern[pos++];
+    }
+  }
+  return name;
+}
 
 std::string_view health_name(Health health) {
   switch (health) {
@@ -195,7 +196,7 @@ std::optional<HostIndex> Fleet::find_host(std::string_view name) const {
 
 std::string Fleet::host_name(HostIndex h) const {
   const auto& group = groups_[group_[h]];
-  return expand_pattern(group.name_pattern, group.name, index_in_group_[h]);
+  return expand_host_name(group.name_pattern, group.name, index_in_group_[h]);
 }
 
 bool Fleet::flag_bucket_on(std::uint32_t flag, HostIndex h) const {

@@ -34,6 +34,10 @@ enum class Health : std::uint8_t {
 };
 std::string_view health_name(Health health);
 
+/// The name of host `index` (0-based) of a group, from its pattern: "{group}-{i}" with i from 1.
+std::string expand_host_name(const std::string& pattern, const std::string& group,
+                             std::int64_t index);
+
 /// A version of a service, resolved to indices.
 struct VersionInfo {
   std::string name;
