@@ -73,6 +73,11 @@ class World {
   void set_trace(engine::TraceSink* sink) { trace_ = sink; }
   const std::vector<engine::TraceRecord>& story() const { return story_; }
   WorldCounters& counters() { return counters_; }
+  /// Something acted on a sign of the incident (an alert somebody handles, a kill switch, a
+  /// failed canary analysis): the first such moment after the incident began is its detection.
+  void note_detection() {
+    if (!counters_.detected_at && fleet_.incident_start()) counters_.detected_at = now();
+  }
   const WorldCounters& counters() const { return counters_; }
 
   // --- the deployment ---

@@ -45,11 +45,8 @@ Simulation::Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
           world_, [this](const scenario::AlertRule& rule) { on_alert(rule); },
           [this](const scenario::AlertRule& rule) {
             // A kill switch is an alert that machines act on: it counts as detection.
-            auto& counters = world_.counters();
-            ++counters.alerts_fired;
-            if (!counters.detected_at && world_.fleet().incident_start()) {
-              counters.detected_at = world_.now();
-            }
+            ++world_.counters().alerts_fired;
+            world_.note_detection();
             world_.halt("", "automation", "kill switch on " +
                                               std::string(model::metric_name(rule.metric)));
           }) {
@@ -112,7 +109,7 @@ void Simulation::on_alert(const scenario::AlertRule& rule) {
     ++counters.alerts_ignored;
     return;
   }
-  if (!counters.detected_at && world_.fleet().incident_start()) counters.detected_at = world_.now();
+  world_.note_detection();
   const auto& automation = scenario_.automation;
   if (std::find(automation.rollback_on.begin(), automation.rollback_on.end(), rule.name) !=
       automation.rollback_on.end()) {

@@ -496,8 +496,7 @@ void CanaryStrategy::measure() {
 void CanaryStrategy::analysis_failed(const std::string& detail) {
   note("canary_analysis_failed", detail);
   // A failed analysis is a machine noticing the incident, as a kill switch firing is.
-  auto& counters = world_.counters();
-  if (!counters.detected_at && world_.fleet().incident_start()) counters.detected_at = world_.now();
+  world_.note_detection();
   if (params_.automated_rollback) {
     abort("analysis failed", "automation");
     return;

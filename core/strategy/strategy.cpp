@@ -59,7 +59,7 @@ void Strategy::finish(DeployOutcome outcome, std::string_view detail) {
   }
 }
 
-void Strategy::rollback(std::string_view reason, std::string_view /*who*/) {
+void Strategy::rollback(std::string_view /*reason*/, std::string_view /*who*/) {
   stop_updates();
   auto& fleet = world_.fleet();
   for (HostIndex h : world_.deployment_hosts()) {
@@ -77,7 +77,6 @@ void Strategy::rollback(std::string_view reason, std::string_view /*who*/) {
       outcome_ == DeployOutcome::failed) {
     outcome_ = DeployOutcome::rolled_back;
   }
-  (void)reason;
 }
 
 void Strategy::halt() {
