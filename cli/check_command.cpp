@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "check/config.hpp"
 #include "check/manifest.hpp"
 #include "check/report.hpp"
 #include "check/rules.hpp"
@@ -28,12 +29,18 @@ struct CheckOptions {
   std::string manifest;
   std::string observed;
   std::vector<Output> outputs;
-  std::string fail_on = "error";
+  std::string fail_on;  // empty: from the configuration file, else "error"
   bool exit_zero = false;
   std::vector<std::string> disable;
+  std::vector<std::string> enable;
   std::vector<std::string> severity;
   std::string baseline;
   std::string write_baseline;
+  std::string config;
+  bool no_config = false;
+  std::string canary_max_percent;
+  std::string max_convergence_age;
+  std::string mixed_version_window;
   // A usage problem found while options were parsed in order (e.g. --output before --format).
   std::string usage_error;
 };
@@ -91,15 +98,52 @@ void write_baseline_file(const std::string& file, const check::CheckResult& resu
   if (!out) throw std::runtime_error(file + ": cannot write the baseline");
 }
 
+// A policy limit given on the command line, read as the manifest's "policy" reads it; the
+// option's name stands in for the file in messages.
+template <class Read>
+void read_policy_flag(const std::string& text, const std::string& option, Read read) {
+  if (text.empty()) return;
+  // A number stays a number ("5"), anything else is a string ("12h").
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+  if (value.is_discarded() || !value.is_number()) value = text;
+  read(scenario::ValueReader(value, option, ""));
+}
+
+// The configuration file of this run: --config, else the one found upward from the current
+// directory, unless --no-config.
+std::optional<check::CheckConfig> load_config(const CheckOptions& options) {
+  if (options.no_config) return std::nullopt;
+  std::string file = options.config;
+  if (file.empty()) {
+    const auto found = check::find_check_config(".");
+    if (!found) return std::nullopt;
+    file = found->string();
+  }
+  return check::parse_check_config(check::read_input_file(file), file);
+}
+
 int run_check_command(CheckOptions& options) {
   if (!options.usage_error.empty()) return usage(options.usage_error);
-  const auto fail_on = check::parse_severity(options.fail_on);
-  if (!fail_on) return usage("--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
+  if (!options.fail_on.empty() && !check::parse_severity(options.fail_on)) {
+    return usage("--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
+  }
+  if (options.no_config && !options.config.empty()) {
+    return usage("--config and --no-config exclude each other");
+  }
+  // Rule settings from the command line, applied over the configuration file's.
   check::CheckOptions settings;
   for (const auto& key : options.disable) {
     const auto* rule = check::find_rule(key);
     if (rule == nullptr) return usage("unknown rule \"" + key + "\"" + rule_hint(key));
     settings.enabled[std::string(rule->id)] = false;
+  }
+  for (const auto& key : options.enable) {
+    const auto* rule = check::find_rule(key);
+    if (rule == nullptr) return usage("unknown rule \"" + key + "\"" + rule_hint(key));
+    const auto [it, fresh] = settings.enabled.try_emplace(std::string(rule->id), true);
+    if (!fresh && !it->second) {
+      return usage("rule " + std::string(rule->id) + " is both enabled and disabled");
+    }
   }
   for (const auto& assignment : options.severity) {
     const auto equals = assignment.find('=');
@@ -113,6 +157,21 @@ int run_check_command(CheckOptions& options) {
     if (!level) return usage("--severity level must be note, warning or error: \"" + assignment + "\"");
     settings.severity[std::string(rule->id)] = *level;
   }
+  std::optional<double> canary_max_percent;
+  std::optional<engine::Duration> max_convergence_age;
+  std::optional<engine::Duration> mixed_version_window;
+  try {
+    read_policy_flag(options.canary_max_percent, "--canary-max-percent",
+                     [&](const scenario::ValueReader& v) { canary_max_percent = v.as_percent(); });
+    read_policy_flag(options.max_convergence_age, "--max-convergence-age",
+                     [&](const scenario::ValueReader& v) {
+                       max_convergence_age = v.as_positive_duration();
+                     });
+    read_policy_flag(options.mixed_version_window, "--mixed-version-window",
+                     [&](const scenario::ValueReader& v) { mixed_version_window = v.as_duration(); });
+  } catch (const scenario::InputError& error) {
+    return usage(error.problems().front().message());
+  }
   if (options.observed == "-" && options.manifest == "-") {
     return usage("the manifest and the inventory cannot both come from standard input");
   }
@@ -124,10 +183,27 @@ int run_check_command(CheckOptions& options) {
 
   check::ReportContext context;
   std::optional<check::CheckResult> result;
+  check::Severity fail_on = check::Severity::error;
   try {
+    // Precedence, lowest first: built-in defaults, the configuration file, the manifest's own
+    // "policy" (for the limits), the command line.
+    const auto config = load_config(options);
+    check::Policy policy_defaults;
+    if (config) {
+      for (const auto& [id, enabled] : config->enabled) settings.enabled.try_emplace(id, enabled);
+      for (const auto& [id, level] : config->severity) settings.severity.try_emplace(id, level);
+      if (config->fail_on) fail_on = *config->fail_on;
+      if (config->exit_zero) options.exit_zero = options.exit_zero || *config->exit_zero;
+      if (options.baseline.empty() && config->baseline) options.baseline = *config->baseline;
+      policy_defaults = config->apply_to(policy_defaults);
+    }
+    if (!options.fail_on.empty()) fail_on = *check::parse_severity(options.fail_on);
     if (!options.baseline.empty()) settings.baseline = read_baseline(options.baseline);
-    const check::Manifest manifest =
-        check::parse_manifest(check::read_input_file(options.manifest), options.manifest);
+    check::Manifest manifest = check::parse_manifest(check::read_input_file(options.manifest),
+                                                     options.manifest, policy_defaults);
+    if (canary_max_percent) manifest.policy.canary_max_percent = *canary_max_percent;
+    if (max_convergence_age) manifest.policy.max_convergence_age = *max_convergence_age;
+    if (mixed_version_window) manifest.policy.mixed_version_window = *mixed_version_window;
     std::optional<check::Inventory> inventory;
     if (!options.observed.empty()) {
       inventory = check::parse_inventory(check::read_input_file(options.observed),
@@ -160,7 +236,7 @@ int run_check_command(CheckOptions& options) {
 
   bool failing = false;
   for (const auto& finding : result->findings) {
-    if (!finding.suppression && finding.severity >= *fail_on) failing = true;
+    if (!finding.suppression && finding.severity >= fail_on) failing = true;
   }
   context.exit_code = failing && !options.exit_zero ? kExitFindings : kExitOk;
   for (const auto& output : options.outputs) {
@@ -203,7 +279,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
   CLI::App* check = app.add_subcommand(
       "check", "Check a deployment manifest (and the observed inventory) for inconsistencies");
   check->footer(
-      "\nRules DS001-DS018 are documented in docs/rules/; the formats in docs/manifest-format.md.\n"
+      "\nRules DS001-DS018 are documented in docs/rules/; the formats in docs/manifest-format.md;\n"
+      "the configuration file (.deploysim-check.json) in docs/checker-config.md. Command-line\n"
+      "options override the configuration file.\n"
       "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, input or I/O error,\n"
       "or nothing to check.\n"
       "\nExamples:\n"
@@ -249,11 +327,14 @@ void add_check_command(CLI::App& app, int& exit_code) {
       ->trigger_on_parse()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   check->add_option("--fail-on", options->fail_on,
-                    "Lowest severity that fails the check: note, warning or error")
-      ->capture_default_str();
+                    "Lowest severity that fails the check: note, warning or error (default: "
+                    "error, or the configuration file's fail_on)");
   check->add_flag("--exit-zero", options->exit_zero,
                   "Exit 0 even with findings (report-only adoption); input errors still exit 2");
   check->add_option("--disable", options->disable, "Rule ID or name to switch off (repeatable)");
+  check->add_option("--enable", options->enable,
+                    "Rule ID or name to switch on when the configuration file switches it off "
+                    "(repeatable)");
   check->add_option("--severity", options->severity,
                     "RULE=LEVEL: change a rule's severity, e.g. DS014=error (repeatable)");
   check->add_option("--baseline", options->baseline,
@@ -261,6 +342,19 @@ void add_check_command(CLI::App& app, int& exit_code) {
                     "suppressed");
   check->add_option("--write-baseline", options->write_baseline,
                     "Write every current finding to this baseline file and exit 0");
+  check->add_option("--config", options->config,
+                    "Configuration file (default: .deploysim-check.json in the current directory "
+                    "or above it, up to the repository root)");
+  check->add_flag("--no-config", options->no_config, "Ignore any configuration file");
+  check->add_option("--canary-max-percent", options->canary_max_percent,
+                    "Largest share of a service's hosts in a canary stage, 0-100 (DS010; "
+                    "overrides the manifest's policy)");
+  check->add_option("--max-convergence-age", options->max_convergence_age,
+                    "Oldest allowed convergence, e.g. 12h (DS013; overrides the manifest's "
+                    "policy)");
+  check->add_option("--mixed-version-window", options->mixed_version_window,
+                    "How long after rollout.started mixed versions are expected, e.g. 2h "
+                    "(DS014; overrides the manifest's policy)");
   check->callback([options, &exit_code] { exit_code = run_check_command(*options); });
 }
 

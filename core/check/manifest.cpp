@@ -481,10 +481,12 @@ std::string read_input_file(const std::string& file) {
   return text;
 }
 
-Manifest parse_manifest(std::string_view text, const std::string& file) {
+Manifest parse_manifest(std::string_view text, const std::string& file,
+                        const Policy& policy_defaults) {
   const nlohmann::json document = scenario::parse_json_text(text, file);
   Manifest manifest;
   manifest.file = file;
+  manifest.policy = policy_defaults;
   if (document.is_object() && document.contains("fleet")) {
     // A scenario that extends another needs its base, which only a file path can locate.
     const scenario::Scenario source = document.contains("extends") && file != "-"

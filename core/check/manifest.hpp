@@ -163,7 +163,9 @@ struct Inventory {
 /// Reads a manifest from `text`; a document with a "fleet" key is a deploysim scenario and is
 /// read with scenario::parse_scenario (see manifest_from_scenario). Throws scenario::InputError
 /// naming `file`, with line and column for malformed JSON and a "did you mean" for unknown keys.
-Manifest parse_manifest(std::string_view text, const std::string& file);
+/// `policy_defaults` are the limits in force where the manifest's "policy" does not set them.
+Manifest parse_manifest(std::string_view text, const std::string& file,
+                        const Policy& policy_defaults = {});
 
 /// Reads an observed inventory from `text`; throws scenario::InputError.
 Inventory parse_inventory(std::string_view text, const std::string& file);

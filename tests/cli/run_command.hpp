@@ -14,4 +14,7 @@ struct CommandResult {
 /// Runs `deploysim ARGS` through the shell (ARGS is shell syntax) and waits for it.
 CommandResult run_deploysim(const std::string& args);
 
+/// The same, with `directory` as the working directory (for files found relative to it).
+CommandResult run_deploysim_in(const std::string& directory, const std::string& args);
+
 }  // namespace deploysim::testing
