@@ -176,13 +176,42 @@ class ManifestParser {
         dep.service = reference(ValueReader(key, manifest_.file, versions.pointer()),
                                 service_names(), "a key naming a service in /services");
         dep.pointer = versions.pointer();
-        for (const auto& version : versions.as_array()) {
-          dep.compatible.push_back(reference(version, version_names(dep.service),
-                                             "a version of " + quote(dep.service)));
+        // One range as a string, or a list of version names and ranges.
+        if (versions.json().is_string()) {
+          read_compatible(versions, dep);
+        } else {
+          if (!versions.json().is_array()) {
+            versions.fail("a version range such as \">=1.4 <2.0\", or a list of versions and "
+                          "ranges");
+          }
+          for (const auto& version : versions.as_array()) read_compatible(version, dep);
         }
         service.depends_on.push_back(std::move(dep));
       }
     }
+  }
+
+  // One entry of a dependency's compatible versions: a version name of the dependency, or a
+  // range. A name that is neither is a typo of a version name, or a malformed range, and the
+  // message says which it looks like.
+  void read_compatible(const ValueReader& entry, ManifestDependency& dep) const {
+    const std::string text = entry.as_string();
+    const auto names = version_names(dep.service);
+    const bool named = std::find(names.begin(), names.end(), text) != names.end();
+    std::string error;
+    auto range = VersionRange::parse(text, error);
+    if (!named && !range) {
+      const bool looks_like_range =
+          text.empty() || text.find_first_of("<>=^~*|0123456789") != std::string::npos;
+      if (!looks_like_range || !scenario::did_you_mean(text, names).empty()) {
+        reference(entry, names, "a version of " + quote(dep.service));
+      }
+      entry.fail("a version range such as \">=1.4 <2.0\", \"^1.2\", \"~1.2.3\" or \"1.x\", or a "
+                 "version of " + quote(dep.service),
+                 error);
+    }
+    dep.compatible.push_back(text);
+    if (range) dep.ranges.push_back(std::move(*range));
   }
 
   void parse_groups(ObjectReader& root) {
@@ -328,7 +357,8 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
       out.depends_on.push_back(
           ManifestDependency{dependency.service, dependency.compatible_versions,
                              child_pointer(child_pointer(out.pointer, "depends_on"),
-                                           dependency.service)});
+                                           dependency.service),
+                             {}});
     }
     manifest.services.push_back(std::move(out));
   }
@@ -428,6 +458,13 @@ class InventoryParser {
 };
 
 }  // namespace
+
+bool ManifestDependency::accepts(std::string_view version) const {
+  if (compatible.empty()) return true;
+  if (std::find(compatible.begin(), compatible.end(), version) != compatible.end()) return true;
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [version](const VersionRange& range) { return range.contains(version); });
+}
 
 const ManifestVersion* ManifestService::find_version(std::string_view version) const {
   for (const auto& v : versions) {

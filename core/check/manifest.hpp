@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/position_index.hpp"
+#include "check/version_range.hpp"
 #include "engine/time.hpp"
 
 namespace deploysim::check {
@@ -26,9 +27,15 @@ using Ignores = std::map<std::string, std::string>;
 /// A dependency of a service, with the versions of it that the dependent works with.
 struct ManifestDependency {
   std::string service;
-  /// Empty: any version.
+  /// As written: version names of the dependency and ranges (">=1.4 <2.0"); empty: any version.
   std::vector<std::string> compatible;
   std::string pointer;  ///< of the dependency's entry
+  /// The entries of `compatible` that are ranges (an exact version number is one too).
+  std::vector<VersionRange> ranges;
+
+  /// Whether the dependent works with the dependency's version `version`: named in
+  /// `compatible`, or in one of its ranges.
+  bool accepts(std::string_view version) const;
 };
 
 /// One version of a service and what it does with each flag it honours.

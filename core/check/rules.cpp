@@ -339,10 +339,7 @@ void dependency_version_skew(const Context& c, Emitter& e) {
       const auto versions = in_use.find(dependency.service);
       if (versions == in_use.end()) continue;
       for (const auto& [version, hosts] : versions->second) {
-        if (std::find(dependency.compatible.begin(), dependency.compatible.end(), version) !=
-            dependency.compatible.end()) {
-          continue;
-        }
+        if (dependency.accepts(version)) continue;
         const Effective where = effective_version(c, hosts.first);
         e.emit(quote(service.name) + " works with " + quote(dependency.service) + " versions " +
                    scenario::quote_list(dependency.compatible) + ", but " +
