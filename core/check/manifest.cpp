@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <system_error>
+#include <unordered_set>
 
 #include "model/fleet.hpp"
 #include "scenario/json_reader.hpp"
@@ -240,6 +241,7 @@ class ManifestParser {
   void parse_flags(ObjectReader& root) {
     const auto section = root.optional("flags");
     if (!section) return;
+    const auto groups = group_names();
     for (auto& [name, value] : section->as_object().members()) {
       auto object = value.as_object();
       ManifestFlag flag;
@@ -247,7 +249,7 @@ class ManifestParser {
       flag.pointer = object.pointer();
       flag.on = object.boolean("on");
       for (const auto& group : object.optional_array("scope")) {
-        flag.scope.push_back(reference(group, group_names(), "the name of a group in /groups"));
+        flag.scope.push_back(reference(group, groups, "the name of a group in /groups"));
       }
       flag.meaning = object.string("meaning", "");
       object.string("note", "");
@@ -270,6 +272,9 @@ class ManifestParser {
     if (auto started = object.optional("started")) rollout.started_ms = read_timestamp(*started);
     std::vector<std::string> host_names;
     for (const auto& host : manifest_.hosts) host_names.push_back(host.name);
+    // A plan lists every host of a service: look names up by hash, and leave the linear search
+    // with its suggestion to names that are not there.
+    const std::unordered_set<std::string_view> known_hosts(host_names.begin(), host_names.end());
     for (const auto& entry : object.array("stages")) {
       auto stage_object = entry.as_object();
       RolloutStage stage;
@@ -279,7 +284,10 @@ class ManifestParser {
       stage.health_gate = stage_object.string("health_gate", "");
       stage.rollback = stage_object.string("rollback", "");
       for (const auto& host : stage_object.array("hosts")) {
-        stage.hosts.push_back(reference(host, host_names, "the name of a host in /groups"));
+        const auto* name = host.json().is_string() ? host.json().get_ptr<const std::string*>() : nullptr;
+        stage.hosts.push_back(name != nullptr && known_hosts.count(*name) > 0
+                                  ? *name
+                                  : reference(host, host_names, "the name of a host in /groups"));
         stage.host_pointers.push_back(host.pointer());
       }
       stage_object.string("note", "");
