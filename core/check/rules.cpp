@@ -133,6 +133,11 @@ struct Context {
   // inputs, which outlive the check).
   std::unordered_map<std::string_view, std::size_t> declared;
   std::unordered_map<std::string_view, std::size_t> observed;
+  // The same by host index: manifest host -> its name's first declaration, inventory host ->
+  // its name's first report; and whether an inventory host's name is declared.
+  std::vector<std::size_t> first_declaration;
+  std::vector<std::size_t> first_report;
+  std::vector<bool> report_declared;
   // Manifest host index -> observed host index (first observation), if any.
   std::vector<std::optional<std::size_t>> observation;
   // Manifest host index -> the version it runs as far as the checker knows: observed if
@@ -644,13 +649,11 @@ void mixed_versions(const Context& c, Emitter& e) {
 }
 
 void duplicate_host(const Context& c, Emitter& e) {
-  // The context's name maps hold each name's first occurrence.
-  const auto& first = c.declared;
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto& host = c.manifest.hosts[i];
-    const auto it = first.find(host.name);
-    if (it->second == i) continue;
-    const auto& original = c.manifest.hosts[it->second];
+    const std::size_t first = c.first_declaration[i];
+    if (first == i) continue;
+    const auto& original = c.manifest.hosts[first];
     e.emit("host " + quote(host.name) + " is declared again (first in group " +
                quote(c.manifest.groups[original.group].name) + ")",
            manifest_at(c, host.pointer, host_logical(c, host)),
@@ -658,14 +661,13 @@ void duplicate_host(const Context& c, Emitter& e) {
            "manifest/host/" + host.name + "/" + std::to_string(i), &host.ignore);
   }
   if (c.inventory == nullptr) return;
-  const auto& seen = c.observed;
   for (std::size_t i = 0; i < c.inventory->hosts.size(); ++i) {
     const auto& host = c.inventory->hosts[i];
-    const auto it = seen.find(host.name);
-    if (it->second == i) continue;
+    const std::size_t first = c.first_report[i];
+    if (first == i) continue;
     e.emit("host " + quote(host.name) + " is reported again",
            inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
-           {inventory_at(c, c.inventory->hosts[it->second].pointer, "hosts/" + host.name,
+           {inventory_at(c, c.inventory->hosts[first].pointer, "hosts/" + host.name,
                          "first report")},
            "inventory/host/" + host.name + "/" + std::to_string(i), &host.ignore);
   }
@@ -673,8 +675,9 @@ void duplicate_host(const Context& c, Emitter& e) {
 
 void unknown_inventory_host(const Context& c, Emitter& e) {
   if (c.inventory == nullptr) return;
-  for (const auto& host : c.inventory->hosts) {
-    if (c.declared.count(host.name) > 0) continue;
+  for (std::size_t i = 0; i < c.inventory->hosts.size(); ++i) {
+    const auto& host = c.inventory->hosts[i];
+    if (c.report_declared[i]) continue;
     e.emit("host " + quote(host.name) + " is in the inventory but not in the manifest",
            inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
            {manifest_at(c, "/groups", "groups", "declared groups")}, "host/" + host.name,
@@ -686,7 +689,7 @@ void missing_inventory_host(const Context& c, Emitter& e) {
   if (c.inventory == nullptr) return;
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto& host = c.manifest.hosts[i];
-    if (c.observation[i] || c.declared.at(host.name) != i) continue;
+    if (c.observation[i] || c.first_declaration[i] != i) continue;
     e.emit("host " + quote(host.name) + " is declared but absent from the inventory " +
                quote(c.inventory->file),
            manifest_at(c, host.pointer, host_logical(c, host)), {}, "host/" + host.name,
@@ -787,20 +790,30 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   }
   problems.throw_if_any();
 
-  Context context{manifest, inventory, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  Context context{manifest, inventory, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   context.declared.reserve(manifest.hosts.size());
+  context.first_declaration.reserve(manifest.hosts.size());
   for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
-    context.declared.try_emplace(manifest.hosts[i].name, i);
+    const auto it = context.declared.try_emplace(manifest.hosts[i].name, i).first;
+    context.first_declaration.push_back(it->second);
   }
   context.observation.resize(manifest.hosts.size());
   if (inventory != nullptr) {
     context.observed.reserve(inventory->hosts.size());
+    context.first_report.reserve(inventory->hosts.size());
     for (std::size_t i = 0; i < inventory->hosts.size(); ++i) {
-      context.observed.try_emplace(inventory->hosts[i].name, i);
+      const auto it = context.observed.try_emplace(inventory->hosts[i].name, i).first;
+      context.first_report.push_back(it->second);
     }
+    context.report_declared.resize(inventory->hosts.size());
     for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
       const auto it = context.observed.find(manifest.hosts[i].name);
-      if (it != context.observed.end()) context.observation[i] = it->second;
+      if (it == context.observed.end()) continue;
+      context.observation[i] = it->second;
+      context.report_declared[it->second] = true;
+    }
+    for (std::size_t i = 0; i < inventory->hosts.size(); ++i) {
+      context.report_declared[i] = context.report_declared[context.first_report[i]];
     }
   }
   context.running.reserve(manifest.hosts.size());
@@ -819,10 +832,14 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
     const std::size_t g = manifest.hosts[i].group;
     auto& versions = context.group_versions[g];
     const std::string& running = *context.running[i];
-    const auto [slot, fresh] = slots[g].try_emplace(running, versions.size());
-    if (fresh) versions.push_back(VersionCount{&running, 0, i});
-    ++versions[slot->second].hosts;
-    context.version_slot.push_back(slot->second);
+    // A group runs one or two versions, and hashing costs more than comparing with them; the
+    // map serves groups where hosts report many.
+    std::size_t slot = 0;
+    while (slot < versions.size() && slot < 8 && *versions[slot].version != running) ++slot;
+    if (slot == 8) slot = slots[g].try_emplace(running, versions.size()).first->second;
+    if (slot == versions.size()) versions.push_back(VersionCount{&running, 0, i});
+    ++versions[slot].hosts;
+    context.version_slot.push_back(slot);
   }
   for (std::size_t g = 0; g < manifest.groups.size(); ++g) {
     auto& versions = context.in_use[manifest.groups[g].service];
