@@ -28,6 +28,10 @@ using scenario::ValueReader;
 
 constexpr const char* kIgnoreKey = "x-deploysim-ignore";
 
+// A scenario may describe ten million hosts by counting them; the checker lists each one (about
+// 350 bytes apiece), so a scenario used as a manifest is held to a tenth of that.
+constexpr std::int64_t kMaxScenarioHosts = 1'000'000;
+
 // Reads "x-deploysim-ignore": {"DS001": "reason"}; a reason is required so that every accepted
 // finding says why (rule IDs are checked against the catalogue by the checker).
 Ignores read_ignores(ObjectReader& object) {
@@ -342,7 +346,20 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     manifest.services.push_back(std::move(out));
   }
   const auto* deployment = source.deployment ? &*source.deployment : nullptr;
+  std::int64_t total_hosts = 0;
   for (const auto& group : source.groups) {
+    if (group.hosts > kMaxScenarioHosts - total_hosts) {
+      throw InputError(InputProblem{
+          .file = manifest.file,
+          .pointer = child_pointer(child_pointer("/fleet", group.name), "hosts"),
+          .expected = "at most " + std::to_string(kMaxScenarioHosts) +
+                      " hosts in the whole fleet of a scenario checked by deploysim check, "
+                      "which lists every host",
+          .found = std::to_string(group.hosts),
+          .hint = total_hosts > 0 ? "the groups before this one have " + std::to_string(total_hosts)
+                                  : ""});
+    }
+    total_hosts += group.hosts;
     ManifestGroup out;
     out.name = group.name;
     out.service = group.service;

@@ -207,5 +207,35 @@ TEST(CheckPositions, LongLinesAndEscapedKeys) {
   EXPECT_EQ(escaped.find("/wéb~0~1x/a\"b").start.column, 26);
 }
 
+// Inputs the fuzzers (docs/fuzzing.md) found problems with, and other bad checker inputs:
+// tests/data/bad/check_manifest/NAME.json is read as a manifest, check_inventory/NAME.json as an
+// inventory, and each must fail with exactly the message in NAME.expected.
+TEST(CheckFuzzRegressions, BadInputsFailWithTheExpectedMessage) {
+  std::size_t files = 0;
+  for (const char* kind : {"check_manifest", "check_inventory"}) {
+    const fs::path dir = fs::path(DEPLOYSIM_TEST_DATA) / "bad" / kind;
+    if (!fs::exists(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".json") continue;
+      ++files;
+      const std::string name = entry.path().filename().string();
+      std::string expected = file_text(fs::path(entry.path()).replace_extension(".expected"));
+      while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+      const std::string text = file_text(entry.path());
+      try {
+        if (std::string(kind) == "check_manifest") {
+          parse_manifest(text, name);
+        } else {
+          parse_inventory(text, name);
+        }
+        ADD_FAILURE() << name << " was accepted";
+      } catch (const scenario::InputError& error) {
+        EXPECT_EQ(error.what(), expected) << name;
+      }
+    }
+  }
+  EXPECT_GE(files, 1u);
+}
+
 }  // namespace
 }  // namespace deploysim::check
