@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <set>
 #include <system_error>
+#include <unordered_set>
 
 #include "model/fleet.hpp"
 #include "scenario/json_reader.hpp"
@@ -25,6 +27,10 @@ using scenario::quote;
 using scenario::ValueReader;
 
 constexpr const char* kIgnoreKey = "x-deploysim-ignore";
+
+// A scenario may describe ten million hosts by counting them; the checker lists each one (about
+// 350 bytes apiece), so a scenario used as a manifest is held to a tenth of that.
+constexpr std::int64_t kMaxScenarioHosts = 1'000'000;
 
 // Reads "x-deploysim-ignore": {"DS001": "reason"}; a reason is required so that every accepted
 // finding says why (rule IDs are checked against the catalogue by the checker).
@@ -269,6 +275,7 @@ class ManifestParser {
   void parse_flags(ObjectReader& root) {
     const auto section = root.optional("flags");
     if (!section) return;
+    const auto groups = group_names();
     for (auto& [name, value] : section->as_object().members()) {
       auto object = value.as_object();
       ManifestFlag flag;
@@ -276,7 +283,7 @@ class ManifestParser {
       flag.pointer = object.pointer();
       flag.on = object.boolean("on");
       for (const auto& group : object.optional_array("scope")) {
-        flag.scope.push_back(reference(group, group_names(), "the name of a group in /groups"));
+        flag.scope.push_back(reference(group, groups, "the name of a group in /groups"));
       }
       flag.meaning = object.string("meaning", "");
       object.string("note", "");
@@ -299,6 +306,9 @@ class ManifestParser {
     if (auto started = object.optional("started")) rollout.started_ms = read_timestamp(*started);
     std::vector<std::string> host_names;
     for (const auto& host : manifest_.hosts) host_names.push_back(host.name);
+    // A plan lists every host of a service: look names up by hash, and leave the linear search
+    // with its suggestion to names that are not there.
+    const std::unordered_set<std::string_view> known_hosts(host_names.begin(), host_names.end());
     for (const auto& entry : object.array("stages")) {
       auto stage_object = entry.as_object();
       RolloutStage stage;
@@ -308,7 +318,10 @@ class ManifestParser {
       stage.health_gate = stage_object.string("health_gate", "");
       stage.rollback = stage_object.string("rollback", "");
       for (const auto& host : stage_object.array("hosts")) {
-        stage.hosts.push_back(reference(host, host_names, "the name of a host in /groups"));
+        const auto* name = host.json().is_string() ? host.json().get_ptr<const std::string*>() : nullptr;
+        stage.hosts.push_back(name != nullptr && known_hosts.count(*name) > 0
+                                  ? *name
+                                  : reference(host, host_names, "the name of a host in /groups"));
         stage.host_pointers.push_back(host.pointer());
       }
       stage_object.string("note", "");
@@ -363,7 +376,20 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     manifest.services.push_back(std::move(out));
   }
   const auto* deployment = source.deployment ? &*source.deployment : nullptr;
+  std::int64_t total_hosts = 0;
   for (const auto& group : source.groups) {
+    if (group.hosts > kMaxScenarioHosts - total_hosts) {
+      throw InputError(InputProblem{
+          .file = manifest.file,
+          .pointer = child_pointer(child_pointer("/fleet", group.name), "hosts"),
+          .expected = "at most " + std::to_string(kMaxScenarioHosts) +
+                      " hosts in the whole fleet of a scenario checked by deploysim check, "
+                      "which lists every host",
+          .found = std::to_string(group.hosts),
+          .hint = total_hosts > 0 ? "the groups before this one have " + std::to_string(total_hosts)
+                                  : ""});
+    }
+    total_hosts += group.hosts;
     ManifestGroup out;
     out.name = group.name;
     out.service = group.service;
@@ -406,6 +432,214 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
       }
     }
     manifest.flags.push_back(std::move(out));
+  }
+}
+
+// The inventory read in one streaming pass (nlohmann's SAX interface) straight into an
+// Inventory, without a JSON document in between: at 100,000 hosts, building and freeing the
+// document costs more than all the rules together. The stream reads only what a valid
+// inventory holds. At anything else (malformed JSON, a wrong type, an unknown or repeated key,
+// a bad timestamp) it stops, and InventoryParser reads the text again through the document, so
+// that every problem is reported exactly as before. Whatever the stream accepts, the strict
+// reader accepts and reads alike (fuzz/inventory_fuzzer.cpp compares the two).
+class InventoryStream {
+ public:
+  explicit InventoryStream(Inventory& inventory) : inventory_(inventory) {}
+
+  /// Whether the whole of `text` was read; if not, the inventory holds part of it.
+  bool read(std::string_view text) {
+    return nlohmann::json::sax_parse(text.begin(), text.end(), this) && level_ == Level::done &&
+           version_read_ && (root_seen_ & bit(Key::hosts)) != 0;
+  }
+
+  // nlohmann's SAX interface; returning false stops the parse.
+  bool null() { return level_ == Level::config && config_value(nlohmann::json()); }
+  bool boolean(bool value) {
+    if (level_ == Level::flags) return current().flags.emplace(member_, value).second;
+    return level_ == Level::config && config_value(nlohmann::json(value));
+  }
+  bool number_integer(std::int64_t value) {
+    if (level_ == Level::root && root_key_ == Key::inventory_version) return version(value == 1);
+    return level_ == Level::config && config_value(nlohmann::json(value));
+  }
+  bool number_unsigned(std::uint64_t value) {
+    if (level_ == Level::root && root_key_ == Key::inventory_version) return version(value == 1);
+    return level_ == Level::config && config_value(nlohmann::json(value));
+  }
+  bool number_float(double value, const std::string& /*text*/) {
+    return level_ == Level::config && std::isfinite(value) && config_value(nlohmann::json(value));
+  }
+  bool binary(nlohmann::json::binary_t& /*value*/) { return false; }
+  bool string(std::string& value);
+  bool key(std::string& key);
+  bool start_object(std::size_t /*elements*/);
+  bool end_object();
+  bool start_array(std::size_t /*elements*/) {
+    if (level_ != Level::root || root_key_ != Key::hosts) return false;
+    level_ = Level::hosts;
+    return true;
+  }
+  bool end_array() {
+    if (level_ != Level::hosts) return false;
+    level_ = Level::root;
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::json::exception& /*error*/) {
+    return false;
+  }
+
+ private:
+  // Where the stream is: in which object or array, by its role in the format.
+  enum class Level { start, root, hosts, host, config, flags, ignore, done };
+  // The keys of the root and host objects.
+  enum class Key : unsigned {
+    unknown, inventory_version, observed_at, source, note, schema, hosts,
+    name, version, config, config_hash, config_revision, flags, converged_at, ignore
+  };
+
+  static unsigned bit(Key key) { return 1u << static_cast<unsigned>(key); }
+
+  static Key root_key(std::string_view key) {
+    if (key == "inventory_version") return Key::inventory_version;
+    if (key == "observed_at") return Key::observed_at;
+    if (key == "source") return Key::source;
+    if (key == "note") return Key::note;
+    if (key == "$schema") return Key::schema;
+    if (key == "hosts") return Key::hosts;
+    return Key::unknown;
+  }
+
+  static Key host_key(std::string_view key) {
+    if (key == "name") return Key::name;
+    if (key == "version") return Key::version;
+    if (key == "config") return Key::config;
+    if (key == "config_hash") return Key::config_hash;
+    if (key == "config_revision") return Key::config_revision;
+    if (key == "flags") return Key::flags;
+    if (key == "converged_at") return Key::converged_at;
+    if (key == "note") return Key::note;
+    if (key == kIgnoreKey) return Key::ignore;
+    return Key::unknown;
+  }
+
+  // As read_timestamp: a trailing "Z" is allowed.
+  static bool timestamp(std::string text, std::optional<std::int64_t>& out) {
+    if (!text.empty() && text.back() == 'Z') text.pop_back();
+    try {
+      out = engine::parse_timestamp_ms(text);
+      return true;
+    } catch (...) {
+      return false;  // the strict reader reports it
+    }
+  }
+
+  ObservedHost& current() { return inventory_.hosts.back(); }
+
+  bool version(bool is_one) {
+    version_read_ = is_one;
+    return is_one;
+  }
+
+  bool config_value(nlohmann::json value) {
+    return current().config->emplace(member_, std::move(value)).second;
+  }
+
+  // Records `key` as read in an object whose keys so far are `seen`; a repeated key stops.
+  static bool first_time(unsigned& seen, Key key) {
+    if (key == Key::unknown || (seen & bit(key)) != 0) return false;
+    seen |= bit(key);
+    return true;
+  }
+
+  Inventory& inventory_;
+  Level level_ = Level::start;
+  Key root_key_ = Key::unknown;
+  Key host_key_ = Key::unknown;
+  unsigned root_seen_ = 0;
+  unsigned host_seen_ = 0;
+  std::string member_;  // key in config, flags or x-deploysim-ignore
+  bool version_read_ = false;
+};
+
+bool InventoryStream::string(std::string& value) {
+  switch (level_) {
+    case Level::root:
+      if (root_key_ == Key::observed_at) return timestamp(std::move(value), inventory_.observed_ms);
+      return root_key_ == Key::source || root_key_ == Key::note || root_key_ == Key::schema;
+    case Level::host: {
+      ObservedHost& host = current();
+      switch (host_key_) {
+        case Key::name:
+          host.name = std::move(value);
+          return !host.name.empty();
+        case Key::version: host.version = std::move(value); return true;
+        case Key::config_hash: host.config_hash = std::move(value); return true;
+        case Key::config_revision: host.config_revision = std::move(value); return true;
+        case Key::converged_at: return timestamp(std::move(value), host.converged_ms);
+        case Key::note: return true;
+        default: return false;
+      }
+    }
+    case Level::config: return config_value(nlohmann::json(std::move(value)));
+    case Level::ignore:
+      // A suppression needs a reason.
+      if (value.find_first_not_of(" \t") == std::string::npos) return false;
+      return current().ignore.emplace(member_, std::move(value)).second;
+    default: return false;
+  }
+}
+
+bool InventoryStream::key(std::string& key) {
+  switch (level_) {
+    case Level::root:
+      root_key_ = root_key(key);
+      return first_time(root_seen_, root_key_);
+    case Level::host:
+      host_key_ = host_key(key);
+      return first_time(host_seen_, host_key_);
+    case Level::config:
+    case Level::flags:
+    case Level::ignore: member_ = std::move(key); return true;
+    default: return false;
+  }
+}
+
+bool InventoryStream::start_object(std::size_t /*elements*/) {
+  switch (level_) {
+    case Level::start: level_ = Level::root; return true;
+    case Level::hosts:
+      inventory_.hosts.emplace_back();
+      current().pointer = child_pointer("/hosts", inventory_.hosts.size() - 1);
+      host_seen_ = 0;
+      level_ = Level::host;
+      return true;
+    case Level::host:
+      if (host_key_ == Key::config) {
+        current().config.emplace();
+        level_ = Level::config;
+      } else if (host_key_ == Key::flags) {
+        level_ = Level::flags;
+      } else if (host_key_ == Key::ignore) {
+        level_ = Level::ignore;
+      } else {
+        return false;
+      }
+      return true;
+    default: return false;
+  }
+}
+
+bool InventoryStream::end_object() {
+  switch (level_) {
+    case Level::root: level_ = Level::done; return true;
+    case Level::host:
+      level_ = Level::hosts;
+      return (host_seen_ & bit(Key::name)) != 0;
+    case Level::config:
+    case Level::flags:
+    case Level::ignore: level_ = Level::host; return true;
+    default: return false;
   }
 }
 
@@ -538,6 +772,14 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
 }
 
 Inventory parse_inventory(std::string_view text, const std::string& file) {
+  Inventory inventory;
+  inventory.file = file;
+  if (!InventoryStream(inventory).read(text)) return parse_inventory_strict(text, file);
+  inventory.positions = PositionIndex(text);
+  return inventory;
+}
+
+Inventory parse_inventory_strict(std::string_view text, const std::string& file) {
   const nlohmann::json document = scenario::parse_json_text(text, file);
   Inventory inventory;
   inventory.file = file;

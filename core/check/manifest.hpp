@@ -177,6 +177,11 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
 /// Reads an observed inventory from `text`; throws scenario::InputError.
 Inventory parse_inventory(std::string_view text, const std::string& file);
 
+/// Reads an inventory as parse_inventory does, always through the whole JSON document: the
+/// reader parse_inventory falls back to for text its streaming reader does not accept. Both give
+/// the same Inventory or the same error; tests and fuzz targets compare them.
+Inventory parse_inventory_strict(std::string_view text, const std::string& file);
+
 /// Reads a whole file ("-" for standard input) as text; throws scenario::InputError if it cannot
 /// be read or is a directory.
 std::string read_input_file(const std::string& file);

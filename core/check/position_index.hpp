@@ -1,15 +1,17 @@
 #pragma once
 // Where each value of a JSON document starts and ends in its text, by JSON pointer, so that a
 // finding about "/hosts/7/version" can name line 12, column 40. nlohmann::json keeps no source
-// positions, and only the checker needs them, so this is a separate pass over text that
+// positions, and only the checker needs them, so this is a separate reading of text that
 // parse_json_text has already accepted.
+//
+// A check of a large fleet asks for a few thousand positions in a document of millions of
+// values, so nothing is indexed up front: a lookup walks the pointer from the root, and each
+// object or array it passes through has its members listed once and kept for later lookups.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
-#include <vector>
 
 namespace deploysim::check {
 
@@ -25,28 +27,22 @@ struct TextRange {
   TextPoint end;
 };
 
-/// Source positions of every value of one JSON text. Build it only from text that parses as JSON
-/// (parse_json_text); on other text the positions are unspecified, but building never fails.
+/// Source positions of the values of one JSON text. Build it only from text that parses as JSON
+/// (parse_json_text); on other text the positions are unspecified, but building and finding
+/// never fail. Copies share one cache; find() may be called from several threads.
 class PositionIndex {
  public:
   PositionIndex() = default;
-  /// Scans `text` once; keeps a copy of it to count columns in code points.
+  /// Keeps a copy of `text`; the members of containers are listed when a lookup needs them.
   explicit PositionIndex(std::string_view text);
 
   /// The range of the value at `pointer` (RFC 6901, "" for the document), or of its nearest
   /// ancestor that has one; a range with line 0 when the index is empty.
   TextRange find(const std::string& pointer) const;
 
-  /// Number of values indexed.
-  std::size_t size() const { return offsets_.size(); }
-
  private:
-  TextPoint point_at(std::size_t offset) const;
-
-  std::string text_;
-  std::vector<std::size_t> line_starts_;
-  // pointer -> (first byte, one past the last byte)
-  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> offsets_;
+  struct State;
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace deploysim::check

@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/service_graph.hpp"
 #include "scenario/input_error.hpp"
@@ -117,15 +118,39 @@ const std::vector<RuleInfo> kRules = {
      "Remove the entry.", "suppression"},
 };
 
+// Hosts of one group that run one version: how many, and the first of them.
+struct VersionCount {
+  const std::string* version;
+  std::size_t hosts = 0;
+  std::size_t first = 0;
+};
+
 // Everything the rules read, with lookups built once so that each rule is linear in the fleet.
 struct Context {
   const Manifest& manifest;
   const Inventory* inventory;
-  // Host name -> index of its first declaration / first observation.
-  std::unordered_map<std::string, std::size_t> declared;
-  std::unordered_map<std::string, std::size_t> observed;
+  // Host name -> index of its first declaration / first observation (names point into the
+  // inputs, which outlive the check).
+  std::unordered_map<std::string_view, std::size_t> declared;
+  std::unordered_map<std::string_view, std::size_t> observed;
+  // The same by host index: manifest host -> its name's first declaration, inventory host ->
+  // its name's first report; and whether an inventory host's name is declared.
+  std::vector<std::size_t> first_declaration;
+  std::vector<std::size_t> first_report;
+  std::vector<bool> report_declared;
   // Manifest host index -> observed host index (first observation), if any.
   std::vector<std::optional<std::size_t>> observation;
+  // Manifest host index -> the version it runs as far as the checker knows: observed if
+  // reported, else declared (see effective_version).
+  std::vector<const std::string*> running;
+  // Group index -> the versions its hosts run, in order of first host.
+  std::vector<std::vector<VersionCount>> group_versions;
+  // Manifest host index -> index of the version it runs in its group's group_versions.
+  std::vector<std::size_t> version_slot;
+  // Service -> version -> (first host running it, number of hosts running it).
+  std::map<std::string, std::map<std::string, std::pair<std::size_t, std::size_t>>> in_use;
+  std::unordered_map<std::string_view, const ManifestService*> services;
+  std::unordered_map<std::string_view, std::size_t> groups;
 };
 
 Location manifest_at(const Context& c, std::string pointer, std::string logical = {},
@@ -210,6 +235,8 @@ class Emitter {
 
 void version_mismatch(const Context& c, Emitter& e) {
   if (c.inventory == nullptr) return;
+  // Group index -> hosts running their declared version, counted when first needed.
+  std::vector<std::optional<std::size_t>> on_declared_in(c.manifest.groups.size());
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto seen = c.observation[i];
     if (!seen) continue;
@@ -217,14 +244,14 @@ void version_mismatch(const Context& c, Emitter& e) {
     const auto& observed = c.inventory->hosts[*seen];
     if (observed.version.empty() || observed.version == host.version) continue;
     const auto& group = c.manifest.groups[host.group];
-    std::size_t on_declared = 0;
-    for (const auto h : group.hosts) {
-      const auto s = c.observation[h];
-      const std::string& v = s && !c.inventory->hosts[*s].version.empty()
-                                 ? c.inventory->hosts[*s].version
-                                 : c.manifest.hosts[h].version;
-      if (v == c.manifest.hosts[h].version) ++on_declared;
+    auto& counted = on_declared_in[host.group];
+    if (!counted) {
+      counted = 0;
+      for (const auto h : group.hosts) {
+        if (*c.running[h] == c.manifest.hosts[h].version) ++*counted;
+      }
     }
+    const std::size_t on_declared = *counted;
     e.emit("host " + quote(host.name) + " runs " + quote(observed.version) +
                "; the manifest declares " + quote(host.version) + " (" +
                std::to_string(on_declared) + " of " + std::to_string(group.hosts.size()) +
@@ -236,17 +263,56 @@ void version_mismatch(const Context& c, Emitter& e) {
   }
 }
 
-bool in_scope(const ManifestFlag& flag, const std::string& group) {
-  return flag.scope.empty() ||
-         std::find(flag.scope.begin(), flag.scope.end(), group) != flag.scope.end();
+// Whether hosts of `group` running `running` would get `flag` wrong when it is on: their
+// version is unknown, does not honour the flag, or gives it another meaning.
+bool misreads_flag(const Context& c, const ManifestFlag& flag, const ManifestGroup& group,
+                   const std::string& running) {
+  const auto service = c.services.find(group.service);
+  const ManifestVersion* version =
+      service != c.services.end() ? service->second->find_version(running) : nullptr;
+  if (version == nullptr) return true;
+  const auto it = version->flags.find(flag.name);
+  return it == version->flags.end() || (!flag.meaning.empty() && it->second != flag.meaning);
+}
+
+// Hosts in the scope of `flag` whose version would get it wrong, in host order. Versions are
+// judged once per group, so a group that runs only versions reading the flag right costs no
+// walk over its hosts.
+std::vector<std::size_t> flag_misreaders(const Context& c, const ManifestFlag& flag) {
+  std::vector<std::size_t> scoped;
+  if (flag.scope.empty()) {
+    for (std::size_t g = 0; g < c.manifest.groups.size(); ++g) scoped.push_back(g);
+  } else {
+    for (const auto& name : flag.scope) {
+      if (const auto it = c.groups.find(name); it != c.groups.end()) scoped.push_back(it->second);
+    }
+    std::sort(scoped.begin(), scoped.end());
+    scoped.erase(std::unique(scoped.begin(), scoped.end()), scoped.end());
+  }
+  std::vector<std::size_t> hosts;
+  std::vector<bool> wrong;  // by version slot
+  for (const std::size_t g : scoped) {
+    const auto& group = c.manifest.groups[g];
+    wrong.assign(c.group_versions[g].size(), false);
+    bool any = false;
+    for (std::size_t v = 0; v < wrong.size(); ++v) {
+      wrong[v] = misreads_flag(c, flag, group, *c.group_versions[g][v].version);
+      any = any || wrong[v];
+    }
+    if (!any) continue;
+    for (const std::size_t h : group.hosts) {
+      if (wrong[c.version_slot[h]]) hosts.push_back(h);
+    }
+  }
+  std::sort(hosts.begin(), hosts.end());
+  return hosts;
 }
 
 void flag_version_mismatch(const Context& c, Emitter& e) {
   for (const auto& flag : c.manifest.flags) {
-    for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
+    for (const std::size_t i : flag_misreaders(c, flag)) {
       const auto& host = c.manifest.hosts[i];
       const auto& group = c.manifest.groups[host.group];
-      if (!in_scope(flag, group.name)) continue;
       bool on = flag.on;
       if (const auto seen = c.observation[i]) {
         const auto& flags = c.inventory->hosts[*seen].flags;
@@ -286,19 +352,13 @@ void flag_version_mismatch(const Context& c, Emitter& e) {
 }
 
 void retired_behaviour_reachable(const Context& c, Emitter& e) {
-  // Hosts running each (service, version), with the first one as an example.
-  std::map<std::pair<std::string, std::string>, std::pair<std::size_t, std::size_t>> running;
-  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
-    const auto& group = c.manifest.groups[c.manifest.hosts[i].group];
-    auto [it, fresh] = running.try_emplace({group.service, effective_version(c, i).version},
-                                           std::make_pair(i, std::size_t{0}));
-    ++it->second.second;
-    (void)fresh;
-  }
   for (const auto& service : c.manifest.services) {
+    const auto running = c.in_use.find(service.name);
+    if (running == c.in_use.end()) continue;
     for (const auto& version : service.versions) {
-      const auto hosts = running.find({service.name, version.name});
-      if (hosts == running.end()) continue;
+      // Hosts running the version, with the first one as an example.
+      const auto hosts = running->second.find(version.name);
+      if (hosts == running->second.end()) continue;
       for (const auto& [flag, behaviour] : version.flags) {
         const auto* info = c.manifest.find_behaviour(behaviour);
         if (info == nullptr || !info->retired) continue;
@@ -322,16 +382,7 @@ void retired_behaviour_reachable(const Context& c, Emitter& e) {
 }
 
 void dependency_version_skew(const Context& c, Emitter& e) {
-  // Per service: versions in use, with the number of hosts and the first host.
-  std::map<std::string, std::map<std::string, std::pair<std::size_t, std::size_t>>> in_use;
-  for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
-    const auto& group = c.manifest.groups[c.manifest.hosts[i].group];
-    auto& versions = in_use[group.service];
-    auto [it, fresh] =
-        versions.try_emplace(effective_version(c, i).version, std::make_pair(i, std::size_t{0}));
-    ++it->second.second;
-    (void)fresh;
-  }
+  const auto& in_use = c.in_use;
   for (const auto& service : c.manifest.services) {
     if (in_use.find(service.name) == in_use.end()) continue;
     for (const auto& dependency : service.depends_on) {
@@ -403,7 +454,7 @@ std::size_t hosts_of_service(const Context& c, const std::string& service) {
 void rollout_missing_host(const Context& c, Emitter& e) {
   if (!c.manifest.rollout) return;
   const auto& rollout = *c.manifest.rollout;
-  std::set<std::string> staged;
+  std::unordered_set<std::string_view> staged;
   for (const auto& stage : rollout.stages) staged.insert(stage.hosts.begin(), stage.hosts.end());
   for (const auto& host : c.manifest.hosts) {
     const auto& group = c.manifest.groups[host.group];
@@ -481,6 +532,17 @@ void canary_too_large(const Context& c, Emitter& e) {
 // the host has applied the declared revision.
 void config_difference(const Context& c, Emitter& e, bool pending_rule) {
   if (c.inventory == nullptr) return;
+  // Hashing is a serialisation: do it once per group for the hosts that do not override the
+  // group's configuration.
+  std::vector<std::optional<std::string>> group_hashes(c.manifest.groups.size());
+  std::string own_hash;
+  auto declared_hash = [&](const ManifestHost& host) -> const std::string& {
+    const auto& group = c.manifest.groups[host.group];
+    if (host.config != group.config) return own_hash = config_hash(host.config);
+    auto& cached = group_hashes[host.group];
+    if (!cached) cached = config_hash(group.config);
+    return *cached;
+  };
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto seen = c.observation[i];
     if (!seen) continue;
@@ -489,7 +551,7 @@ void config_difference(const Context& c, Emitter& e, bool pending_rule) {
     const auto& observed = c.inventory->hosts[*seen];
     std::string differs;  // description of the first difference
     std::string observed_pointer;
-    std::string declared_pointer = child_pointer(group.pointer, "config");
+    std::string declared_pointer;
     if (observed.config) {
       for (const auto& [key, value] : host.config) {
         const auto it = observed.config->find(key);
@@ -501,15 +563,16 @@ void config_difference(const Context& c, Emitter& e, bool pending_rule) {
         observed_pointer = it == observed.config->end()
                                ? child_pointer(observed.pointer, "config")
                                : child_pointer(child_pointer(observed.pointer, "config"), key);
-        declared_pointer = child_pointer(declared_pointer, key);
+        declared_pointer = child_pointer(child_pointer(group.pointer, "config"), key);
         break;
       }
-    } else if (!observed.config_hash.empty() && observed.config_hash != config_hash(host.config)) {
+    } else if (!observed.config_hash.empty() && observed.config_hash != declared_hash(host)) {
       differs = "config_hash is " + quote(observed.config_hash) + ", declared configuration " +
-                "hashes to " + quote(config_hash(host.config));
+                "hashes to " + quote(declared_hash(host));
       observed_pointer = child_pointer(observed.pointer, "config_hash");
     }
     if (differs.empty()) continue;
+    if (declared_pointer.empty()) declared_pointer = child_pointer(group.pointer, "config");
     const bool pending = !group.config_revision.empty() && !observed.config_revision.empty() &&
                          observed.config_revision != group.config_revision;
     if (pending != pending_rule) continue;
@@ -547,15 +610,9 @@ void mixed_versions(const Context& c, Emitter& e) {
   const auto& rollout = c.manifest.rollout;
   for (const auto& service : c.manifest.services) {
     // Versions in use, by number of hosts, with their first host.
-    std::map<std::string, std::pair<std::size_t, std::size_t>> versions;
-    for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
-      if (c.manifest.groups[c.manifest.hosts[i].group].service != service.name) continue;
-      auto [it, fresh] =
-          versions.try_emplace(effective_version(c, i).version, std::make_pair(i, std::size_t{0}));
-      ++it->second.second;
-      (void)fresh;
-    }
-    if (versions.size() < 2) continue;
+    const auto in_use = c.in_use.find(service.name);
+    if (in_use == c.in_use.end() || in_use->second.size() < 2) continue;
+    const auto& versions = in_use->second;
     // Within the window of a rollout of this service that started at a known time, mixing is
     // the rollout itself.
     if (rollout && rollout->service == service.name && rollout->started_ms && c.inventory &&
@@ -589,12 +646,11 @@ void mixed_versions(const Context& c, Emitter& e) {
 }
 
 void duplicate_host(const Context& c, Emitter& e) {
-  std::unordered_map<std::string, std::size_t> first;
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto& host = c.manifest.hosts[i];
-    const auto [it, fresh] = first.try_emplace(host.name, i);
-    if (fresh) continue;
-    const auto& original = c.manifest.hosts[it->second];
+    const std::size_t first = c.first_declaration[i];
+    if (first == i) continue;
+    const auto& original = c.manifest.hosts[first];
     e.emit("host " + quote(host.name) + " is declared again (first in group " +
                quote(c.manifest.groups[original.group].name) + ")",
            manifest_at(c, host.pointer, host_logical(c, host)),
@@ -602,14 +658,13 @@ void duplicate_host(const Context& c, Emitter& e) {
            "manifest/host/" + host.name + "/" + std::to_string(i), &host.ignore);
   }
   if (c.inventory == nullptr) return;
-  std::unordered_map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < c.inventory->hosts.size(); ++i) {
     const auto& host = c.inventory->hosts[i];
-    const auto [it, fresh] = seen.try_emplace(host.name, i);
-    if (fresh) continue;
+    const std::size_t first = c.first_report[i];
+    if (first == i) continue;
     e.emit("host " + quote(host.name) + " is reported again",
            inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
-           {inventory_at(c, c.inventory->hosts[it->second].pointer, "hosts/" + host.name,
+           {inventory_at(c, c.inventory->hosts[first].pointer, "hosts/" + host.name,
                          "first report")},
            "inventory/host/" + host.name + "/" + std::to_string(i), &host.ignore);
   }
@@ -617,8 +672,9 @@ void duplicate_host(const Context& c, Emitter& e) {
 
 void unknown_inventory_host(const Context& c, Emitter& e) {
   if (c.inventory == nullptr) return;
-  for (const auto& host : c.inventory->hosts) {
-    if (c.declared.count(host.name) > 0) continue;
+  for (std::size_t i = 0; i < c.inventory->hosts.size(); ++i) {
+    const auto& host = c.inventory->hosts[i];
+    if (c.report_declared[i]) continue;
     e.emit("host " + quote(host.name) + " is in the inventory but not in the manifest",
            inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
            {manifest_at(c, "/groups", "groups", "declared groups")}, "host/" + host.name,
@@ -630,7 +686,7 @@ void missing_inventory_host(const Context& c, Emitter& e) {
   if (c.inventory == nullptr) return;
   for (std::size_t i = 0; i < c.manifest.hosts.size(); ++i) {
     const auto& host = c.manifest.hosts[i];
-    if (c.observation[i] || c.declared.at(host.name) != i) continue;
+    if (c.observation[i] || c.first_declaration[i] != i) continue;
     e.emit("host " + quote(host.name) + " is declared but absent from the inventory " +
                quote(c.inventory->file),
            manifest_at(c, host.pointer, host_logical(c, host)), {}, "host/" + host.name,
@@ -731,19 +787,70 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   }
   problems.throw_if_any();
 
-  Context context{manifest, inventory, {}, {}, {}};
+  Context context{manifest, inventory, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  context.declared.reserve(manifest.hosts.size());
+  context.first_declaration.reserve(manifest.hosts.size());
   for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
-    context.declared.try_emplace(manifest.hosts[i].name, i);
+    const auto it = context.declared.try_emplace(manifest.hosts[i].name, i).first;
+    context.first_declaration.push_back(it->second);
   }
   context.observation.resize(manifest.hosts.size());
   if (inventory != nullptr) {
+    context.observed.reserve(inventory->hosts.size());
+    context.first_report.reserve(inventory->hosts.size());
     for (std::size_t i = 0; i < inventory->hosts.size(); ++i) {
-      context.observed.try_emplace(inventory->hosts[i].name, i);
+      const auto it = context.observed.try_emplace(inventory->hosts[i].name, i).first;
+      context.first_report.push_back(it->second);
     }
+    context.report_declared.resize(inventory->hosts.size());
     for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
       const auto it = context.observed.find(manifest.hosts[i].name);
-      if (it != context.observed.end()) context.observation[i] = it->second;
+      if (it == context.observed.end()) continue;
+      context.observation[i] = it->second;
+      context.report_declared[it->second] = true;
     }
+    for (std::size_t i = 0; i < inventory->hosts.size(); ++i) {
+      context.report_declared[i] = context.report_declared[context.first_report[i]];
+    }
+  }
+  context.running.reserve(manifest.hosts.size());
+  for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
+    const auto seen = context.observation[i];
+    const bool reported = seen && !inventory->hosts[*seen].version.empty();
+    context.running.push_back(reported ? &inventory->hosts[*seen].version
+                                       : &manifest.hosts[i].version);
+  }
+  // Versions per group, then per service: the rules that look at versions in use read these
+  // instead of walking the fleet.
+  context.group_versions.resize(manifest.groups.size());
+  context.version_slot.reserve(manifest.hosts.size());
+  std::vector<std::unordered_map<std::string_view, std::size_t>> slots(manifest.groups.size());
+  for (std::size_t i = 0; i < manifest.hosts.size(); ++i) {
+    const std::size_t g = manifest.hosts[i].group;
+    auto& versions = context.group_versions[g];
+    const std::string& running = *context.running[i];
+    // A group runs one or two versions, and hashing costs more than comparing with them; the
+    // map serves groups where hosts report many.
+    std::size_t slot = 0;
+    while (slot < versions.size() && slot < 8 && *versions[slot].version != running) ++slot;
+    if (slot == 8) slot = slots[g].try_emplace(running, versions.size()).first->second;
+    if (slot == versions.size()) versions.push_back(VersionCount{&running, 0, i});
+    ++versions[slot].hosts;
+    context.version_slot.push_back(slot);
+  }
+  for (std::size_t g = 0; g < manifest.groups.size(); ++g) {
+    auto& versions = context.in_use[manifest.groups[g].service];
+    for (const auto& counted : context.group_versions[g]) {
+      const auto [it, fresh] =
+          versions.try_emplace(*counted.version, std::make_pair(counted.first, counted.hosts));
+      if (fresh) continue;
+      it->second.first = std::min(it->second.first, counted.first);
+      it->second.second += counted.hosts;
+    }
+  }
+  for (const auto& service : manifest.services) context.services.try_emplace(service.name, &service);
+  for (std::size_t g = 0; g < manifest.groups.size(); ++g) {
+    context.groups.try_emplace(manifest.groups[g].name, g);
   }
 
   CheckResult result;

@@ -1,12 +1,17 @@
 // Manifest and inventory parsing: strict, with pointers and "did you mean"; positions of values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "check/manifest.hpp"
 #include "check/position_index.hpp"
+#include "check_fleet.hpp"
 #include "scenario/input_error.hpp"
 
 namespace deploysim::check {
@@ -130,6 +135,106 @@ TEST(CheckSchemas, ExamplesValidateAgainstTheSchemas) {
       "/examples/knight_capital/manifest.json' '" + root + "/core/check/inventory.schema.json' '" +
       root + "/examples/knight_capital/inventory.json'";
   EXPECT_EQ(std::system(command.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace deploysim::check
+
+namespace deploysim::check {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What reading an inventory gave: its hosts in a comparable form, or the error.
+std::string inventory_outcome(Inventory (*read)(std::string_view, const std::string&),
+                              const std::string& text) {
+  try {
+    const Inventory inventory = read(text, "inventory.json");
+    std::string out = "observed " + std::to_string(inventory.observed_ms.value_or(-1)) + "\n";
+    for (const auto& host : inventory.hosts) {
+      out += host.pointer + " " + host.name + " " + host.version + " " + host.config_hash + " " +
+             host.config_revision + " " + std::to_string(host.converged_ms.value_or(-1)) + " " +
+             (host.config ? nlohmann::json(*host.config).dump() : "-") + " " +
+             nlohmann::json(host.flags).dump() + " " + nlohmann::json(host.ignore).dump() + "\n";
+    }
+    return out;
+  } catch (const scenario::InputError& error) {
+    return std::string("error: ") + error.what();
+  }
+}
+
+// parse_inventory streams; whatever it accepts must read as the strict reader reads it, and what
+// it does not accept must fail with the strict reader's message (the inventory fuzzer checks the
+// same on random inputs).
+TEST(CheckInventoryReaders, StreamingAndStrictReadersAgree) {
+  std::vector<std::string> texts;
+  for (const auto& entry : fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "fuzz" / "corpus" / "inventory")) {
+    texts.push_back(file_text(entry.path()));
+  }
+  texts.push_back(fixtures::generate_check_fleet({.hosts = 400, .services = 5, .flags = 10}).inventory);
+  std::size_t accepted = 0;
+  for (const auto& text : texts) {
+    const std::string streamed = inventory_outcome(&parse_inventory, text);
+    EXPECT_EQ(streamed, inventory_outcome(&parse_inventory_strict, text)) << text.substr(0, 200);
+    if (!streamed.starts_with("error: ")) ++accepted;
+  }
+  EXPECT_GE(accepted, 4u);
+}
+
+// Columns count code points even on a line far longer than the index's checkpoints, as in a
+// minified inventory; escaped keys are found by their decoded name.
+TEST(CheckPositions, LongLinesAndEscapedKeys) {
+  std::string text = R"({"inventory_version": 1, "hosts": [)";
+  for (int i = 0; i < 400; ++i) {
+    text += std::string(i > 0 ? "," : "") + R"({"name": "hé-)" + std::to_string(i) + R"(", "note": "é"})";
+  }
+  text += "]}";
+  const PositionIndex index(text);
+  const auto at = text.find(R"("hé-399")");
+  const auto columns = 1 + std::count_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at),
+                                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  EXPECT_EQ(index.find("/hosts/399/name").start.line, 1);
+  EXPECT_EQ(index.find("/hosts/399/name").start.column, columns);
+  EXPECT_EQ(index.find("/hosts/399/note").start.column, columns + 18);
+  const PositionIndex escaped(R"({"w\u00e9b~/x": {"a\"b": 1}})");
+  EXPECT_EQ(escaped.find("/wéb~0~1x/a\"b").start.column, 26);
+}
+
+// Inputs the fuzzers (docs/fuzzing.md) found problems with, and other bad checker inputs:
+// tests/data/bad/check_manifest/NAME.json is read as a manifest, check_inventory/NAME.json as an
+// inventory, and each must fail with exactly the message in NAME.expected.
+TEST(CheckFuzzRegressions, BadInputsFailWithTheExpectedMessage) {
+  std::size_t files = 0;
+  for (const char* kind : {"check_manifest", "check_inventory"}) {
+    const fs::path dir = fs::path(DEPLOYSIM_TEST_DATA) / "bad" / kind;
+    if (!fs::exists(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".json") continue;
+      ++files;
+      const std::string name = entry.path().filename().string();
+      std::string expected = file_text(fs::path(entry.path()).replace_extension(".expected"));
+      while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+      const std::string text = file_text(entry.path());
+      try {
+        if (std::string(kind) == "check_manifest") {
+          parse_manifest(text, name);
+        } else {
+          parse_inventory(text, name);
+        }
+        ADD_FAILURE() << name << " was accepted";
+      } catch (const scenario::InputError& error) {
+        EXPECT_EQ(error.what(), expected) << name;
+      }
+    }
+  }
+  EXPECT_GE(files, 1u);
 }
 
 }  // namespace

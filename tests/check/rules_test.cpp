@@ -3,12 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "check/manifest.hpp"
+#include "check/report.hpp"
 #include "check/rules.hpp"
+#include "check_fleet.hpp"
 #include "scenario/input_error.hpp"
 
 namespace deploysim::check {
@@ -334,6 +339,50 @@ TEST(CheckRules, FindingsAreSortedByPlace) {
                                return std::tie(a.location.file, a.location.range.start.line) <
                                       std::tie(b.location.file, b.location.range.start.line);
                              }));
+}
+
+// A generated fleet of 2,000 hosts with every kind of planted inconsistency
+// (tests/support/check_fleet.hpp): the whole JSON report, locations included, must stay as it
+// is, so that making the rules faster cannot change what they find. After an intended change
+// of findings, regenerate the report with
+//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/check_tests --gtest_filter='CheckRules.GeneratedFleet*'
+// and review the diff like any other change.
+TEST(CheckRules, GeneratedFleetReportMatchesTheGoldenReport) {
+  const auto fleet = fixtures::generate_check_fleet(
+      {.hosts = 2000, .services = 10, .flags = 40, .groups_per_service = 4});
+  const Manifest manifest = parse_manifest(fleet.manifest, "manifest.json");
+  const Inventory inventory = parse_inventory(fleet.inventory, "inventory.json");
+  const CheckResult result = run_check(manifest, &inventory);
+  // Every rule but DS010 (no canary is too large) has something to report.
+  for (const auto& rule : rule_catalogue()) {
+    if (rule.id != "DS010") {
+      EXPECT_FALSE(of_rule(result, rule.id).empty()) << rule.id;
+    }
+  }
+  ReportContext context;
+  context.exit_code = 1;
+  std::ostringstream report;
+  write_report(report, Format::json, result, context);
+
+  const auto golden = std::filesystem::path(DEPLOYSIM_TEST_DATA) / "golden" / "check_fleet_2000.json";
+  if (std::getenv("DEPLOYSIM_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden) << report.str();
+    GTEST_SKIP() << "wrote " << golden;
+  }
+  std::ifstream in(golden);
+  ASSERT_TRUE(in.good()) << "no golden report " << golden << "; see above this test";
+  std::stringstream expected_text;
+  expected_text << in.rdbuf();
+  // The tool's version is not a finding.
+  json expected = json::parse(expected_text.str());
+  json actual = json::parse(report.str());
+  expected.erase("tool");
+  actual.erase("tool");
+  ASSERT_EQ(actual["findings"].size(), expected["findings"].size());
+  for (std::size_t i = 0; i < expected["findings"].size(); ++i) {
+    EXPECT_EQ(actual["findings"][i].dump(2), expected["findings"][i].dump(2)) << "finding " << i;
+  }
+  EXPECT_EQ(actual.dump(2), expected.dump(2));
 }
 
 }  // namespace
