@@ -1,13 +1,16 @@
 #include "delivery/pipeline.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 
 #include "delivery/parallel.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "experiment/runner.hpp"
+#include "experiment/statistics.hpp"
 
 namespace deploysim::delivery {
 
@@ -50,6 +53,7 @@ class PipelineModel : public engine::Process {
     if (c_.cadence == ReleaseCadence::train)
       kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
     kernel_.run_until(engine::Time::zero() + c_.horizon);
+    fill_days();
     out_.dora = dora_metrics(out_.deployments, c_.horizon.to_seconds() / 86'400.0);
     std::int64_t changes = 0;
     for (const auto& d : out_.deployments) changes += d.changes;
@@ -158,6 +162,7 @@ class PipelineModel : public engine::Process {
     }
     if (canary_stopped) {
       ++out_.canary_rollbacks;
+      canary_rollback_times_s_.push_back(now);
       for (auto i : releasing_) {
         if (changes_[i].defect) {
           refix(kernel, i, 0.0);
@@ -187,8 +192,8 @@ class PipelineModel : public engine::Process {
     ++out_.incidents;
     const double growth =
         1.0 + c_.diagnosis_growth_per_change * static_cast<double>(record.changes - 1);
-    const double recovery_ms = c_.detect_time.sample(incident_) +
-                               c_.diagnose_time.sample(incident_) * growth +
+    const double detect_ms = c_.detect_time.sample(incident_);
+    const double recovery_ms = detect_ms + c_.diagnose_time.sample(incident_) * growth +
                                c_.repair_time.sample(incident_);
     double loss_rate = 0.0;
     for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
@@ -196,10 +201,51 @@ class PipelineModel : public engine::Process {
     record.recovered_s = now + recovery_ms / 1000.0;
     record.loss_usd = loss_rate * recovery_ms / 60'000.0;
     out_.loss_usd += record.loss_usd;
+    out_.incident_log.push_back({.start_s = now,
+                                 .detected_s = now + detect_ms / 1000.0,
+                                 .recovered_s = *record.recovered_s,
+                                 .changes = record.changes,
+                                 .defective_changes = static_cast<std::int64_t>(defective.size()),
+                                 .loss_usd = record.loss_usd,
+                                 .stopped_by_canary = false});
     out_.deployments.push_back(std::move(record));
     for (auto i : defective) refix(kernel, i, recovery_ms);
     releasing_.clear();
     kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered));
+  }
+
+  // The per-day series, from the deployment and incident logs.
+  void fill_days() {
+    const auto day_count =
+        static_cast<std::size_t>(std::ceil(c_.horizon.to_seconds() / 86'400.0));
+    auto& days = out_.days;
+    days.assign(day_count, PipelineDay{});
+    auto day_of = [&](double t) {
+      return std::min(day_count - 1, static_cast<std::size_t>(std::max(0.0, t / 86'400.0)));
+    };
+    std::vector<std::vector<double>> lead_times(day_count);
+    for (const auto& d : out_.deployments) {
+      const auto i = day_of(d.finished_s);
+      ++days[i].deployments;
+      days[i].changes_deployed += d.changes;
+      if (d.failed) ++days[i].failed_deployments;
+      lead_times[i].insert(lead_times[i].end(), d.lead_times_s.begin(), d.lead_times_s.end());
+    }
+    for (const auto& incident : out_.incident_log) {
+      const auto i = day_of(incident.start_s);
+      ++days[i].incidents;
+      days[i].loss_usd += incident.loss_usd;
+    }
+    for (double t : canary_rollback_times_s_) ++days[day_of(t)].canary_rollbacks;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < day_count; ++i) {
+      days[i].day = static_cast<std::int64_t>(i);
+      days[i].mean_batch_size = days[i].deployments > 0
+                                    ? static_cast<double>(days[i].changes_deployed) /
+                                          static_cast<double>(days[i].deployments)
+                                    : nan;
+      days[i].lead_time_median_s = experiment::exact_quantile(std::move(lead_times[i]), 0.5);
+    }
   }
 
   // A defective change is reverted (after `after_ms`), fixed and comes back clean, keeping its
@@ -219,6 +265,7 @@ class PipelineModel : public engine::Process {
   std::vector<Change> changes_;
   std::vector<std::uint64_t> waiting_;
   std::vector<std::uint64_t> releasing_;
+  std::vector<double> canary_rollback_times_s_;
   bool busy_ = false;
   bool train_due_ = false;
   bool gate_pending_ = false;

@@ -69,9 +69,40 @@ PipelineConfig default_pipeline();
 /// through the stages and a deploy.
 void validate(const PipelineConfig& config);
 
+/// One production incident: a defective release that reached users.
+struct IncidentRecord {
+  double start_s = 0.0;      ///< the release reached production (or its canary hosts)
+  double detected_s = 0.0;   ///< someone or something noticed
+  double recovered_s = 0.0;  ///< diagnosed and repaired: service restored
+  std::int64_t changes = 0;            ///< changes in the release
+  std::int64_t defective_changes = 0;  ///< of which carried a defect
+  double loss_usd = 0.0;
+  /// The production stage stopped the release before it reached every host (the canary).
+  bool stopped_by_canary = false;
+};
+
+/// One day of a run. Deployments count on the day they finished, incidents on the day they
+/// started.
+struct PipelineDay {
+  std::int64_t day = 0;  ///< 0 for the first day
+  std::int64_t deployments = 0;
+  std::int64_t changes_deployed = 0;  ///< changes in those deployments, reverted ones included
+  double mean_batch_size = 0.0;       ///< changes_deployed / deployments; NaN without deployments
+  /// Median commit-to-production time of the changes delivered that day; NaN if none.
+  double lead_time_median_s = 0.0;
+  std::int64_t incidents = 0;
+  double loss_usd = 0.0;
+  std::int64_t failed_deployments = 0;
+  std::int64_t canary_rollbacks = 0;
+};
+
 /// One simulated run.
 struct PipelineRun {
   std::vector<DeploymentRecord> deployments;
+  /// Every incident, in order of start.
+  std::vector<IncidentRecord> incident_log;
+  /// One entry per day of the horizon (a partial last day included).
+  std::vector<PipelineDay> days;
   DoraMetrics dora;
   std::int64_t changes = 0;  ///< arrived
   std::int64_t defects = 0;  ///< arrived with a defect
