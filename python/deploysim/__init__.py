@@ -10,13 +10,14 @@ package gives its results as dicts and pandas DataFrames::
     deploysim.compare(knight, {"gate": {"deployment.preflight_gate": True}}, replicas=50)
     deploysim.check("examples/knight_capital/manifest.json").to_frame()
     deploysim.roi.xkcd_table(wide=True)
+    deploysim.delivery.pipeline(values={"cadence": "train", "train_interval": "7d"}).summary
 
 See docs/python.md.
 """
 
 from __future__ import annotations
 
-from . import _core, roi
+from . import _core, delivery, roi
 from .check import Findings, check
 from .check import rules as check_rules
 from .errors import Problem, ScenarioError
@@ -42,6 +43,7 @@ __all__ = [
     "check",
     "check_rules",
     "compare",
+    "delivery",
     "monte_carlo",
     "replica_seed",
     "roi",

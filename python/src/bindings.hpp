@@ -21,5 +21,7 @@ void bind_statistics(py::module_& m);
 void bind_check(py::module_& m);
 /// Automation ROI: the xkcd 1205 table and the deployment case.
 void bind_roi(py::module_& m);
+/// The release pipeline (DORA metrics) and configuration drift, configured by JSON documents.
+void bind_delivery(py::module_& m);
 
 }  // namespace deploysim::python
