@@ -634,7 +634,7 @@ delivery::PipelineConfig pipeline_config(const PipelineOptions& o) {
 // Means over replicas of what the pipeline table shows.
 struct PipelineSummary {
   experiment::RunningStats deploys_per_day, changes_per_deploy, lead_time_h, change_fail_rate,
-      recovery_min, incidents, loss_usd;
+      recovery_min, incidents, canary_rollbacks, loss_usd;
   std::uint64_t events = 0;
   delivery::PipelineRun first;  // replica 0, for the deployment log
 };
@@ -652,6 +652,7 @@ PipelineSummary summarise_pipeline(const delivery::PipelineConfig& c, std::int64
     if (!std::isnan(run.dora.recovery_median_s))
       s.recovery_min.add(run.dora.recovery_median_s / 60.0);
     s.incidents.add(static_cast<double>(run.incidents));
+    s.canary_rollbacks.add(static_cast<double>(run.canary_rollbacks));
     s.loss_usd.add(run.loss_usd);
     s.events += run.events_processed;
   }
@@ -689,6 +690,7 @@ ordered_json summary_json(const PipelineSummary& s) {
   j["change_fail_rate"] = stat(s.change_fail_rate);
   j["recovery_median_min"] = stat(s.recovery_min);
   j["incidents"] = stat(s.incidents);
+  j["canary_rollbacks"] = stat(s.canary_rollbacks);
   j["loss_usd"] = stat(s.loss_usd);
   j["dora_2024"] = {{"deployment_frequency", delivery::level_name(c.deployment_frequency)},
                     {"lead_time", delivery::level_name(c.lead_time)},
@@ -829,7 +831,15 @@ int run_pipeline(const PipelineOptions& o) {
                     ? " every " + engine::format_duration(config.train_interval)
                     : "")
             << ", " << engine::format_duration(config.horizon) << " x " << o.replicas << " replicas, seed " << o.seed
-            << "\n(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
+            << "\n";
+  if (config.production) {
+    const auto& p = *config.production;
+    std::cout << "production stage: \"" << p.scenario_name << "\" on " << p.fleet_hosts
+              << " hosts, calibrated on " << p.calibration_runs << " runs: deploy "
+              << fixed(p.mean_clean_deploy_s / 60.0, 1) << " min, stops "
+              << fixed(100.0 * p.stop_probability, 0) << "% of defects\n";
+  }
+  std::cout << "(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
             << line("deployment frequency",
                     mean_ci(s.deploys_per_day, 2) + " per day" + level(c.deployment_frequency))
             << '\n'
@@ -845,6 +855,7 @@ int run_pipeline(const PipelineOptions& o) {
             << line("DORA 2024 cluster", std::string(delivery::level_name(c.overall))) << '\n'
             << line("changes per deploy", mean_ci(s.changes_per_deploy, 1)) << '\n'
             << line("incidents per run", mean_ci(s.incidents, 1)) << '\n'
+            << line("stopped in production per run", mean_ci(s.canary_rollbacks, 1)) << '\n'
             << line("incident loss per run", simulation::money(s.loss_usd.mean())) << '\n'
             << line("events processed", thousands(s.events)) << '\n';
   return kExitOk;
