@@ -850,7 +850,9 @@ int run_pipeline(const PipelineOptions& o) {
                     mean_ci(s.change_fail_rate, 1, 100.0) + " %" + level(c.change_fail_rate))
             << '\n'
             << line("recovery time (median)",
-                    mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
+                    s.recovery_min.count() == 0
+                        ? std::string("- (no failed deployment)")
+                        : mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
             << '\n'
             << line("DORA 2024 cluster", std::string(delivery::level_name(c.overall))) << '\n'
             << line("changes per deploy", mean_ci(s.changes_per_deploy, 1)) << '\n'
