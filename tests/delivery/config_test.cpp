@@ -151,6 +151,17 @@ TEST(DeliveryConfig, RoiInputsReadAndRequireTheirKeys) {
       "roi.json");
   EXPECT_EQ(in.build_hours, 80.0);
   EXPECT_EQ(nlohmann::json(in)["deploys_per_period"], 3.0);
+  // The hand-computed case of docs/delivery.md, read from JSON: $8,000 to build, $2,100 a week
+  // by hand against $575 automated, so break-even after 8000 / 1525 weeks.
+  auto hand = nlohmann::json(in);
+  hand["maintenance_hours_per_period"] = 2;
+  hand["manual_loss_per_deploy_usd"] = 500;
+  hand["automated_loss_per_deploy_usd"] = 100;
+  const auto result = compute_roi(roi_inputs_from_json(hand, "roi.json"));
+  ASSERT_TRUE(result.break_even_periods.has_value());
+  EXPECT_NEAR(*result.break_even_periods, 8000.0 / 1525.0, 1e-12);
+  EXPECT_NEAR(*result.break_even_deploys, 3.0 * 8000.0 / 1525.0, 1e-12);
+  EXPECT_TRUE(nlohmann::json(result)["series"].is_array());
   EXPECT_THROW(roi_inputs_from_json({{"build_hours", 80}}, "roi.json"), scenario::InputError);
 }
 
