@@ -87,8 +87,8 @@ ProductionStage read_production(ObjectReader& p, const std::string& file,
   }
   stage.clean_set = strings(p, "clean_set");
   stage.calibration_runs = p.integer("calibration_runs", 1, 100'000, stage.calibration_runs);
-  stage.calibration_seed = static_cast<std::uint64_t>(p.integer(
-      "calibration_seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
+  stage.calibration_seed = static_cast<std::uint64_t>(
+      p.integer("calibration_seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
   p.get("calibration");  // written by to_json for people to read; recomputed here
   p.finish();
   return load_production_stage(std::move(stage), base_dir, file, p.pointer());
@@ -101,8 +101,8 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
   ObjectReader o(document, file, "");
   skip_metadata(o);
   PipelineConfig c = default_pipeline();
-  c.changes_per_day = positive_number(o, "changes_per_day", c.changes_per_day,
-                                      "a rate of changes per day");
+  c.changes_per_day =
+      positive_number(o, "changes_per_day", c.changes_per_day, "a rate of changes per day");
   if (auto size = o.optional("change_size")) {
     c.change_size = size->as_distribution(kNumber);
     if (!(c.change_size.mean() > 0.0)) size->fail("a size distribution with a mean > 0");
@@ -168,9 +168,9 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
   }
   c.detect_time = o.distribution("detect_time", kDuration, c.detect_time);
   c.diagnose_time = o.distribution("diagnose_time", kDuration, c.diagnose_time);
-  c.diagnosis_growth_per_change = o.number("diagnosis_growth_per_change", 0.0,
-                                           std::numeric_limits<double>::infinity(),
-                                           c.diagnosis_growth_per_change);
+  c.diagnosis_growth_per_change =
+      o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
+               c.diagnosis_growth_per_change);
   c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
   if (auto horizon = o.optional("horizon")) {
     c.horizon = horizon->as_positive_duration();
@@ -178,11 +178,10 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
         c.production ? c.production->mean_clean_deploy_s * 1000.0 : c.deploy_time.mean();
     for (const auto& stage : c.stages) trip_ms += stage.duration.mean();
     if (static_cast<double>(c.horizon.ms()) < trip_ms) {
-      horizon->fail("a horizon at least as long as one change's mean trip through the stages "
-                    "and a deploy (" +
-                    engine::format_duration(
-                        engine::Duration::seconds(std::llround(trip_ms / 1000.0))) +
-                    ")");
+      horizon->fail(
+          "a horizon at least as long as one change's mean trip through the stages "
+          "and a deploy (" +
+          engine::format_duration(engine::Duration::seconds(std::llround(trip_ms / 1000.0))) + ")");
     }
   }
   o.finish();
@@ -206,7 +205,7 @@ DriftConfig drift_config_from_json(const json& document, const std::string& file
   c.drift_rate_per_day = positive_number(o, "drift_rate_per_day", c.drift_rate_per_day,
                                          "a rate of drift events per host per day");
   c.mode = o.string_enum("mode", kModes, "converge") == "immutable" ? DriftMode::immutable
-                                                                     : DriftMode::converge;
+                                                                    : DriftMode::converge;
   const auto schedule = o.optional("schedule");
   c.schedule = schedule && schedule->as_enum(kSchedules) == "exponential"
                    ? AgentSchedule::exponential

@@ -1,7 +1,7 @@
 #include "delivery/pipeline.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <limits>
 #include <stdexcept>
@@ -230,8 +230,8 @@ class PipelineModel : public engine::Process {
       if (!std::isnan(escaped_run_->detect_s)) detect_ms = escaped_run_->detect_s * 1000.0;
       exposed_share = escaped_run_->exposed_share;
     }
-    const double recovery_ms = detect_ms + c_.diagnose_time.sample(incident_) * growth +
-                               c_.repair_time.sample(incident_);
+    const double recovery_ms =
+        detect_ms + c_.diagnose_time.sample(incident_) * growth + c_.repair_time.sample(incident_);
     double loss_rate = 0.0;
     for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
     loss_rate *= exposed_share;
@@ -274,8 +274,7 @@ class PipelineModel : public engine::Process {
 
   // The per-day series, from the deployment and incident logs.
   void fill_days() {
-    const auto day_count =
-        static_cast<std::size_t>(std::ceil(c_.horizon.to_seconds() / 86'400.0));
+    const auto day_count = static_cast<std::size_t>(std::ceil(c_.horizon.to_seconds() / 86'400.0));
     auto& days = out_.days;
     days.assign(day_count, PipelineDay{});
     auto day_of = [&](double t) {

@@ -76,9 +76,9 @@ void validate(const PipelineConfig& config);
 
 /// One production incident: a defective release that reached users.
 struct IncidentRecord {
-  double start_s = 0.0;      ///< the release reached production (or its canary hosts)
-  double detected_s = 0.0;   ///< someone or something noticed
-  double recovered_s = 0.0;  ///< diagnosed and repaired: service restored
+  double start_s = 0.0;                ///< the release reached production (or its canary hosts)
+  double detected_s = 0.0;             ///< someone or something noticed
+  double recovered_s = 0.0;            ///< diagnosed and repaired: service restored
   std::int64_t changes = 0;            ///< changes in the release
   std::int64_t defective_changes = 0;  ///< of which carried a defect
   double loss_usd = 0.0;

@@ -52,7 +52,8 @@ ProductionStage calibrate_production(ProductionStage stage, const scenario::Scen
   double deploy_sum = 0.0;
   for (std::int64_t i = 0; i < stage.calibration_runs; ++i) {
     // The same seeds for both releases: the runs differ by the defect alone.
-    const auto seed = experiment::replica_seed(stage.calibration_seed, static_cast<std::uint64_t>(i));
+    const auto seed =
+        experiment::replica_seed(stage.calibration_seed, static_cast<std::uint64_t>(i));
     const auto ok = run_once(clean, seed);
     if (ok.summary.deploy_outcome != "completed" || !ok.deploy_finished_s) {
       throw std::invalid_argument(
@@ -80,7 +81,8 @@ ProductionStage calibrate_production(ProductionStage stage, const scenario::Scen
     } else {
       release.detect_s = kNaN;
     }
-    release.busy_s = (bad.deploy_finished_s ? *bad.deploy_finished_s : s.end_s) - bad.deploy_start_s;
+    release.busy_s =
+        (bad.deploy_finished_s ? *bad.deploy_finished_s : s.end_s) - bad.deploy_start_s;
     if (release.stopped) {
       stopped += 1.0;
     } else {
@@ -123,8 +125,8 @@ ProductionStage load_production_stage(ProductionStage stage, const std::filesyst
   try {
     return calibrate_production(std::move(stage), clean, defective);
   } catch (const std::invalid_argument& error) {
-    throw scenario::InputError(scenario::InputProblem{
-        .file = file, .pointer = pointer, .detail = error.what()});
+    throw scenario::InputError(
+        scenario::InputProblem{.file = file, .pointer = pointer, .detail = error.what()});
   }
 }
 

@@ -123,12 +123,11 @@ TEST(DeliveryConfig, AbsentKeysKeepTheDefaults) {
 TEST(DeliveryConfig, CatchSharesBecomeConditionalCatches) {
   // Shares 20%, 40%, 12% of all defects: the second stage sees 80% of them and catches half,
   // the third sees 40% and catches 30%.
-  const auto config = pipeline_config_from_json(
-      nlohmann::json::parse(R"({"stages": [
+  const auto config = pipeline_config_from_json(nlohmann::json::parse(R"({"stages": [
         {"name": "a", "duration": "1min", "catch_share": 0.2},
         {"name": "b", "duration": "1min", "catch_share": 0.4},
         {"name": "c", "duration": "1min", "catch_share": 0.12}]})"),
-      "shares");
+                                                "shares");
   ASSERT_EQ(config.stages.size(), 3u);
   EXPECT_NEAR(config.stages[0].catch_probability, 0.2, 1e-12);
   EXPECT_NEAR(config.stages[1].catch_probability, 0.5, 1e-12);
@@ -136,19 +135,22 @@ TEST(DeliveryConfig, CatchSharesBecomeConditionalCatches) {
 }
 
 TEST(DeliveryConfig, OverridesUseTheRunSetSyntax) {
-  const auto config = load_pipeline_config(kExamples / "pipeline_daily_train.json",
-                                           {"changes_per_day=7", "stages.1.catch_probability=0.9",
-                                            "train_interval=12h"});
+  const auto config = load_pipeline_config(
+      kExamples / "pipeline_daily_train.json",
+      {"changes_per_day=7", "stages.1.catch_probability=0.9", "train_interval=12h"});
   EXPECT_EQ(config.changes_per_day, 7.0);
   EXPECT_EQ(config.stages[1].catch_probability, 0.9);
   EXPECT_EQ(config.train_interval, engine::Duration::hours(12));
 }
 
 TEST(DeliveryConfig, RoiInputsReadAndRequireTheirKeys) {
-  const auto in = roi_inputs_from_json(
-      {{"build_hours", 80}, {"hourly_rate_usd", 100}, {"manual_hours_per_deploy", 2},
-       {"automated_hours_per_deploy", 0.25}, {"deploys_per_period", 3}, {"horizon_periods", 52}},
-      "roi.json");
+  const auto in = roi_inputs_from_json({{"build_hours", 80},
+                                        {"hourly_rate_usd", 100},
+                                        {"manual_hours_per_deploy", 2},
+                                        {"automated_hours_per_deploy", 0.25},
+                                        {"deploys_per_period", 3},
+                                        {"horizon_periods", 52}},
+                                       "roi.json");
   EXPECT_EQ(in.build_hours, 80.0);
   EXPECT_EQ(nlohmann::json(in)["deploys_per_period"], 3.0);
   // The hand-computed case of docs/delivery.md, read from JSON: $8,000 to build, $2,100 a week

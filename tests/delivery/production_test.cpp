@@ -21,9 +21,8 @@ const fs::path kExamples = fs::path(DEPLOYSIM_SOURCE_DIR) / "examples" / "delive
 
 // The example pipeline at a size a unit test can afford, with the given production scenario.
 PipelineConfig pipeline_through(const std::string& production_example) {
-  return load_pipeline_config(kExamples / production_example,
-                              {"changes_per_day=200", "horizon=60d",
-                               "production.calibration_runs=12"});
+  return load_pipeline_config(kExamples / production_example, {"changes_per_day=200", "horizon=60d",
+                                                               "production.calibration_runs=12"});
 }
 
 TEST(ProductionStage, CanaryCalibrationStopsDefectsOnOnePercentOfTheFleet) {
