@@ -81,6 +81,14 @@ TEST(ProductionStage, CanaryCatchesMoreDefectsAndLosesLessThanAllAtOnce) {
   }
 }
 
+TEST(ProductionStage, ReplicasDoNotDependOnThreads) {
+  const auto config = pipeline_through("pipeline_canary_1000.json");
+  const auto one = run_pipeline_replicas(config, 4, 1, 9);
+  const auto two = run_pipeline_replicas(config, 4, 2, 9);
+  EXPECT_EQ(nlohmann::json(one), nlohmann::json(two));
+  EXPECT_GT(one[0].canary_rollbacks, 0);
+}
+
 TEST(ProductionStage, ConfigJsonCarriesTheCalibrationAndReadsBack) {
   const auto config = pipeline_through("pipeline_canary_1000.json");
   const nlohmann::json j = config;
