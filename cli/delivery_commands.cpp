@@ -44,13 +44,15 @@ std::optional<int> refuse_model_flags(const std::vector<std::string>& given,
   if (given.empty()) return std::nullopt;
   std::string list;
   for (const auto& flag : given) list += (list.empty() ? "" : ", ") + flag;
-  return input_error(list + ": model flags cannot be combined with --config; change the file's "
-                            "values with --set KEY=VALUE, e.g. --set " +
+  return input_error(list +
+                     ": model flags cannot be combined with --config; change the file's "
+                     "values with --set KEY=VALUE, e.g. --set " +
                      example_set);
 }
 
 // The model flags of `command` among `names` that the user gave.
-std::vector<std::string> flags_given(const CLI::App& command, const std::vector<std::string>& names) {
+std::vector<std::string> flags_given(const CLI::App& command,
+                                     const std::vector<std::string>& names) {
   std::vector<std::string> given;
   for (const auto& name : names) {
     if (command.get_option(name)->count() > 0) given.push_back(name);
@@ -393,15 +395,38 @@ struct DriftOptions {
 };
 
 const std::vector<std::string> kDriftModelFlags = {
-    "--hosts",   "--drift-rate", "--mode",   "--schedule",     "--interval",
-    "--splay",   "--success",    "--horizon", "--warmup",      "--sample",
-    "--deploy-every", "--deploy-failure"};
+    "--hosts",   "--drift-rate", "--mode",   "--schedule", "--interval",     "--splay",
+    "--success", "--horizon",    "--warmup", "--sample",   "--deploy-every", "--deploy-failure"};
+
+// The model from the command-line flags; throws std::invalid_argument naming a bad value.
+delivery::DriftConfig drift_config(const DriftOptions& options) {
+  delivery::DriftConfig config;
+  config.hosts = options.hosts;
+  config.drift_rate_per_day = options.drift_rate;
+  config.mode =
+      options.mode == "immutable" ? delivery::DriftMode::immutable : delivery::DriftMode::converge;
+  config.schedule = options.schedule == "exponential" ? delivery::AgentSchedule::exponential
+                                                      : delivery::AgentSchedule::periodic;
+  config.interval = engine::parse_duration(options.interval);
+  config.splay = engine::parse_duration(options.splay);
+  // A replacement starts from the tested image, so it succeeds unless told otherwise.
+  config.success_probability =
+      options.success.value_or(config.mode == delivery::DriftMode::immutable ? 1.0 : 0.95);
+  config.horizon = engine::parse_duration(options.horizon);
+  config.warmup = engine::parse_duration(options.warmup);
+  config.sample_every = engine::parse_duration(options.sample);
+  config.deploy_every = engine::parse_duration(options.deploy_every);
+  config.deploy_failure_if_drifted = options.deploy_failure;
+  delivery::validate(config);
+  return config;
+}
 
 int run_drift(const DriftOptions& options) {
   delivery::DriftConfig config;
   if (options.replicas < 1) return input_error("--replicas: expected at least 1");
   if (!options.config_file.empty()) {
-    if (auto refused = refuse_model_flags(options.model_flags_given, "interval=1h")) return *refused;
+    if (auto refused = refuse_model_flags(options.model_flags_given, "interval=1h"))
+      return *refused;
     try {
       config = delivery::load_drift_config(options.config_file, options.overrides);
     } catch (const scenario::InputError& error) {
@@ -409,33 +434,19 @@ int run_drift(const DriftOptions& options) {
     }
   } else if (!options.overrides.empty()) {
     return input_error("--set changes a --config file's values; without --config use the flags");
-  } else try {
-    config.hosts = options.hosts;
-    config.drift_rate_per_day = options.drift_rate;
-    config.mode = options.mode == "immutable" ? delivery::DriftMode::immutable
-                                              : delivery::DriftMode::converge;
-    config.schedule = options.schedule == "exponential" ? delivery::AgentSchedule::exponential
-                                                        : delivery::AgentSchedule::periodic;
-    config.interval = engine::parse_duration(options.interval);
-    config.splay = engine::parse_duration(options.splay);
-    // A replacement starts from the tested image, so it succeeds unless told otherwise.
-    config.success_probability =
-        options.success.value_or(config.mode == delivery::DriftMode::immutable ? 1.0 : 0.95);
-    config.horizon = engine::parse_duration(options.horizon);
-    config.warmup = engine::parse_duration(options.warmup);
-    config.sample_every = engine::parse_duration(options.sample);
-    config.deploy_every = engine::parse_duration(options.deploy_every);
-    config.deploy_failure_if_drifted = options.deploy_failure;
-    delivery::validate(config);
-  } catch (const std::invalid_argument& error) {
-    return input_error(error.what());
+  } else {
+    try {
+      config = drift_config(options);
+    } catch (const std::invalid_argument& error) {
+      return input_error(error.what());
+    }
   }
   const auto analysis = delivery::analyze_drift(config);
   delivery::DriftRun first;
   const auto e = delivery::run_drift_experiment(config, options.replicas, options.seed,
                                                 options.threads, &first);
-  const std::string mode_name = config.mode == delivery::DriftMode::immutable ? "immutable"
-                                                                               : "converge";
+  const std::string mode_name =
+      config.mode == delivery::DriftMode::immutable ? "immutable" : "converge";
   const std::string schedule_name =
       config.schedule == delivery::AgentSchedule::exponential ? "exponential" : "periodic";
   const bool agrees =
@@ -556,11 +567,22 @@ struct PipelineOptions {
   std::vector<std::string> model_flags_given;
 };
 
-const std::vector<std::string> kPipelineModelFlags = {
-    "--changes-per-day", "--change-size",   "--defect-probability", "--loss-per-minute",
-    "--stage",           "--fix-time",      "--cadence",            "--train-every",
-    "--gate-delay",      "--deploy-time",   "--canary-catch",       "--detect-time",
-    "--diagnose-time",   "--diagnosis-growth", "--repair-time",     "--horizon"};
+const std::vector<std::string> kPipelineModelFlags = {"--changes-per-day",
+                                                      "--change-size",
+                                                      "--defect-probability",
+                                                      "--loss-per-minute",
+                                                      "--stage",
+                                                      "--fix-time",
+                                                      "--cadence",
+                                                      "--train-every",
+                                                      "--gate-delay",
+                                                      "--deploy-time",
+                                                      "--canary-catch",
+                                                      "--detect-time",
+                                                      "--diagnose-time",
+                                                      "--diagnosis-growth",
+                                                      "--repair-time",
+                                                      "--horizon"};
 
 std::string cadence_name(delivery::ReleaseCadence cadence) {
   switch (cadence) {
@@ -634,7 +656,7 @@ delivery::PipelineConfig pipeline_config(const PipelineOptions& o) {
 // Means over replicas of what the pipeline table shows.
 struct PipelineSummary {
   experiment::RunningStats deploys_per_day, changes_per_deploy, lead_time_h, change_fail_rate,
-      recovery_min, incidents, loss_usd;
+      recovery_min, incidents, canary_rollbacks, loss_usd;
   std::uint64_t events = 0;
   delivery::PipelineRun first;  // replica 0, for the deployment log
 };
@@ -652,6 +674,7 @@ PipelineSummary summarise_pipeline(const delivery::PipelineConfig& c, std::int64
     if (!std::isnan(run.dora.recovery_median_s))
       s.recovery_min.add(run.dora.recovery_median_s / 60.0);
     s.incidents.add(static_cast<double>(run.incidents));
+    s.canary_rollbacks.add(static_cast<double>(run.canary_rollbacks));
     s.loss_usd.add(run.loss_usd);
     s.events += run.events_processed;
   }
@@ -689,6 +712,7 @@ ordered_json summary_json(const PipelineSummary& s) {
   j["change_fail_rate"] = stat(s.change_fail_rate);
   j["recovery_median_min"] = stat(s.recovery_min);
   j["incidents"] = stat(s.incidents);
+  j["canary_rollbacks"] = stat(s.canary_rollbacks);
   j["loss_usd"] = stat(s.loss_usd);
   j["dora_2024"] = {{"deployment_frequency", delivery::level_name(c.deployment_frequency)},
                     {"lead_time", delivery::level_name(c.lead_time)},
@@ -768,8 +792,9 @@ int run_pipeline(const PipelineOptions& o) {
           << '\n';
     } else {
       std::cout << "deploysim pipeline: faster is safer? " << config.changes_per_day
-                << " changes/day released in trains, " << engine::format_duration(config.horizon) << " x " << o.replicas
-                << " replicas, seed " << o.seed << "\n(means and 95% CIs over replicas; "
+                << " changes/day released in trains, " << engine::format_duration(config.horizon)
+                << " x " << o.replicas << " replicas, seed " << o.seed
+                << "\n(means and 95% CIs over replicas; "
                 << "each replica uses the same seed at every interval)\n\n";
       print_table(std::cout, table);
     }
@@ -828,8 +853,16 @@ int run_pipeline(const PipelineOptions& o) {
             << (config.cadence == delivery::ReleaseCadence::train
                     ? " every " + engine::format_duration(config.train_interval)
                     : "")
-            << ", " << engine::format_duration(config.horizon) << " x " << o.replicas << " replicas, seed " << o.seed
-            << "\n(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
+            << ", " << engine::format_duration(config.horizon) << " x " << o.replicas
+            << " replicas, seed " << o.seed << "\n";
+  if (config.production) {
+    const auto& p = *config.production;
+    std::cout << "production stage: \"" << p.scenario_name << "\" on " << p.fleet_hosts
+              << " hosts, calibrated on " << p.calibration_runs << " runs: deploy "
+              << fixed(p.mean_clean_deploy_s / 60.0, 1) << " min, stops "
+              << fixed(100.0 * p.stop_probability, 0) << "% of defects\n";
+  }
+  std::cout << "(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
             << line("deployment frequency",
                     mean_ci(s.deploys_per_day, 2) + " per day" + level(c.deployment_frequency))
             << '\n'
@@ -840,11 +873,14 @@ int run_pipeline(const PipelineOptions& o) {
                     mean_ci(s.change_fail_rate, 1, 100.0) + " %" + level(c.change_fail_rate))
             << '\n'
             << line("recovery time (median)",
-                    mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
+                    s.recovery_min.count() == 0
+                        ? std::string("- (no failed deployment)")
+                        : mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
             << '\n'
             << line("DORA 2024 cluster", std::string(delivery::level_name(c.overall))) << '\n'
             << line("changes per deploy", mean_ci(s.changes_per_deploy, 1)) << '\n'
             << line("incidents per run", mean_ci(s.incidents, 1)) << '\n'
+            << line("stopped in production per run", mean_ci(s.canary_rollbacks, 1)) << '\n'
             << line("incident loss per run", simulation::money(s.loss_usd.mean())) << '\n'
             << line("events processed", thousands(s.events)) << '\n';
   return kExitOk;
@@ -942,9 +978,10 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   drift->add_option("--seed", o->seed, "Base seed")->capture_default_str();
   drift->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
-  drift->add_option("--config", o->config_file,
-                    "Read the model from a drift file (docs/delivery.md); the model flags above "
-                    "then give way to --set")
+  drift
+      ->add_option("--config", o->config_file,
+                   "Read the model from a drift file (docs/delivery.md); the model flags above "
+                   "then give way to --set")
       ->check(CLI::ExistingFile);
   drift->add_option("--set", o->overrides, "Override a value of the --config file: KEY=VALUE")
       ->expected(1)

@@ -68,16 +68,41 @@ std::string text(engine::Duration d) {
   return engine::format_duration(d);
 }
 
+std::vector<std::string> strings(ObjectReader& object, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& element : object.optional_array(key)) out.push_back(element.as_string());
+  return out;
+}
+
+ProductionStage read_production(ObjectReader& p, const std::string& file,
+                                const std::filesystem::path& base_dir) {
+  ProductionStage stage;
+  stage.scenario = p.string("scenario");
+  stage.set = strings(p, "set");
+  const auto defective = p.value("defective_set");
+  stage.defective_set = strings(p, "defective_set");
+  if (stage.defective_set.empty()) {
+    defective.fail("at least one KEY=VALUE that makes the scenario's release defective",
+                   "e.g. \"services.api.versions.v2.behaviour=bug\"");
+  }
+  stage.clean_set = strings(p, "clean_set");
+  stage.calibration_runs = p.integer("calibration_runs", 1, 100'000, stage.calibration_runs);
+  stage.calibration_seed = static_cast<std::uint64_t>(
+      p.integer("calibration_seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
+  p.get("calibration");  // written by to_json for people to read; recomputed here
+  p.finish();
+  return load_production_stage(std::move(stage), base_dir, file, p.pointer());
+}
+
 }  // namespace
 
 PipelineConfig pipeline_config_from_json(const json& document, const std::string& file,
                                          const std::filesystem::path& base_dir) {
-  (void)base_dir;  // relative paths arrive with the production scenario
   ObjectReader o(document, file, "");
   skip_metadata(o);
   PipelineConfig c = default_pipeline();
-  c.changes_per_day = positive_number(o, "changes_per_day", c.changes_per_day,
-                                      "a rate of changes per day");
+  c.changes_per_day =
+      positive_number(o, "changes_per_day", c.changes_per_day, "a rate of changes per day");
   if (auto size = o.optional("change_size")) {
     c.change_size = size->as_distribution(kNumber);
     if (!(c.change_size.mean() > 0.0)) size->fail("a size distribution with a mean > 0");
@@ -131,22 +156,32 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
   c.deploy_time = o.distribution("deploy_time", kDuration, c.deploy_time);
   c.canary_catch_probability =
       o.probability("canary_catch_probability", c.canary_catch_probability);
+  if (auto production = o.optional_child("production")) {
+    for (const char* replaced : {"deploy_time", "canary_catch_probability"}) {
+      if (document.contains(replaced)) {
+        o.value(replaced).fail("no " + std::string(replaced) + " beside \"production\"",
+                               "the production scenario's runs give the deploy time and the "
+                               "chance of stopping a defect");
+      }
+    }
+    c.production = read_production(*production, file, base_dir);
+  }
   c.detect_time = o.distribution("detect_time", kDuration, c.detect_time);
   c.diagnose_time = o.distribution("diagnose_time", kDuration, c.diagnose_time);
-  c.diagnosis_growth_per_change = o.number("diagnosis_growth_per_change", 0.0,
-                                           std::numeric_limits<double>::infinity(),
-                                           c.diagnosis_growth_per_change);
+  c.diagnosis_growth_per_change =
+      o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
+               c.diagnosis_growth_per_change);
   c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
   if (auto horizon = o.optional("horizon")) {
     c.horizon = horizon->as_positive_duration();
-    double trip_ms = c.deploy_time.mean();
+    double trip_ms =
+        c.production ? c.production->mean_clean_deploy_s * 1000.0 : c.deploy_time.mean();
     for (const auto& stage : c.stages) trip_ms += stage.duration.mean();
     if (static_cast<double>(c.horizon.ms()) < trip_ms) {
-      horizon->fail("a horizon at least as long as one change's mean trip through the stages "
-                    "and a deploy (" +
-                    engine::format_duration(
-                        engine::Duration::seconds(std::llround(trip_ms / 1000.0))) +
-                    ")");
+      horizon->fail(
+          "a horizon at least as long as one change's mean trip through the stages "
+          "and a deploy (" +
+          engine::format_duration(engine::Duration::seconds(std::llround(trip_ms / 1000.0))) + ")");
     }
   }
   o.finish();
@@ -170,7 +205,7 @@ DriftConfig drift_config_from_json(const json& document, const std::string& file
   c.drift_rate_per_day = positive_number(o, "drift_rate_per_day", c.drift_rate_per_day,
                                          "a rate of drift events per host per day");
   c.mode = o.string_enum("mode", kModes, "converge") == "immutable" ? DriftMode::immutable
-                                                                     : DriftMode::converge;
+                                                                    : DriftMode::converge;
   const auto schedule = o.optional("schedule");
   c.schedule = schedule && schedule->as_enum(kSchedules) == "exponential"
                    ? AgentSchedule::exponential
@@ -266,6 +301,37 @@ void to_json(json& j, const PipelineConfig& c) {
            {"diagnosis_growth_per_change", c.diagnosis_growth_per_change},
            {"repair_time", c.repair_time.to_string(kDuration)},
            {"horizon", text(c.horizon)}};
+  if (c.production) {
+    const auto& p = *c.production;
+    j.erase("deploy_time");
+    j.erase("canary_catch_probability");
+    j["production"] = {{"scenario", p.scenario},
+                       {"set", p.set},
+                       {"defective_set", p.defective_set},
+                       {"clean_set", p.clean_set},
+                       {"calibration_runs", p.calibration_runs},
+                       {"calibration_seed", p.calibration_seed},
+                       {"calibration", p}};
+  }
+}
+
+void to_json(json& j, const ProductionStage& p) {
+  json defective = json::array();
+  for (const auto& r : p.defective) {
+    defective.push_back({{"stopped", r.stopped},
+                         {"exposed_share", r.exposed_share},
+                         {"incident_offset_s", r.incident_offset_s},
+                         {"detect_s", null_if_nan(r.detect_s)},
+                         {"exposure_s", r.exposure_s},
+                         {"busy_s", r.busy_s}});
+  }
+  j = json{{"scenario_name", p.scenario_name},
+           {"fleet_hosts", p.fleet_hosts},
+           {"stop_probability", p.stop_probability},
+           {"escaped_exposed_share", null_if_nan(p.escaped_exposed_share)},
+           {"mean_clean_deploy_s", p.mean_clean_deploy_s},
+           {"clean_deploy_s", p.clean_deploy_s},
+           {"defective_runs", defective}};
 }
 
 void to_json(json& j, const DriftConfig& c) {
@@ -353,6 +419,7 @@ void to_json(json& j, const PipelineRun& run) {
 void to_json(json& j, const PipelineReplica& r) {
   j = json{{"dora", r.dora},
            {"incidents", r.incidents},
+           {"canary_rollbacks", r.canary_rollbacks},
            {"loss_usd", r.loss_usd},
            {"mean_changes_per_deployment", r.mean_changes_per_deployment},
            {"events_processed", r.events_processed}};

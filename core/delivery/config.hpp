@@ -16,6 +16,7 @@
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/production.hpp"
 #include "delivery/roi.hpp"
 
 namespace deploysim::delivery {
@@ -46,7 +47,11 @@ RoiInputs roi_inputs_from_json(const nlohmann::json& document, const std::string
 // the readers accept, so pipeline_config_from_json(json(config)) gives the config back.
 // Durations are text ("30min"), distributions their text form, times seconds of simulated
 // time, and undefined quantities (NaN, no recovery) null.
+/// With a production stage: its inputs, and under "calibration" what calibration found (the
+/// reader accepts and ignores that part, recalibrating from the inputs).
 void to_json(nlohmann::json& j, const PipelineConfig& config);
+/// The calibrated figures of a production stage.
+void to_json(nlohmann::json& j, const ProductionStage& stage);
 void to_json(nlohmann::json& j, const DriftConfig& config);
 void to_json(nlohmann::json& j, const RoiInputs& inputs);
 void to_json(nlohmann::json& j, const DoraMetrics& metrics);

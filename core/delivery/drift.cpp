@@ -266,8 +266,7 @@ DriftAnalysis analyze_drift(const DriftConfig& config) {
 }
 
 DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t replicas,
-                                     std::uint64_t base_seed, int threads,
-                                     DriftRun* first_run) {
+                                     std::uint64_t base_seed, int threads, DriftRun* first_run) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
   std::vector<DriftRun> runs(static_cast<std::size_t>(replicas));

@@ -200,7 +200,8 @@ TEST(DeliveryCli, PipelineConfigWithSetWritesSeriesAndIncidents) {
   const auto days = dir / "deploysim_pipeline_days.csv";
   const auto incidents = dir / "deploysim_pipeline_incidents.csv";
   const auto r = run_deploysim(
-      "pipeline --config " DEPLOYSIM_SOURCE_DIR "/examples/delivery/pipeline_daily_train.json "
+      "pipeline --config " DEPLOYSIM_SOURCE_DIR
+      "/examples/delivery/pipeline_daily_train.json "
       "--set horizon=20d --set defect_probability=0.2 --replicas 2 --json --timeseries " +
       days.string() + " --incidents " + incidents.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -59,8 +59,10 @@ std::string load_bad(const std::string& name) {
     }
   } catch (const scenario::InputError& error) {
     message = error.what();
+    // Problems inside a production scenario name that scenario instead.
     for (const auto& problem : error.problems()) {
-      EXPECT_EQ(problem.file, name) << problem.message();
+      EXPECT_TRUE(problem.file == name || problem.file.find("production/") != std::string::npos)
+          << problem.message();
     }
   } catch (const std::exception& error) {
     message = std::string("another exception type: ") + error.what();
@@ -121,12 +123,11 @@ TEST(DeliveryConfig, AbsentKeysKeepTheDefaults) {
 TEST(DeliveryConfig, CatchSharesBecomeConditionalCatches) {
   // Shares 20%, 40%, 12% of all defects: the second stage sees 80% of them and catches half,
   // the third sees 40% and catches 30%.
-  const auto config = pipeline_config_from_json(
-      nlohmann::json::parse(R"({"stages": [
+  const auto config = pipeline_config_from_json(nlohmann::json::parse(R"({"stages": [
         {"name": "a", "duration": "1min", "catch_share": 0.2},
         {"name": "b", "duration": "1min", "catch_share": 0.4},
         {"name": "c", "duration": "1min", "catch_share": 0.12}]})"),
-      "shares");
+                                                "shares");
   ASSERT_EQ(config.stages.size(), 3u);
   EXPECT_NEAR(config.stages[0].catch_probability, 0.2, 1e-12);
   EXPECT_NEAR(config.stages[1].catch_probability, 0.5, 1e-12);
@@ -134,21 +135,35 @@ TEST(DeliveryConfig, CatchSharesBecomeConditionalCatches) {
 }
 
 TEST(DeliveryConfig, OverridesUseTheRunSetSyntax) {
-  const auto config = load_pipeline_config(kExamples / "pipeline_daily_train.json",
-                                           {"changes_per_day=7", "stages.1.catch_probability=0.9",
-                                            "train_interval=12h"});
+  const auto config = load_pipeline_config(
+      kExamples / "pipeline_daily_train.json",
+      {"changes_per_day=7", "stages.1.catch_probability=0.9", "train_interval=12h"});
   EXPECT_EQ(config.changes_per_day, 7.0);
   EXPECT_EQ(config.stages[1].catch_probability, 0.9);
   EXPECT_EQ(config.train_interval, engine::Duration::hours(12));
 }
 
 TEST(DeliveryConfig, RoiInputsReadAndRequireTheirKeys) {
-  const auto in = roi_inputs_from_json(
-      {{"build_hours", 80}, {"hourly_rate_usd", 100}, {"manual_hours_per_deploy", 2},
-       {"automated_hours_per_deploy", 0.25}, {"deploys_per_period", 3}, {"horizon_periods", 52}},
-      "roi.json");
+  const auto in = roi_inputs_from_json({{"build_hours", 80},
+                                        {"hourly_rate_usd", 100},
+                                        {"manual_hours_per_deploy", 2},
+                                        {"automated_hours_per_deploy", 0.25},
+                                        {"deploys_per_period", 3},
+                                        {"horizon_periods", 52}},
+                                       "roi.json");
   EXPECT_EQ(in.build_hours, 80.0);
   EXPECT_EQ(nlohmann::json(in)["deploys_per_period"], 3.0);
+  // The hand-computed case of docs/delivery.md, read from JSON: $8,000 to build, $2,100 a week
+  // by hand against $575 automated, so break-even after 8000 / 1525 weeks.
+  auto hand = nlohmann::json(in);
+  hand["maintenance_hours_per_period"] = 2;
+  hand["manual_loss_per_deploy_usd"] = 500;
+  hand["automated_loss_per_deploy_usd"] = 100;
+  const auto result = compute_roi(roi_inputs_from_json(hand, "roi.json"));
+  ASSERT_TRUE(result.break_even_periods.has_value());
+  EXPECT_NEAR(*result.break_even_periods, 8000.0 / 1525.0, 1e-12);
+  EXPECT_NEAR(*result.break_even_deploys, 3.0 * 8000.0 / 1525.0, 1e-12);
+  EXPECT_TRUE(nlohmann::json(result)["series"].is_array());
   EXPECT_THROW(roi_inputs_from_json({{"build_hours", 80}}, "roi.json"), scenario::InputError);
 }
 
@@ -158,7 +173,7 @@ TEST(DeliveryExamples, EveryExampleLoadsAndRuns) {
   for (const auto& name : names) {
     const fs::path path = kExamples / name;
     if (name.starts_with("pipeline")) {
-      auto config = load_pipeline_config(path, {"horizon=14d"});
+      auto config = load_pipeline_config(path, {"horizon=14d", "changes_per_day=50"});
       const auto run = simulate_pipeline(config, 7);
       EXPECT_GT(run.dora.deployments, 0) << name;
       EXPECT_EQ(nlohmann::json(simulate_pipeline(config, 7)), nlohmann::json(run)) << name;
