@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ from . import _core
 from .frames import columns_frame
 from .scenario import Scenario
 
-__all__ = ["DeploymentRoi", "deployment", "xkcd_table"]
+__all__ = ["DeploymentRoi", "deployment", "deployment_case", "xkcd_table"]
 
 
 def xkcd_table(wide: bool = False) -> pd.DataFrame:
@@ -122,5 +122,32 @@ def deployment(*, build_hours: float, rate: float, manual_time: str | float,
         summary["replicas"] = int(replicas)
         summary["manual_loss_ci95"] = list(losses[0]["ci95"])
         summary["automated_loss_ci95"] = list(losses[1]["ci95"])
+    summary.update(result)
+    return DeploymentRoi(summary, series)
+
+
+INPUT_KEYS = ["build_hours", "maintenance_hours_per_period", "hourly_rate_usd",
+              "manual_hours_per_deploy", "automated_hours_per_deploy", "deploys_per_period",
+              "horizon_periods", "manual_loss_per_deploy_usd", "automated_loss_per_deploy_usd"]
+
+
+def deployment_case(inputs: Mapping[str, Any], file: str = "<memory>") -> DeploymentRoi:
+    """The deployment case from its JSON form: a dict with the keys of ``INPUT_KEYS`` (hours,
+    USD and periods; maintenance and the losses default to 0), as the delivery models' input
+    files write it (docs/delivery.md).
+
+    Bad values raise :class:`deploysim.ScenarioError` naming ``file`` and the JSON pointer
+    (``/hourly_rate_usd``). The summary has the keys of ``deploysim roi --json`` except
+    ``period``; the series has no ``days`` column, since a period has no length here.
+    """
+    native = _core.roi_inputs_from_dict(dict(inputs), file)
+    result = _core.compute_roi(native)
+    series = columns_frame(result.pop("series"))
+    summary: dict[str, Any] = {
+        "horizon_periods": native.horizon_periods,
+        "build_cost_usd": result["build_cost_usd"],
+        "manual_loss_per_deploy_usd": native.manual_loss_per_deploy_usd,
+        "automated_loss_per_deploy_usd": native.automated_loss_per_deploy_usd,
+    }
     summary.update(result)
     return DeploymentRoi(summary, series)

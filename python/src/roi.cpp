@@ -10,9 +10,11 @@
 
 #include "bindings.hpp"
 #include "columns.hpp"
+#include "delivery/config.hpp"
 #include "delivery/roi.hpp"
 #include "delivery/xkcd.hpp"
 #include "engine/time.hpp"
+#include "json_cast.hpp"
 #include "scenario/scenario.hpp"
 
 namespace deploysim::python {
@@ -137,6 +139,14 @@ void bind_roi(py::module_& m) {
       .def_readwrite("horizon_periods", &RoiInputs::horizon_periods)
       .def_readwrite("manual_loss_per_deploy_usd", &RoiInputs::manual_loss_per_deploy_usd)
       .def_readwrite("automated_loss_per_deploy_usd", &RoiInputs::automated_loss_per_deploy_usd);
+  m.def(
+      "roi_inputs_from_dict",
+      [](const py::dict& document, const std::string& file) {
+        return delivery::roi_inputs_from_json(to_json(document), file);
+      },
+      py::arg("document"), py::arg("file") = "<memory>",
+      "Reads the deployment case from its JSON form (keys: the fields of RoiInputs); bad values "
+      "raise ScenarioError with their pointer.");
   m.def("xkcd_cells", &xkcd_cells, "The xkcd 1205 table as columns, one row per cell.");
   m.def("compute_roi", &compute, py::arg("inputs"),
         "Cumulative costs and break-even of the deployment case; ValueError names a bad input.");

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import deploysim
@@ -144,3 +145,31 @@ def test_scenarios_go_together(knight: deploysim.Scenario) -> None:
         deploysim.roi.deployment(**CASE, manual_scenario=knight,  # type: ignore[arg-type]
                                  automated_scenario=knight)
     assert math.isfinite(deploysim.roi.deployment(**CASE).summary["build_cost_usd"])  # type: ignore[arg-type]
+
+
+def test_deployment_case_from_its_json_form_equals_the_keyword_form() -> None:
+    keywords = deploysim.roi.deployment(**CASE)  # type: ignore[arg-type]
+    inputs = {"build_hours": 80, "maintenance_hours_per_period": 1.5, "hourly_rate_usd": 100,
+              "manual_hours_per_deploy": 2, "automated_hours_per_deploy": 10 / 60,
+              "deploys_per_period": 3, "horizon_periods": keywords.summary["horizon_periods"],
+              "manual_loss_per_deploy_usd": 200, "automated_loss_per_deploy_usd": 20}
+    assert set(inputs) == set(deploysim.roi.INPUT_KEYS)
+    case = deploysim.roi.deployment_case(inputs)
+    for key, value in case.summary.items():
+        assert value == pytest.approx(keywords.summary[key], rel=1e-12), key
+    pd.testing.assert_frame_equal(case.series, keywords.series.drop(columns="days"))
+
+
+@pytest.mark.parametrize("change, pointer", [
+    ({"hourly_rate_usd": -5}, "/hourly_rate_usd"),
+    ({"deploys_per_period": 0}, "/deploys_per_period"),
+    ({"horizon_periods": "two years"}, "/horizon_periods"),
+    ({"hourly_rate": 100}, ""),
+])
+def test_deployment_case_errors_name_the_pointer(change: dict[str, Any], pointer: str) -> None:
+    inputs = {"build_hours": 80, "hourly_rate_usd": 100, "manual_hours_per_deploy": 2,
+              "automated_hours_per_deploy": 0.2, "deploys_per_period": 3, "horizon_periods": 52}
+    with pytest.raises(deploysim.ScenarioError) as caught:
+        deploysim.roi.deployment_case({**inputs, **change}, file="case.json")
+    assert caught.value.pointer == pointer
+    assert caught.value.problems[0].file == "case.json"
