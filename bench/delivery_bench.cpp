@@ -4,6 +4,12 @@
 //   pipeline_year_1000_per_day         one year, 1,000 changes a day, default stages, continuous
 //                                      releases, diagnosis growing 10% per change in a release
 //   pipeline_year_1000_per_day_flat    the same with diagnosis independent of release size
+//   pipeline_year_canary_1000_hosts    one year, 1,000 changes a day, production stage the canary
+//                                      scenario on 1,000 hosts (examples/delivery), calibrated
+//   production_calibration_1000_hosts  calibrating that stage: 20 clean + 20 defective Simulation
+//                                      runs of the 1,000-host canary scenario (paid once per load)
+//   simulation_canary_1000_hosts       one Simulation of one clean canary release on 1,000 hosts:
+//                                      what a full simulation per release would cost
 //   drift_1000_hosts_30d               1,000 hosts drifting 0.5 a day, agent every 30 min + 10 min
 //                                      splay, 30 days (about 1.5 million agent runs)
 //   drift_ctmc_200_phases              the analytic CTMC with 200 Erlang phases (400 states)
@@ -12,8 +18,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include "delivery/config.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "scenario/load.hpp"
+#include "simulation/simulation.hpp"
 
 namespace {
 
@@ -47,6 +56,30 @@ void pipeline_year_1000_per_day_flat(benchmark::State& state) {
   run_pipeline(state, year_at_1000(0.0));
 }
 
+const std::string kCanaryPipeline =
+    std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/delivery/pipeline_canary_1000.json";
+
+void pipeline_year_canary_1000_hosts(benchmark::State& state) {
+  run_pipeline(state, delivery::load_pipeline_config(kCanaryPipeline));
+}
+
+void production_calibration_1000_hosts(benchmark::State& state) {
+  for (auto _ : state) {
+    const auto config = delivery::load_pipeline_config(kCanaryPipeline);
+    benchmark::DoNotOptimize(config.production->stop_probability);
+  }
+}
+
+void simulation_canary_1000_hosts(benchmark::State& state) {
+  const auto scenario = deploysim::scenario::load_scenario(
+      std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/delivery/production/canary_1000.json");
+  std::uint64_t seed = 1;
+  for (auto _ : state) {
+    const auto result = deploysim::simulation::run(scenario, seed++);
+    benchmark::DoNotOptimize(result.summary.loss_usd);
+  }
+}
+
 void drift_1000_hosts_30d(benchmark::State& state) {
   delivery::DriftConfig c;
   c.hosts = 1000;
@@ -75,6 +108,9 @@ void drift_ctmc_200_phases(benchmark::State& state) {
 
 BENCHMARK(pipeline_year_1000_per_day)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(pipeline_year_1000_per_day_flat)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(pipeline_year_canary_1000_hosts)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(production_calibration_1000_hosts)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(simulation_canary_1000_hosts)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(drift_1000_hosts_30d)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(drift_ctmc_200_phases)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "delivery/config.hpp"
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
@@ -29,6 +30,49 @@ using nlohmann::ordered_json;
 int input_error(const std::string& message) {
   std::cerr << "error: " << message << '\n';
   return kExitUsage;
+}
+
+int report(const scenario::InputError& error) {
+  for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
+  return kExitUsage;
+}
+
+// With --config the model comes from the file; its flags would be a second, silent source.
+// `given` lists the model flags on the command line.
+std::optional<int> refuse_model_flags(const std::vector<std::string>& given,
+                                      const std::string& example_set) {
+  if (given.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& flag : given) list += (list.empty() ? "" : ", ") + flag;
+  return input_error(list +
+                     ": model flags cannot be combined with --config; change the file's "
+                     "values with --set KEY=VALUE, e.g. --set " +
+                     example_set);
+}
+
+// The model flags of `command` among `names` that the user gave.
+std::vector<std::string> flags_given(const CLI::App& command,
+                                     const std::vector<std::string>& names) {
+  std::vector<std::string> given;
+  for (const auto& name : names) {
+    if (command.get_option(name)->count() > 0) given.push_back(name);
+  }
+  return given;
+}
+
+std::optional<int> open_csv(std::ofstream& out, const std::string& file) {
+  out.open(file);
+  if (!out) return input_error(file + ": cannot open for writing");
+  out.precision(10);
+  return std::nullopt;
+}
+
+// A CSV cell: empty for undefined (NaN) values, so pandas reads them as missing.
+std::string cell(double value) {
+  if (std::isnan(value)) return {};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
 }
 
 // "  label ........ value" with room for this command's longer labels.
@@ -342,52 +386,106 @@ struct DriftOptions {
   std::uint64_t seed = 1;
   std::string csv_file;
   bool json = false;
+  std::string config_file;
+  std::vector<std::string> overrides;
+  std::string timeseries_file;
+  std::string incidents_file;
+  std::string host_times_file;
+  std::vector<std::string> model_flags_given;
 };
+
+const std::vector<std::string> kDriftModelFlags = {
+    "--hosts",   "--drift-rate", "--mode",   "--schedule", "--interval",     "--splay",
+    "--success", "--horizon",    "--warmup", "--sample",   "--deploy-every", "--deploy-failure"};
+
+// The model from the command-line flags; throws std::invalid_argument naming a bad value.
+delivery::DriftConfig drift_config(const DriftOptions& options) {
+  delivery::DriftConfig config;
+  config.hosts = options.hosts;
+  config.drift_rate_per_day = options.drift_rate;
+  config.mode =
+      options.mode == "immutable" ? delivery::DriftMode::immutable : delivery::DriftMode::converge;
+  config.schedule = options.schedule == "exponential" ? delivery::AgentSchedule::exponential
+                                                      : delivery::AgentSchedule::periodic;
+  config.interval = engine::parse_duration(options.interval);
+  config.splay = engine::parse_duration(options.splay);
+  // A replacement starts from the tested image, so it succeeds unless told otherwise.
+  config.success_probability =
+      options.success.value_or(config.mode == delivery::DriftMode::immutable ? 1.0 : 0.95);
+  config.horizon = engine::parse_duration(options.horizon);
+  config.warmup = engine::parse_duration(options.warmup);
+  config.sample_every = engine::parse_duration(options.sample);
+  config.deploy_every = engine::parse_duration(options.deploy_every);
+  config.deploy_failure_if_drifted = options.deploy_failure;
+  delivery::validate(config);
+  return config;
+}
 
 int run_drift(const DriftOptions& options) {
   delivery::DriftConfig config;
-  try {
-    config.hosts = options.hosts;
-    config.drift_rate_per_day = options.drift_rate;
-    config.mode = options.mode == "immutable" ? delivery::DriftMode::immutable
-                                              : delivery::DriftMode::converge;
-    config.schedule = options.schedule == "exponential" ? delivery::AgentSchedule::exponential
-                                                        : delivery::AgentSchedule::periodic;
-    config.interval = engine::parse_duration(options.interval);
-    config.splay = engine::parse_duration(options.splay);
-    // A replacement starts from the tested image, so it succeeds unless told otherwise.
-    config.success_probability =
-        options.success.value_or(config.mode == delivery::DriftMode::immutable ? 1.0 : 0.95);
-    config.horizon = engine::parse_duration(options.horizon);
-    config.warmup = engine::parse_duration(options.warmup);
-    config.sample_every = engine::parse_duration(options.sample);
-    config.deploy_every = engine::parse_duration(options.deploy_every);
-    config.deploy_failure_if_drifted = options.deploy_failure;
-    delivery::validate(config);
-    if (options.replicas < 1) return input_error("--replicas: expected at least 1");
-  } catch (const std::invalid_argument& error) {
-    return input_error(error.what());
+  if (options.replicas < 1) return input_error("--replicas: expected at least 1");
+  if (!options.config_file.empty()) {
+    if (auto refused = refuse_model_flags(options.model_flags_given, "interval=1h"))
+      return *refused;
+    try {
+      config = delivery::load_drift_config(options.config_file, options.overrides);
+    } catch (const scenario::InputError& error) {
+      return report(error);
+    }
+  } else if (!options.overrides.empty()) {
+    return input_error("--set changes a --config file's values; without --config use the flags");
+  } else {
+    try {
+      config = drift_config(options);
+    } catch (const std::invalid_argument& error) {
+      return input_error(error.what());
+    }
   }
   const auto analysis = delivery::analyze_drift(config);
-  const auto e =
-      delivery::run_drift_experiment(config, options.replicas, options.seed, options.threads);
+  delivery::DriftRun first;
+  const auto e = delivery::run_drift_experiment(config, options.replicas, options.seed,
+                                                options.threads, &first);
+  const std::string mode_name =
+      config.mode == delivery::DriftMode::immutable ? "immutable" : "converge";
+  const std::string schedule_name =
+      config.schedule == delivery::AgentSchedule::exponential ? "exponential" : "periodic";
   const bool agrees =
       analysis.ctmc_drifted_fraction >= e.ci95.low && analysis.ctmc_drifted_fraction <= e.ci95.high;
 
-  if (!options.csv_file.empty()) {
-    std::ofstream csv(options.csv_file);
-    if (!csv) return input_error(options.csv_file + ": cannot open for writing");
-    csv << "time_s,time_h,drifted_fraction\n";
-    for (const auto& s : e.mean_series) {
+  for (const auto* file : {&options.csv_file, &options.timeseries_file}) {
+    if (file->empty()) continue;
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, *file)) return *failed;
+    csv << "time_s,time_h,drifted_fraction,replica0_drifted_fraction\n";
+    for (std::size_t i = 0; i < e.mean_series.size(); ++i) {
+      const auto& s = e.mean_series[i];
       csv << s.time_s << ',' << fixed(s.time_s / 3600.0, 3) << ',' << fixed(s.drifted_fraction, 6)
+          << ',' << (i < first.series.size() ? fixed(first.series[i].drifted_fraction, 6) : "")
           << '\n';
+    }
+  }
+  if (!options.incidents_file.empty()) {
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, options.incidents_file)) return *failed;
+    csv << "time_s,drifted_hosts,bad_hosts\n";
+    for (const auto& i : first.incidents) {
+      csv << i.time_s << ',' << i.drifted_hosts << ',' << i.bad_hosts << '\n';
+    }
+  }
+  if (!options.host_times_file.empty()) {
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, options.host_times_file)) return *failed;
+    csv << "host,time_in_drift_s,share\n";
+    for (std::size_t h = 0; h < first.time_in_drift_s.size(); ++h) {
+      csv << h << ',' << cell(first.time_in_drift_s[h]) << ','
+          << cell(first.time_in_drift_s[h] / config.horizon.to_seconds()) << '\n';
     }
   }
   if (options.json) {
     ordered_json out;
     out["hosts"] = config.hosts;
-    out["mode"] = options.mode;
-    out["schedule"] = options.schedule;
+    out["mode"] = mode_name;
+    out["schedule"] = schedule_name;
     out["replicas"] = options.replicas;
     out["simulated_drifted_fraction"] = e.steady_drifted_fraction.mean();
     out["ci95"] = {e.ci95.low, e.ci95.high};
@@ -399,18 +497,24 @@ int run_drift(const DriftOptions& options) {
     out["max_time_in_drift_share"] = e.time_in_drift_share.max();
     out["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
     out["events_processed"] = e.events_processed;
+    out["mean_series"] = nlohmann::json(e.mean_series);
+    out["config"] = nlohmann::json(config);
+    out["first_replica"] = nlohmann::json(first);
     std::cout << out.dump(2) << '\n';
     return kExitOk;
   }
   auto pct = [](double x) { return fixed(100.0 * x, 2) + "%"; };
-  std::cout << "deploysim drift: " << config.hosts << " hosts drifting " << options.drift_rate
-            << "/host/day; agent (" << options.mode << ", " << options.schedule << ") every "
-            << options.interval << (config.splay.ms() > 0 ? " + splay " + options.splay : "")
-            << ", success " << config.success_probability << "; " << options.horizon << " x "
-            << options.replicas << " replicas, seed " << options.seed << "\n\n"
+  std::cout << "deploysim drift: " << config.hosts << " hosts drifting "
+            << config.drift_rate_per_day << "/host/day; agent (" << mode_name << ", "
+            << schedule_name << ") every " << engine::format_duration(config.interval)
+            << (config.splay.ms() > 0 ? " + splay " + engine::format_duration(config.splay) : "")
+            << ", success " << config.success_probability << "; "
+            << engine::format_duration(config.horizon) << " x " << options.replicas
+            << " replicas, seed " << options.seed << "\n\n"
             << line("drifted fraction, simulated", pct(e.steady_drifted_fraction.mean()) + " [" +
                                                        pct(e.ci95.low) + ", " + pct(e.ci95.high) +
-                                                       "] (95% CI, after " + options.warmup + ")")
+                                                       "] (95% CI, after " +
+                                                       engine::format_duration(config.warmup) + ")")
             << '\n'
             << line("drifted fraction, CTMC", pct(analysis.ctmc_drifted_fraction) + " (" +
                                                   std::to_string(analysis.phases) + " phase(s); " +
@@ -456,7 +560,41 @@ struct PipelineOptions {
   std::uint64_t seed = 1;
   std::string csv_file;
   bool json = false;
+  std::string config_file;
+  std::vector<std::string> overrides;
+  std::string timeseries_file;
+  std::string incidents_file;
+  std::vector<std::string> model_flags_given;
 };
+
+const std::vector<std::string> kPipelineModelFlags = {"--changes-per-day",
+                                                      "--change-size",
+                                                      "--defect-probability",
+                                                      "--loss-per-minute",
+                                                      "--stage",
+                                                      "--fix-time",
+                                                      "--cadence",
+                                                      "--train-every",
+                                                      "--gate-delay",
+                                                      "--deploy-time",
+                                                      "--canary-catch",
+                                                      "--detect-time",
+                                                      "--diagnose-time",
+                                                      "--diagnosis-growth",
+                                                      "--repair-time",
+                                                      "--horizon"};
+
+std::string cadence_name(delivery::ReleaseCadence cadence) {
+  switch (cadence) {
+    case delivery::ReleaseCadence::train:
+      return "train";
+    case delivery::ReleaseCadence::gated:
+      return "gated";
+    case delivery::ReleaseCadence::continuous:
+      break;
+  }
+  return "continuous";
+}
 
 // "tests=lognormal(30min, 0.3):0.5" -> a stage.
 delivery::PipelineStage parse_stage(const std::string& text) {
@@ -518,7 +656,7 @@ delivery::PipelineConfig pipeline_config(const PipelineOptions& o) {
 // Means over replicas of what the pipeline table shows.
 struct PipelineSummary {
   experiment::RunningStats deploys_per_day, changes_per_deploy, lead_time_h, change_fail_rate,
-      recovery_min, incidents, loss_usd;
+      recovery_min, incidents, canary_rollbacks, loss_usd;
   std::uint64_t events = 0;
   delivery::PipelineRun first;  // replica 0, for the deployment log
 };
@@ -536,6 +674,7 @@ PipelineSummary summarise_pipeline(const delivery::PipelineConfig& c, std::int64
     if (!std::isnan(run.dora.recovery_median_s))
       s.recovery_min.add(run.dora.recovery_median_s / 60.0);
     s.incidents.add(static_cast<double>(run.incidents));
+    s.canary_rollbacks.add(static_cast<double>(run.canary_rollbacks));
     s.loss_usd.add(run.loss_usd);
     s.events += run.events_processed;
   }
@@ -573,6 +712,7 @@ ordered_json summary_json(const PipelineSummary& s) {
   j["change_fail_rate"] = stat(s.change_fail_rate);
   j["recovery_median_min"] = stat(s.recovery_min);
   j["incidents"] = stat(s.incidents);
+  j["canary_rollbacks"] = stat(s.canary_rollbacks);
   j["loss_usd"] = stat(s.loss_usd);
   j["dora_2024"] = {{"deployment_frequency", delivery::level_name(c.deployment_frequency)},
                     {"lead_time", delivery::level_name(c.lead_time)},
@@ -585,8 +725,20 @@ ordered_json summary_json(const PipelineSummary& s) {
 int run_pipeline(const PipelineOptions& o) {
   delivery::PipelineConfig config;
   std::vector<engine::Duration> sweep;
+  if (!o.config_file.empty()) {
+    if (auto refused = refuse_model_flags(o.model_flags_given, "changes_per_day=50")) {
+      return *refused;
+    }
+    try {
+      config = delivery::load_pipeline_config(o.config_file, o.overrides);
+    } catch (const scenario::InputError& error) {
+      return report(error);
+    }
+  } else if (!o.overrides.empty()) {
+    return input_error("--set changes a --config file's values; without --config use the flags");
+  }
   try {
-    config = pipeline_config(o);
+    if (o.config_file.empty()) config = pipeline_config(o);
     for (const auto& text : o.sweep_train_every) {
       const auto interval = engine::parse_duration(text);
       if (interval.ms() <= 0)
@@ -639,9 +791,10 @@ int run_pipeline(const PipelineOptions& o) {
           << ordered_json{{"replicas", o.replicas}, {"seed", o.seed}, {"points", points}}.dump(2)
           << '\n';
     } else {
-      std::cout << "deploysim pipeline: faster is safer? " << o.changes_per_day
-                << " changes/day released in trains, " << o.horizon << " x " << o.replicas
-                << " replicas, seed " << o.seed << "\n(means and 95% CIs over replicas; "
+      std::cout << "deploysim pipeline: faster is safer? " << config.changes_per_day
+                << " changes/day released in trains, " << engine::format_duration(config.horizon)
+                << " x " << o.replicas << " replicas, seed " << o.seed
+                << "\n(means and 95% CIs over replicas; "
                 << "each replica uses the same seed at every interval)\n\n";
       print_table(std::cout, table);
     }
@@ -650,13 +803,35 @@ int run_pipeline(const PipelineOptions& o) {
 
   const auto s = summarise_pipeline(config, o.replicas, o.threads, o.seed);
   if (!o.csv_file.empty()) {
-    std::ofstream csv(o.csv_file);
-    if (!csv) return input_error(o.csv_file + ": cannot open for writing");
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, o.csv_file)) return *failed;
     csv << "finished_s,changes,failed,recovery_s,loss_usd\n";
     for (const auto& d : s.first.deployments) {
       csv << d.finished_s << ',' << d.changes << ',' << (d.failed ? 1 : 0) << ','
-          << (d.recovered_s ? std::to_string(*d.recovered_s - d.finished_s) : std::string()) << ','
+          << (d.recovered_s ? cell(*d.recovered_s - d.finished_s) : std::string()) << ','
           << d.loss_usd << '\n';
+    }
+  }
+  if (!o.timeseries_file.empty()) {
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, o.timeseries_file)) return *failed;
+    csv << "day,deployments,changes_deployed,mean_batch_size,lead_time_median_h,incidents,"
+           "loss_usd,failed_deployments,canary_rollbacks\n";
+    for (const auto& d : s.first.days) {
+      csv << d.day << ',' << d.deployments << ',' << d.changes_deployed << ','
+          << cell(d.mean_batch_size) << ',' << cell(d.lead_time_median_s / 3600.0) << ','
+          << d.incidents << ',' << cell(d.loss_usd) << ',' << d.failed_deployments << ','
+          << d.canary_rollbacks << '\n';
+    }
+  }
+  if (!o.incidents_file.empty()) {
+    std::ofstream csv;
+    if (auto failed = open_csv(csv, o.incidents_file)) return *failed;
+    csv << "start_s,detected_s,recovered_s,changes,defective_changes,loss_usd,stopped_by_canary\n";
+    for (const auto& i : s.first.incident_log) {
+      csv << cell(i.start_s) << ',' << cell(i.detected_s) << ',' << cell(i.recovered_s) << ','
+          << i.changes << ',' << i.defective_changes << ',' << cell(i.loss_usd) << ','
+          << (i.stopped_by_canary ? 1 : 0) << '\n';
     }
   }
   const auto c = classify_means(s);
@@ -665,16 +840,29 @@ int run_pipeline(const PipelineOptions& o) {
     j["replicas"] = o.replicas;
     j["seed"] = o.seed;
     j["events_processed"] = s.events;
+    j["config"] = nlohmann::json(config);
+    j["first_replica"] = nlohmann::json(s.first);
     std::cout << j.dump(2) << '\n';
     return kExitOk;
   }
   auto level = [](delivery::DoraLevel l) {
     return "  (" + std::string(delivery::level_name(l)) + ")";
   };
-  std::cout << "deploysim pipeline: " << o.changes_per_day << " changes/day, " << o.cadence
-            << (config.cadence == delivery::ReleaseCadence::train ? " every " + o.train_every : "")
-            << ", " << o.horizon << " x " << o.replicas << " replicas, seed " << o.seed
-            << "\n(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
+  std::cout << "deploysim pipeline: " << config.changes_per_day << " changes/day, "
+            << cadence_name(config.cadence)
+            << (config.cadence == delivery::ReleaseCadence::train
+                    ? " every " + engine::format_duration(config.train_interval)
+                    : "")
+            << ", " << engine::format_duration(config.horizon) << " x " << o.replicas
+            << " replicas, seed " << o.seed << "\n";
+  if (config.production) {
+    const auto& p = *config.production;
+    std::cout << "production stage: \"" << p.scenario_name << "\" on " << p.fleet_hosts
+              << " hosts, calibrated on " << p.calibration_runs << " runs: deploy "
+              << fixed(p.mean_clean_deploy_s / 60.0, 1) << " min, stops "
+              << fixed(100.0 * p.stop_probability, 0) << "% of defects\n";
+  }
+  std::cout << "(means and 95% CIs over replicas; DORA 2024 level of the mean in brackets)\n\n"
             << line("deployment frequency",
                     mean_ci(s.deploys_per_day, 2) + " per day" + level(c.deployment_frequency))
             << '\n'
@@ -685,11 +873,14 @@ int run_pipeline(const PipelineOptions& o) {
                     mean_ci(s.change_fail_rate, 1, 100.0) + " %" + level(c.change_fail_rate))
             << '\n'
             << line("recovery time (median)",
-                    mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
+                    s.recovery_min.count() == 0
+                        ? std::string("- (no failed deployment)")
+                        : mean_ci(s.recovery_min, 0) + " min" + level(c.recovery_time))
             << '\n'
             << line("DORA 2024 cluster", std::string(delivery::level_name(c.overall))) << '\n'
             << line("changes per deploy", mean_ci(s.changes_per_deploy, 1)) << '\n'
             << line("incidents per run", mean_ci(s.incidents, 1)) << '\n'
+            << line("stopped in production per run", mean_ci(s.canary_rollbacks, 1)) << '\n'
             << line("incident loss per run", simulation::money(s.loss_usd.mean())) << '\n'
             << line("events processed", thousands(s.events)) << '\n';
   return kExitOk;
@@ -787,13 +978,33 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   drift->add_option("--seed", o->seed, "Base seed")->capture_default_str();
   drift->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
-  drift->add_option("--csv", o->csv_file, "Write the mean drifted fraction over time");
-  drift->add_flag("--json", o->json, "Print the result as JSON");
+  drift
+      ->add_option("--config", o->config_file,
+                   "Read the model from a drift file (docs/delivery.md); the model flags above "
+                   "then give way to --set")
+      ->check(CLI::ExistingFile);
+  drift->add_option("--set", o->overrides, "Override a value of the --config file: KEY=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  drift->add_option("--timeseries", o->timeseries_file,
+                    "Write the drifted fraction over time (mean and replica 0) as CSV");
+  drift->add_option("--csv", o->csv_file, "Same as --timeseries (kept for older scripts)");
+  drift->add_option("--incidents", o->incidents_file,
+                    "Write replica 0's drift incidents (deploys gone wrong) as CSV");
+  drift->add_option("--host-times", o->host_times_file,
+                    "Write replica 0's time in drift per host as CSV");
+  drift->add_flag("--json", o->json,
+                  "Print the result as JSON (with the config and replica 0's series, per-host "
+                  "times and incidents)");
   drift->footer(
       "\nExamples:\n"
       "  deploysim drift --hosts 200 --drift-rate 0.5 --interval 30min --splay 10min\n"
-      "  deploysim drift --mode immutable --interval 1d --drift-rate 0.5 --csv drift.csv\n");
-  drift->callback([o, &exit_code] { exit_code = run_drift(*o); });
+      "  deploysim drift --mode immutable --interval 1d --drift-rate 0.5 --timeseries drift.csv\n"
+      "  deploysim drift --config examples/delivery/drift_puppet.json --set interval=1h\n");
+  drift->callback([o, drift, &exit_code] {
+    o->model_flags_given = flags_given(*drift, kDriftModelFlags);
+    exit_code = run_drift(*o);
+  });
 }
 
 }  // namespace deploysim::cli
@@ -847,15 +1058,33 @@ void add_pipeline_command(CLI::App& app, int& exit_code) {
   p->add_option("--seed", o->seed, "Base seed")->capture_default_str();
   p->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
+  p->add_option("--config", o->config_file,
+                "Read the model from a pipeline file (docs/delivery.md); the model flags above "
+                "then give way to --set")
+      ->check(CLI::ExistingFile);
+  p->add_option("--set", o->overrides, "Override a value of the --config file: KEY=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   p->add_option("--csv", o->csv_file,
                 "Deployment log of replica 0 (or one row per interval with --sweep-train-every)");
-  p->add_flag("--json", o->json, "Print the result as JSON");
+  p->add_option("--timeseries", o->timeseries_file,
+                "Write replica 0's per-day series (deployments, batch size, lead time, "
+                "incidents, loss) as CSV");
+  p->add_option("--incidents", o->incidents_file,
+                "Write replica 0's incidents (start, detection, recovery, changes, cost) as CSV");
+  p->add_flag("--json", o->json,
+              "Print the result as JSON (with the config and replica 0's days and incidents)");
   p->footer(
       "\nExamples:\n"
       "  deploysim pipeline --changes-per-day 50 --cadence continuous\n"
       "  deploysim pipeline --changes-per-day 50 --sweep-train-every 1h,4h,1d,7d,28d --replicas "
-      "20\n");
-  p->callback([o, &exit_code] { exit_code = run_pipeline(*o); });
+      "20\n"
+      "  deploysim pipeline --config examples/delivery/pipeline_daily_train.json \\\n"
+      "      --set changes_per_day=100 --timeseries days.csv --incidents incidents.csv\n");
+  p->callback([o, p, &exit_code] {
+    o->model_flags_given = flags_given(*p, kPipelineModelFlags);
+    exit_code = run_pipeline(*o);
+  });
 }
 
 }  // namespace deploysim::cli

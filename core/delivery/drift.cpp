@@ -139,7 +139,10 @@ class DriftModel : public engine::Process {
       }
     }
     run_.bad_host_deploys += bad;
-    if (bad > 0) ++run_.deploy_incidents;
+    if (bad > 0) {
+      ++run_.deploy_incidents;
+      run_.incidents.push_back({kernel_.now().to_seconds(), drifted_, bad});
+    }
   }
 
   const DriftConfig& config_;
@@ -263,7 +266,7 @@ DriftAnalysis analyze_drift(const DriftConfig& config) {
 }
 
 DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t replicas,
-                                     std::uint64_t base_seed, int threads) {
+                                     std::uint64_t base_seed, int threads, DriftRun* first_run) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
   std::vector<DriftRun> runs(static_cast<std::size_t>(replicas));
@@ -288,6 +291,7 @@ DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t rep
   }
   e.ci95 = experiment::t_interval(e.steady_drifted_fraction);
   e.deploy_incidents_per_run = incidents / static_cast<double>(replicas);
+  if (first_run != nullptr) *first_run = std::move(runs.front());
   return e;
 }
 

@@ -67,6 +67,13 @@ struct DriftSample {
   double drifted_fraction = 0.0;
 };
 
+/// A fleet-wide deploy that went wrong on at least one drifted host.
+struct DriftIncident {
+  double time_s = 0.0;
+  std::int64_t drifted_hosts = 0;  ///< drifted when the deploy ran
+  std::int64_t bad_hosts = 0;      ///< got the deploy wrong
+};
+
 /// One simulated run.
 struct DriftRun {
   /// Time-average drifted fraction over [warmup, horizon]: the steady-state estimate.
@@ -80,6 +87,7 @@ struct DriftRun {
   std::int64_t deploys = 0;
   std::int64_t bad_host_deploys = 0;  ///< drifted hosts that got a deploy wrong
   std::int64_t deploy_incidents = 0;  ///< deploys with at least one such host
+  std::vector<DriftIncident> incidents;
   std::uint64_t events_processed = 0;
 };
 
@@ -116,8 +124,10 @@ struct DriftExperiment {
 };
 
 /// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`
-/// threads; the result does not depend on `threads`.
+/// threads; the result does not depend on `threads`. `first_run`, if given, receives replica 0
+/// in full (per-host time in drift, incidents).
 DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t replicas,
-                                     std::uint64_t base_seed, int threads = 1);
+                                     std::uint64_t base_seed, int threads = 1,
+                                     DriftRun* first_run = nullptr);
 
 }  // namespace deploysim::delivery

@@ -1,13 +1,16 @@
 #include "delivery/pipeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 
 #include "delivery/parallel.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "experiment/runner.hpp"
+#include "experiment/statistics.hpp"
 
 namespace deploysim::delivery {
 
@@ -50,6 +53,7 @@ class PipelineModel : public engine::Process {
     if (c_.cadence == ReleaseCadence::train)
       kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
     kernel_.run_until(engine::Time::zero() + c_.horizon);
+    fill_days();
     out_.dora = dora_metrics(out_.deployments, c_.horizon.to_seconds() / 86'400.0);
     std::int64_t changes = 0;
     for (const auto& d : out_.deployments) changes += d.changes;
@@ -142,7 +146,35 @@ class PipelineModel : public engine::Process {
     releasing_.assign(waiting_.begin(), waiting_.end());
     waiting_.clear();
     busy_ = true;
+    if (c_.production) {
+      plan_production_release(kernel);
+      return;
+    }
     kernel.wake_after(ms(c_.deploy_time.sample(release_)), *this, tag(kDeployDone));
+  }
+
+  // With a calibrated production stage, each defective change in the release draws one of the
+  // scenario's defective runs: one stopped run stops the release (the canary sees each defect
+  // independently); otherwise the first escaped run says how much of the fleet is exposed and
+  // how soon it is noticed. A stopped release frees production when its rollback is done.
+  void plan_production_release(engine::Kernel& kernel) {
+    const auto& p = *c_.production;
+    stopped_run_ = nullptr;
+    escaped_run_ = nullptr;
+    for (auto i : releasing_) {
+      if (!changes_[i].defect) continue;
+      const auto& run = p.defective[release_.below(p.defective.size())];
+      if (run.stopped) {
+        if (stopped_run_ == nullptr) stopped_run_ = &run;
+      } else if (escaped_run_ == nullptr) {
+        escaped_run_ = &run;
+      }
+    }
+    const double duration_s = stopped_run_ != nullptr
+                                  ? stopped_run_->busy_s
+                                  : p.clean_deploy_s[release_.below(p.clean_deploy_s.size())];
+    release_start_s_ = kernel.now().to_seconds();
+    kernel.wake_after(ms(duration_s * 1000.0), *this, tag(kDeployDone));
   }
 
   void deploy_done(engine::Kernel& kernel) {
@@ -152,12 +184,16 @@ class PipelineModel : public engine::Process {
       if (changes_[i].defect) defective.push_back(i);
     }
     // The canary sees each defect independently; one caught stops the whole release.
-    bool canary_stopped = false;
-    for (std::size_t d = 0; d < defective.size(); ++d) {
-      if (release_.bernoulli(c_.canary_catch_probability)) canary_stopped = true;
+    bool canary_stopped = stopped_run_ != nullptr;
+    if (!c_.production) {
+      for (std::size_t d = 0; d < defective.size(); ++d) {
+        if (release_.bernoulli(c_.canary_catch_probability)) canary_stopped = true;
+      }
     }
     if (canary_stopped) {
       ++out_.canary_rollbacks;
+      canary_rollback_times_s_.push_back(now);
+      if (stopped_run_ != nullptr) record_stopped_exposure(defective);
       for (auto i : releasing_) {
         if (changes_[i].defect) {
           refix(kernel, i, 0.0);
@@ -187,19 +223,86 @@ class PipelineModel : public engine::Process {
     ++out_.incidents;
     const double growth =
         1.0 + c_.diagnosis_growth_per_change * static_cast<double>(record.changes - 1);
-    const double recovery_ms = c_.detect_time.sample(incident_) +
-                               c_.diagnose_time.sample(incident_) * growth +
-                               c_.repair_time.sample(incident_);
+    double detect_ms = c_.detect_time.sample(incident_);
+    // The scenario's monitoring and people decide detection; its blast radius scales the loss.
+    double exposed_share = 1.0;
+    if (escaped_run_ != nullptr) {
+      if (!std::isnan(escaped_run_->detect_s)) detect_ms = escaped_run_->detect_s * 1000.0;
+      exposed_share = escaped_run_->exposed_share;
+    }
+    const double recovery_ms =
+        detect_ms + c_.diagnose_time.sample(incident_) * growth + c_.repair_time.sample(incident_);
     double loss_rate = 0.0;
     for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
+    loss_rate *= exposed_share;
     record.failed = true;
     record.recovered_s = now + recovery_ms / 1000.0;
     record.loss_usd = loss_rate * recovery_ms / 60'000.0;
     out_.loss_usd += record.loss_usd;
+    out_.incident_log.push_back({.start_s = now,
+                                 .detected_s = now + detect_ms / 1000.0,
+                                 .recovered_s = *record.recovered_s,
+                                 .changes = record.changes,
+                                 .defective_changes = static_cast<std::int64_t>(defective.size()),
+                                 .loss_usd = record.loss_usd,
+                                 .stopped_by_canary = false});
     out_.deployments.push_back(std::move(record));
     for (auto i : defective) refix(kernel, i, recovery_ms);
     releasing_.clear();
     kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered));
+  }
+
+  // A release the production stage stopped still hurt the hosts it reached, for as long as the
+  // scenario took to roll it back.
+  void record_stopped_exposure(const std::vector<std::uint64_t>& defective) {
+    const auto& run = *stopped_run_;
+    if (!(run.exposure_s > 0.0) || !(run.exposed_share > 0.0)) return;
+    double loss_rate = 0.0;
+    for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
+    const double start = release_start_s_ + run.incident_offset_s;
+    IncidentRecord incident;
+    incident.start_s = start;
+    incident.recovered_s = start + run.exposure_s;
+    incident.detected_s = std::isnan(run.detect_s) ? incident.recovered_s : start + run.detect_s;
+    incident.changes = static_cast<std::int64_t>(releasing_.size());
+    incident.defective_changes = static_cast<std::int64_t>(defective.size());
+    incident.loss_usd = loss_rate * run.exposed_share * run.exposure_s / 60.0;
+    incident.stopped_by_canary = true;
+    out_.loss_usd += incident.loss_usd;
+    out_.incident_log.push_back(incident);
+  }
+
+  // The per-day series, from the deployment and incident logs.
+  void fill_days() {
+    const auto day_count = static_cast<std::size_t>(std::ceil(c_.horizon.to_seconds() / 86'400.0));
+    auto& days = out_.days;
+    days.assign(day_count, PipelineDay{});
+    auto day_of = [&](double t) {
+      return std::min(day_count - 1, static_cast<std::size_t>(std::max(0.0, t / 86'400.0)));
+    };
+    std::vector<std::vector<double>> lead_times(day_count);
+    for (const auto& d : out_.deployments) {
+      const auto i = day_of(d.finished_s);
+      ++days[i].deployments;
+      days[i].changes_deployed += d.changes;
+      if (d.failed) ++days[i].failed_deployments;
+      lead_times[i].insert(lead_times[i].end(), d.lead_times_s.begin(), d.lead_times_s.end());
+    }
+    for (const auto& incident : out_.incident_log) {
+      const auto i = day_of(incident.start_s);
+      if (!incident.stopped_by_canary) ++days[i].incidents;
+      days[i].loss_usd += incident.loss_usd;
+    }
+    for (double t : canary_rollback_times_s_) ++days[day_of(t)].canary_rollbacks;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < day_count; ++i) {
+      days[i].day = static_cast<std::int64_t>(i);
+      days[i].mean_batch_size = days[i].deployments > 0
+                                    ? static_cast<double>(days[i].changes_deployed) /
+                                          static_cast<double>(days[i].deployments)
+                                    : nan;
+      days[i].lead_time_median_s = experiment::exact_quantile(std::move(lead_times[i]), 0.5);
+    }
   }
 
   // A defective change is reverted (after `after_ms`), fixed and comes back clean, keeping its
@@ -219,6 +322,10 @@ class PipelineModel : public engine::Process {
   std::vector<Change> changes_;
   std::vector<std::uint64_t> waiting_;
   std::vector<std::uint64_t> releasing_;
+  std::vector<double> canary_rollback_times_s_;
+  const DefectiveRelease* stopped_run_ = nullptr;
+  const DefectiveRelease* escaped_run_ = nullptr;
+  double release_start_s_ = 0.0;
   bool busy_ = false;
   bool train_due_ = false;
   bool gate_pending_ = false;
@@ -276,7 +383,10 @@ void validate(const PipelineConfig& c) {
   }
   if (!(c.diagnosis_growth_per_change >= 0.0)) fail("diagnosis growth: expected >= 0");
   if (c.horizon.ms() <= 0) fail("horizon: expected a duration > 0, found 0");
-  double trip_ms = c.deploy_time.mean();
+  if (c.production && (c.production->clean_deploy_s.empty() || c.production->defective.empty())) {
+    fail("production stage: not calibrated (see calibrate_production)");
+  }
+  double trip_ms = c.production ? c.production->mean_clean_deploy_s * 1000.0 : c.deploy_time.mean();
   for (const auto& stage : c.stages) trip_ms += stage.duration.mean();
   if (static_cast<double>(c.horizon.ms()) < trip_ms) {
     fail("horizon: " + engine::format_duration(c.horizon) +
@@ -304,6 +414,7 @@ std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
     auto& slot = out[static_cast<std::size_t>(r)];
     slot.dora = run.dora;
     slot.incidents = run.incidents;
+    slot.canary_rollbacks = run.canary_rollbacks;
     slot.loss_usd = run.loss_usd;
     slot.mean_changes_per_deployment = run.mean_changes_per_deployment;
     slot.events_processed = run.events_processed;

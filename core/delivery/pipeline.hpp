@@ -13,10 +13,12 @@
 // other changes stay deployed.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "delivery/dora.hpp"
+#include "delivery/production.hpp"
 #include "engine/distribution.hpp"
 #include "engine/time.hpp"
 
@@ -58,6 +60,9 @@ struct PipelineConfig {
   double diagnosis_growth_per_change = 0.1;
   engine::Distribution repair_time;  ///< rollback or hotfix once diagnosed
   engine::Duration horizon = engine::Duration::days(90);
+  /// The production stage as a calibrated rollout scenario; when present it replaces
+  /// deploy_time and canary_catch_probability, and its detection times replace detect_time.
+  std::optional<ProductionStage> production;
 };
 
 /// A pipeline with typical values: build 10 min catching 20%, tests 30 min catching 50%,
@@ -69,16 +74,48 @@ PipelineConfig default_pipeline();
 /// through the stages and a deploy.
 void validate(const PipelineConfig& config);
 
+/// One production incident: a defective release that reached users.
+struct IncidentRecord {
+  double start_s = 0.0;                ///< the release reached production (or its canary hosts)
+  double detected_s = 0.0;             ///< someone or something noticed
+  double recovered_s = 0.0;            ///< diagnosed and repaired: service restored
+  std::int64_t changes = 0;            ///< changes in the release
+  std::int64_t defective_changes = 0;  ///< of which carried a defect
+  double loss_usd = 0.0;
+  /// The production stage stopped the release before it reached every host (the canary).
+  bool stopped_by_canary = false;
+};
+
+/// One day of a run. Deployments count on the day they finished, incidents on the day they
+/// started.
+struct PipelineDay {
+  std::int64_t day = 0;  ///< 0 for the first day
+  std::int64_t deployments = 0;
+  std::int64_t changes_deployed = 0;  ///< changes in those deployments, reverted ones included
+  double mean_batch_size = 0.0;       ///< changes_deployed / deployments; NaN without deployments
+  /// Median commit-to-production time of the changes delivered that day; NaN if none.
+  double lead_time_median_s = 0.0;
+  std::int64_t incidents = 0;  ///< failed deployments' incidents (not those the canary stopped)
+  double loss_usd = 0.0;       ///< of all incidents that started that day, stopped ones included
+  std::int64_t failed_deployments = 0;
+  std::int64_t canary_rollbacks = 0;
+};
+
 /// One simulated run.
 struct PipelineRun {
   std::vector<DeploymentRecord> deployments;
+  /// Every incident in order of start: the failed deployments, and the releases a production
+  /// stage stopped after they had hurt some hosts (stopped_by_canary).
+  std::vector<IncidentRecord> incident_log;
+  /// One entry per day of the horizon (a partial last day included).
+  std::vector<PipelineDay> days;
   DoraMetrics dora;
   std::int64_t changes = 0;  ///< arrived
   std::int64_t defects = 0;  ///< arrived with a defect
   std::int64_t defects_caught_in_stages = 0;
-  std::int64_t canary_rollbacks = 0;
-  std::int64_t incidents = 0;
-  double loss_usd = 0.0;
+  std::int64_t canary_rollbacks = 0;  ///< releases the production stage stopped
+  std::int64_t incidents = 0;         ///< failed deployments
+  double loss_usd = 0.0;              ///< all incidents, those the canary stopped included
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;
 };
@@ -91,6 +128,7 @@ PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed);
 struct PipelineReplica {
   DoraMetrics dora;
   std::int64_t incidents = 0;
+  std::int64_t canary_rollbacks = 0;
   double loss_usd = 0.0;
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;

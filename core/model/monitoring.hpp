@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/kernel.hpp"
@@ -42,6 +43,8 @@ class Monitor : public engine::Process {
   /// Whether the alert called `name` is firing right now.
   bool is_firing(std::string_view name) const;
   const TimeSeries& series() const { return series_; }
+  /// Hands the series over once sampling is over; the monitor is left empty.
+  TimeSeries take_series() { return std::exchange(series_, {}); }
 
   void on_wake(engine::Kernel& kernel, std::uint64_t tag) override;
 

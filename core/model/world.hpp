@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/kernel.hpp"
@@ -72,6 +73,8 @@ class World {
   bool tracing() const { return trace_ != nullptr; }
   void set_trace(engine::TraceSink* sink) { trace_ = sink; }
   const std::vector<engine::TraceRecord>& story() const { return story_; }
+  /// Hands the story over (the run is over).
+  std::vector<engine::TraceRecord> take_story() { return std::exchange(story_, {}); }
   WorldCounters& counters() { return counters_; }
   /// Something acted on a sign of the incident (an alert somebody handles, a kill switch, a
   /// failed canary analysis): the first such moment after the incident began is its detection.

@@ -141,7 +141,21 @@ bool Simulation::step() {
 
 bool Simulation::finished() const { return world_.now() >= scenario_.clock.end; }
 
-Result Simulation::result() {
+Result Simulation::result() & {
+  Result result = summarize();
+  result.timeseries = monitor_.series();
+  result.story = world_.story();
+  return result;
+}
+
+Result Simulation::result() && {
+  Result result = summarize();
+  result.timeseries = monitor_.take_series();
+  result.story = world_.take_story();
+  return result;
+}
+
+Result Simulation::summarize() {
   monitor_.sample_now();
   Result result;
   Summary& s = result.summary;
@@ -179,15 +193,13 @@ Result Simulation::result() {
       s.incident_duration_s = (world_.now() - *start).to_seconds();
     }
   }
-  result.timeseries = monitor_.series();
-  result.story = world_.story();
   return result;
 }
 
 Result run(const scenario::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {
   Simulation simulation(scenario, seed, trace);
   simulation.run();
-  return simulation.result();
+  return std::move(simulation).result();
 }
 
 }  // namespace deploysim::simulation

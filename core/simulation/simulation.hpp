@@ -82,9 +82,14 @@ class Simulation {
   const model::TimeSeries& timeseries() const { return monitor_.series(); }
 
   /// The summary as of now, plus time series and story. After run() this is the final result.
-  Result result();
+  Result result() &;
+  /// The same, moving the time series and story out of a simulation that is done with them
+  /// (no copy of a run's largest buffers).
+  Result result() &&;
 
  private:
+  // The summary of result(), without the time series and story.
+  Result summarize();
   void on_alert(const scenario::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();

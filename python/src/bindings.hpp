@@ -17,5 +17,11 @@ void bind_simulation(py::module_& m);
 void bind_experiment(py::module_& m);
 /// Replica seeds, metric names, scenario hashes and confidence intervals.
 void bind_statistics(py::module_& m);
+/// The checker: findings of a manifest (and inventory) as the JSON reporter writes them.
+void bind_check(py::module_& m);
+/// Automation ROI: the xkcd 1205 table and the deployment case.
+void bind_roi(py::module_& m);
+/// The release pipeline (DORA metrics) and configuration drift, configured by JSON documents.
+void bind_delivery(py::module_& m);
 
 }  // namespace deploysim::python

@@ -11,4 +11,7 @@ PYBIND11_MODULE(_core, m) {
   deploysim::python::bind_simulation(m);
   deploysim::python::bind_experiment(m);
   deploysim::python::bind_statistics(m);
+  deploysim::python::bind_check(m);
+  deploysim::python::bind_roi(m);
+  deploysim::python::bind_delivery(m);
 }

@@ -125,7 +125,7 @@ TEST(DeliveryCli, DriftTextAndCsv) {
   std::ifstream in(csv);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "time_s,time_h,drifted_fraction");
+  EXPECT_EQ(header, "time_s,time_h,drifted_fraction,replica0_drifted_fraction");
   std::filesystem::remove(csv);
 }
 
@@ -193,6 +193,87 @@ TEST(DeliveryCli, PipelineBadInputExitsTwoWithAClearLine) {
     EXPECT_TRUE(contains(r.err, "error: ")) << r.err;
     EXPECT_TRUE(contains(r.err, message)) << args << "\n" << r.err;
   }
+}
+
+TEST(DeliveryCli, PipelineConfigWithSetWritesSeriesAndIncidents) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto days = dir / "deploysim_pipeline_days.csv";
+  const auto incidents = dir / "deploysim_pipeline_incidents.csv";
+  const auto r = run_deploysim(
+      "pipeline --config " DEPLOYSIM_SOURCE_DIR
+      "/examples/delivery/pipeline_daily_train.json "
+      "--set horizon=20d --set defect_probability=0.2 --replicas 2 --json --timeseries " +
+      days.string() + " --incidents " + incidents.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["config"]["horizon"], "20d");
+  EXPECT_EQ(j["config"]["defect_probability"], 0.2);
+  ASSERT_EQ(j["first_replica"]["days"].size(), 20u);
+  std::ifstream day_csv(days);
+  std::string header;
+  std::getline(day_csv, header);
+  EXPECT_EQ(header,
+            "day,deployments,changes_deployed,mean_batch_size,lead_time_median_h,incidents,"
+            "loss_usd,failed_deployments,canary_rollbacks");
+  int rows = 0;
+  for (std::string row; std::getline(day_csv, row);) ++rows;
+  EXPECT_EQ(rows, 20);
+  std::ifstream incident_csv(incidents);
+  std::getline(incident_csv, header);
+  EXPECT_EQ(header,
+            "start_s,detected_s,recovered_s,changes,defective_changes,loss_usd,stopped_by_canary");
+  rows = 0;
+  for (std::string row; std::getline(incident_csv, row);) ++rows;
+  EXPECT_EQ(rows, static_cast<int>(j["first_replica"]["incident_log"].size()));
+  EXPECT_GT(rows, 0);
+  std::filesystem::remove(days);
+  std::filesystem::remove(incidents);
+}
+
+TEST(DeliveryCli, ConfigAndModelFlagsDoNotMix) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"pipeline --config " DEPLOYSIM_SOURCE_DIR
+       "/examples/delivery/pipeline_daily_train.json --changes-per-day 5",
+       "--changes-per-day: model flags cannot be combined with --config"},
+      {"pipeline --set changes_per_day=5", "--set changes a --config file's values"},
+      {"drift --config " DEPLOYSIM_SOURCE_DIR "/examples/delivery/drift_puppet.json --hosts 5",
+       "--hosts: model flags cannot be combined with --config"},
+      {"drift --config " DEPLOYSIM_SOURCE_DIR "/examples/delivery/drift_puppet.json --set "
+       "interval=0s",
+       "/interval: expected a duration longer than zero"},
+      {"pipeline --config " DEPLOYSIM_SOURCE_DIR "/examples/delivery/pipeline_daily_train.json "
+       "--set stagez.0.catch_probability=1",
+       "did you mean \"stages\""},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_deploysim(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_TRUE(contains(r.err, message)) << args << "\n" << r.err;
+  }
+}
+
+TEST(DeliveryCli, DriftConfigWritesSeriesHostTimesAndIncidents) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto hosts = dir / "deploysim_drift_hosts.csv";
+  const auto incidents = dir / "deploysim_drift_incidents.csv";
+  const auto r = run_deploysim("drift --config " DEPLOYSIM_SOURCE_DIR
+                               "/examples/delivery/drift_puppet.json --set horizon=5d --set "
+                               "hosts=40 --replicas 2 --json --host-times " +
+                               hosts.string() + " --incidents " + incidents.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["config"]["hosts"], 40);
+  EXPECT_EQ(j["first_replica"]["time_in_drift_s"].size(), 40u);
+  std::ifstream host_csv(hosts);
+  int rows = 0;
+  for (std::string row; std::getline(host_csv, row);) ++rows;
+  EXPECT_EQ(rows, 41);
+  std::ifstream incident_csv(incidents);
+  rows = 0;
+  for (std::string row; std::getline(incident_csv, row);) ++rows;
+  EXPECT_EQ(rows, 1 + static_cast<int>(j["first_replica"]["incidents"].size()));
+  std::filesystem::remove(hosts);
+  std::filesystem::remove(incidents);
 }
 
 }  // namespace

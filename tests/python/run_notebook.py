@@ -16,6 +16,12 @@ from nbclient import NotebookClient
 def main(path: Path) -> int:
     """Runs every cell in the notebook's directory; a failing cell fails the run."""
     notebook = nbformat.read(path, as_version=4)
+    # Notebooks live in git without outputs, so that diffs show only what was written.
+    kept = [i for i, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
+    if kept:
+        print(f"{path.name}: cells {kept} keep outputs; strip them (Jupyter: Clear All Outputs)")
+        return 1
     client = NotebookClient(notebook, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.monotonic()

@@ -91,6 +91,27 @@ TEST(Simulation, StepByStepEqualsOneRun) {
   EXPECT_EQ(steps, whole.summary.events_processed);
 }
 
+// A finished simulation hands its time series and story to the Result instead of copying them:
+// a copy per run was what made a Python loop of runs fault the heap in again every time
+// (docs/performance.md, "Python").
+TEST(Simulation, FinishedSimulationMovesItsSeriesIntoTheResult) {
+  const auto scenario = scenario_from_json(kBadRelease);
+  Simulation copied(scenario, 1);
+  copied.run();
+  const Result first = copied.result();
+  EXPECT_NE(first.timeseries.values[0].data(), copied.timeseries().values[0].data());
+
+  Simulation moved(scenario, 1);
+  moved.run();
+  const double* buffer = moved.timeseries().values[0].data();
+  const Result taken = std::move(moved).result();
+  EXPECT_EQ(taken.timeseries.values[0].data(), buffer);
+  EXPECT_EQ(taken.timeseries.values, first.timeseries.values);
+  EXPECT_EQ(taken.timeseries.columns, first.timeseries.columns);
+  EXPECT_EQ(taken.story.size(), first.story.size());
+  EXPECT_EQ(taken.summary.to_json(), first.summary.to_json());
+}
+
 TEST(Simulation, RunUntilStopsAtTheGivenTimeAndContinues) {
   const auto scenario = scenario_from_json(kBadRelease);
   Simulation simulation(scenario, 1);

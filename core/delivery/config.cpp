@@ -1,0 +1,477 @@
+#include "delivery/config.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+#include "scenario/input_error.hpp"
+#include "scenario/json_reader.hpp"
+#include "scenario/load.hpp"
+
+namespace deploysim::delivery {
+
+namespace {
+
+using engine::Distribution;
+using nlohmann::json;
+using scenario::InputError;
+using scenario::InputProblem;
+using scenario::ObjectReader;
+using scenario::ValueReader;
+
+constexpr auto kDuration = Distribution::Unit::duration;
+constexpr auto kNumber = Distribution::Unit::number;
+
+const std::vector<std::string> kCadences = {"continuous", "train", "gated"};
+const std::vector<std::string> kModes = {"converge", "immutable"};
+const std::vector<std::string> kSchedules = {"periodic", "exponential"};
+
+// A rate or count that must be above zero; `what` completes "expected ... > 0".
+double positive_number(ObjectReader& object, std::string_view key, double fallback,
+                       const std::string& what) {
+  const auto value = object.optional(key);
+  if (!value) return fallback;
+  const double x = value->as_number();
+  if (!(x > 0.0)) value->fail(what + " > 0");
+  return x;
+}
+
+// Documentation keys any delivery file may carry; the models do not read them.
+void skip_metadata(ObjectReader& object) {
+  if (auto name = object.optional("name")) name->as_string();
+  if (auto description = object.optional("description")) description->as_string();
+  for (const auto& source : object.optional_array("sources")) source.as_string();
+}
+
+// A core validate() that still objects after the pointer-level checks: report it for the file.
+template <class Config>
+void validate_for_file(const Config& config, const std::string& file) {
+  try {
+    validate(config);
+  } catch (const std::invalid_argument& error) {
+    throw InputError(InputProblem{.file = file, .detail = error.what()});
+  }
+}
+
+json null_if_nan(double x) {
+  return std::isnan(x) ? json(nullptr) : json(x);
+}
+
+std::string share_text(double share) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", share);
+  return buffer;
+}
+
+std::string text(engine::Duration d) {
+  return engine::format_duration(d);
+}
+
+std::vector<std::string> strings(ObjectReader& object, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& element : object.optional_array(key)) out.push_back(element.as_string());
+  return out;
+}
+
+ProductionStage read_production(ObjectReader& p, const std::string& file,
+                                const std::filesystem::path& base_dir) {
+  ProductionStage stage;
+  stage.scenario = p.string("scenario");
+  stage.set = strings(p, "set");
+  const auto defective = p.value("defective_set");
+  stage.defective_set = strings(p, "defective_set");
+  if (stage.defective_set.empty()) {
+    defective.fail("at least one KEY=VALUE that makes the scenario's release defective",
+                   "e.g. \"services.api.versions.v2.behaviour=bug\"");
+  }
+  stage.clean_set = strings(p, "clean_set");
+  stage.calibration_runs = p.integer("calibration_runs", 1, 100'000, stage.calibration_runs);
+  stage.calibration_seed = static_cast<std::uint64_t>(
+      p.integer("calibration_seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
+  p.get("calibration");  // written by to_json for people to read; recomputed here
+  p.finish();
+  return load_production_stage(std::move(stage), base_dir, file, p.pointer());
+}
+
+}  // namespace
+
+PipelineConfig pipeline_config_from_json(const json& document, const std::string& file,
+                                         const std::filesystem::path& base_dir) {
+  ObjectReader o(document, file, "");
+  skip_metadata(o);
+  PipelineConfig c = default_pipeline();
+  c.changes_per_day =
+      positive_number(o, "changes_per_day", c.changes_per_day, "a rate of changes per day");
+  if (auto size = o.optional("change_size")) {
+    c.change_size = size->as_distribution(kNumber);
+    if (!(c.change_size.mean() > 0.0)) size->fail("a size distribution with a mean > 0");
+  }
+  c.defect_probability = o.probability("defect_probability", c.defect_probability);
+  c.loss_per_minute_usd = o.distribution("loss_per_minute_usd", kNumber, c.loss_per_minute_usd);
+
+  if (o.has("stages")) {
+    c.stages.clear();
+    // Shares are of all defects, so each stage's conditional catch is its share of what is left.
+    double shares_so_far = 0.0;
+    for (const auto& element : o.array("stages")) {
+      auto s = element.as_object();
+      PipelineStage stage;
+      stage.name = s.string("name");
+      stage.duration = s.distribution("duration", kDuration);
+      const bool conditional = s.has("catch_probability");
+      const bool share = s.has("catch_share");
+      if (conditional && share) {
+        s.fail("needs \"catch_probability\" or \"catch_share\", not both",
+               "catch_probability is the chance of catching a defect that reaches the stage; "
+               "catch_share the share of all defects it catches");
+      }
+      if (share) {
+        const auto value = s.value("catch_share");
+        const double x = value.as_probability();
+        if (shares_so_far + x > 1.0 + 1e-12) {
+          value.fail("catch shares (of all defects) summing to at most 1 over the stages",
+                     "the stages before it already catch " + share_text(shares_so_far) +
+                         " of all defects; catch_probability is the chance per defect that "
+                         "reaches the stage");
+        }
+        stage.catch_probability =
+            shares_so_far >= 1.0 ? 0.0 : std::min(1.0, x / (1.0 - shares_so_far));
+        shares_so_far += x;
+      } else {
+        stage.catch_probability = s.probability("catch_probability", 0.0);
+        shares_so_far += (1.0 - shares_so_far) * stage.catch_probability;
+      }
+      s.finish();
+      c.stages.push_back(std::move(stage));
+    }
+  }
+  c.fix_time = o.distribution("fix_time", kDuration, c.fix_time);
+  const auto cadence = o.string_enum("cadence", kCadences, "continuous");
+  c.cadence = cadence == "train"   ? ReleaseCadence::train
+              : cadence == "gated" ? ReleaseCadence::gated
+                                   : ReleaseCadence::continuous;
+  c.train_interval = o.positive_duration("train_interval", c.train_interval);
+  c.gate_delay = o.distribution("gate_delay", kDuration, c.gate_delay);
+  c.deploy_time = o.distribution("deploy_time", kDuration, c.deploy_time);
+  c.canary_catch_probability =
+      o.probability("canary_catch_probability", c.canary_catch_probability);
+  if (auto production = o.optional_child("production")) {
+    for (const char* replaced : {"deploy_time", "canary_catch_probability"}) {
+      if (document.contains(replaced)) {
+        o.value(replaced).fail("no " + std::string(replaced) + " beside \"production\"",
+                               "the production scenario's runs give the deploy time and the "
+                               "chance of stopping a defect");
+      }
+    }
+    c.production = read_production(*production, file, base_dir);
+  }
+  c.detect_time = o.distribution("detect_time", kDuration, c.detect_time);
+  c.diagnose_time = o.distribution("diagnose_time", kDuration, c.diagnose_time);
+  c.diagnosis_growth_per_change =
+      o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
+               c.diagnosis_growth_per_change);
+  c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
+  if (auto horizon = o.optional("horizon")) {
+    c.horizon = horizon->as_positive_duration();
+    double trip_ms =
+        c.production ? c.production->mean_clean_deploy_s * 1000.0 : c.deploy_time.mean();
+    for (const auto& stage : c.stages) trip_ms += stage.duration.mean();
+    if (static_cast<double>(c.horizon.ms()) < trip_ms) {
+      horizon->fail(
+          "a horizon at least as long as one change's mean trip through the stages "
+          "and a deploy (" +
+          engine::format_duration(engine::Duration::seconds(std::llround(trip_ms / 1000.0))) + ")");
+    }
+  }
+  o.finish();
+  validate_for_file(c, file);
+  return c;
+}
+
+PipelineConfig load_pipeline_config(const std::filesystem::path& path,
+                                    const std::vector<std::string>& overrides) {
+  const std::string file = path.string();
+  auto document = scenario::load_json_file(path);
+  for (const auto& assignment : overrides) scenario::apply_override(document, assignment, file);
+  return pipeline_config_from_json(document, file, path.parent_path());
+}
+
+DriftConfig drift_config_from_json(const json& document, const std::string& file) {
+  ObjectReader o(document, file, "");
+  skip_metadata(o);
+  DriftConfig c;
+  c.hosts = o.integer("hosts", 1, 10'000'000, c.hosts);
+  c.drift_rate_per_day = positive_number(o, "drift_rate_per_day", c.drift_rate_per_day,
+                                         "a rate of drift events per host per day");
+  c.mode = o.string_enum("mode", kModes, "converge") == "immutable" ? DriftMode::immutable
+                                                                    : DriftMode::converge;
+  const auto schedule = o.optional("schedule");
+  c.schedule = schedule && schedule->as_enum(kSchedules) == "exponential"
+                   ? AgentSchedule::exponential
+                   : AgentSchedule::periodic;
+  c.interval = o.positive_duration("interval", c.interval);
+  if (auto splay = o.optional("splay")) {
+    c.splay = splay->as_duration();
+    if (c.splay.ms() < 0) splay->fail("a duration of 0 or more");
+    if (c.splay.ms() > 0 && c.schedule == AgentSchedule::exponential) {
+      splay->fail("0s with the exponential schedule, whose gaps are already random",
+                  "remove splay or use \"schedule\": \"periodic\"");
+    }
+  }
+  // A replacement starts from the tested image, so it succeeds unless told otherwise.
+  c.success_probability =
+      o.probability("success_probability", c.mode == DriftMode::immutable ? 1.0 : 0.95);
+  c.horizon = o.positive_duration("horizon", c.horizon);
+  if (auto warmup = o.optional("warmup")) {
+    c.warmup = warmup->as_duration();
+    if (c.warmup.ms() < 0 || c.warmup >= c.horizon) {
+      warmup->fail("a warmup from 0 to less than the horizon (" + text(c.horizon) + ")");
+    }
+  } else if (c.warmup >= c.horizon) {
+    c.warmup = engine::Duration::milliseconds(0);
+  }
+  c.sample_every = o.positive_duration("sample_every", c.sample_every);
+  if (auto every = o.optional("deploy_every")) {
+    c.deploy_every = every->as_duration();
+    if (c.deploy_every.ms() < 0) every->fail("a duration of 0 (no deploys) or more");
+  }
+  c.deploy_failure_if_drifted =
+      o.probability("deploy_failure_if_drifted", c.deploy_failure_if_drifted);
+  o.finish();
+  validate_for_file(c, file);
+  return c;
+}
+
+DriftConfig load_drift_config(const std::filesystem::path& path,
+                              const std::vector<std::string>& overrides) {
+  const std::string file = path.string();
+  auto document = scenario::load_json_file(path);
+  for (const auto& assignment : overrides) scenario::apply_override(document, assignment, file);
+  return drift_config_from_json(document, file);
+}
+
+RoiInputs roi_inputs_from_json(const json& document, const std::string& file) {
+  ObjectReader o(document, file, "");
+  skip_metadata(o);
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  RoiInputs in;
+  in.build_hours = o.number("build_hours", 0.0, inf);
+  in.maintenance_hours_per_period = o.number("maintenance_hours_per_period", 0.0, inf, 0.0);
+  in.hourly_rate_usd = o.number("hourly_rate_usd", 0.0, inf);
+  in.manual_hours_per_deploy = o.number("manual_hours_per_deploy", 0.0, inf);
+  in.automated_hours_per_deploy = o.number("automated_hours_per_deploy", 0.0, inf);
+  auto required_positive = [&](std::string_view key, const std::string& what) {
+    const auto value = o.value(key);
+    const double x = value.as_number();
+    if (!(x > 0.0)) value.fail(what + " > 0");
+    return x;
+  };
+  in.deploys_per_period = required_positive("deploys_per_period", "deploys per period");
+  in.horizon_periods = required_positive("horizon_periods", "a horizon in periods");
+  in.manual_loss_per_deploy_usd = o.number("manual_loss_per_deploy_usd", 0.0, inf, 0.0);
+  in.automated_loss_per_deploy_usd = o.number("automated_loss_per_deploy_usd", 0.0, inf, 0.0);
+  o.finish();
+  validate_for_file(in, file);
+  return in;
+}
+
+// ---- JSON forms -------------------------------------------------------------------------------
+
+void to_json(json& j, const PipelineConfig& c) {
+  json stages = json::array();
+  for (const auto& s : c.stages) {
+    stages.push_back({{"name", s.name},
+                      {"duration", s.duration.to_string(kDuration)},
+                      {"catch_probability", s.catch_probability}});
+  }
+  j = json{{"changes_per_day", c.changes_per_day},
+           {"change_size", c.change_size.to_string(kNumber)},
+           {"defect_probability", c.defect_probability},
+           {"loss_per_minute_usd", c.loss_per_minute_usd.to_string(kNumber)},
+           {"stages", stages},
+           {"fix_time", c.fix_time.to_string(kDuration)},
+           {"cadence", kCadences[static_cast<std::size_t>(c.cadence)]},
+           {"train_interval", text(c.train_interval)},
+           {"gate_delay", c.gate_delay.to_string(kDuration)},
+           {"deploy_time", c.deploy_time.to_string(kDuration)},
+           {"canary_catch_probability", c.canary_catch_probability},
+           {"detect_time", c.detect_time.to_string(kDuration)},
+           {"diagnose_time", c.diagnose_time.to_string(kDuration)},
+           {"diagnosis_growth_per_change", c.diagnosis_growth_per_change},
+           {"repair_time", c.repair_time.to_string(kDuration)},
+           {"horizon", text(c.horizon)}};
+  if (c.production) {
+    const auto& p = *c.production;
+    j.erase("deploy_time");
+    j.erase("canary_catch_probability");
+    j["production"] = {{"scenario", p.scenario},
+                       {"set", p.set},
+                       {"defective_set", p.defective_set},
+                       {"clean_set", p.clean_set},
+                       {"calibration_runs", p.calibration_runs},
+                       {"calibration_seed", p.calibration_seed},
+                       {"calibration", p}};
+  }
+}
+
+void to_json(json& j, const ProductionStage& p) {
+  json defective = json::array();
+  for (const auto& r : p.defective) {
+    defective.push_back({{"stopped", r.stopped},
+                         {"exposed_share", r.exposed_share},
+                         {"incident_offset_s", r.incident_offset_s},
+                         {"detect_s", null_if_nan(r.detect_s)},
+                         {"exposure_s", r.exposure_s},
+                         {"busy_s", r.busy_s}});
+  }
+  j = json{{"scenario_name", p.scenario_name},
+           {"fleet_hosts", p.fleet_hosts},
+           {"stop_probability", p.stop_probability},
+           {"escaped_exposed_share", null_if_nan(p.escaped_exposed_share)},
+           {"mean_clean_deploy_s", p.mean_clean_deploy_s},
+           {"clean_deploy_s", p.clean_deploy_s},
+           {"defective_runs", defective}};
+}
+
+void to_json(json& j, const DriftConfig& c) {
+  j = json{{"hosts", c.hosts},
+           {"drift_rate_per_day", c.drift_rate_per_day},
+           {"mode", kModes[static_cast<std::size_t>(c.mode)]},
+           {"schedule", kSchedules[static_cast<std::size_t>(c.schedule)]},
+           {"interval", text(c.interval)},
+           {"splay", text(c.splay)},
+           {"success_probability", c.success_probability},
+           {"horizon", text(c.horizon)},
+           {"warmup", text(c.warmup)},
+           {"sample_every", text(c.sample_every)},
+           {"deploy_every", text(c.deploy_every)},
+           {"deploy_failure_if_drifted", c.deploy_failure_if_drifted}};
+}
+
+void to_json(json& j, const RoiInputs& in) {
+  j = json{{"build_hours", in.build_hours},
+           {"maintenance_hours_per_period", in.maintenance_hours_per_period},
+           {"hourly_rate_usd", in.hourly_rate_usd},
+           {"manual_hours_per_deploy", in.manual_hours_per_deploy},
+           {"automated_hours_per_deploy", in.automated_hours_per_deploy},
+           {"deploys_per_period", in.deploys_per_period},
+           {"horizon_periods", in.horizon_periods},
+           {"manual_loss_per_deploy_usd", in.manual_loss_per_deploy_usd},
+           {"automated_loss_per_deploy_usd", in.automated_loss_per_deploy_usd}};
+}
+
+void to_json(json& j, const DoraMetrics& m) {
+  j = json{{"deploys_per_day", null_if_nan(m.deploys_per_day)},
+           {"lead_time_median_s", null_if_nan(m.lead_time_median_s)},
+           {"change_fail_rate", null_if_nan(m.change_fail_rate)},
+           {"recovery_median_s", null_if_nan(m.recovery_median_s)},
+           {"deployments", m.deployments},
+           {"failed_deployments", m.failed_deployments},
+           {"changes_delivered", m.changes_delivered}};
+}
+
+void to_json(json& j, const DoraClassification& c) {
+  j = json{{"deployment_frequency", level_name(c.deployment_frequency)},
+           {"lead_time", level_name(c.lead_time)},
+           {"change_fail_rate", level_name(c.change_fail_rate)},
+           {"recovery_time", level_name(c.recovery_time)},
+           {"overall", level_name(c.overall)}};
+}
+
+void to_json(json& j, const IncidentRecord& i) {
+  j = json{{"start_s", i.start_s},
+           {"detected_s", i.detected_s},
+           {"recovered_s", i.recovered_s},
+           {"changes", i.changes},
+           {"defective_changes", i.defective_changes},
+           {"loss_usd", i.loss_usd},
+           {"stopped_by_canary", i.stopped_by_canary}};
+}
+
+void to_json(json& j, const PipelineDay& d) {
+  j = json{{"day", d.day},
+           {"deployments", d.deployments},
+           {"changes_deployed", d.changes_deployed},
+           {"mean_batch_size", null_if_nan(d.mean_batch_size)},
+           {"lead_time_median_s", null_if_nan(d.lead_time_median_s)},
+           {"incidents", d.incidents},
+           {"loss_usd", d.loss_usd},
+           {"failed_deployments", d.failed_deployments},
+           {"canary_rollbacks", d.canary_rollbacks}};
+}
+
+void to_json(json& j, const PipelineRun& run) {
+  j = json{{"changes", run.changes},
+           {"defects", run.defects},
+           {"defects_caught_in_stages", run.defects_caught_in_stages},
+           {"canary_rollbacks", run.canary_rollbacks},
+           {"incidents", run.incidents},
+           {"loss_usd", run.loss_usd},
+           {"mean_changes_per_deployment", run.mean_changes_per_deployment},
+           {"events_processed", run.events_processed},
+           {"dora", run.dora},
+           {"dora_2024", classify_dora(run.dora)},
+           {"days", run.days},
+           {"incident_log", run.incident_log}};
+}
+
+void to_json(json& j, const PipelineReplica& r) {
+  j = json{{"dora", r.dora},
+           {"incidents", r.incidents},
+           {"canary_rollbacks", r.canary_rollbacks},
+           {"loss_usd", r.loss_usd},
+           {"mean_changes_per_deployment", r.mean_changes_per_deployment},
+           {"events_processed", r.events_processed}};
+}
+
+void to_json(json& j, const DriftSample& s) {
+  j = json{{"time_s", s.time_s}, {"drifted_fraction", s.drifted_fraction}};
+}
+
+void to_json(json& j, const DriftIncident& i) {
+  j = json{{"time_s", i.time_s}, {"drifted_hosts", i.drifted_hosts}, {"bad_hosts", i.bad_hosts}};
+}
+
+void to_json(json& j, const DriftRun& run) {
+  j = json{{"steady_drifted_fraction", run.steady_drifted_fraction},
+           {"drift_events", run.drift_events},
+           {"agent_runs", run.agent_runs},
+           {"repairs", run.repairs},
+           {"deploys", run.deploys},
+           {"bad_host_deploys", run.bad_host_deploys},
+           {"deploy_incidents", run.deploy_incidents},
+           {"events_processed", run.events_processed},
+           {"series", run.series},
+           {"time_in_drift_s", run.time_in_drift_s},
+           {"incidents", run.incidents}};
+}
+
+void to_json(json& j, const DriftAnalysis& a) {
+  j = json{{"ctmc_drifted_fraction", a.ctmc_drifted_fraction},
+           {"phases", a.phases},
+           {"exact_drifted_fraction", a.exact_drifted_fraction},
+           {"mean_gap_s", a.mean_gap_s}};
+}
+
+void to_json(json& j, const RoiResult& r) {
+  auto optional = [](const std::optional<double>& x) { return x ? json(*x) : json(nullptr); };
+  json series = json::array();
+  for (const auto& p : r.series) {
+    series.push_back({{"period", p.period},
+                      {"deploys", p.deploys},
+                      {"manual_usd", p.manual_usd},
+                      {"automated_usd", p.automated_usd}});
+  }
+  j = json{{"build_cost_usd", r.build_cost_usd},
+           {"manual_cost_per_period_usd", r.manual_cost_per_period_usd},
+           {"automated_cost_per_period_usd", r.automated_cost_per_period_usd},
+           {"saving_per_period_usd", r.saving_per_period_usd},
+           {"break_even_periods", optional(r.break_even_periods)},
+           {"break_even_deploys", optional(r.break_even_deploys)},
+           {"pays_back_within_horizon", r.pays_back_within_horizon},
+           {"net_saving_at_horizon_usd", r.net_saving_at_horizon_usd},
+           {"series", series}};
+}
+
+}  // namespace deploysim::delivery

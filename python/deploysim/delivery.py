@@ -1,0 +1,286 @@
+"""Long-horizon delivery models, as ``deploysim pipeline`` and ``deploysim drift``:
+
+* the release pipeline (changes through stages, released continuously, in trains or through a
+  gate) and its DORA metrics;
+* configuration drift and convergence, simulated and solved as a Markov chain.
+
+A configuration is a dict (keys as in docs/delivery.md; absent keys keep the defaults), a path
+to a JSON file, or None for the defaults; ``values`` changes it by dotted path as ``--set``
+does. Bad values raise :class:`deploysim.ScenarioError` with the JSON pointer. Replica ``i``
+runs on ``replica_seed(seed, i)``, so results do not depend on threads or workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+
+__all__ = ["DriftResult", "PipelineResult", "classify_dora", "drift", "drift_analysis",
+           "drift_config", "pipeline", "pipeline_config", "pipeline_sweep", "run_pipeline_chunk"]
+
+#: A delivery model's configuration: a dict, a path to a JSON file, or None (the defaults).
+Config = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
+
+REPLICA_COLUMNS = ["deploys_per_day", "lead_time_median_s", "change_fail_rate",
+                   "recovery_median_s", "deployments", "failed_deployments",
+                   "changes_delivered", "incidents", "loss_usd", "mean_changes_per_deployment",
+                   "events_processed"]
+
+
+def _threads(threads: int | None) -> int:
+    return max(1, os.cpu_count() or 1) if threads is None else int(threads)
+
+
+def _overrides(values: Mapping[str, Any] | None) -> list[str]:
+    # JSON text keeps each value's type through the "key=value" syntax of --set.
+    return [f"{key}={json.dumps(value)}" for key, value in (values or {}).items()]
+
+
+def _native_pipeline(config: Config, values: Mapping[str, Any] | None,
+                     file: str = "<memory>") -> _core.PipelineConfig:
+    if config is None or isinstance(config, Mapping):
+        document = _core.default_pipeline() if config is None else dict(config)
+        if values:
+            document = _core.set_values(document, dict(values), file)
+        return _core.PipelineConfig.from_dict(document, file, os.getcwd())
+    return _core.PipelineConfig.load(os.fspath(config), _overrides(values))
+
+
+def _native_drift(config: Config, values: Mapping[str, Any] | None,
+                  file: str = "<memory>") -> _core.DriftConfig:
+    if config is None or isinstance(config, Mapping):
+        document = {} if config is None else dict(config)
+        if values:
+            document = _core.set_values(document, dict(values), file)
+        return _core.DriftConfig.from_dict(document, file)
+    return _core.DriftConfig.load(os.fspath(config), _overrides(values))
+
+
+def pipeline_config(config: Config = None, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The validated pipeline configuration with every key, defaults included."""
+    return _native_pipeline(config, values).to_dict()
+
+
+def drift_config(config: Config = None, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The validated drift configuration with every key, defaults included."""
+    return _native_drift(config, values).to_dict()
+
+
+def classify_dora(metrics: Mapping[str, Any]) -> dict[str, str]:
+    """The DORA 2024 cluster ("elite", "high", "medium", "low") of deployment_frequency,
+    lead_time, change_fail_rate, recovery_time and overall, from the metrics deploys_per_day,
+    lead_time_median_s, change_fail_rate and recovery_median_s (None or NaN: unknown)."""
+    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+             for k, v in metrics.items()}
+    return _core.classify_dora(clean)
+
+
+def _stat(values: pd.Series) -> dict[str, float] | None:
+    present = values.dropna().to_numpy(dtype=float)
+    if len(present) == 0:
+        return None
+    low, high = _core.t_interval(present.tolist())
+    return {"mean": float(present.mean()), "ci95_low": low, "ci95_high": high}
+
+
+def _replica_frame(rows: Sequence[Mapping[str, Any]], seed: int) -> pd.DataFrame:
+    flat = [{**row["dora"], **{k: v for k, v in row.items() if k != "dora"}} for row in rows]
+    frame = pd.DataFrame(flat, columns=REPLICA_COLUMNS).astype(
+        {"deploys_per_day": float, "lead_time_median_s": float, "change_fail_rate": float,
+         "recovery_median_s": float})
+    frame.insert(0, "replica", np.arange(len(rows), dtype=np.int64))
+    frame.insert(1, "seed", [_core.replica_seed(seed, r) for r in range(len(rows))])
+    return frame
+
+
+def _summary(replicas: pd.DataFrame) -> dict[str, Any]:
+    # The figures of `deploysim pipeline --json`: mean and 95% CI over replicas of each.
+    summary: dict[str, Any] = {
+        "deploys_per_day": _stat(replicas["deploys_per_day"]),
+        "changes_per_deploy": _stat(replicas["mean_changes_per_deployment"]),
+        "lead_time_median_h": _stat(replicas["lead_time_median_s"] / 3600.0),
+        "change_fail_rate": _stat(replicas["change_fail_rate"]),
+        "recovery_median_min": _stat(replicas["recovery_median_s"] / 60.0),
+        "incidents": _stat(replicas["incidents"].astype(float)),
+        "loss_usd": _stat(replicas["loss_usd"]),
+    }
+
+    def mean(key: str, scale: float) -> float | None:
+        stat = summary[key]
+        return None if stat is None else stat["mean"] * scale
+
+    summary["dora_2024"] = classify_dora({
+        "deploys_per_day": mean("deploys_per_day", 1.0),
+        "lead_time_median_s": mean("lead_time_median_h", 3600.0),
+        "change_fail_rate": mean("change_fail_rate", 1.0),
+        "recovery_median_s": mean("recovery_median_min", 60.0)})
+    return summary
+
+
+@dataclass
+class PipelineResult:
+    """Replicas of a release pipeline.
+
+    ``summary``: mean and 95% CI over replicas of deploys_per_day, changes_per_deploy,
+    lead_time_median_h, change_fail_rate, recovery_median_min, incidents and loss_usd, and the
+    DORA 2024 clusters of the means (the figures of ``deploysim pipeline --json``).
+    ``replicas``: one row per replica (replica, seed, the DORA metrics, deployments, incidents,
+    loss_usd, ...; NaN where undefined). ``first``: replica 0's figures, ``days`` its per-day
+    series and ``incidents`` its incident log.
+    """
+
+    summary: dict[str, Any]
+    replicas: pd.DataFrame = field(repr=False)
+    first: dict[str, Any] = field(repr=False)
+    days: pd.DataFrame = field(repr=False)
+    incidents: pd.DataFrame = field(repr=False)
+
+
+def pipeline(config: Config = None, *, values: Mapping[str, Any] | None = None,
+             replicas: int = 20, threads: int | None = None, seed: int = 1) -> PipelineResult:
+    """Runs the release pipeline ``replicas`` times over its horizon, as ``deploysim pipeline
+    --config``."""
+    native = _native_pipeline(config, values)
+    out = _core.run_pipeline_replicas(native, int(replicas), _threads(threads), int(seed))
+    frame = _replica_frame(out["replicas"], int(seed))
+    first = out["first_replica"]
+    days = pd.DataFrame(first.pop("days")).astype({"mean_batch_size": float,
+                                                   "lead_time_median_s": float})
+    incidents = pd.DataFrame(first.pop("incident_log"),
+                             columns=["start_s", "detected_s", "recovered_s", "changes",
+                                      "defective_changes", "loss_usd", "stopped_by_canary"])
+    return PipelineResult(_summary(frame), frame, first, days, incidents)
+
+
+def _grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    if not grid:
+        raise ValueError("a sweep needs at least one parameter: {path: [values, ...]}")
+    paths = list(grid)
+    return [dict(zip(paths, combination))
+            for combination in itertools.product(*(list(grid[p]) for p in paths))]
+
+
+def run_pipeline_chunk(document_json: str, points: list[tuple[int, dict[str, Any]]],
+                       replicas: int, seed: int, threads: int = 1) -> list[pd.DataFrame]:
+    """Runs grid points of a pipeline sweep; the unit of work a sweep ships to an executor.
+
+    Plain data in (the base configuration as JSON text, (point index, values) pairs), one
+    replica frame per point out, so it pickles to any process or machine.
+    """
+    base = json.loads(document_json)
+    frames = []
+    for point, values in points:
+        native = _native_pipeline(base, values)
+        out = _core.run_pipeline_replicas(native, replicas, threads, seed)
+        frame = _replica_frame(out["replicas"], seed)
+        frame.insert(0, "point", point)
+        frames.append(frame)
+    return frames
+
+
+def pipeline_sweep(config: Config, grid: Mapping[str, Sequence[Any]], replicas: int,
+                   executor: Executor | None = None, *, values: Mapping[str, Any] | None = None,
+                   threads: int | None = None, seed: int = 1,
+                   chunk_size: int | None = None) -> pd.DataFrame:
+    """Runs every point of the full-factorial ``grid`` (dotted path -> values, the last path
+    varying fastest) of a pipeline ``replicas`` times, each point on the same seeds.
+
+    One row per (point, replica): point, one column per path, then the columns of
+    :attr:`PipelineResult.replicas`. With an ``executor`` (any ``concurrent.futures.Executor``,
+    e.g. ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``), chunks of
+    ``chunk_size`` points are shipped as JSON and run there with ``threads`` threads each
+    (default 1); the result is identical to a local run.
+    """
+    base = pipeline_config(config, values)
+    points = _grid_points(grid)
+    for point in points:  # bad values fail here, before anything is shipped
+        _native_pipeline(base, point)
+    numbered = list(enumerate(points))
+    if executor is None:
+        frames = run_pipeline_chunk(json.dumps(base), numbered, int(replicas), int(seed),
+                                    _threads(threads))
+    else:
+        size = chunk_size or max(1, -(-len(points) // (4 * max(1, os.cpu_count() or 1))))
+        text = json.dumps(base)
+        futures = [executor.submit(run_pipeline_chunk, text, numbered[start:start + size],
+                                   int(replicas), int(seed), 1 if threads is None else int(threads))
+                   for start in range(0, len(points), size)]
+        frames = [frame for future in futures for frame in future.result()]
+    frame = pd.concat(frames, ignore_index=True)
+    for index, path in enumerate(grid):
+        column = pd.Series([points[p][path] for p in frame["point"]]).infer_objects()
+        frame.insert(1 + index, path, column.to_numpy())
+    return frame
+
+
+@dataclass
+class DriftResult:
+    """Replicas of a drift experiment against the analytic chain.
+
+    ``summary`` has the keys of ``deploysim drift --json`` (simulated_drifted_fraction and its
+    ci95, ctmc_drifted_fraction, ctmc_phases, exact_drifted_fraction, ctmc_within_ci, ...);
+    ``series`` is the drifted fraction over time (mean over replicas, and replica 0);
+    ``first`` replica 0's figures, ``host_times`` its time in drift per host and
+    ``incidents`` its deploy incidents.
+    """
+
+    summary: dict[str, Any]
+    series: pd.DataFrame = field(repr=False)
+    first: dict[str, Any] = field(repr=False)
+    host_times: pd.DataFrame = field(repr=False)
+    incidents: pd.DataFrame = field(repr=False)
+
+
+def drift(config: Config = None, *, values: Mapping[str, Any] | None = None,
+          replicas: int = 20, threads: int | None = None, seed: int = 1) -> DriftResult:
+    """Simulates configuration drift ``replicas`` times and solves the chain, as ``deploysim
+    drift --config``."""
+    native = _native_drift(config, values)
+    document = native.to_dict()
+    analysis = _core.analyze_drift(native)
+    e = _core.run_drift_experiment(native, int(replicas), _threads(threads), int(seed))
+    low, high = e["ci95"]
+    ctmc = analysis["ctmc_drifted_fraction"]
+    summary = {
+        "hosts": document["hosts"], "mode": document["mode"], "schedule": document["schedule"],
+        "replicas": int(replicas),
+        "simulated_drifted_fraction": e["steady_drifted_fraction_mean"],
+        "ci95": [low, high],
+        "ctmc_drifted_fraction": ctmc,
+        "ctmc_phases": analysis["phases"],
+        "exact_drifted_fraction": analysis["exact_drifted_fraction"],
+        "ctmc_within_ci": bool(low <= ctmc <= high),
+        "mean_time_in_drift_share": e["mean_time_in_drift_share"],
+        "max_time_in_drift_share": e["max_time_in_drift_share"],
+        "deploy_incidents_per_run": e["deploy_incidents_per_run"],
+        "events_processed": e["events_processed"],
+    }
+    first = e["first_replica"]
+    series = pd.DataFrame(e["mean_series"], columns=["time_s", "drifted_fraction"])
+    replica0 = pd.DataFrame(first.pop("series"), columns=["time_s", "drifted_fraction"])
+    series["replica0_drifted_fraction"] = replica0["drifted_fraction"]
+    times = np.asarray(first.pop("time_in_drift_s"), dtype=float)
+    horizon_s = _core.parse_duration_s(document["horizon"])
+    host_times = pd.DataFrame({"host": np.arange(len(times)), "time_in_drift_s": times,
+                               "share": times / horizon_s})
+    incidents = pd.DataFrame(first.pop("incidents"),
+                             columns=["time_s", "drifted_hosts", "bad_hosts"])
+    return DriftResult(summary, series, first, host_times, incidents)
+
+
+def drift_analysis(config: Config = None,
+                   values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The analytic drifted fraction without simulating: ctmc_drifted_fraction (the
+    continuous-time Markov chain, Erlang ``phases`` for the gap between agent runs),
+    exact_drifted_fraction (renewal-reward for the schedule as simulated) and mean_gap_s."""
+    return _core.analyze_drift(_native_drift(config, values))

@@ -1,0 +1,176 @@
+// The long-horizon delivery models: the release pipeline with its DORA metrics, and
+// configuration drift against its analytic chain. Configurations come from JSON documents
+// (delivery/config.hpp), so that bad values raise ScenarioError with a JSON pointer; results go
+// back through the same to_json the CLI prints.
+
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bindings.hpp"
+#include "delivery/config.hpp"
+#include "delivery/dora.hpp"
+#include "delivery/drift.hpp"
+#include "delivery/pipeline.hpp"
+#include "json_cast.hpp"
+#include "scenario/load.hpp"
+
+namespace deploysim::python {
+
+namespace {
+
+using delivery::DriftConfig;
+using delivery::PipelineConfig;
+
+void check_counts(std::int64_t replicas, int threads) {
+  if (replicas < 1) throw py::value_error("replicas must be at least 1");
+  if (threads < 1) throw py::value_error("threads must be at least 1");
+}
+
+py::dict pipeline_replicas(const PipelineConfig& config, std::int64_t replicas, int threads,
+                           std::uint64_t base_seed) {
+  check_counts(replicas, threads);
+  nlohmann::json rows;
+  nlohmann::json first;
+  {
+    py::gil_scoped_release release;
+    delivery::PipelineRun first_run;
+    rows = delivery::run_pipeline_replicas(config, replicas, threads, base_seed, &first_run);
+    first = first_run;
+  }
+  py::dict out;
+  out["replicas"] = to_python(rows);
+  out["first_replica"] = to_python(first);
+  return out;
+}
+
+py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int threads,
+                          std::uint64_t base_seed) {
+  check_counts(replicas, threads);
+  delivery::DriftRun first;
+  delivery::DriftExperiment e;
+  {
+    py::gil_scoped_release release;
+    e = delivery::run_drift_experiment(config, replicas, base_seed, threads, &first);
+  }
+  py::dict out;
+  out["steady_drifted_fraction_mean"] = e.steady_drifted_fraction.mean();
+  out["steady_drifted_fraction_stddev"] = e.steady_drifted_fraction.stddev();
+  out["ci95"] = py::make_tuple(e.ci95.low, e.ci95.high);
+  out["mean_time_in_drift_share"] = e.time_in_drift_share.mean();
+  out["max_time_in_drift_share"] = e.time_in_drift_share.max();
+  out["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
+  out["events_processed"] = e.events_processed;
+  out["mean_series"] = to_python(nlohmann::json(e.mean_series));
+  out["first_replica"] = to_python(nlohmann::json(first));
+  return out;
+}
+
+}  // namespace
+
+void bind_delivery(py::module_& m) {
+  py::class_<PipelineConfig>(m, "PipelineConfig",
+                             "A validated release pipeline (docs/delivery.md lists its keys).")
+      .def_static(
+          "from_dict",
+          [](const py::dict& document, const std::string& file, const std::filesystem::path& base_dir) {
+            return delivery::pipeline_config_from_json(to_json(document), file, base_dir);
+          },
+          py::arg("document"), py::arg("file") = "<memory>", py::arg("base_dir") = std::filesystem::path{},
+          "Reads a pipeline document; absent keys keep default_pipeline()'s values.")
+      .def_static("load", &delivery::load_pipeline_config, py::arg("path"),
+                  py::arg("overrides") = std::vector<std::string>{},
+                  "Loads a pipeline file and applies \"key=value\" overrides as --set does.")
+      .def("to_dict", [](const PipelineConfig& self) { return to_python(nlohmann::json(self)); },
+           "Every key, defaults included; from_dict reads it back.");
+
+  py::class_<DriftConfig>(m, "DriftConfig", "A validated drift experiment (docs/delivery.md).")
+      .def_static(
+          "from_dict",
+          [](const py::dict& document, const std::string& file) {
+            return delivery::drift_config_from_json(to_json(document), file);
+          },
+          py::arg("document"), py::arg("file") = "<memory>",
+          "Reads a drift document; absent keys keep DriftConfig's defaults.")
+      .def_static("load", &delivery::load_drift_config, py::arg("path"),
+                  py::arg("overrides") = std::vector<std::string>{},
+                  "Loads a drift file and applies \"key=value\" overrides as --set does.")
+      .def("to_dict", [](const DriftConfig& self) { return to_python(nlohmann::json(self)); },
+           "Every key, defaults included; from_dict reads it back.");
+
+  m.def(
+      "default_pipeline", [] { return to_python(nlohmann::json(delivery::default_pipeline())); },
+      "The default pipeline as a document.");
+  m.def(
+      "simulate_pipeline",
+      [](const PipelineConfig& config, std::uint64_t seed) {
+        nlohmann::json run;
+        {
+          py::gil_scoped_release release;
+          run = delivery::simulate_pipeline(config, seed);
+        }
+        return to_python(run);
+      },
+      py::arg("config"), py::arg("seed"),
+      "One run: summary figures, dora, dora_2024, days and incident_log.");
+  m.def("run_pipeline_replicas", &pipeline_replicas, py::arg("config"), py::arg("replicas"),
+        py::arg("threads"), py::arg("base_seed"),
+        "Replicas on replica_seed(base_seed, i): their figures in replica order, and replica 0 "
+        "in full.");
+  m.def(
+      "simulate_drift",
+      [](const DriftConfig& config, std::uint64_t seed) {
+        nlohmann::json run;
+        {
+          py::gil_scoped_release release;
+          run = delivery::simulate_drift(config, seed);
+        }
+        return to_python(run);
+      },
+      py::arg("config"), py::arg("seed"), "One drift run: figures, series, per-host time, incidents.");
+  m.def(
+      "analyze_drift",
+      [](const DriftConfig& config) { return to_python(nlohmann::json(delivery::analyze_drift(config))); },
+      py::arg("config"), "The CTMC and exact renewal-reward drifted fractions.");
+  m.def("run_drift_experiment", &drift_experiment, py::arg("config"), py::arg("replicas"),
+        py::arg("threads"), py::arg("base_seed"),
+        "Replicas on replica_seed(base_seed, i): steady drifted fraction and its CI, the mean "
+        "series, and replica 0 in full.");
+  m.def(
+      "classify_dora",
+      [](const py::dict& metrics) {
+        const auto j = to_json(metrics);
+        delivery::DoraMetrics metrics_in;
+        // Absent or null metrics are NaN, which classify_dora treats as unknown.
+        auto number = [&j](const char* key) {
+          return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
+        };
+        metrics_in.deploys_per_day = number("deploys_per_day");
+        metrics_in.lead_time_median_s = number("lead_time_median_s");
+        metrics_in.change_fail_rate = number("change_fail_rate");
+        metrics_in.recovery_median_s = number("recovery_median_s");
+        return to_python(nlohmann::json(delivery::classify_dora(metrics_in)));
+      },
+      py::arg("metrics"),
+      "The DORA 2024 cluster of each metric and overall, from deploys_per_day, "
+      "lead_time_median_s, change_fail_rate and recovery_median_s.");
+  m.def(
+      "set_values",
+      [](const py::dict& document, const py::dict& values, const std::string& file) {
+        nlohmann::json changed = to_json(document);
+        for (const auto& [path, value] : values) {
+          const auto key = py::str(path).cast<std::string>();
+          scenario::set_value(changed, key, to_json(value), "set \"" + key + "\"", file);
+        }
+        return to_python(changed);
+      },
+      py::arg("document"), py::arg("values"), py::arg("file") = "<memory>",
+      "A copy of a document with values changed by dotted path, as --set does.");
+}
+
+}  // namespace deploysim::python
