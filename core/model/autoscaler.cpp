@@ -196,9 +196,8 @@ VersionIndex Autoscaler::template_version() const {
   return best;
 }
 
-void Autoscaler::add_hosts(std::int64_t count) {
+void Autoscaler::add_hosts(std::int64_t count, VersionIndex version) {
   Fleet& fleet = world_.fleet();
-  const VersionIndex version = template_version();
   for (std::int64_t i = 0; i < count; ++i) {
     const HostIndex host = fleet.add_host(group_, version);
     created_.push_back(host);
@@ -238,7 +237,7 @@ void Autoscaler::scale_to(std::int64_t replicas, const std::string& reason) {
   spec_ = replicas;
   ++events_;
   if (replicas > from) {
-    add_hosts(replicas - from);
+    add_hosts(replicas - from, template_version());
   } else {
     remove_hosts(from - replicas);
   }
@@ -268,7 +267,34 @@ std::optional<double> Autoscaler::cold_start(std::uint32_t group) {
   return earliest;
 }
 
+void Autoscaler::replace_outdated_hosts() {
+  // Pods this autoscaler added during a rollout run the version most of the group ran then; once
+  // the rollout has completed, the Deployment's template is the target and its controller
+  // replaces them.
+  const auto* rollout = world_.rollout();
+  const auto target = world_.target_version();
+  if (rollout == nullptr || !target || rollout->outcome() != DeployOutcome::completed) return;
+  Fleet& fleet = world_.fleet();
+  std::int64_t outdated = 0;
+  for (HostIndex h : created_) {
+    if (fleet.health_of(h) != Health::terminated && fleet.version_of(h) != *target &&
+        fleet.versions()[fleet.version_of(h)].service == fleet.versions()[*target].service) {
+      fleet.set_health(h, Health::terminated);
+      ++outdated;
+    }
+  }
+  if (outdated == 0) return;
+  std::erase_if(created_, [&](HostIndex h) { return fleet.health_of(h) == Health::terminated; });
+  add_hosts(outdated, *target);
+  world_.record({world_.now(),
+                 "autoscaled_pods_replaced",
+                 params_.group,
+                 {{"hosts", outdated}, {"version", fleet.versions()[*target].name}}},
+                false);
+}
+
 void Autoscaler::sync() {
+  replace_outdated_hosts();
   const Fleet& fleet = world_.fleet();
   const bool to_zero = params_.mode == scenario::Autoscaler::Mode::scale_to_zero;
   const double rate = load_.service_rate_for_group(group_);

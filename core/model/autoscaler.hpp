@@ -83,8 +83,9 @@ class Autoscaler : public engine::Process {
   static constexpr std::uint64_t kReadyTag = std::uint64_t{1} << 40;
 
   void sync();
+  void replace_outdated_hosts();
   void scale_to(std::int64_t replicas, const std::string& reason);
-  void add_hosts(std::int64_t count);
+  void add_hosts(std::int64_t count, VersionIndex version);
   void remove_hosts(std::int64_t count);
   VersionIndex template_version() const;
   bool rollout_on_group() const;

@@ -124,6 +124,16 @@ LoadModel::LoadModel(World& world) : world_(world) {
     }
   }
   group_utilization_.assign(fleet.groups().size(), 0.0);
+  version_capacity_.assign(fleet.versions().size(), 0.0);
+  for (std::size_t v = 0; v < fleet.versions().size(); ++v) {
+    const auto& version = fleet.versions()[v];
+    for (const auto* capacity : load_capacity_) {
+      if (capacity->service != fleet.service_names()[version.service]) continue;
+      const auto it = capacity->rps_per_host_by_version.find(version.name);
+      version_capacity_[v] =
+          it != capacity->rps_per_host_by_version.end() ? it->second : capacity->rps_per_host;
+    }
+  }
 }
 
 void LoadModel::start() {
@@ -169,6 +179,7 @@ void LoadModel::update() {
   classes_.clear();
   std::vector<double> load_weight(loads, 0.0);
   std::vector<double> group_weight(fleet.groups().size(), 0.0);
+  std::vector<double> group_weight_per_capacity(fleet.groups().size(), 0.0);
   std::vector<std::int64_t> group_serving(fleet.groups().size(), 0);
   for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
     const int l = group_service_load_[g];
@@ -176,13 +187,23 @@ void LoadModel::update() {
     for (HostIndex h : fleet.groups()[g].hosts) {
       if (!fleet.is_serving(h)) continue;
       const float w = fleet.weight_of(h);
+      const double capacity = version_capacity_[fleet.version_of(h)];
       ++group_serving[g];
       group_weight[g] += w;
+      group_weight_per_capacity[g] += w / capacity;
       auto it = std::find_if(classes_.begin(), classes_.end(), [&](const HostClass& c) {
-        return c.load == l && c.weight == w;
+        return c.load == l && c.weight == w && c.capacity == capacity;
       });
       if (it == classes_.end()) {
-        classes_.push_back(HostClass{.load = l, .weight = w, .hosts = 0, .arrival_per_host = 0.0, .share = 0.0, .saturated = false, .queue = {}});
+        classes_.push_back(HostClass{.load = l,
+                                     .weight = w,
+                                     .capacity = capacity,
+                                     .hosts = 0,
+                                     .arrival_per_host = 0.0,
+                                     .share = 0.0,
+                                     .saturated = false,
+                                     .failed_fraction = 0.0,
+                                     .queue = {}});
         it = std::prev(classes_.end());
       }
       ++it->hosts;
@@ -207,22 +228,24 @@ void LoadModel::update() {
     c.arrival_per_host = load_weight[l] > 0.0 ? rate[l] * c.weight / load_weight[l] : 0.0;
     c.queue = MmcQueue{.servers = capacity.concurrency,
                        .arrival_rate = c.arrival_per_host,
-                       .service_rate = capacity.rps_per_host /
-                                       static_cast<double>(capacity.concurrency)};
+                       .service_rate = c.capacity / static_cast<double>(capacity.concurrency)};
     const double arrivals = c.arrival_per_host * static_cast<double>(c.hosts);
     c.share = total_rate > 0.0 ? arrivals / total_rate : 0.0;
-    c.saturated = c.arrival_per_host >= capacity.rps_per_host;
+    c.saturated = c.arrival_per_host >= c.capacity;
     figures.serving_replicas += c.hosts;
+    c.failed_fraction = 0.0;
     if (c.saturated) {
+      c.failed_fraction = 1.0 - c.capacity / c.arrival_per_host;
       // The queue is full to the timeout: what a host serves waits that long, the rest fails.
-      figures.failed_per_s += arrivals - capacity.rps_per_host * static_cast<double>(c.hosts);
+      figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
       weighted_latency += c.share * timeout;
       fixed.emplace_back(c.share, timeout);
       continue;
     }
     if (arrivals <= 0.0) continue;
     const double wait = c.queue.wait_probability();
-    figures.failed_per_s += arrivals * c.queue.response_tail(timeout, wait);
+    c.failed_fraction = c.queue.response_tail(timeout, wait);
+    figures.failed_per_s += arrivals * c.failed_fraction;
     weighted_latency += c.share * c.queue.mean_response_s();
   }
   // A loaded service with no serving host: its requests wait for a host that is starting (a
@@ -248,6 +271,26 @@ void LoadModel::update() {
     }
   }
   figures.failed_per_s = std::min(figures.failed_per_s, total_rate);
+  // Each serving host's own failure fraction, for analyses that read hosts one by one (a
+  // canary's); hosts out of rotation fail nothing.
+  for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
+    const int l = group_service_load_[g];
+    if (l < 0) continue;
+    for (HostIndex h : fleet.groups()[g].hosts) {
+      float error = 0.0F;
+      if (fleet.is_serving(h)) {
+        const float w = fleet.weight_of(h);
+        const double capacity = version_capacity_[fleet.version_of(h)];
+        for (const auto& c : classes_) {
+          if (c.load == l && c.weight == w && c.capacity == capacity) {
+            error = static_cast<float>(c.failed_fraction);
+            break;
+          }
+        }
+      }
+      fleet.set_load_error(h, error);
+    }
+  }
   figures.mean_latency_ms = weighted_latency * 1'000.0;
 
   if (total_rate > 0.0) {
@@ -286,8 +329,8 @@ void LoadModel::update() {
     if (group_serving[g] > 0 && load_weight[li] > 0.0) {
       // Offered load per serving host over its capacity: what CPU utilisation (or a
       // requests-per-second metric over its target) reports, uncapped.
-      utilization = rate[li] * group_weight[g] / load_weight[li] /
-                    (load_capacity_[li]->rps_per_host * static_cast<double>(group_serving[g]));
+      utilization = rate[li] * group_weight_per_capacity[g] / load_weight[li] /
+                    static_cast<double>(group_serving[g]);
     } else if (rate[li] > 0.0) {
       utilization = 0.0;  // no pod reports a metric
     }

@@ -105,6 +105,7 @@ class LoadModel : public engine::Process {
   engine::Duration tick_;
   std::vector<int> group_service_load_;  // by group: index into scenario loads, or -1
   std::vector<const scenario::HostCapacity*> load_capacity_;  // by load index
+  std::vector<double> version_capacity_;  // by version index: requests/s per host
   std::vector<double> group_utilization_;
   // Per tick (time, utilisation by group), as long as the longest metric lag needs.
   std::deque<std::pair<engine::Time, std::vector<double>>> history_;
@@ -118,10 +119,12 @@ class LoadModel : public engine::Process {
   struct HostClass {
     int load = 0;
     float weight = 0.0F;
+    double capacity = 0.0;  // requests/s per host
     std::int64_t hosts = 0;
     double arrival_per_host = 0.0;
     double share = 0.0;  // of all requests
     bool saturated = false;
+    double failed_fraction = 0.0;
     MmcQueue queue;
   };
   std::vector<HostClass> classes_;

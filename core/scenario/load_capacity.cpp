@@ -146,6 +146,20 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
         rps.fail("a capacity above 0 requests per second per host", "a host that serves nothing "
                                                                     "cannot take traffic");
       }
+      if (auto by_version = entry.optional("rps_per_host_by_version")) {
+        const auto& service = *std::find_if(scenario.services.begin(), scenario.services.end(),
+                                            [&](const Service& s) { return s.name == name; });
+        auto versions = by_version->as_object();
+        for (auto& [version, version_rps] : versions.members()) {
+          const bool exists =
+              std::any_of(service.versions.begin(), service.versions.end(),
+                          [&](const Version& v) { return v.name == version; });
+          if (!exists) version_rps.fail("a version of service \"" + name + "\"");
+          const double rate = version_rps.as_number(0.0, kMaxRps);
+          if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
+          host.rps_per_host_by_version[version] = rate;
+        }
+      }
       host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
       host.timeout = entry.positive_duration("timeout", host.timeout);
       entry.finish();

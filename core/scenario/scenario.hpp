@@ -325,6 +325,8 @@ struct LoadProfile {
 struct HostCapacity {
   std::string service;
   double rps_per_host = 100.0;
+  /// Versions that serve more or less per host (a slower release): version -> requests/s.
+  std::map<std::string, double> rps_per_host_by_version;
   std::int64_t concurrency = 1;
   Duration timeout = Duration::seconds(30);
 };

@@ -1,0 +1,119 @@
+// How load and autoscaling interact with rollouts (docs/capacity.md): the three interactions
+// the model is meant to show, run end to end on small scenarios.
+
+#include <gtest/gtest.h>
+
+#include "model/monitoring.hpp"
+#include "scenario/load.hpp"
+#include "simulation/simulation.hpp"
+
+namespace deploysim::simulation {
+namespace {
+
+Result run_text(const std::string& text) {
+  const auto scenario =
+      scenario::parse_scenario(nlohmann::json::parse(text), "<memory>");
+  return run(scenario, scenario.seed);
+}
+
+// Eight pods serving 700 requests/s at 100 each: 87.5% busy, so losing two is an overload.
+std::string peak_rollout(const std::string& surge, const std::string& unavailable) {
+  return R"({
+    "name": "rolling update at peak",
+    "clock": {"end": "20min"},
+    "services": {"web": {"versions": {"v1": {}, "v2": {}}}},
+    "fleet": {"web": {"hosts": 8, "service": "web", "version": "v1"}},
+    "deployment": {"service": "web", "to": "v2", "start": "5min",
+      "strategy": {"type": "rolling", "max_surge": )" + surge + R"(, "max_unavailable": )" +
+         unavailable + R"(},
+      "host_update": {"install": "60s"}},
+    "monitoring": {"scrape_interval": "15s",
+      "alerts": [{"name": "errors", "metric": "error_rate", "above": 0.01, "for": "30s"}]},
+    "load": {"web": {"profile": "constant", "rps": 700}},
+    "capacity": {"web": {"rps_per_host": 100, "concurrency": 4, "timeout": "5s"}}
+  })";
+}
+
+TEST(CapacityInterplay, RollingUpdateAtPeakOverloadsWithMaxUnavailableButNotWithSurgeOnly) {
+  const auto unavailable = run_text(peak_rollout("0", "\"25%\""));
+  EXPECT_EQ(unavailable.summary.deploy_outcome, "completed");
+  ASSERT_TRUE(unavailable.summary.overload_s.has_value());
+  EXPECT_GT(*unavailable.summary.overload_s, 60.0);
+  EXPECT_GT(*unavailable.summary.peak_utilization, 1.0);  // 700 over 6 pods
+  EXPECT_EQ(unavailable.summary.alerts_fired, 1) << "overload errors reach the monitoring";
+  EXPECT_GT(unavailable.summary.failed_requests, 1'000.0);
+
+  const auto surge = run_text(peak_rollout("\"25%\"", "0"));
+  EXPECT_EQ(surge.summary.deploy_outcome, "completed");
+  EXPECT_EQ(*surge.summary.overload_s, 0.0);
+  EXPECT_NEAR(*surge.summary.peak_utilization, 0.875, 1e-9);
+  EXPECT_EQ(surge.summary.alerts_fired, 0);
+  EXPECT_LT(surge.summary.failed_requests, 1.0);
+}
+
+TEST(CapacityInterplay, TimeSeriesHasLoadColumnsOnlyWithALoadModel) {
+  const auto loaded = run_text(peak_rollout("0", "\"25%\""));
+  const auto* replicas = loaded.timeseries.column("replicas");
+  ASSERT_NE(replicas, nullptr);
+  const auto* p99 = loaded.timeseries.column("latency_p99_ms");
+  ASSERT_NE(p99, nullptr);
+  EXPECT_EQ(replicas->front(), 8.0);
+  EXPECT_EQ(*std::min_element(replicas->begin(), replicas->end()), 6.0);
+  // Saturated pods answer at the 5 s timeout, and more than 1% of requests go to them.
+  EXPECT_EQ(*std::max_element(p99->begin(), p99->end()), 5'000.0);
+
+  const auto plain = run_text(R"({"name": "no load",
+    "services": {"web": {"versions": {"v1": {}}}},
+    "fleet": {"web": {"hosts": 2, "service": "web", "version": "v1"}}})");
+  EXPECT_EQ(plain.timeseries.column("replicas"), nullptr);
+  EXPECT_FALSE(plain.summary.peak_utilization.has_value());
+  EXPECT_FALSE(plain.summary.scaling_events.has_value());
+}
+
+// Ten pods at 60% of capacity; v2 serves half as much per pod. A basic canary (no traffic
+// router) gives its pods their share of traffic by count.
+std::string slow_canary(bool autoscaled) {
+  std::string text = R"({
+    "name": "slow canary",
+    "clock": {"end": "40min"},
+    "services": {"web": {"versions": {"v1": {}, "v2": {}}}},
+    "fleet": {"web": {"hosts": 10, "service": "web", "version": "v1"}},
+    "deployment": {"service": "web", "to": "v2", "start": "5min",
+      "strategy": {"type": "canary", "traffic_routed": false,
+        "steps": [{"set_weight": 20}, {"analysis": "5min"}, {"set_weight": 100}],
+        "analysis": {"metric": "error_rate", "max": 0.01, "interval": "1min"}},
+      "host_update": {"install": "30s"}},
+    "monitoring": {"scrape_interval": "15s"},
+    "load": {"web": {"profile": "constant", "rps": 600}},
+    "capacity": {"web": {"rps_per_host": 100, "rps_per_host_by_version": {"v2": 50},
+                         "concurrency": 4, "timeout": "5s"}})";
+  if (autoscaled) {
+    text += R"(, "autoscaling": {"web": {"min_replicas": 2, "max_replicas": 40,
+                 "target_utilization": 0.5, "provisioning": "20s"}})";
+  }
+  return text + "}";
+}
+
+TEST(CapacityInterplay, AnHpaMasksTheOverloadOfASlowCanary) {
+  // Without an autoscaler each canary pod gets 60 requests/s for a capacity of 50: one in six
+  // fails, the analysis sees it and Argo aborts.
+  const auto fixed = run_text(slow_canary(false));
+  EXPECT_EQ(fixed.summary.deploy_outcome, "rolled_back");
+  EXPECT_GT(*fixed.summary.overload_s, 0.0);
+
+  // With the HPA the average utilisation rises a little, it adds pods, every pod's share falls
+  // under the canary's capacity and the analysis passes: the release that halves capacity is
+  // promoted, and only the replica count shows it.
+  const auto scaled = run_text(slow_canary(true));
+  EXPECT_EQ(scaled.summary.deploy_outcome, "completed");
+  ASSERT_TRUE(scaled.summary.scaling_events.has_value());
+  EXPECT_GT(*scaled.summary.scaling_events, 1);
+  const auto* replicas = scaled.timeseries.column("replicas");
+  ASSERT_NE(replicas, nullptr);
+  // 600 requests/s at half of 50 per pod needs 24 pods, where v1 needed 12.
+  EXPECT_GE(replicas->back(), 24.0);
+  EXPECT_EQ(scaled.summary.hosts_on_target_version, scaled.summary.hosts_total);
+}
+
+}  // namespace
+}  // namespace deploysim::simulation
