@@ -166,6 +166,17 @@ void Autoscaler::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
   const bool crashes = fleet.behaviours()[fleet.behaviour_of(host)].kind ==
                        scenario::Behaviour::Kind::crash_on_start;
   fleet.set_health(host, crashes ? Health::crashed : Health::healthy);
+  if (!crashes && !retiring_.empty()) {
+    const HostIndex old = retiring_.front();
+    retiring_.erase(retiring_.begin());
+    if (fleet.health_of(old) != Health::terminated) fleet.set_health(old, Health::terminated);
+    std::erase(created_, old);
+  } else if (surplus_replacements_ > 0) {
+    // Its outdated pod was already removed by a scale down: this one is one too many.
+    --surplus_replacements_;
+    fleet.set_health(host, Health::terminated);
+    std::erase(created_, host);
+  }
   load_.update();
 }
 
@@ -198,9 +209,28 @@ VersionIndex Autoscaler::template_version() const {
 
 void Autoscaler::add_hosts(std::int64_t count, VersionIndex version) {
   Fleet& fleet = world_.fleet();
+  const auto* rollout = world_.rollout();
+  // Rolling and all-at-once read the deployment's hosts when they begin; the other strategies
+  // took their list when the run was set up.
+  const auto& strategy = world_.scenario().deployment
+                             ? world_.scenario().deployment->strategy
+                             : scenario::Strategy{};
+  const bool reads_hosts_at_start =
+      std::holds_alternative<scenario::RollingStrategy>(strategy) ||
+      std::holds_alternative<scenario::AllAtOnceStrategy>(strategy);
+  const bool before_rollout = rollout != nullptr && reads_hosts_at_start &&
+                              rollout->outcome() == DeployOutcome::not_started;
   for (std::int64_t i = 0; i < count; ++i) {
     const HostIndex host = fleet.add_host(group_, version);
-    created_.push_back(host);
+    // Before the rollout the Deployment's pods are all alike: the rollout will update this one,
+    // and it is the group's like any other. Otherwise it stays this autoscaler's own.
+    if (before_rollout) {
+      world_.add_deployment_host(host);
+    } else {
+      created_.push_back(host);
+      if (own_.size() <= host) own_.resize(fleet.size(), 0);
+      own_[host] = 1;
+    }
     starting_.emplace_back(host, world_.now() + params_.provisioning);
     world_.kernel().wake_after(params_.provisioning, *this, kReadyTag + host);
   }
@@ -217,16 +247,21 @@ void Autoscaler::remove_hosts(std::int64_t count) {
   if (!rollout_on_group()) {
     const auto& hosts = fleet.groups()[group_].hosts;
     for (auto it = hosts.rbegin(); it != hosts.rend(); ++it) {
-      if (fleet.health_of(*it) != Health::terminated &&
-          std::find(created_.begin(), created_.end(), *it) == created_.end()) {
+      if (fleet.health_of(*it) != Health::terminated && (*it >= own_.size() || !own_[*it])) {
         candidates.push_back(*it);
       }
     }
   }
   std::stable_partition(candidates.begin(), candidates.end(),
                         [&](HostIndex h) { return !fleet.is_serving(h); });
+  // Outdated pods waiting for a replacement go first: their replacements take their place.
+  std::stable_partition(candidates.begin(), candidates.end(), [&](HostIndex h) {
+    return std::find(retiring_.begin(), retiring_.end(), h) != retiring_.end();
+  });
   const auto n = std::min<std::size_t>(static_cast<std::size_t>(count), candidates.size());
   for (std::size_t i = 0; i < n; ++i) fleet.set_health(candidates[i], Health::terminated);
+  surplus_replacements_ += static_cast<std::int64_t>(std::erase_if(
+      retiring_, [&](HostIndex h) { return fleet.health_of(h) == Health::terminated; }));
   std::erase_if(created_, [&](HostIndex h) { return fleet.health_of(h) == Health::terminated; });
 }
 
@@ -278,13 +313,14 @@ void Autoscaler::replace_outdated_hosts() {
   std::int64_t outdated = 0;
   for (HostIndex h : created_) {
     if (fleet.health_of(h) != Health::terminated && fleet.version_of(h) != *target &&
-        fleet.versions()[fleet.version_of(h)].service == fleet.versions()[*target].service) {
-      fleet.set_health(h, Health::terminated);
+        fleet.versions()[fleet.version_of(h)].service == fleet.versions()[*target].service &&
+        std::find(retiring_.begin(), retiring_.end(), h) == retiring_.end()) {
+      retiring_.push_back(h);
       ++outdated;
     }
   }
   if (outdated == 0) return;
-  std::erase_if(created_, [&](HostIndex h) { return fleet.health_of(h) == Health::terminated; });
+  // Surge-style: each outdated pod leaves when a replacement is ready, so no capacity is lost.
   add_hosts(outdated, *target);
   world_.record({world_.now(),
                  "autoscaled_pods_replaced",
@@ -341,10 +377,13 @@ void Autoscaler::sync() {
   const auto decision = behavior_.normalize(world_.now(), spec_, desired);
   if (decision.replicas == spec_) return;
   char text[160];
-  std::snprintf(text, sizeof text, "utilisation %.2f %s target %.2f (%s)", utilization,
+  std::snprintf(text, sizeof text, "utilisation %.2f %s target %.2f", utilization,
                 utilization > params_.target_utilization ? "above" : "below",
-                params_.target_utilization, decision.reason.c_str());
-  scale_to(decision.replicas, text);
+                params_.target_utilization);
+  std::string reason = text;
+  // Kubernetes' condition reason, when something other than the metric set the count.
+  if (decision.reason != "DesiredWithinRange") reason += " (" + decision.reason + ")";
+  scale_to(decision.replicas, reason);
 }
 
 }  // namespace deploysim::model

@@ -85,6 +85,12 @@ std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
   return points;
 }
 
+// "note" and "calibrated" say where a number comes from, as elsewhere in the format.
+void mark_annotations(ObjectReader& object) {
+  object.string("note", "");
+  object.boolean("calibrated", false);
+}
+
 ScalingRules read_rules(std::optional<ObjectReader> object, ScalingRules rules) {
   if (!object) return rules;
   rules.stabilization_window = object->duration("stabilization_window", rules.stabilization_window);
@@ -162,6 +168,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       }
       host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
       host.timeout = entry.positive_duration("timeout", host.timeout);
+      mark_annotations(entry);
       entry.finish();
       scenario.capacities.push_back(host);
     }
@@ -214,6 +221,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
         spike_object.finish();
         profile.spikes.push_back(spike);
       }
+      mark_annotations(entry);
       entry.finish();
       scenario.loads.push_back(std::move(profile));
     }
@@ -285,6 +293,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       }
       scaler.scale_up = read_rules(std::move(up_object), up);
       scaler.scale_down = read_rules(std::move(down_object), down);
+      mark_annotations(entry);
       entry.finish();
       scenario.autoscalers.push_back(scaler);
     }

@@ -228,7 +228,12 @@ void RollingStrategy::next_revert_batch() {
 
 void RollingStrategy::k8s_start() {
   const auto& fleet = world_.fleet();
-  replicas_ = static_cast<std::int64_t>(hosts_.size());
+  // The Deployment's replicas are the pods it has: hosts an autoscaler removed before the
+  // rollout are not replaced by it.
+  replicas_ = static_cast<std::int64_t>(
+      std::count_if(hosts_.begin(), hosts_.end(), [&](HostIndex host) {
+        return fleet.health_of(host) != model::Health::terminated;
+      }));
   fenceposts_ = resolve_fenceposts(replicas_, params_.max_surge, params_.max_unavailable);
   // MaxUnavailable(): never more than the replicas there are.
   fenceposts_.unavailable = std::min(fenceposts_.unavailable, replicas_);

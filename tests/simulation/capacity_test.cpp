@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/monitoring.hpp"
 #include "scenario/load.hpp"
+#include "scenarios.hpp"
 #include "simulation/simulation.hpp"
 
 namespace deploysim::simulation {
@@ -113,6 +116,62 @@ TEST(CapacityInterplay, AnHpaMasksTheOverloadOfASlowCanary) {
   // 600 requests/s at half of 50 per pod needs 24 pods, where v1 needed 12.
   EXPECT_GE(replicas->back(), 24.0);
   EXPECT_EQ(scaled.summary.hosts_on_target_version, scaled.summary.hosts_total);
+}
+
+// --- the bundled load scenarios tell the lessons their descriptions claim ---
+
+Result run_bundled(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  const auto scenario =
+      scenario::load_scenario(testing::bundled_scenario(name), overrides);
+  return run(scenario, scenario.seed);
+}
+
+// The value of `column` at the first row at or after `time_s`.
+double at_time(const Result& result, const std::string& column, double time_s) {
+  const auto& times = *result.timeseries.column("time_s");
+  const auto& values = *result.timeseries.column(column);
+  const auto row = std::lower_bound(times.begin(), times.end(), time_s) - times.begin();
+  return values[static_cast<std::size_t>(row)];
+}
+
+TEST(LoadScenario, TheHerokuAppSleepsWakesOnTheFirstRequestAndSleepsAgain) {
+  const auto result = run_bundled("heroku_scale_to_zero.json");
+  // Clock from 06:00: asleep at 07:00, serving at noon, asleep again at 21:00.
+  EXPECT_EQ(at_time(result, "replicas", 3'600.0), 0.0);
+  EXPECT_GE(at_time(result, "replicas", 6 * 3'600.0), 2.0);
+  EXPECT_EQ(at_time(result, "replicas", 15 * 3'600.0), 0.0);
+  // The first requests of the morning wait for the 10 s boot, and are served.
+  EXPECT_GE(at_time(result, "latency_p50_ms", 2 * 3'600.0), 9'000.0);
+  EXPECT_EQ(at_time(result, "overload_error_rate", 2 * 3'600.0), 0.0);
+  // Only the jump to 12 requests/s at 11:00 overloads the one dyno until two more have booted.
+  EXPECT_GT(result.summary.failed_requests, 0.0);
+  EXPECT_LE(result.summary.failed_requests, 4.0 * 10.0 + 1e-6);
+  // A boot longer than the 30 s router timeout fails those first requests instead.
+  const auto slow = run_bundled("heroku_scale_to_zero.json",
+                                {"autoscaling.web.provisioning=45s"});
+  EXPECT_EQ(at_time(slow, "overload_error_rate", 2 * 3'600.0), 1.0);
+}
+
+TEST(LoadScenario, TheHpaHeadroomAbsorbsAPeakRolloutUnlessItRunsHot) {
+  const auto result = run_bundled("kubernetes_hpa_diurnal_rolling.json");
+  EXPECT_EQ(result.summary.deploy_outcome, "completed");
+  EXPECT_EQ(*result.summary.overload_s, 0.0);
+  EXPECT_EQ(result.summary.alerts_fired, 0);
+  EXPECT_GT(*result.summary.scaling_events, 10);
+  const auto hot = run_bundled("kubernetes_hpa_diurnal_rolling.json",
+                               {"autoscaling.web.target_utilization=0.9"});
+  EXPECT_GT(*hot.summary.overload_s, 0.0);
+  EXPECT_GT(hot.summary.failed_requests, 10 * result.summary.failed_requests + 1.0);
+}
+
+TEST(LoadScenario, KnightWithTheMarketOpenAsALoadLosesWhatTheReplayLoses) {
+  const auto replay = run_bundled("knight_capital_2012.json");
+  const auto loaded = run_bundled("knight_capital_2012_market_open_load.json");
+  EXPECT_NEAR(loaded.summary.loss_usd, replay.summary.loss_usd, 1e-9 * replay.summary.loss_usd);
+  EXPECT_LT(*loaded.summary.peak_utilization, 0.01);
+  // Halted at the end, SMARS rejects every order that arrives.
+  EXPECT_EQ(loaded.timeseries.column("overload_error_rate")->back(), 1.0);
+  EXPECT_FALSE(replay.summary.peak_utilization.has_value());
 }
 
 }  // namespace
