@@ -118,6 +118,44 @@ TEST(CapacityInterplay, AnHpaMasksTheOverloadOfASlowCanary) {
   EXPECT_EQ(scaled.summary.hosts_on_target_version, scaled.summary.hosts_total);
 }
 
+// v2 serves twice as much per pod, so after its rollout the HPA halves the pods. Undoing it
+// then brings back v1 pods at the scale the Deployment has now: half the capacity v1 needs.
+std::string undo_after_scale_down(const std::string& undo_at) {
+  return R"({
+    "name": "rollback without warm capacity",
+    "clock": {"end": "50min"},
+    "services": {"web": {"versions": {"v1": {}, "v2": {}}}},
+    "fleet": {"web": {"hosts": 10, "service": "web", "version": "v1"}},
+    "deployment": {"service": "web", "to": "v2", "start": "2min",
+      "strategy": {"type": "rolling", "max_surge": "25%", "max_unavailable": 0},
+      "host_update": {"install": "30s"}},
+    "monitoring": {"scrape_interval": "15s"},
+    "load": {"web": {"profile": "constant", "rps": 600}},
+    "capacity": {"web": {"rps_per_host": 100, "rps_per_host_by_version": {"v2": 200},
+                         "concurrency": 4, "timeout": "5s"}},
+    "autoscaling": {"web": {"min_replicas": 2, "max_replicas": 40, "target_utilization": 0.6,
+                            "provisioning": "60s"}},
+    "timeline": [{"at": ")" + undo_at + R"(", "do": "rollback_code"}]
+  })";
+}
+
+TEST(CapacityInterplay, ARollbackAfterTheScaleDownLacksWarmCapacity) {
+  // Within the 300 s scale-down stabilisation the ten pods are still there: the undo, with
+  // maxUnavailable 0, never overloads.
+  const auto warm = run_text(undo_after_scale_down("5min"));
+  EXPECT_EQ(warm.summary.deploy_outcome, "rolled_back");
+  EXPECT_EQ(*warm.summary.overload_s, 0.0);
+  // Later the HPA has scaled v2 down to five pods; five v1 pods cannot carry 600 requests/s,
+  // and requests fail until the HPA's new pods have started.
+  const auto cold = run_text(undo_after_scale_down("30min"));
+  EXPECT_EQ(cold.summary.deploy_outcome, "rolled_back");
+  EXPECT_GT(*cold.summary.overload_s, 30.0);
+  EXPECT_GT(cold.summary.failed_requests, 1'000.0);
+  EXPECT_GT(*cold.summary.peak_utilization, 1.0);
+  // It recovers: at the end v1 runs with enough pods again.
+  EXPECT_LT(cold.timeseries.column("overload_error_rate")->back(), 1e-6);
+}
+
 // --- the bundled load scenarios tell the lessons their descriptions claim ---
 
 Result run_bundled(const std::string& name, const std::vector<std::string>& overrides = {}) {
