@@ -325,14 +325,13 @@ void LoadModel::update() {
     const int l = group_service_load_[g];
     if (l < 0) continue;
     const auto li = static_cast<std::size_t>(l);
+    // Offered load per serving host over its capacity: what CPU utilisation (or a
+    // requests-per-second metric over its target) reports, uncapped. With no serving host no
+    // pod reports a metric.
     double utilization = 0.0;
     if (group_serving[g] > 0 && load_weight[li] > 0.0) {
-      // Offered load per serving host over its capacity: what CPU utilisation (or a
-      // requests-per-second metric over its target) reports, uncapped.
       utilization = rate[li] * group_weight_per_capacity[g] / load_weight[li] /
                     static_cast<double>(group_serving[g]);
-    } else if (rate[li] > 0.0) {
-      utilization = 0.0;  // no pod reports a metric
     }
     group_utilization_[g] = utilization;
     figures.peak_utilization = std::max(figures.peak_utilization, utilization);
