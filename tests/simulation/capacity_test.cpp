@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "model/monitoring.hpp"
 #include "scenario/load.hpp"
@@ -154,6 +156,31 @@ TEST(CapacityInterplay, ARollbackAfterTheScaleDownLacksWarmCapacity) {
   EXPECT_GT(*cold.summary.peak_utilization, 1.0);
   // It recovers: at the end v1 runs with enough pods again.
   EXPECT_LT(cold.timeseries.column("overload_error_rate")->back(), 1e-6);
+}
+
+TEST(LoadProfile, ACsvIsReplayedAsStepsRelativeToTheScenarioFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "deploysim-capacity-csv-test";
+  fs::create_directories(dir);
+  std::ofstream(dir / "load.csv") << "time_s,rps\n0,50\n600,400\n1200,0\n";
+  std::ofstream(dir / "scenario.json") << R"({
+    "name": "replayed load", "clock": {"end": "30min"},
+    "services": {"web": {"versions": {"v1": {}}}},
+    "fleet": {"web": {"hosts": 4, "service": "web", "version": "v1"}},
+    "load": {"web": {"profile": "csv", "csv": "load.csv"}},
+    "capacity": {"web": {"rps_per_host": 100}}
+  })";
+  const auto scenario = scenario::load_scenario(dir / "scenario.json");
+  const auto result = run(scenario, 1);
+  fs::remove_all(dir);
+  const auto& times = *result.timeseries.column("time_s");
+  const auto& load = *result.timeseries.column("load_rps");
+  for (std::size_t row = 0; row < times.size(); ++row) {
+    const double expected = times[row] < 600.0 ? 50.0 : times[row] < 1'200.0 ? 400.0 : 0.0;
+    EXPECT_EQ(load[row], expected) << "at " << times[row] << " s";
+  }
+  // 400 requests/s on four hosts of 100: saturated for ten minutes.
+  EXPECT_NEAR(*result.summary.overload_s, 600.0, 15.0);
 }
 
 // --- the bundled load scenarios tell the lessons their descriptions claim ---
