@@ -232,8 +232,9 @@ void Fleet::settle() {
   const double minutes = static_cast<double>((now - settled_at_).ms()) / 60'000.0;
   if (minutes > 0.0) {
     impact_.loss_usd += loss_rate_per_min_ * minutes;
-    const double requests = business_.requests_per_host_per_s * 60.0 * minutes *
-                            totals_.serving_weight;
+    const double requests = has_load_ ? load_requests_per_s_ * 60.0 * minutes
+                                      : business_.requests_per_host_per_s * 60.0 * minutes *
+                                            totals_.serving_weight;
     impact_.requests += requests;
     impact_.failed_requests += requests * error_rate();
   }
@@ -408,22 +409,41 @@ void Fleet::resume_group(std::uint32_t group) {
   }
 }
 
+void Fleet::set_load(double requests_per_s, double overload_failed_per_s, double latency_ms) {
+  settle();
+  has_load_ = true;
+  load_requests_per_s_ = requests_per_s;
+  load_failed_per_s_ = overload_failed_per_s;
+  load_latency_ms_ = latency_ms;
+}
+
 double Fleet::error_rate() const {
-  if (totals_.serving_weight <= 0.0) return 0.0;
-  double failing = 0.0;
-  for (std::size_t b = 0; b < costs_.size(); ++b) {
-    failing += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
+  double behaviour_rate = 0.0;
+  if (totals_.serving_weight > 0.0) {
+    double failing = 0.0;
+    for (std::size_t b = 0; b < costs_.size(); ++b) {
+      failing += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
+    }
+    behaviour_rate = std::clamp(failing / totals_.serving_weight, 0.0, 1.0);
   }
-  return std::clamp(failing / totals_.serving_weight, 0.0, 1.0);
+  if (!has_load_ || load_requests_per_s_ <= 0.0) return behaviour_rate;
+  // Requests that fail for lack of capacity never reach the code; the rest fail as it does.
+  const double overload = std::clamp(load_failed_per_s_ / load_requests_per_s_, 0.0, 1.0);
+  return overload + (1.0 - overload) * behaviour_rate;
 }
 
 double Fleet::latency_ms() const {
-  if (totals_.serving_weight <= 0.0) return 0.0;
   double added = 0.0;
-  for (std::size_t b = 0; b < costs_.size(); ++b) {
-    added += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
+  if (totals_.serving_weight > 0.0) {
+    for (std::size_t b = 0; b < costs_.size(); ++b) {
+      added += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
+    }
+    added /= totals_.serving_weight;
+  } else if (!has_load_) {
+    return 0.0;
   }
-  return business_.base_latency_ms + added / totals_.serving_weight;
+  // With a load model the queueing model gives the latency a request sees on the hosts.
+  return (has_load_ ? load_latency_ms_ : business_.base_latency_ms) + added;
 }
 
 }  // namespace deploysim::model

@@ -123,6 +123,19 @@ class Fleet {
   /// Turns a flag on or off in the given groups, with a rollout percentage.
   void set_flag(std::uint32_t flag, const std::vector<std::uint32_t>& groups, bool on,
                 double percent);
+  /// With a load model (model/capacity.hpp): the request rate arriving, the part of it failing
+  /// for lack of capacity, and the mean queueing latency. From then on these replace the
+  /// per-host request rate of /business, and overload failures add to the behaviours' errors.
+  void set_load(double requests_per_s, double overload_failed_per_s, double latency_ms);
+  bool has_load() const { return has_load_; }
+  /// The fraction of host `h`'s requests failing for lack of capacity (0 without a load model).
+  double load_error_of(HostIndex h) const {
+    return h < load_error_.size() ? static_cast<double>(load_error_[h]) : 0.0;
+  }
+  void set_load_error(HostIndex h, float fraction) {
+    if (load_error_.size() <= h) load_error_.resize(size(), 0.0F);
+    load_error_[h] = fraction;
+  }
   /// Halts every host of a group (kill switch): out of rotation until resumed.
   void halt_group(std::uint32_t group);
   void resume_group(std::uint32_t group);
@@ -193,6 +206,11 @@ class Fleet {
 
   Impact impact_;
   engine::Time settled_at_;
+  bool has_load_ = false;
+  double load_requests_per_s_ = 0.0;
+  double load_failed_per_s_ = 0.0;
+  double load_latency_ms_ = 0.0;
+  std::vector<float> load_error_;  // by host, with a load model only
   std::optional<engine::Time> incident_start_;
   std::optional<engine::Time> incident_end_;
   std::int64_t max_misbehaving_ = 0;

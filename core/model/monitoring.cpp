@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/capacity.hpp"
+
 namespace deploysim::model {
 
 namespace {
@@ -88,6 +90,19 @@ Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_swi
   series_.values.resize(series_.columns.size());
 }
 
+namespace {
+const std::vector<std::string> kLoadColumns = {
+    "load_rps", "replicas", "utilization", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
+    "overload_error_rate"};
+}  // namespace
+
+void Monitor::set_load_model(const LoadModel* load) {
+  load_ = load;
+  load_first_column_ = series_.columns.size();
+  series_.columns.insert(series_.columns.end(), kLoadColumns.begin(), kLoadColumns.end());
+  series_.values.resize(series_.columns.size());
+}
+
 void Monitor::start() {
   // One row per scrape until the clock's end: reserving the columns once keeps sampling from
   // reallocating and copying them as they grow: 14% of a sample's instructions in the Knight
@@ -163,6 +178,16 @@ void Monitor::sample() {
   for (std::size_t i = 0; i < version_columns_.size(); ++i) {
     series_.values[kFixedColumns.size() + i].push_back(
         static_cast<double>(fleet.hosts_on_version(version_columns_[i])));
+  }
+  if (load_ != nullptr) {
+    const LoadFigures& f = load_->figures();
+    const double load_row[] = {
+        f.requests_per_s, static_cast<double>(f.serving_replicas), f.peak_utilization,
+        f.p50_ms, f.p95_ms, f.p99_ms,
+        f.requests_per_s > 0.0 ? f.failed_per_s / f.requests_per_s : 0.0};
+    for (std::size_t c = 0; c < kLoadColumns.size(); ++c) {
+      series_.values[load_first_column_ + c].push_back(load_row[c]);
+    }
   }
 }
 

@@ -16,6 +16,8 @@
 
 namespace deploysim::model {
 
+class LoadModel;
+
 /// Columns of doubles sampled at the same instants; column-major so each column can be handed to
 /// numpy or a chart without copying.
 struct TimeSeries {
@@ -36,6 +38,9 @@ class Monitor : public engine::Process {
   using AlertCallback = std::function<void(const scenario::AlertRule&)>;
 
   Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_switch);
+  /// Adds the load model's columns (replicas, utilisation, latency percentiles, overload errors);
+  /// call before start().
+  void set_load_model(const LoadModel* load);
   /// Schedules the first sample at time 0 and each signal at its start.
   void start();
   /// Samples once more at the current time (the end of a run), without scheduling.
@@ -67,6 +72,8 @@ class Monitor : public engine::Process {
   std::vector<scenario::AlertRule> signal_rules_;
   std::vector<bool> signal_firing_;
   std::vector<VersionIndex> version_columns_;
+  const LoadModel* load_ = nullptr;
+  std::size_t load_first_column_ = 0;
   TimeSeries series_;
   engine::Time last_sample_ = engine::Time::from_ms(-1);
 };

@@ -3,6 +3,7 @@
 // that people, automation and the timeline can take. Strategies, monitoring and responders all
 // act through it, so each action is implemented once.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,6 +89,14 @@ class World {
   Rollout* rollout() const { return rollout_; }
   /// Hosts the deployment targets (its groups, or every group of its service).
   const std::vector<HostIndex>& deployment_hosts() const { return deployment_hosts_; }
+  /// A host added to a deployment group before the rollout began (by an autoscaler): strategies
+  /// that read the list when they begin (rolling, all at once, manual) update it too.
+  void add_deployment_host(HostIndex host) {
+    if (std::find(deployment_groups_.begin(), deployment_groups_.end(),
+                  fleet_.group_of(host)) != deployment_groups_.end()) {
+      deployment_hosts_.push_back(host);
+    }
+  }
   /// Hosts in the deployment's groups that are not terminated (surge and canary hosts included).
   std::int64_t deployment_live_hosts() const;
   /// The version index the deployment installs; nullopt without a deployment.

@@ -7,6 +7,7 @@
 
 #include "model/service_graph.hpp"
 #include "scenario/json_reader.hpp"
+#include "scenario/load_capacity.hpp"
 
 namespace deploysim::scenario {
 
@@ -33,7 +34,8 @@ const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",
 
 const std::vector<std::string> kScenarioKeys = {
     "name",  "description", "sources",    "seed",   "clock",      "behaviours", "services", "fleet",
-    "flags", "deployment",  "monitoring", "people", "automation", "business",   "timeline"};
+    "flags", "deployment",  "monitoring", "people", "automation", "business",   "timeline",
+    "load",  "capacity",    "autoscaling"};
 const std::vector<std::string> kVariantKeys = {"extends", "name", "description", "set", "sources"};
 
 const std::string kTimeForms =
@@ -343,6 +345,8 @@ Scenario Parser::parse() {
   parse_automation(root);
   parse_business(root);
   parse_timeline(root);
+  parse_capacity_sections(root, scenario_,
+                          [this](const ValueReader& value) { return read_time(value); });
   check_services_graph(root);
   check_top_level_keys(root, kScenarioKeys);
   root.finish();

@@ -292,6 +292,81 @@ struct Clock {
   Time end;
 };
 
+// --- load, capacity and autoscaling (docs/capacity.md) ---
+
+/// A burst of extra requests on top of a load profile.
+struct LoadSpike {
+  Time at;
+  Duration duration;
+  double extra_rps = 0.0;
+};
+
+/// Requests per second arriving at a service over time.
+struct LoadProfile {
+  enum class Kind { constant, diurnal, step, csv };
+  std::string service;
+  Kind kind = Kind::constant;
+  /// constant: the rate; step and csv: the rate before the first point.
+  double rps = 0.0;
+  /// diurnal: mean × (1 + amplitude × cos(2π (time of day − peak) / 1 day)).
+  double mean_rps = 0.0;
+  double amplitude = 0.0;
+  Duration peak;  ///< time of day of the maximum
+  /// Time of day at simulated time 0 (from the wall clock; 00:00 without one).
+  Duration day_offset;
+  /// step and csv: (from, rate) in time order; each rate holds until the next point.
+  std::vector<std::pair<Time, double>> points;
+  std::vector<LoadSpike> spikes;
+  std::string csv_file;  ///< csv: the file as written, for messages
+};
+
+/// What one host of a service can serve: `concurrency` workers (M/M/c servers) sharing
+/// `rps_per_host` requests per second at full utilisation; requests slower than `timeout` fail.
+struct HostCapacity {
+  std::string service;
+  double rps_per_host = 100.0;
+  /// Versions that serve more or less per host (a slower release): version -> requests/s.
+  std::map<std::string, double> rps_per_host_by_version;
+  std::int64_t concurrency = 1;
+  Duration timeout = Duration::seconds(30);
+};
+
+/// One HPA scaling policy: at most `value` pods (or percent of current) per `period`.
+struct ScalingPolicy {
+  enum class Kind { pods, percent };
+  Kind kind = Kind::pods;
+  double value = 0.0;
+  Duration period = Duration::seconds(15);
+};
+
+/// HPA behavior.scaleUp or behavior.scaleDown.
+struct ScalingRules {
+  Duration stabilization_window;
+  enum class Select { max, min, disabled } select = Select::max;
+  std::vector<ScalingPolicy> policies;
+};
+
+/// An autoscaler on one group of hosts (a Deployment): the Kubernetes HPA, or a PaaS that also
+/// scales to zero after an idle time (Heroku's sleeping dynos, Knative).
+struct Autoscaler {
+  std::string group;
+  enum class Mode { hpa, scale_to_zero } mode = Mode::hpa;
+  std::int64_t min_replicas = 1;
+  std::int64_t max_replicas = 10;
+  /// Target average utilisation of ready hosts, 0..1 (averageUtilization / 100).
+  double target_utilization = 0.8;
+  double tolerance = 0.1;
+  Duration sync_period = Duration::seconds(15);
+  /// Age of the metric the controller reads (metrics-server's scrape window).
+  Duration metric_lag;
+  /// From creating a host to its serving traffic (image pull, boot, readiness: cold start).
+  Duration provisioning = Duration::seconds(30);
+  /// scale_to_zero: no request for this long puts the app to sleep.
+  Duration idle_timeout = Duration::minutes(30);
+  ScalingRules scale_up;
+  ScalingRules scale_down;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -308,6 +383,11 @@ struct Scenario {
   Automation automation;
   Business business;
   std::vector<TimelineEntry> timeline;
+  /// Load, capacity and autoscaling; all empty for a scenario without a load model.
+  std::vector<LoadProfile> loads;
+  std::vector<HostCapacity> capacities;
+  std::vector<Autoscaler> autoscalers;
+  bool has_load_model() const { return !loads.empty(); }
   /// The document it was read from, after overrides (for hashes, exports and sweeps).
   nlohmann::json source;
   /// The file it was read from ("<memory>" when built from a dict or string).

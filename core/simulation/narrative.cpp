@@ -57,6 +57,10 @@ std::string describe(const engine::TraceRecord& r) {
            text_of(r, "reason") + ")" + misbehaving(r);
   }
   if (e == "resumed") return "resumed" + by(r);
+  if (e == "scaled") {
+    return r.subject + " scaled from " + text_of(r, "from") + " to " + text_of(r, "to") +
+           " replica(s): " + text_of(r, "reason");
+  }
   if (e == "alert_fired") {
     const bool ignored = text_of(r, "ignored") == "true";
     const auto metric = text_of(r, "metric");

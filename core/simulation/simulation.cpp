@@ -34,6 +34,10 @@ nlohmann::ordered_json Summary::to_json() const {
   j["error_budget_consumed"] = error_budget_consumed;
   j["incident_start_s"] = optional_number(incident_start_s);
   j["end_s"] = end_s;
+  j["peak_utilization"] = optional_number(peak_utilization);
+  j["overload_s"] = optional_number(overload_s);
+  j["scaling_events"] =
+      scaling_events ? nlohmann::ordered_json(*scaling_events) : nlohmann::ordered_json(nullptr);
   return j;
 }
 
@@ -55,6 +59,22 @@ Simulation::Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
     responders_.push_back(std::make_unique<model::Responder>(
         world_, person, [this](std::string_view alert) { return monitor_.is_firing(alert); },
         [this](std::string_view who, std::string_view alert) { page(who, alert); }));
+  }
+  if (scenario.has_load_model()) {
+    // Started before monitoring, so that each sample sees the load of its own instant.
+    load_ = std::make_unique<model::LoadModel>(world_);
+    for (const auto& params : scenario.autoscalers) {
+      autoscalers_.push_back(std::make_unique<model::Autoscaler>(world_, *load_, params));
+    }
+    load_->set_cold_start_hook([this](std::uint32_t group) -> std::optional<double> {
+      for (auto& scaler : autoscalers_) {
+        if (scaler->group() == group) return scaler->cold_start(group);
+      }
+      return std::nullopt;
+    });
+    load_->start();
+    for (auto& scaler : autoscalers_) scaler->start();
+    monitor_.set_load_model(load_.get());
   }
   monitor_.start();
   if (scenario.deployment) {
@@ -192,6 +212,13 @@ Result Simulation::summarize() {
       // Still going at the end of the run: its duration so far.
       s.incident_duration_s = (world_.now() - *start).to_seconds();
     }
+  }
+  if (load_) {
+    s.peak_utilization = load_->max_utilization();
+    s.overload_s = load_->overload_seconds();
+    int events = 0;
+    for (const auto& scaler : autoscalers_) events += scaler->scaling_events();
+    s.scaling_events = events;
   }
   return result;
 }

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/trace.hpp"
+#include "model/autoscaler.hpp"
+#include "model/capacity.hpp"
 #include "model/monitoring.hpp"
 #include "model/people.hpp"
 #include "model/world.hpp"
@@ -48,6 +50,10 @@ struct Summary {
   double error_budget_consumed = 0.0;
   std::optional<double> incident_start_s;
   double end_s = 0.0;
+  // The load model's (null without one).
+  std::optional<double> peak_utilization;
+  std::optional<double> overload_s;
+  std::optional<int> scaling_events;
 
   nlohmann::ordered_json to_json() const;
 };
@@ -98,6 +104,8 @@ class Simulation {
   model::World world_;
   model::Monitor monitor_;
   std::vector<std::unique_ptr<model::Responder>> responders_;
+  std::unique_ptr<model::LoadModel> load_;
+  std::vector<std::unique_ptr<model::Autoscaler>> autoscalers_;
   std::unique_ptr<strategy::Strategy> strategy_;
 };
 

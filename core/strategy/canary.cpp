@@ -349,9 +349,12 @@ CanaryStrategy::Reading CanaryStrategy::read_metric(const std::vector<HostIndex>
     if (!fleet.is_serving(h)) continue;
     ++serving;
     const Behaviour& behaviour = fleet.behaviours()[fleet.behaviour_of(h)];
-    const double rate = behaviour.kind == Behaviour::Kind::error_rate_increase
-                            ? behaviour.error_rate
-                            : business.base_error_rate;
+    const double code_rate = behaviour.kind == Behaviour::Kind::error_rate_increase
+                                 ? behaviour.error_rate
+                                 : business.base_error_rate;
+    // With a load model, requests a saturated pod cannot serve fail before reaching the code.
+    const double overload = fleet.load_error_of(h);
+    const double rate = overload + (1.0 - overload) * code_rate;
     const double w = fleet.weight_of(h);
     weight_sum += w;
     failing_weighted += w * rate;

@@ -228,7 +228,12 @@ void RollingStrategy::next_revert_batch() {
 
 void RollingStrategy::k8s_start() {
   const auto& fleet = world_.fleet();
-  replicas_ = static_cast<std::int64_t>(hosts_.size());
+  // The Deployment's replicas are the pods it has: hosts an autoscaler removed before the
+  // rollout are not replaced by it.
+  replicas_ = static_cast<std::int64_t>(
+      std::count_if(hosts_.begin(), hosts_.end(), [&](HostIndex host) {
+        return fleet.health_of(host) != model::Health::terminated;
+      }));
   fenceposts_ = resolve_fenceposts(replicas_, params_.max_surge, params_.max_unavailable);
   // MaxUnavailable(): never more than the replicas there are.
   fenceposts_.unavailable = std::min(fenceposts_.unavailable, replicas_);
@@ -420,6 +425,30 @@ void RollingStrategy::k8s_rollback() {
   // surge and unavailability bounds.
   new_set_ = 0;
   stall_noted_ = false;
+  // Pods an autoscaler removed since the rollout began: the undo starts from the scale the
+  // Deployment has now, not from the one it had (the HPA sets spec.replicas). Without an
+  // autoscaler nothing else removes pods and this changes nothing.
+  std::int64_t removed = 0;
+  const auto& fleet = world_.fleet();
+  for (auto& set : sets_) {
+    for (auto& list : set.pods) {
+      for (std::size_t i = 0; i < list.size();) {
+        const HostIndex host = list[i];
+        if (fleet.health_of(host) != model::Health::terminated) {
+          ++i;
+          continue;
+        }
+        unlist_pod(host);
+        pod_state_[host] = Pod::none;
+        ++removed;
+      }
+    }
+  }
+  if (removed > 0) {
+    replicas_ = std::max<std::int64_t>(0, replicas_ - removed);
+    fenceposts_ = resolve_fenceposts(replicas_, params_.max_surge, params_.max_unavailable);
+    fenceposts_.unavailable = std::min(fenceposts_.unavailable, replicas_);
+  }
   reconcile();
 }
 

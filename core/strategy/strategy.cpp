@@ -1,5 +1,6 @@
 #include "strategy/strategy.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -18,11 +19,18 @@ Strategy::Strategy(model::World& world, const scenario::Deployment& deployment)
       target_(*world.target_version()),
       updater_(world, deployment.host_update, *this) {}
 
+std::int64_t Strategy::live_deployment_hosts() const {
+  const auto& hosts = world_.deployment_hosts();
+  return std::count_if(hosts.begin(), hosts.end(), [&](HostIndex h) {
+    return world_.fleet().health_of(h) != model::Health::terminated;
+  });
+}
+
 void Strategy::begin() {
   outcome_ = DeployOutcome::in_progress;
   note("deploy_started", scenario::strategy_name(deployment_.strategy) + " deploy of " +
                              deployment_.to + " to " +
-                             std::to_string(world_.deployment_hosts().size()) + " host(s)");
+                             std::to_string(live_deployment_hosts()) + " host(s)");
   start();
 }
 

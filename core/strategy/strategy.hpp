@@ -48,6 +48,8 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
   virtual void stop_updates();
   /// Records a notable rollout event ("canary step 2: weight 20%").
   void note(std::string_view event, std::string_view detail);
+  /// The deployment's hosts not terminated (an autoscaler may have removed some).
+  std::int64_t live_deployment_hosts() const;
 
   model::World& world_;
   const scenario::Deployment& deployment_;

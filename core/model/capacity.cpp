@@ -1,0 +1,361 @@
+#include "model/capacity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace deploysim::model {
+
+double erlang_c(std::int64_t servers, double offered_load) {
+  const auto c = static_cast<double>(servers);
+  if (offered_load >= c) return 1.0;
+  if (offered_load <= 0.0) return 0.0;
+  // Erlang B by its recursion, which stays within [0, 1] where the textbook sum of a^k/k!
+  // overflows for a few hundred servers; C follows from B.
+  double b = 1.0;
+  for (std::int64_t k = 1; k <= servers; ++k) {
+    b = offered_load * b / (static_cast<double>(k) + offered_load * b);
+  }
+  const double rho = offered_load / c;
+  return b / (1.0 - rho * (1.0 - b));
+}
+
+double MmcQueue::wait_probability() const {
+  return erlang_c(servers, arrival_rate / service_rate);
+}
+
+double MmcQueue::mean_response_s() const {
+  const double drain = static_cast<double>(servers) * service_rate - arrival_rate;
+  return 1.0 / service_rate + wait_probability() / drain;
+}
+
+double MmcQueue::response_tail(double t_s, double wait_probability) const {
+  if (t_s <= 0.0) return 1.0;
+  const double mu = service_rate;
+  const double theta = static_cast<double>(servers) * service_rate - arrival_rate;
+  const double served_at_once = (1.0 - wait_probability) * std::exp(-mu * t_s);
+  // Wait (rate θ) plus service (rate μ): a hypoexponential tail, or Erlang-2 when θ = μ.
+  double waited;
+  if (std::abs(mu - theta) <= 1e-9 * mu) {
+    waited = (1.0 + mu * t_s) * std::exp(-mu * t_s);
+  } else {
+    waited = (mu * std::exp(-theta * t_s) - theta * std::exp(-mu * t_s)) / (mu - theta);
+  }
+  return std::clamp(served_at_once + wait_probability * waited, 0.0, 1.0);
+}
+
+namespace {
+
+// The t where a decreasing tail function falls to `level`, by bisection on [0, hi].
+template <typename Tail>
+double solve_tail(const Tail& tail, double level, double hi) {
+  double lo = 0.0;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (tail(mid) > level) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+double MmcQueue::response_quantile(double p) const {
+  const double c = wait_probability();
+  const double level = 1.0 - p;
+  const auto tail = [&](double t) { return response_tail(t, c); };
+  double hi = 1.0 / service_rate;
+  while (tail(hi) > level) hi *= 2.0;
+  return solve_tail(tail, level, hi);
+}
+
+double load_rate(const scenario::LoadProfile& profile, engine::Time t) {
+  using Kind = scenario::LoadProfile::Kind;
+  double rate = profile.rps;
+  switch (profile.kind) {
+    case Kind::constant: break;
+    case Kind::diurnal: {
+      constexpr double kDayMs = 86'400'000.0;
+      const double since_peak =
+          static_cast<double>((t.since_start() + profile.day_offset - profile.peak).ms());
+      rate = profile.mean_rps *
+             (1.0 + profile.amplitude * std::cos(2.0 * std::numbers::pi * since_peak / kDayMs));
+      break;
+    }
+    case Kind::step:
+    case Kind::csv: {
+      // The last point at or before t.
+      const auto after = std::upper_bound(
+          profile.points.begin(), profile.points.end(), t,
+          [](engine::Time time, const auto& point) { return time < point.first; });
+      if (after != profile.points.begin()) rate = std::prev(after)->second;
+      break;
+    }
+  }
+  for (const auto& spike : profile.spikes) {
+    if (t >= spike.at && t < spike.at + spike.duration) rate += spike.extra_rps;
+  }
+  return std::max(0.0, rate);
+}
+
+LoadModel::LoadModel(World& world) : world_(world) {
+  const auto& scenario = world.scenario();
+  const auto& fleet = world.fleet();
+  tick_ = std::min(scenario.monitoring.scrape_interval, engine::Duration::seconds(15));
+  for (const auto& scaler : scenario.autoscalers) {
+    tick_ = std::min(tick_, scaler.sync_period);
+    history_span_ = std::max(history_span_, scaler.metric_lag);
+  }
+  for (const auto& profile : scenario.loads) {
+    const scenario::HostCapacity* capacity = nullptr;
+    for (const auto& c : scenario.capacities) {
+      if (c.service == profile.service) capacity = &c;
+    }
+    load_capacity_.push_back(capacity);
+  }
+  group_service_load_.assign(fleet.groups().size(), -1);
+  for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
+    const auto& service = fleet.service_names()[fleet.groups()[g].service];
+    for (std::size_t l = 0; l < scenario.loads.size(); ++l) {
+      if (scenario.loads[l].service == service) group_service_load_[g] = static_cast<int>(l);
+    }
+  }
+  group_utilization_.assign(fleet.groups().size(), 0.0);
+  version_capacity_.assign(fleet.versions().size(), 0.0);
+  for (std::size_t v = 0; v < fleet.versions().size(); ++v) {
+    const auto& version = fleet.versions()[v];
+    for (const auto* capacity : load_capacity_) {
+      if (capacity->service != fleet.service_names()[version.service]) continue;
+      const auto it = capacity->rps_per_host_by_version.find(version.name);
+      version_capacity_[v] =
+          it != capacity->rps_per_host_by_version.end() ? it->second : capacity->rps_per_host;
+    }
+  }
+}
+
+void LoadModel::start() {
+  update();
+  world_.kernel().wake_after(tick_, *this);
+}
+
+void LoadModel::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
+  update();
+  kernel.wake_after(tick_, *this);
+}
+
+double LoadModel::service_rate_for_group(std::uint32_t g) const {
+  const int l = group_service_load_[g];
+  return l < 0 ? 0.0 : load_rate(world_.scenario().loads[static_cast<std::size_t>(l)],
+                                 world_.now());
+}
+
+double LoadModel::group_utilization_at(std::uint32_t g, engine::Time t) const {
+  for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+    if (it->first <= t) return it->second[g];
+  }
+  return history_.empty() ? group_utilization_[g] : history_.front().second[g];
+}
+
+double LoadModel::overload_seconds() const {
+  double ms = overload_ms_;
+  if (overloaded_since_ != engine::Time::max()) {
+    ms += static_cast<double>((world_.now() - overloaded_since_).ms());
+  }
+  return ms / 1'000.0;
+}
+
+void LoadModel::update() {
+  const auto& scenario = world_.scenario();
+  Fleet& fleet = world_.fleet();
+  const std::size_t loads = scenario.loads.size();
+  std::vector<double> rate(loads);
+  for (std::size_t l = 0; l < loads; ++l) rate[l] = load_rate(scenario.loads[l], world_.now());
+
+  // Serving hosts by (load, traffic weight): hosts alike see the same queue, so the queueing
+  // formulas run once per class instead of once per host.
+  classes_.clear();
+  std::vector<double> load_weight(loads, 0.0);
+  std::vector<double> group_weight(fleet.groups().size(), 0.0);
+  std::vector<double> group_weight_per_capacity(fleet.groups().size(), 0.0);
+  std::vector<std::int64_t> group_serving(fleet.groups().size(), 0);
+  for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
+    const int l = group_service_load_[g];
+    if (l < 0) continue;
+    for (HostIndex h : fleet.groups()[g].hosts) {
+      if (!fleet.is_serving(h)) continue;
+      const float w = fleet.weight_of(h);
+      const double capacity = version_capacity_[fleet.version_of(h)];
+      ++group_serving[g];
+      group_weight[g] += w;
+      group_weight_per_capacity[g] += w / capacity;
+      auto it = std::find_if(classes_.begin(), classes_.end(), [&](const HostClass& c) {
+        return c.load == l && c.weight == w && c.capacity == capacity;
+      });
+      if (it == classes_.end()) {
+        classes_.push_back(HostClass{.load = l,
+                                     .weight = w,
+                                     .capacity = capacity,
+                                     .hosts = 0,
+                                     .arrival_per_host = 0.0,
+                                     .share = 0.0,
+                                     .saturated = false,
+                                     .failed_fraction = 0.0,
+                                     .queue = {}});
+        it = std::prev(classes_.end());
+      }
+      ++it->hosts;
+    }
+    load_weight[static_cast<std::size_t>(l)] += group_weight[g];
+  }
+
+  LoadFigures figures;
+  double total_rate = 0.0;
+  for (double r : rate) total_rate += r;
+  figures.requests_per_s = total_rate;
+  double weighted_latency = 0.0;
+  double longest_timeout = 0.0;
+  // Requests answered at one fixed time (saturated hosts, failures, a cold start), as point
+  // masses of the latency distribution: (share of all requests, seconds).
+  std::vector<std::pair<double, double>> fixed;
+  for (auto& c : classes_) {
+    const auto l = static_cast<std::size_t>(c.load);
+    const auto& capacity = *load_capacity_[l];
+    const double timeout = capacity.timeout.to_seconds();
+    longest_timeout = std::max(longest_timeout, timeout);
+    c.arrival_per_host = load_weight[l] > 0.0 ? rate[l] * c.weight / load_weight[l] : 0.0;
+    c.queue = MmcQueue{.servers = capacity.concurrency,
+                       .arrival_rate = c.arrival_per_host,
+                       .service_rate = c.capacity / static_cast<double>(capacity.concurrency)};
+    const double arrivals = c.arrival_per_host * static_cast<double>(c.hosts);
+    c.share = total_rate > 0.0 ? arrivals / total_rate : 0.0;
+    c.saturated = c.arrival_per_host >= c.capacity;
+    figures.serving_replicas += c.hosts;
+    c.failed_fraction = 0.0;
+    if (c.saturated) {
+      c.failed_fraction = 1.0 - c.capacity / c.arrival_per_host;
+      // The queue is full to the timeout: what a host serves waits that long, the rest fails.
+      figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
+      weighted_latency += c.share * timeout;
+      fixed.emplace_back(c.share, timeout);
+      continue;
+    }
+    if (arrivals <= 0.0) continue;
+    const double wait = c.queue.wait_probability();
+    c.failed_fraction = c.queue.response_tail(timeout, wait);
+    figures.failed_per_s += arrivals * c.failed_fraction;
+    weighted_latency += c.share * c.queue.mean_response_s();
+  }
+  // A loaded service with no serving host: its requests wait for a host that is starting (a
+  // cold start) if one comes within the timeout, and fail otherwise.
+  for (std::size_t l = 0; l < loads; ++l) {
+    if (rate[l] <= 0.0 || load_weight[l] > 0.0) continue;
+    const double timeout = load_capacity_[l]->timeout.to_seconds();
+    longest_timeout = std::max(longest_timeout, timeout);
+    std::optional<double> wait;
+    if (cold_start_hook_) {
+      for (std::uint32_t g = 0; g < group_service_load_.size() && !wait; ++g) {
+        if (group_service_load_[g] == static_cast<int>(l)) wait = cold_start_hook_(g);
+      }
+    }
+    const double share = rate[l] / total_rate;
+    if (wait && *wait <= timeout) {
+      fixed.emplace_back(share, *wait);
+      weighted_latency += share * *wait;
+    } else {
+      figures.failed_per_s += rate[l];
+      fixed.emplace_back(share, timeout);
+      weighted_latency += share * timeout;
+    }
+  }
+  figures.failed_per_s = std::min(figures.failed_per_s, total_rate);
+  // Each serving host's own failure fraction, for analyses that read hosts one by one (a
+  // canary's); hosts out of rotation fail nothing.
+  for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
+    const int l = group_service_load_[g];
+    if (l < 0) continue;
+    for (HostIndex h : fleet.groups()[g].hosts) {
+      float error = 0.0F;
+      if (fleet.is_serving(h)) {
+        const float w = fleet.weight_of(h);
+        const double capacity = version_capacity_[fleet.version_of(h)];
+        for (const auto& c : classes_) {
+          if (c.load == l && c.weight == w && c.capacity == capacity) {
+            error = static_cast<float>(c.failed_fraction);
+            break;
+          }
+        }
+      }
+      fleet.set_load_error(h, error);
+    }
+  }
+  figures.mean_latency_ms = weighted_latency * 1'000.0;
+
+  if (total_rate > 0.0) {
+    std::vector<double> waits(classes_.size());
+    for (std::size_t i = 0; i < classes_.size(); ++i) {
+      if (!classes_[i].saturated) waits[i] = classes_[i].queue.wait_probability();
+    }
+    // P(response > t) over all requests, failed ones counted at their timeout.
+    const auto tail = [&](double t) {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < classes_.size(); ++i) {
+        const auto& c = classes_[i];
+        if (c.saturated || c.share <= 0.0) continue;
+        sum += c.share * c.queue.response_tail(t, waits[i]);
+      }
+      for (const auto& [share, at] : fixed) {
+        if (t < at) sum += share;
+      }
+      return sum;
+    };
+    const auto quantile_ms = [&](double p) {
+      const double hi = std::max(longest_timeout, 1e-3);
+      if (tail(hi * (1.0 - 1e-12)) > 1.0 - p) return hi * 1'000.0;
+      return solve_tail(tail, 1.0 - p, hi) * 1'000.0;
+    };
+    figures.p50_ms = quantile_ms(0.50);
+    figures.p95_ms = quantile_ms(0.95);
+    figures.p99_ms = quantile_ms(0.99);
+  }
+
+  for (std::uint32_t g = 0; g < group_utilization_.size(); ++g) {
+    const int l = group_service_load_[g];
+    if (l < 0) continue;
+    const auto li = static_cast<std::size_t>(l);
+    // Offered load per serving host over its capacity: what CPU utilisation (or a
+    // requests-per-second metric over its target) reports, uncapped. With no serving host no
+    // pod reports a metric.
+    double utilization = 0.0;
+    if (group_serving[g] > 0 && load_weight[li] > 0.0) {
+      utilization = rate[li] * group_weight_per_capacity[g] / load_weight[li] /
+                    static_cast<double>(group_serving[g]);
+    }
+    group_utilization_[g] = utilization;
+    figures.peak_utilization = std::max(figures.peak_utilization, utilization);
+  }
+  figures_ = figures;
+  max_utilization_ = std::max(max_utilization_, figures.peak_utilization);
+
+  const bool overloaded =
+      figures.peak_utilization >= 1.0 ||
+      (total_rate > 0.0 && figures.failed_per_s > 1e-9 * total_rate);
+  if (overloaded && overloaded_since_ == engine::Time::max()) {
+    overloaded_since_ = world_.now();
+  } else if (!overloaded && overloaded_since_ != engine::Time::max()) {
+    overload_ms_ += static_cast<double>((world_.now() - overloaded_since_).ms());
+    overloaded_since_ = engine::Time::max();
+  }
+
+  fleet.set_load(figures.requests_per_s, figures.failed_per_s, figures.mean_latency_ms);
+  if (history_span_ > engine::Duration{}) {
+    history_.emplace_back(world_.now(), group_utilization_);
+    while (history_.size() > 1 && history_[1].first <= world_.now() - history_span_) {
+      history_.pop_front();
+    }
+  }
+}
+
+}  // namespace deploysim::model

@@ -1,0 +1,303 @@
+#include "scenario/load_capacity.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace deploysim::scenario {
+
+namespace {
+
+constexpr double kMaxRps = 1e9;
+const std::string kRpsExpected = "a request rate from 0 to 1e9 requests per second";
+
+std::string in_quotes(const std::string& text) { return "\"" + text + "\""; }
+
+// "14:00" or "09:30:15": a time of day.
+Duration read_time_of_day(const ValueReader& value) {
+  const std::string expected = "a time of day such as \"14:00\" or \"09:30:00\"";
+  if (!value.json().is_string()) value.fail(expected);
+  const std::string text = value.as_string();
+  int parts[3] = {0, 0, 0};
+  int count = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size() && count < 3) {
+    std::size_t end = text.find(':', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string field = text.substr(pos, end - pos);
+    if (field.empty() || field.size() > 2 ||
+        !std::all_of(field.begin(), field.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      value.fail(expected);
+    }
+    parts[count++] = std::stoi(field);
+    pos = end + 1;
+    if (end == text.size()) break;
+  }
+  if (count < 2 || pos <= text.size() || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) {
+    value.fail(expected);
+  }
+  return Duration::hours(parts[0]) + Duration::minutes(parts[1]) + Duration::seconds(parts[2]);
+}
+
+// A CSV of "time_s,rps" rows (a header line is allowed), times in seconds since the start.
+std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
+                                                   const std::string& scenario_file) {
+  const std::string name = value.as_string();
+  std::filesystem::path path(name);
+  if (path.is_relative() && scenario_file != "<memory>") {
+    path = std::filesystem::path(scenario_file).parent_path() / path;
+  }
+  std::ifstream in(path);
+  if (!in) value.fail("a readable CSV file of time_s,rps rows (relative to the scenario)");
+  std::vector<std::pair<Time, double>> points;
+  std::string line;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto comma = line.find(',');
+    const auto row_problem = [&](const std::string& what) {
+      value.fail("a CSV of time_s,rps rows with times increasing and rates from 0 to 1e9",
+                 name + " line " + std::to_string(line_number) + ": " + what);
+    };
+    double time_s = 0.0;
+    double rps = 0.0;
+    try {
+      if (comma == std::string::npos) throw std::invalid_argument("no comma");
+      std::size_t used = 0;
+      time_s = std::stod(line.substr(0, comma), &used);
+      rps = std::stod(line.substr(comma + 1));
+    } catch (const std::exception&) {
+      if (line_number == 1) continue;  // the header
+      row_problem(in_quotes(line) + " is not two numbers");
+    }
+    if (!(rps >= 0.0 && rps <= kMaxRps)) row_problem("rate " + std::to_string(rps));
+    if (!(time_s >= 0.0 && time_s < 366.0 * 86'400.0)) row_problem("time " + line.substr(0, comma));
+    const Time at = Time::zero() + Duration::from_seconds(time_s);
+    if (!points.empty() && at <= points.back().first) row_problem("times must increase");
+    points.emplace_back(at, rps);
+  }
+  if (points.empty()) value.fail("a CSV with at least one time_s,rps row", name + " has none");
+  return points;
+}
+
+// "note" and "calibrated" say where a number comes from, as elsewhere in the format.
+void mark_annotations(ObjectReader& object) {
+  object.string("note", "");
+  object.boolean("calibrated", false);
+}
+
+ScalingRules read_rules(std::optional<ObjectReader> object, ScalingRules rules) {
+  if (!object) return rules;
+  rules.stabilization_window = object->duration("stabilization_window", rules.stabilization_window);
+  const std::string select =
+      object->string_enum("select_policy", {"max", "min", "disabled"}, "max");
+  rules.select = select == "max"   ? ScalingRules::Select::max
+                 : select == "min" ? ScalingRules::Select::min
+                                   : ScalingRules::Select::disabled;
+  if (object->has("policies")) {
+    rules.policies.clear();
+    for (const auto& element : object->array("policies")) {
+      auto policy_object = element.as_object();
+      ScalingPolicy policy;
+      policy.kind = policy_object.string_enum("type", {"pods", "percent"}) == "pods"
+                        ? ScalingPolicy::Kind::pods
+                        : ScalingPolicy::Kind::percent;
+      const auto amount = policy_object.value("value");
+      policy.value = amount.as_number(0.0, 1e9);
+      if (policy.value <= 0.0) amount.fail("a number of pods or a percentage above 0");
+      policy.period = policy_object.positive_duration("period");
+      policy_object.finish();
+      rules.policies.push_back(policy);
+    }
+    if (rules.policies.empty()) object->value("policies").fail("at least one scaling policy");
+  }
+  object->finish();
+  return rules;
+}
+
+}  // namespace
+
+void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
+                             const std::function<Time(const ValueReader&)>& read_time) {
+  std::vector<std::string> service_names;
+  for (const auto& service : scenario.services) service_names.push_back(service.name);
+  const auto service_reference = [&](const std::string& name, const ValueReader& where) {
+    if (std::find(service_names.begin(), service_names.end(), name) == service_names.end()) {
+      where.fail("the name of a service defined in /services");
+    }
+  };
+  const Duration day_offset =
+      scenario.clock.wall
+          ? Duration::milliseconds(((scenario.clock.wall->origin_epoch_ms() % 86'400'000) +
+                                    86'400'000) %
+                                   86'400'000)
+          : Duration{};
+
+  // --- /capacity ---
+  if (auto capacity = root.optional("capacity")) {
+    auto object = capacity->as_object();
+    for (auto& [name, value] : object.members()) {
+      HostCapacity host;
+      host.service = name;
+      auto entry = value.as_object();
+      service_reference(name, value);
+      const auto rps = entry.value("rps_per_host");
+      host.rps_per_host = rps.as_number(0.0, kMaxRps);
+      if (host.rps_per_host <= 0.0) {
+        rps.fail("a capacity above 0 requests per second per host", "a host that serves nothing "
+                                                                    "cannot take traffic");
+      }
+      if (auto by_version = entry.optional("rps_per_host_by_version")) {
+        const auto& service = *std::find_if(scenario.services.begin(), scenario.services.end(),
+                                            [&](const Service& s) { return s.name == name; });
+        auto versions = by_version->as_object();
+        for (auto& [version, version_rps] : versions.members()) {
+          const bool exists =
+              std::any_of(service.versions.begin(), service.versions.end(),
+                          [&](const Version& v) { return v.name == version; });
+          if (!exists) version_rps.fail("a version of service \"" + name + "\"");
+          const double rate = version_rps.as_number(0.0, kMaxRps);
+          if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
+          host.rps_per_host_by_version[version] = rate;
+        }
+      }
+      host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
+      host.timeout = entry.positive_duration("timeout", host.timeout);
+      mark_annotations(entry);
+      entry.finish();
+      scenario.capacities.push_back(host);
+    }
+  }
+
+  // --- /load ---
+  if (auto load = root.optional("load")) {
+    auto object = load->as_object();
+    for (auto& [name, value] : object.members()) {
+      auto entry = value.as_object();
+      service_reference(name, value);
+      LoadProfile profile;
+      profile.service = name;
+      profile.day_offset = day_offset;
+      const std::string kind =
+          entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
+      if (kind == "constant") {
+        profile.kind = LoadProfile::Kind::constant;
+        profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
+      } else if (kind == "diurnal") {
+        profile.kind = LoadProfile::Kind::diurnal;
+        profile.mean_rps = entry.value("mean_rps").as_number(0.0, kMaxRps);
+        profile.amplitude = entry.value("amplitude").as_probability();
+        profile.peak = read_time_of_day(entry.value("peak"));
+      } else if (kind == "step") {
+        profile.kind = LoadProfile::Kind::step;
+        profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
+        for (const auto& element : entry.array("steps")) {
+          auto step = element.as_object();
+          const Time at = read_time(step.value("at"));
+          if (!profile.points.empty() && at <= profile.points.back().first) {
+            step.value("at").fail("a time after the previous step's");
+          }
+          profile.points.emplace_back(at, step.value("rps").as_number(0.0, kMaxRps));
+          step.finish();
+        }
+      } else {
+        profile.kind = LoadProfile::Kind::csv;
+        const auto file = entry.value("csv");
+        profile.csv_file = file.as_string();
+        profile.points = read_load_csv(file, scenario.file);
+        profile.rps = 0.0;
+      }
+      for (const auto& element : entry.optional_array("spikes")) {
+        auto spike_object = element.as_object();
+        LoadSpike spike;
+        spike.at = read_time(spike_object.value("at"));
+        spike.duration = spike_object.positive_duration("for");
+        spike.extra_rps = spike_object.value("extra_rps").as_number(0.0, kMaxRps);
+        spike_object.finish();
+        profile.spikes.push_back(spike);
+      }
+      mark_annotations(entry);
+      entry.finish();
+      scenario.loads.push_back(std::move(profile));
+    }
+    // Every loaded service needs to know what its hosts can take.
+    for (const auto& profile : scenario.loads) {
+      const bool known = std::any_of(
+          scenario.capacities.begin(), scenario.capacities.end(),
+          [&](const HostCapacity& c) { return c.service == profile.service; });
+      if (!known) {
+        ValueReader(load->json()[profile.service], load->file(),
+                    child_pointer(load->pointer(), profile.service))
+            .fail("a service with a capacity in /capacity/" + profile.service,
+                  "add {\"rps_per_host\": ...} for it under /capacity");
+      }
+    }
+  }
+
+  // --- /autoscaling ---
+  if (auto autoscaling = root.optional("autoscaling")) {
+    auto object = autoscaling->as_object();
+    for (auto& [name, value] : object.members()) {
+      auto entry = value.as_object();
+      const auto group = std::find_if(scenario.groups.begin(), scenario.groups.end(),
+                                      [&](const HostGroup& g) { return g.name == name; });
+      if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
+      const bool loaded =
+          std::any_of(scenario.loads.begin(), scenario.loads.end(),
+                      [&](const LoadProfile& p) { return p.service == group->service; });
+      if (!loaded) {
+        value.fail("a group whose service has a load in /load/" + group->service,
+                   "an autoscaler reacts to load");
+      }
+      Autoscaler scaler;
+      scaler.group = name;
+      scaler.mode = entry.string_enum("mode", {"hpa", "scale_to_zero"}, "hpa") == "hpa"
+                        ? Autoscaler::Mode::hpa
+                        : Autoscaler::Mode::scale_to_zero;
+      const bool to_zero = scaler.mode == Autoscaler::Mode::scale_to_zero;
+      scaler.min_replicas = entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
+      const auto max = entry.value("max_replicas");
+      scaler.max_replicas = max.as_integer(1, 100'000);
+      if (scaler.max_replicas < scaler.min_replicas) {
+        max.fail("at least min_replicas (" + std::to_string(scaler.min_replicas) + ")");
+      }
+      const auto target = entry.value("target_utilization");
+      scaler.target_utilization = target.as_number(0.0, 10.0);
+      if (scaler.target_utilization <= 0.0) {
+        target.fail("a target utilisation above 0 (e.g. 0.6 for averageUtilization 60)");
+      }
+      scaler.tolerance = entry.number("tolerance", 0.0, 0.99, 0.1);
+      scaler.sync_period = entry.positive_duration("sync_period", scaler.sync_period);
+      scaler.metric_lag = entry.duration("metric_lag", scaler.metric_lag);
+      scaler.provisioning = entry.duration("provisioning", scaler.provisioning);
+      scaler.idle_timeout = entry.positive_duration("idle_timeout", scaler.idle_timeout);
+      // Kubernetes' defaults for behavior (autoscaling/v2).
+      ScalingRules up;
+      up.policies = {{ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)},
+                     {ScalingPolicy::Kind::pods, 4.0, Duration::seconds(15)}};
+      ScalingRules down;
+      down.stabilization_window = Duration::seconds(300);
+      down.policies = {{ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)}};
+      std::optional<ObjectReader> up_object;
+      std::optional<ObjectReader> down_object;
+      if (auto behavior = entry.optional("behavior")) {
+        auto behavior_object = behavior->as_object();
+        if (auto v = behavior_object.optional("scale_up")) up_object.emplace(v->as_object());
+        if (auto v = behavior_object.optional("scale_down")) down_object.emplace(v->as_object());
+        behavior_object.finish();
+      }
+      scaler.scale_up = read_rules(std::move(up_object), up);
+      scaler.scale_down = read_rules(std::move(down_object), down);
+      mark_annotations(entry);
+      entry.finish();
+      scenario.autoscalers.push_back(scaler);
+    }
+  }
+}
+
+}  // namespace deploysim::scenario

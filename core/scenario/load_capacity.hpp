@@ -1,0 +1,17 @@
+#pragma once
+// Reading the load model's sections of a scenario: /load, /capacity and /autoscaling
+// (docs/capacity.md). Kept apart from load.cpp so that the rollout format's reader stays as it is.
+
+#include <functional>
+
+#include "scenario/json_reader.hpp"
+#include "scenario/scenario.hpp"
+
+namespace deploysim::scenario {
+
+/// Reads /load, /capacity and /autoscaling into `scenario`, whose services, fleet and clock are
+/// already read. `read_time` reads a time as the rest of the format does ("+90min", timestamps).
+void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
+                             const std::function<Time(const ValueReader&)>& read_time);
+
+}  // namespace deploysim::scenario
