@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
@@ -183,7 +184,8 @@ void ChartsPanel::refresh() {
       plot->y->setRange(0.0, count_top);
       plot->y->setTickCount(ticks);
     } else {
-      plot->y->setRange(0.0, top > 0.0 ? top * 1.1 : 1.0);
+      plot->y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
+      plot->y->setTickCount(3);
     }
   }
   // Loss reads in dollars: say millions in the title rather than printing 6 zeros.
@@ -197,7 +199,9 @@ void ChartsPanel::refresh() {
       line->replace(points);
     }
     loss_.y->setRange(0.0, loss_top / 1e6);
+    loss_.y->applyNiceNumbers();
   } else {
+    loss_.y->applyNiceNumbers();
     loss_.y->setLabelFormat("%.0f");
     loss_.chart->setTitle(tr("Loss ($)"));
   }
@@ -212,13 +216,15 @@ void ChartsPanel::set_theme(const Theme& theme) {
     plot->chart->setTheme(theme.high_contrast ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     plot->chart->setBackgroundBrush(theme.panel);
     plot->chart->setTitleBrush(theme.text);
-    QFont title = font();
+    // The application font carries the presentation text scale; widgets learn of it later.
+    const QFont text = QApplication::font();
+    QFont title = text;
     title.setBold(true);
     plot->chart->setTitleFont(title);
-    plot->chart->legend()->setFont(font());
+    plot->chart->legend()->setFont(text);
     plot->chart->legend()->setLabelColor(theme.text);
     for (QAbstractAxis* axis : {static_cast<QAbstractAxis*>(plot->x), static_cast<QAbstractAxis*>(plot->y)}) {
-      axis->setLabelsFont(font());
+      axis->setLabelsFont(text);
       axis->setLabelsColor(theme.text);
       axis->setGridLineColor(theme.high_contrast ? QColor("#505050") : QColor("#dddddd"));
     }
@@ -296,10 +302,12 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     const QString label = QString::fromStdString(time + " " + line.text);
     const QString shown = metrics.elidedText(label, Qt::ElideRight, std::max(80, this->width() / 3));
     const int label_width = metrics.horizontalAdvance(shown) + 8;
-    int row = 0;
-    while (row < 2 && row_end[row] > x) ++row;
-    row_end[row] = x + 4 + label_width;
     const int label_x = std::min(x + 4, this->width() - label_width);
+    int row = 0;
+    while (row < 3 && row_end[row] > label_x) ++row;
+    // No free row: the mark stays, its words are in the event log.
+    if (row == 3) continue;
+    row_end[row] = label_x + label_width;
     painter.drawText(QPoint(label_x, 4 + row * row_height + metrics.ascent()), shown);
   }
 }

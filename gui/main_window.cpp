@@ -316,6 +316,7 @@ void MainWindow::reset() {
   }
   parameters_->mark_applied();
   const std::uint64_t seed = current_seed();
+  applied_seed_ = seed;
   primary_->setup(applied_, seed, QString::fromStdString(applied_->name));
   if (secondary_ && variant_) {
     secondary_->setup(variant_->scenario, seed, QString::fromStdString(variant_->scenario->name));
@@ -437,6 +438,8 @@ void MainWindow::toggle_overlay() {
   if (overlay_->isVisible()) overlay_->place();
 }
 
+bool MainWindow::shortcuts_shown() const { return overlay_->isVisible(); }
+
 void MainWindow::keyPressEvent(QKeyEvent* event) {
   if (overlay_->isVisible()) {
     overlay_->hide();
@@ -453,7 +456,7 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
 bool MainWindow::export_run(const QString& file) {
   if (!applied_) return false;
   nlohmann::json document = applied_->source;
-  document["seed"] = current_seed();
+  document["seed"] = applied_seed_;
   std::ofstream out(file.toStdString());
   out << document.dump(2) << '\n';
   return static_cast<bool>(out);

@@ -57,7 +57,10 @@ class MainWindow : public QMainWindow {
   void set_text_scale(double scale);
   double text_scale() const { return text_scale_; }
   void set_presentation(bool on);
+  /// F1: shows or hides the shortcuts overlay.
+  void toggle_overlay();
 
+  bool shortcuts_shown() const;
   RunPane& primary() { return *primary_; }
   RunPane* secondary() { return secondary_; }
   ParametersPanel& parameters() { return *parameters_; }
@@ -78,12 +81,12 @@ class MainWindow : public QMainWindow {
   void advance_all(std::int64_t target_ms);
   void show_error(const QString& title, const QString& text);
   void update_controls();
-  void toggle_overlay();
   std::uint64_t current_seed() const;
 
   std::optional<LoadedScenario> loaded_;
   std::optional<LoadedScenario> variant_;
   std::shared_ptr<const scenario::Scenario> applied_;
+  std::uint64_t applied_seed_ = 1;
   RunPane* primary_ = nullptr;
   RunPane* secondary_ = nullptr;
   ParametersPanel* parameters_ = nullptr;

@@ -131,7 +131,13 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
     loss = (*final_summary_)["loss_usd"].get<double>();
     show_summary(*final_summary_);
   }
-  clock_->setText(big(tr("Simulated time"), QString::fromStdString(snapshot->clock_text)));
+  // The date goes in the caption so that the time itself stays large in narrow panes.
+  const std::string& clock = snapshot->clock_text;
+  const auto space = clock.rfind(' ');
+  clock_->setText(space == std::string::npos
+                      ? big(tr("Simulated time"), QString::fromStdString(clock))
+                      : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
+                            QString::fromStdString(clock.substr(space + 1))));
   events_->setText(big(tr("Events"), QString::number(snapshot->events)));
   loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
   misbehaving_->setText(big(tr("Misbehaving hosts"), QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->serving_hosts)));

@@ -251,6 +251,64 @@ class GuiTest : public QObject {
     QVERIFY(bad.readAllStandardError().contains("/deployment/strategy/batch_size"));
   }
 
+  void exported_run_repeats_the_same_result() {
+    MainWindow window;
+    QVERIFY(window.open_scenario(kKnight));
+    window.parameters().set_seed(42);
+    auto* gate = window.parameters().findChild<QCheckBox*>("Kill switch");
+    QVERIFY(gate != nullptr);
+    gate->setChecked(true);
+    window.reset();
+    QVERIFY(window.run_until_text("end"));
+    window.wait_idle();
+    QTemporaryDir dir;
+    const QString file = dir.filePath("run.json");
+    QVERIFY(window.export_run(file));
+    const auto exported = deploysim::scenario::load_scenario(file.toStdString());
+    QCOMPARE(exported.seed, std::uint64_t{42});
+    QCOMPARE(gui_summary(window.primary()).dump(),
+             json(deploysim::simulation::run(exported, exported.seed).summary.to_json()).dump());
+    QVERIFY(window.export_charts(dir.filePath("charts.png")));
+    QVERIFY(!QImage(dir.filePath("charts.png")).isNull());
+  }
+
+  void presentation_controls_scale_text_and_show_shortcuts() {
+    MainWindow window;
+    const double normal = QApplication::font().pointSizeF();
+    window.set_text_scale(5.0);  // clamped
+    QCOMPARE(window.text_scale(), 1.8);
+    QVERIFY(QApplication::font().pointSizeF() > normal * 1.7);
+    window.set_high_contrast(true);
+    QCOMPARE(QApplication::palette().color(QPalette::Window), QColor("#000000"));
+    window.set_text_scale(1.0);
+    window.set_high_contrast(false);
+    QCOMPARE(QApplication::font().pointSizeF(), normal);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(!window.shortcuts_shown());
+    QTest::keyClick(&window, Qt::Key_F1);
+    QVERIFY(window.shortcuts_shown());
+    QTest::keyClick(&window, Qt::Key_Escape);
+    QVERIFY(!window.shortcuts_shown());
+  }
+
+  void keyboard_space_and_right_arrow_drive_the_run() {
+    MainWindow window;
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(window.open_scenario(kKnight));
+    window.wait_idle();
+    QTest::keyClick(&window, Qt::Key_Right);
+    window.wait_idle();
+    QCOMPARE(window.primary().events_readout(), QString("1"));
+    QTest::keyClick(&window, Qt::Key_Space);
+    QVERIFY(window.running());
+    QTest::keyClick(&window, Qt::Key_Space);
+    QVERIFY(!window.running());
+  }
+
   void fleet_of_ten_thousand_hosts_fits_with_aggregate_tiles() {
     json document = json::parse(read_text(DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json"));
     document["fleet"]["web"]["hosts"] = 10000;
