@@ -59,6 +59,24 @@ void BM_FleetRedraw(benchmark::State& state) {
 }
 BENCHMARK(BM_FleetRedraw)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The worker's side of a frame: a snapshot of every host (advance_to a time already reached
+// does no simulation work, only the copy).
+void BM_Snapshot(benchmark::State& state) {
+  auto scenario = std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
+      DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
+      {"fleet.web.hosts=" + std::to_string(state.range(0)),
+       "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));
+  deploysim::gui::SimulationRunner runner;
+  std::size_t hosts = 0;
+  QObject::connect(&runner, &deploysim::gui::SimulationRunner::snapshot_ready,
+                   [&](std::shared_ptr<const deploysim::gui::Snapshot> s) { hosts = s->hosts.size(); });
+  runner.setup(scenario, 1, 1);
+  runner.advance_to(150'000);
+  for (auto _ : state) runner.advance_to(150'000);
+  state.counters["hosts"] = static_cast<double>(hosts);
+}
+BENCHMARK(BM_Snapshot)->Arg(10'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // The whole FleetView widget (background, layout check, legend, tiles) as Qt paints it.
 void BM_FleetViewWidget(benchmark::State& state) {
   deploysim::gui::FleetView view;

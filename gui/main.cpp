@@ -57,7 +57,12 @@ int main(int argc, char** argv) {
   const QCommandLineOption present("presentation", "Start in presentation mode (large text, high contrast).");
   const QCommandLineOption contrast("high-contrast", "High-contrast theme.");
   parser.addOptions({scenario, seed, until, side, screenshot, size, present, contrast});
-  parser.process(app);
+  // parse(), not process(): process() exits with 1 on a bad option, and usage errors exit with 2.
+  if (!parser.parse(QApplication::arguments())) return fail(parser.errorText());
+  if (parser.isSet("help")) parser.showHelp(0);
+  if (!parser.positionalArguments().isEmpty()) {
+    return fail("unexpected argument \"" + parser.positionalArguments().first() + "\"; use --scenario FILE");
+  }
 
   deploysim::gui::MainWindow window;
   const auto width_height = QRegularExpression("^(\\d{2,5})x(\\d{2,5})$").match(parser.value(size));

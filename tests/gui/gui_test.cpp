@@ -249,6 +249,12 @@ class GuiTest : public QObject {
     QVERIFY(bad.waitForFinished(60000));
     QCOMPARE(bad.exitCode(), 2);
     QVERIFY(bad.readAllStandardError().contains("/deployment/strategy/batch_size"));
+
+    QProcess usage;
+    usage.start(DEPLOYSIM_GUI_BINARY, {"--screenshot", dir.filePath("x.png"), "--bogus"});
+    QVERIFY(usage.waitForFinished(60000));
+    QCOMPARE(usage.exitCode(), 2);
+    QVERIFY(usage.readAllStandardError().contains("bogus"));
   }
 
   void exported_run_repeats_the_same_result() {
