@@ -61,7 +61,8 @@ ChartsPanel::Plot ChartsPanel::make_plot(const QString& title) {
   Plot plot;
   plot.chart = new QChart;
   plot.chart->setTitle(title);
-  plot.chart->legend()->setAlignment(Qt::AlignRight);
+  // A legend at the side would narrow that chart's plot area and misalign the shared time axis.
+  plot.chart->legend()->setAlignment(Qt::AlignTop);
   // Only the hosts-per-version chart has several lines to tell apart.
   plot.chart->legend()->setVisible(title == tr("Hosts per version"));
   plot.chart->setMargins(QMargins(4, 2, 4, 2));
@@ -180,18 +181,23 @@ void ChartsPanel::refresh() {
     if (plot == &versions_ || plot == &alerts_) {
       // Counts: whole-number ticks.
       const double count_top = std::max(1.0, std::ceil(top));
-      const int ticks = static_cast<int>(count_top) <= 4 ? static_cast<int>(count_top) + 1 : 5;
       plot->y->setRange(0.0, count_top);
-      plot->y->setTickCount(ticks);
+      if (count_top <= 4.0) {
+        plot->y->setTickCount(static_cast<int>(count_top) + 1);
+      } else {
+        plot->y->setTickCount(5);
+        plot->y->applyNiceNumbers();
+      }
     } else {
       plot->y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
       plot->y->setTickCount(3);
+      plot->y->applyNiceNumbers();
+      plot->y->setLabelFormat(plot->y->max() >= 10.0 ? "%.0f" : "%.2g");
     }
   }
   // Loss reads in dollars: say millions in the title rather than printing 6 zeros.
   const double loss_top = loss_.y->max();
   if (loss_top >= 1e6) {
-    loss_.y->setLabelFormat("%.0f");
     loss_.chart->setTitle(tr("Loss ($M)"));
     for (auto& [column, line] : loss_.series) {
       auto points = line->points();
@@ -200,15 +206,16 @@ void ChartsPanel::refresh() {
     }
     loss_.y->setRange(0.0, loss_top / 1e6);
     loss_.y->applyNiceNumbers();
+    loss_.y->setLabelFormat(loss_.y->max() >= 10.0 ? "%.0f" : "%.2g");
   } else {
-    loss_.y->applyNiceNumbers();
-    loss_.y->setLabelFormat("%.0f");
     loss_.chart->setTitle(tr("Loss ($)"));
   }
   versions_.y->setLabelFormat("%.0f");
   alerts_.y->setLabelFormat("%.0f");
   timeline_->set_window(from, to, loss_.view);
 }
+
+
 
 void ChartsPanel::set_theme(const Theme& theme) {
   theme_ = theme;
@@ -296,9 +303,10 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     const QColor color = alarming ? theme_.misbehaving : theme_.text;
     painter.setPen(QPen(color, 2));
     painter.drawLine(x, 0, x, height());
-    // "08-01 09:30:00" or "09:30:00" -> "09:30".
+    // "08-01 09:30:00" or "09:30:00" -> "09:30"; "+00:10:00" -> "+00:10".
     const auto space = line.clock.rfind(' ');
-    const std::string time = line.clock.substr(space == std::string::npos ? 0 : space + 1, 5);
+    const std::string clock = line.clock.substr(space == std::string::npos ? 0 : space + 1);
+    const std::string time = clock.substr(0, !clock.empty() && clock.front() == '+' ? 6 : 5);
     const QString label = QString::fromStdString(time + " " + line.text);
     const QString shown = metrics.elidedText(label, Qt::ElideRight, std::max(80, this->width() / 3));
     const int label_width = metrics.horizontalAdvance(shown) + 8;

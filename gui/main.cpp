@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   const QCommandLineOption size("size", "Window size for --screenshot (default 1920x1080).", "WxH", "1920x1080");
   const QCommandLineOption present("presentation", "Start in presentation mode (large text, high contrast).");
   const QCommandLineOption contrast("high-contrast", "High-contrast theme.");
-  parser.addOptions({scenario, seed, until, side, screenshot, size, present, contrast});
+  const QCommandLineOption parameters("parameters", "Show the Parameters panel in front of the About panel.");
+  parser.addOptions({scenario, seed, until, side, screenshot, size, present, contrast, parameters});
   // parse(), not process(): process() exits with 1 on a bad option, and usage errors exit with 2.
   if (!parser.parse(QApplication::arguments())) return fail(parser.errorText());
   if (parser.isSet("help")) parser.showHelp(0);
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
                              : window.set_presentation(true);
   }
 
+  if (parser.isSet(parameters)) window.show_parameters(true);
   if (parser.isSet(scenario)) {
     if (!window.open_scenario(parser.value(scenario).toStdString())) {
       if (parser.isSet(screenshot)) {

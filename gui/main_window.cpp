@@ -438,6 +438,10 @@ void MainWindow::toggle_overlay() {
   if (overlay_->isVisible()) overlay_->place();
 }
 
+void MainWindow::show_parameters(bool parameters) {
+  (parameters ? parameters_dock_ : info_dock_)->raise();
+}
+
 bool MainWindow::shortcuts_shown() const { return overlay_->isVisible(); }
 
 void MainWindow::keyPressEvent(QKeyEvent* event) {

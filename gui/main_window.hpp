@@ -57,6 +57,8 @@ class MainWindow : public QMainWindow {
   void set_text_scale(double scale);
   double text_scale() const { return text_scale_; }
   void set_presentation(bool on);
+  /// Brings the Parameters panel (true) or the About panel (false) to the front.
+  void show_parameters(bool parameters);
   /// F1: shows or hides the shortcuts overlay.
   void toggle_overlay();
 

@@ -54,8 +54,9 @@ RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<Ru
   fleet_ = new FleetView(this);
   charts_ = new ChartsPanel([this](std::int64_t ms) {
     if (!scenario_) return QString();
-    return QString::fromStdString(
-        simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false).substr(0, 5));
+    // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30".
+    const std::string text = simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false);
+    return QString::fromStdString(text.substr(0, text.front() == '+' ? 6 : 5));
   }, this);
 
   tabs_ = new QTabWidget(this);
