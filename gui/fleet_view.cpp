@@ -30,13 +30,14 @@ QString health_text(std::uint8_t health) {
 }
 
 void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& font) {
-  if (area == area_ && snapshot.catalog.get() == laid_out_for_) return;
+  const int font_height = QFontMetrics(font).height();
+  if (area == area_ && snapshot.catalog == laid_out_for_ && font_height == font_height_) return;
   area_ = area;
-  laid_out_for_ = snapshot.catalog.get();
+  laid_out_for_ = snapshot.catalog;
   sections_.clear();
   if (!snapshot.catalog) return;
   const auto& catalog = *snapshot.catalog;
-  font_height_ = QFontMetrics(font).height();
+  font_height_ = font_height;
   legend_height_ = font_height_ + 10;
   const int header = font_height_ + 6;
   const int width = std::max(1, area.width());

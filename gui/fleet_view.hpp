@@ -41,7 +41,8 @@ class FleetPainter {
     int columns = 1;
   };
   QRect area_;
-  const FleetCatalog* laid_out_for_ = nullptr;
+  // Held, not just compared: a freed catalog's address could be reused by the next one.
+  std::shared_ptr<const FleetCatalog> laid_out_for_;
   int font_height_ = 0;
   int tile_ = 8;
   int gap_ = 1;

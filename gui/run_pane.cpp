@@ -100,6 +100,7 @@ void RunPane::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uin
   scenario_ = scenario;
   latest_.reset();
   final_summary_.reset();
+  sampled_loss_usd_ = 0.0;
   host_history_.clear();
   inspected_.reset();
   log_->clear();
@@ -119,14 +120,12 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
   }
   for (const auto& event : snapshot->new_host_events) host_history_[event.host].push_back(event.text);
 
-  double loss = 0.0;
   for (std::size_t c = 0; c < snapshot->columns.size(); ++c) {
     if (snapshot->columns[c] == "loss_usd" && !snapshot->new_rows[c].empty()) {
-      loss = snapshot->new_rows[c].back();
-      loss_->setProperty("loss", loss);
+      sampled_loss_usd_ = snapshot->new_rows[c].back();
     }
   }
-  loss = loss_->property("loss").toDouble();
+  double loss = sampled_loss_usd_;
   if (snapshot->final_summary) {
     final_summary_ = *snapshot->final_summary;
     loss = (*final_summary_)["loss_usd"].get<double>();

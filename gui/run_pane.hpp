@@ -63,6 +63,8 @@ class RunPane : public QWidget {
   std::shared_ptr<const scenario::Scenario> scenario_;
   std::shared_ptr<const Snapshot> latest_;
   std::optional<nlohmann::ordered_json> final_summary_;
+  /// Loss at the latest monitoring sample (the live total would need a mid-run result()).
+  double sampled_loss_usd_ = 0.0;
   std::unordered_map<std::uint32_t, std::vector<std::string>> host_history_;
   std::optional<std::uint32_t> inspected_;
   Theme theme_ = make_theme(false);

@@ -91,7 +91,6 @@ class GuiTest : public QObject {
     const QString paused_at = window.primary().clock_readout();
     QTest::qWait(200);
     QCOMPARE(window.primary().clock_readout(), paused_at);
-    QVERIFY(window.primary().clock_readout() != QString());
   }
 
   void results_equal_the_core_run_and_the_cli() {
@@ -99,7 +98,8 @@ class GuiTest : public QObject {
                                    "kubernetes_rolling_bad_version.json", "netflix_canary_sps.json"}) {
       MainWindow window;
       QVERIFY(window.open_scenario(kScenarios + name));
-      QVERIFY(window.run_until_text("09:31") || true);  // a slice in the middle, where it parses
+      // A slice in the middle first: a run paused and resumed ends as one run straight through.
+      QVERIFY(window.run_until_text("+1h"));
       window.wait_idle();
       QVERIFY(window.run_until_text("end"));
       window.wait_idle();
