@@ -256,6 +256,7 @@ bool MainWindow::open_scenario(const fs::path& path) {
   scenario_box_->setCurrentIndex(index);
   parameters_->set_document(loaded_->document, loaded_->scenario->seed);
   info_->setMarkdown(info_markdown());
+  setWindowTitle(QString::fromStdString(loaded_->scenario->name) + tr(" — deploysim"));
   reset();
   return true;
 }
