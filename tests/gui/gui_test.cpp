@@ -78,6 +78,21 @@ class GuiTest : public QObject {
     QVERIFY(!window.primary().event_log().contains("power_peg"));
   }
 
+  void typed_times_read_as_a_teacher_means_them() {
+    const auto knight = deploysim::scenario::load_scenario(kKnight);
+    const auto at = [&](const std::string& text) { return deploysim::gui::parse_time_text(knight, text); };
+    const auto clock = [&](deploysim::engine::Time t) { return knight.clock.wall->date_time(t); };
+    // A time of day is on the day the run ends: Knight's incident day, not its first day.
+    QCOMPARE(clock(*at("10:15")), std::string("2012-08-01 10:15:00"));
+    QCOMPARE(clock(*at("9:30:30")), std::string("2012-08-01 09:30:30"));
+    QCOMPARE(clock(*at("2012-07-28T12:00")), std::string("2012-07-28 12:00:00"));
+    QCOMPARE(clock(*at("+45min")), std::string("2012-07-27 08:45:00"));
+    QVERIFY(*at("end") == knight.clock.end);
+    for (const char* bad : {"", "25:00", "10:61", "10:", "ten", "+5 parsecs", "10:15:00:00"}) {
+      QVERIFY2(!at(bad).has_value(), bad);
+    }
+  }
+
   void go_advances_and_pause_stops() {
     MainWindow window;
     QVERIFY(window.open_scenario(kScenarios + "kubernetes_rolling_bad_version.json"));
