@@ -1,0 +1,300 @@
+#include "fleet_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QFontMetrics>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include "model/fleet.hpp"
+
+namespace deploysim::gui {
+
+namespace {
+
+constexpr int kMaxTile = 150;
+// Below this a tile cannot carry its marks legibly; several hosts then share one tile.
+constexpr int kMinTile = 7;
+
+bool out_of_rotation(std::uint8_t health) {
+  const auto h = static_cast<model::Health>(health);
+  return h == model::Health::draining || h == model::Health::out_of_rotation;
+}
+
+}  // namespace
+
+QString health_text(std::uint8_t health) {
+  return QString::fromStdString(std::string(model::health_name(static_cast<model::Health>(health))));
+}
+
+void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& font) {
+  const int font_height = QFontMetrics(font).height();
+  if (area == area_ && snapshot.catalog == laid_out_for_ && font_height == font_height_) return;
+  area_ = area;
+  laid_out_for_ = snapshot.catalog;
+  sections_.clear();
+  if (!snapshot.catalog) return;
+  const auto& catalog = *snapshot.catalog;
+  font_height_ = font_height;
+  legend_height_ = font_height_ + 10;
+  const int header = font_height_ + 6;
+  const int width = std::max(1, area.width());
+  const int height = std::max(1, area.height() - legend_height_);
+
+  auto fits = [&](int tile, int per_tile) {
+    const int columns = std::max(1, width / tile);
+    std::int64_t needed = 0;
+    for (const auto& hosts : catalog.group_hosts) {
+      const std::int64_t tiles = (static_cast<std::int64_t>(hosts.size()) + per_tile - 1) / per_tile;
+      needed += header + (tiles + columns - 1) / columns * tile;
+    }
+    return needed <= height;
+  };
+  tile_ = kMinTile;
+  hosts_per_tile_ = 1;
+  bool found = false;
+  for (int per_tile = 1; !found; per_tile = std::max(per_tile + 1, per_tile * 5 / 4)) {
+    for (int tile = kMaxTile; tile >= kMinTile; --tile) {
+      if (fits(tile, per_tile)) {
+        tile_ = tile;
+        hosts_per_tile_ = per_tile;
+        found = true;
+        break;
+      }
+    }
+    // Too many groups for the area even at one tile each: draw what fits.
+    if (per_tile > 1'000'000) break;
+  }
+  gap_ = tile_ >= 24 ? 4 : (tile_ >= 10 ? 2 : 1);
+  const int columns = std::max(1, width / tile_);
+  int y = area.top() + legend_height_;
+  for (std::size_t g = 0; g < catalog.group_hosts.size(); ++g) {
+    const auto tiles = (static_cast<int>(catalog.group_hosts[g].size()) + hosts_per_tile_ - 1) /
+                       hosts_per_tile_;
+    const int rows = (tiles + columns - 1) / columns;
+    Section section;
+    section.group = g;
+    section.header = QRect(area.left(), y, width, header);
+    section.grid = QRect(area.left(), y + header, columns * tile_, rows * tile_);
+    section.columns = columns;
+    sections_.push_back(section);
+    y += header + rows * tile_;
+  }
+}
+
+void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Theme& theme) {
+  if (!snapshot.catalog) return;
+  const auto& catalog = *snapshot.catalog;
+  painter.fillRect(area_, theme.background);
+
+  // Legend: versions with their host counts, then the marks.
+  std::vector<std::int64_t> per_version(catalog.version_names.size(), 0);
+  for (const auto& host : snapshot.hosts) {
+    if (static_cast<model::Health>(host.health) != model::Health::terminated) ++per_version[host.version];
+  }
+  const QFontMetrics metrics(painter.font());
+  int x = area_.left();
+  const int swatch = font_height_ - 4;
+  const int legend_y = area_.top() + 4;
+  painter.setPen(theme.text);
+  for (std::size_t v = 0; v < catalog.version_names.size(); ++v) {
+    if (per_version[v] == 0) continue;
+    painter.fillRect(QRect(x, legend_y + 2, swatch, swatch), theme.version_color(v));
+    x += swatch + 5;
+    const QString label = QString("%1 %2").arg(QString::fromStdString(catalog.version_names[v])).arg(per_version[v]);
+    painter.drawText(QPoint(x, legend_y + metrics.ascent()), label);
+    x += metrics.horizontalAdvance(label) + 18;
+  }
+  painter.setPen(QPen(theme.misbehaving, 3));
+  painter.drawRect(QRect(x, legend_y + 2, swatch, swatch));
+  x += swatch + 6;
+  painter.setPen(theme.text);
+  const QString misbehaving_label = QObject::tr("misbehaving");
+  painter.drawText(QPoint(x, legend_y + metrics.ascent()), misbehaving_label);
+  x += metrics.horizontalAdvance(misbehaving_label) + 18;
+  painter.setBrush(theme.flag);
+  painter.setPen(QPen(Qt::black, 1));
+  painter.drawEllipse(QRect(x, legend_y + 3, swatch - 2, swatch - 2));
+  painter.setBrush(Qt::NoBrush);
+  x += swatch + 4;
+  painter.setPen(theme.text);
+  painter.drawText(QPoint(x, legend_y + metrics.ascent()), QObject::tr("flag on"));
+  x += metrics.horizontalAdvance(QObject::tr("flag on")) + 18;
+  painter.fillRect(QRect(x, legend_y + 2, swatch, swatch), QBrush(theme.muted, Qt::BDiagPattern));
+  x += swatch + 5;
+  painter.drawText(QPoint(x, legend_y + metrics.ascent()), QObject::tr("out of rotation"));
+  if (hosts_per_tile_ > 1) {
+    const QString note = QObject::tr("1 tile = %1 hosts").arg(hosts_per_tile_);
+    painter.drawText(QPoint(area_.right() - metrics.horizontalAdvance(note), legend_y + metrics.ascent()), note);
+  }
+
+  std::vector<int> votes(catalog.version_names.size(), 0);
+  const int inner = tile_ - gap_;
+  const bool labelled = hosts_per_tile_ == 1 && inner >= 60;
+  const QFont normal = painter.font();
+  QFont small = normal;
+  small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
+  for (const auto& section : sections_) {
+    const auto& hosts = catalog.group_hosts[section.group];
+    painter.setPen(theme.text);
+    painter.drawText(section.header.adjusted(0, 0, 0, -4), Qt::AlignLeft | Qt::AlignBottom,
+                     QObject::tr("%1 · %2 hosts").arg(QString::fromStdString(catalog.group_names[section.group])).arg(hosts.size()));
+    const int tiles = (static_cast<int>(hosts.size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
+    for (int t = 0; t < tiles; ++t) {
+      const std::size_t first = static_cast<std::size_t>(t) * static_cast<std::size_t>(hosts_per_tile_);
+      const std::size_t last = std::min(hosts.size(), first + static_cast<std::size_t>(hosts_per_tile_));
+      // A tile's state: one host's, or the majority version and any trouble among several.
+      std::size_t version = 0;
+      bool misbehaving = false, crashed = false, resting = false, flag = false, terminated = true;
+      if (last - first == 1) {
+        const HostTile& host = snapshot.hosts[hosts[first]];
+        version = host.version;
+        misbehaving = host.misbehaving;
+        crashed = static_cast<model::Health>(host.health) == model::Health::crashed;
+        resting = out_of_rotation(host.health);
+        flag = host.flags_on != 0;
+        terminated = static_cast<model::Health>(host.health) == model::Health::terminated;
+      } else {
+        std::fill(votes.begin(), votes.end(), 0);
+        for (std::size_t i = first; i < last; ++i) {
+          const HostTile& host = snapshot.hosts[hosts[i]];
+          const bool gone = static_cast<model::Health>(host.health) == model::Health::terminated;
+          if (!gone) ++votes[host.version];
+          terminated = terminated && gone;
+          misbehaving = misbehaving || host.misbehaving;
+          crashed = crashed || static_cast<model::Health>(host.health) == model::Health::crashed;
+          resting = resting || out_of_rotation(host.health);
+          flag = flag || host.flags_on != 0;
+        }
+        version = static_cast<std::size_t>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+      }
+      const QRect cell(section.grid.left() + (t % section.columns) * tile_,
+                       section.grid.top() + (t / section.columns) * tile_, inner, inner);
+      if (terminated) {
+        painter.setPen(QPen(theme.muted, 1, Qt::DotLine));
+        painter.drawRect(cell.adjusted(0, 0, -1, -1));
+        continue;
+      }
+      painter.fillRect(cell, theme.version_color(version));
+      if (resting) painter.fillRect(cell, QBrush(theme.background, Qt::BDiagPattern));
+      if (crashed) {
+        painter.setPen(QPen(Qt::black, std::max(1, inner / 8)));
+        painter.drawLine(cell.topLeft(), cell.bottomRight());
+        painter.drawLine(cell.topRight(), cell.bottomLeft());
+      }
+      if (misbehaving) {
+        const int frame = std::max(1, inner / 7);
+        painter.setPen(QPen(theme.misbehaving, frame, Qt::SolidLine, Qt::SquareCap, Qt::MiterJoin));
+        painter.drawRect(cell.adjusted(frame / 2, frame / 2, -(frame + 1) / 2, -(frame + 1) / 2));
+      }
+      if (flag && inner >= 10) {
+        const int dot = std::max(4, inner / 5);
+        painter.setPen(QPen(Qt::black, 1));
+        painter.setBrush(theme.flag);
+        painter.drawEllipse(QRect(cell.right() - dot - inner / 10, cell.top() + inner / 10, dot, dot));
+        painter.setBrush(Qt::NoBrush);
+      }
+      if (labelled) {
+        painter.setFont(small);
+        painter.setPen(Qt::white);
+        painter.drawText(cell.adjusted(4, 0, -4, -4), Qt::AlignHCenter | Qt::AlignBottom,
+                         QString::fromStdString(catalog.host_names[hosts[first]]));
+        if (misbehaving) {
+          QFont mark = small;
+          mark.setBold(true);
+          mark.setPointSizeF(small.pointSizeF() * 2.2);
+          painter.setFont(mark);
+          painter.drawText(cell, Qt::AlignCenter, "!");
+        }
+        painter.setFont(normal);
+      }
+      if (highlighted &&
+          std::find(hosts.begin() + static_cast<std::ptrdiff_t>(first),
+                    hosts.begin() + static_cast<std::ptrdiff_t>(last), *highlighted) !=
+              hosts.begin() + static_cast<std::ptrdiff_t>(last)) {
+        painter.setPen(QPen(theme.text, 2, Qt::DashLine));
+        painter.drawRect(cell.adjusted(-1, -1, 0, 0));
+      }
+    }
+  }
+}
+
+std::optional<std::uint32_t> FleetPainter::host_at(QPoint point) const {
+  if (!laid_out_for_) return std::nullopt;
+  for (const auto& section : sections_) {
+    if (!section.grid.contains(point)) continue;
+    const int column = (point.x() - section.grid.left()) / tile_;
+    const int row = (point.y() - section.grid.top()) / tile_;
+    const auto index = static_cast<std::size_t>(row * section.columns + column) *
+                       static_cast<std::size_t>(hosts_per_tile_);
+    const auto& hosts = laid_out_for_->group_hosts[section.group];
+    if (column < section.columns && index < hosts.size()) return hosts[index];
+  }
+  return std::nullopt;
+}
+
+FleetView::FleetView(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setMinimumSize(240, 160);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void FleetView::set_snapshot(std::shared_ptr<const Snapshot> snapshot) {
+  snapshot_ = std::move(snapshot);
+  update();
+}
+
+void FleetView::set_theme(const Theme& theme) {
+  theme_ = theme;
+  update();
+}
+
+QString FleetView::describe_host(std::uint32_t host) const {
+  if (!snapshot_ || !snapshot_->catalog || host >= snapshot_->hosts.size()) return {};
+  const auto& catalog = *snapshot_->catalog;
+  const HostTile& tile = snapshot_->hosts[host];
+  QString text = QString("<b>%1</b><br>version %2<br>%3")
+                     .arg(QString::fromStdString(catalog.host_names[host]),
+                          QString::fromStdString(catalog.version_names[tile.version]),
+                          health_text(tile.health));
+  if (tile.misbehaving) text += tr("<br><span style='color:#d62728'><b>misbehaving</b></span>");
+  for (std::size_t f = 0; f < catalog.flag_names.size() && f < 32; ++f) {
+    text += QString("<br>flag %1 %2").arg(QString::fromStdString(catalog.flag_names[f]),
+                                          (tile.flags_on >> f) & 1u ? tr("on") : tr("off"));
+  }
+  return text;
+}
+
+void FleetView::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  painter.fillRect(rect(), theme_.background);
+  if (!snapshot_) return;
+  painter_.layout(*snapshot_, rect().adjusted(6, 2, -6, -4), font());
+  painter_.paint(painter, *snapshot_, theme_);
+}
+
+void FleetView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  update();
+}
+
+void FleetView::mouseMoveEvent(QMouseEvent* event) {
+  const auto host = painter_.host_at(event->position().toPoint());
+  if (host) {
+    QToolTip::showText(event->globalPosition().toPoint(), describe_host(*host), this);
+  } else {
+    QToolTip::hideText();
+  }
+}
+
+void FleetView::mousePressEvent(QMouseEvent* event) {
+  if (const auto host = painter_.host_at(event->position().toPoint())) {
+    painter_.highlighted = host;
+    update();
+    Q_EMIT host_clicked(*host);
+  }
+}
+
+}  // namespace deploysim::gui

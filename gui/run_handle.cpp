@@ -1,0 +1,60 @@
+#include "run_handle.hpp"
+
+#include <QCoreApplication>
+#include <QMetaObject>
+
+#include "scenario/scenario.hpp"
+#include "simulation_runner.hpp"
+
+Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::gui::Snapshot>)
+Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::scenario::Scenario>)
+
+namespace deploysim::gui {
+
+RunHandle::RunHandle(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<std::shared_ptr<const Snapshot>>();
+  qRegisterMetaType<std::shared_ptr<const scenario::Scenario>>();
+  runner_ = new SimulationRunner;
+  runner_->moveToThread(&thread_);
+  connect(&thread_, &QThread::finished, runner_, &QObject::deleteLater);
+  connect(runner_, &SimulationRunner::snapshot_ready, this, &RunHandle::receive,
+          Qt::QueuedConnection);
+  thread_.start();
+}
+
+RunHandle::~RunHandle() {
+  thread_.quit();
+  thread_.wait();
+}
+
+void RunHandle::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed) {
+  ++generation_;
+  ++in_flight_;
+  QMetaObject::invokeMethod(runner_, "setup", Qt::QueuedConnection,
+                            Q_ARG(std::shared_ptr<const deploysim::scenario::Scenario>, scenario),
+                            Q_ARG(quint64, seed), Q_ARG(quint64, generation_));
+}
+
+void RunHandle::advance_to(std::int64_t time_ms) {
+  ++in_flight_;
+  QMetaObject::invokeMethod(runner_, "advance_to", Qt::QueuedConnection, Q_ARG(qint64, time_ms));
+}
+
+void RunHandle::step_one() {
+  ++in_flight_;
+  QMetaObject::invokeMethod(runner_, "step_one", Qt::QueuedConnection);
+}
+
+void RunHandle::wait_idle() {
+  while (busy()) QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+}
+
+void RunHandle::receive(const std::shared_ptr<const Snapshot>& snapshot) {
+  --in_flight_;
+  // A snapshot of a run that has since been set up again belongs to nobody.
+  if (snapshot->generation != generation_) return;
+  latest_ = snapshot;
+  Q_EMIT this->snapshot(snapshot);
+}
+
+}  // namespace deploysim::gui

@@ -1,0 +1,51 @@
+#pragma once
+// The UI thread's handle on one run: a SimulationRunner living on its own QThread. Requests are
+// queued to the worker; at most one is in flight, so the UI never floods the worker and always
+// knows whether the latest snapshot is current.
+
+#include <cstdint>
+#include <memory>
+
+#include <QObject>
+#include <QThread>
+
+#include "snapshot.hpp"
+
+namespace deploysim::scenario {
+struct Scenario;
+}
+
+namespace deploysim::gui {
+
+class SimulationRunner;
+
+class RunHandle : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunHandle(QObject* parent = nullptr);
+  ~RunHandle() override;
+
+  /// Starts a fresh run; earlier requests' snapshots are dropped when they arrive.
+  void setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed);
+  void advance_to(std::int64_t time_ms);
+  void step_one();
+  /// Whether a request is still being worked on.
+  bool busy() const { return in_flight_ > 0; }
+  const std::shared_ptr<const Snapshot>& latest() const { return latest_; }
+  /// Processes events until the worker has answered every request (tests, screenshots).
+  void wait_idle();
+
+ Q_SIGNALS:
+  void snapshot(std::shared_ptr<const deploysim::gui::Snapshot> snapshot);
+
+ private:
+  void receive(const std::shared_ptr<const Snapshot>& snapshot);
+
+  QThread thread_;
+  SimulationRunner* runner_ = nullptr;  // lives on thread_, deleted when it finishes
+  std::uint64_t generation_ = 0;
+  int in_flight_ = 0;
+  std::shared_ptr<const Snapshot> latest_;
+};
+
+}  // namespace deploysim::gui

@@ -1,0 +1,185 @@
+#include "run_pane.hpp"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "charts_panel.hpp"
+#include "fleet_view.hpp"
+#include "run_handle.hpp"
+#include "scenario/scenario.hpp"
+#include "simulation/narrative.hpp"
+
+namespace deploysim::gui {
+
+namespace {
+
+QLabel* readout(QWidget* parent) {
+  auto* label = new QLabel(parent);
+  label->setTextFormat(Qt::RichText);
+  // Read-outs share the width they get; they must not set the window's minimum width.
+  label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  return label;
+}
+
+QString big(const QString& caption, const QString& value) {
+  return QString("<span style='font-size:small'>%1</span><br><span style='font-size:x-large'><b>%2</b></span>")
+      .arg(caption, value.toHtmlEscaped());
+}
+
+}  // namespace
+
+RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<RunHandle>()) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  title_ = new QLabel(this);
+  title_->setWordWrap(true);
+  title_->setTextFormat(Qt::RichText);
+  layout->addWidget(title_);
+
+  auto* readouts = new QHBoxLayout;
+  clock_ = readout(this);
+  events_ = readout(this);
+  loss_ = readout(this);
+  misbehaving_ = readout(this);
+  for (auto* label : {clock_, loss_, misbehaving_, events_}) readouts->addWidget(label, 1);
+  layout->addLayout(readouts);
+
+  fleet_ = new FleetView(this);
+  charts_ = new ChartsPanel([this](std::int64_t ms) {
+    if (!scenario_) return QString();
+    // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30".
+    const std::string text = simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false);
+    return QString::fromStdString(text.substr(0, text.front() == '+' ? 6 : 5));
+  }, this);
+
+  tabs_ = new QTabWidget(this);
+  log_ = new QPlainTextEdit(this);
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  tabs_->addTab(log_, tr("Event log"));
+  inspector_ = new QLabel(tr("Click a host to see its state and history."), this);
+  inspector_->setWordWrap(true);
+  inspector_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  inspector_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  tabs_->addTab(inspector_, tr("Host"));
+  summary_ = new QTableWidget(0, 2, this);
+  summary_->horizontalHeader()->setVisible(false);
+  summary_->verticalHeader()->setVisible(false);
+  summary_->horizontalHeader()->setStretchLastSection(true);
+  summary_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  tabs_->addTab(summary_, tr("Summary"));
+
+  left_ = new QSplitter(Qt::Vertical, this);
+  left_->addWidget(fleet_);
+  left_->addWidget(tabs_);
+  left_->setStretchFactor(0, 3);
+  left_->setStretchFactor(1, 2);
+  splitter_ = new QSplitter(Qt::Horizontal, this);
+  splitter_->addWidget(left_);
+  splitter_->addWidget(charts_);
+  splitter_->setStretchFactor(0, 1);
+  splitter_->setStretchFactor(1, 1);
+  splitter_->setSizes({1000, 900});
+  layout->addWidget(splitter_, 1);
+
+  connect(handle_.get(), &RunHandle::snapshot, this, &RunPane::show_snapshot);
+  connect(fleet_, &FleetView::host_clicked, this, &RunPane::inspect);
+}
+
+RunPane::~RunPane() = default;
+
+void RunPane::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed,
+                    const QString& title) {
+  scenario_ = scenario;
+  latest_.reset();
+  final_summary_.reset();
+  sampled_loss_usd_ = 0.0;
+  host_history_.clear();
+  inspected_.reset();
+  log_->clear();
+  summary_->setRowCount(0);
+  inspector_->setText(tr("Click a host to see its state and history."));
+  title_->setText(QString("<big><b>%1</b></big> &nbsp;·&nbsp; seed %2").arg(title.toHtmlEscaped()).arg(seed));
+  charts_->reset(scenario->clock.end.ms());
+  handle_->setup(std::move(scenario), seed);
+}
+
+void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
+  latest_ = snapshot;
+  fleet_->set_snapshot(snapshot);
+  charts_->add(*snapshot);
+  for (const auto& line : snapshot->new_story) {
+    log_->appendPlainText(QString::fromStdString(line.clock + "  " + line.text));
+  }
+  for (const auto& event : snapshot->new_host_events) host_history_[event.host].push_back(event.text);
+
+  for (std::size_t c = 0; c < snapshot->columns.size(); ++c) {
+    if (snapshot->columns[c] == "loss_usd" && !snapshot->new_rows[c].empty()) {
+      sampled_loss_usd_ = snapshot->new_rows[c].back();
+    }
+  }
+  double loss = sampled_loss_usd_;
+  if (snapshot->final_summary) {
+    final_summary_ = *snapshot->final_summary;
+    loss = (*final_summary_)["loss_usd"].get<double>();
+    show_summary(*final_summary_);
+  }
+  // The date goes in the caption so that the time itself stays large in narrow panes.
+  const std::string& clock = snapshot->clock_text;
+  const auto space = clock.rfind(' ');
+  clock_->setText(space == std::string::npos
+                      ? big(tr("Simulated time"), QString::fromStdString(clock))
+                      : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
+                            QString::fromStdString(clock.substr(space + 1))));
+  events_->setText(big(tr("Events"), QString::number(snapshot->events)));
+  loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
+  misbehaving_->setText(big(tr("Misbehaving hosts"), QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->serving_hosts)));
+  if (inspected_) inspect(*inspected_);
+}
+
+void RunPane::inspect(std::uint32_t host) {
+  inspected_ = host;
+  QString text = fleet_->describe_host(host);
+  const auto it = host_history_.find(host);
+  if (it != host_history_.end()) {
+    text += "<br><br><b>" + tr("History") + "</b>";
+    for (const auto& line : it->second) text += "<br>" + QString::fromStdString(line).toHtmlEscaped();
+  }
+  inspector_->setText(text);
+  tabs_->setCurrentWidget(inspector_);
+}
+
+void RunPane::show_summary(const nlohmann::ordered_json& summary) {
+  summary_->setRowCount(0);
+  for (const auto& [key, value] : summary.items()) {
+    const int row = summary_->rowCount();
+    summary_->insertRow(row);
+    summary_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(key)));
+    summary_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(value.dump())));
+  }
+}
+
+void RunPane::set_theme(const Theme& theme) {
+  theme_ = theme;
+  fleet_->set_theme(theme);
+  charts_->set_theme(theme);
+}
+
+void RunPane::set_compact(bool compact) {
+  splitter_->setOrientation(compact ? Qt::Vertical : Qt::Horizontal);
+  charts_->set_compact(compact);
+  tabs_->setVisible(!compact);
+}
+
+QString RunPane::event_log() const { return log_->toPlainText(); }
+QString RunPane::clock_readout() const { return latest_ ? QString::fromStdString(latest_->clock_text) : QString(); }
+QString RunPane::events_readout() const { return latest_ ? QString::number(latest_->events) : QString(); }
+
+}  // namespace deploysim::gui

@@ -1,0 +1,141 @@
+#include "scenario_document.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <QCoreApplication>
+
+#include "scenario/input_error.hpp"
+#include "scenario/load.hpp"
+
+namespace deploysim::gui {
+
+namespace fs = std::filesystem;
+
+LoadedScenario load_scenario_file(const fs::path& path) {
+  auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(path));
+  LoadedScenario loaded;
+  loaded.path = path;
+  loaded.document = scenario->source;
+  loaded.scenario = std::move(scenario);
+  return loaded;
+}
+
+std::shared_ptr<const scenario::Scenario> parse_document(const nlohmann::json& document,
+                                                         const std::string& file) {
+  return std::make_shared<scenario::Scenario>(scenario::parse_scenario(document, file));
+}
+
+fs::path scenario_directory() {
+  if (const char* dir = std::getenv("DEPLOYSIM_SCENARIOS"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  std::error_code ignored;
+  if (QCoreApplication::instance() != nullptr) {
+    const fs::path installed =
+        fs::path(QCoreApplication::applicationDirPath().toStdString()) / "../share/deploysim/scenarios";
+    if (fs::is_directory(installed, ignored)) return installed;
+  }
+  return DEPLOYSIM_SCENARIO_DIR;
+}
+
+std::vector<fs::path> bundled_scenarios() {
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(scenario_directory(), error)) {
+    const auto& path = entry.path();
+    if (path.extension() == ".json" && path.filename() != "schema.json") files.push_back(path);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path notes_path(const fs::path& scenario_path) {
+  return scenario_path.parent_path() / (scenario_path.stem().string() + ".info.md");
+}
+
+// "10:15" or "10:15:30" as milliseconds since midnight; nullopt for anything else. (Parsed by
+// hand: std::regex trips GCC 12's -Wmaybe-uninitialized in sanitizer builds.)
+std::optional<std::int64_t> time_of_day_ms(const std::string& text) {
+  std::int64_t parts[3] = {0, 0, 0};
+  int count = 0;
+  std::size_t digits = 0;
+  for (const char c : text) {
+    if (c == ':') {
+      if (digits == 0 || ++count > 2) return std::nullopt;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 2) {
+      parts[count] = parts[count] * 10 + (c - '0');
+      ++digits;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || digits != 2 || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
+  return (parts[0] * 3600 + parts[1] * 60 + parts[2]) * 1000;
+}
+
+}  // namespace
+
+std::string classroom_notes(const fs::path& path) {
+  std::error_code error;
+  if (fs::exists(notes_path(path), error)) return read_text(notes_path(path));
+  // A variant shares its base's notes.
+  try {
+    const auto document = nlohmann::json::parse(read_text(path));
+    if (document.contains("extends") && document["extends"].is_string()) {
+      const fs::path base = path.parent_path() / document["extends"].get<std::string>();
+      if (fs::exists(notes_path(base), error)) return read_text(notes_path(base));
+    }
+  } catch (const std::exception&) {
+    // Unreadable files have no notes; loading reports what is wrong with them.
+  }
+  return {};
+}
+
+std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
+                                            const std::string& raw) {
+  std::string text = raw;
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' '; }), text.end());
+  if (text.empty()) return std::nullopt;
+  if (text == "end") return scenario.clock.end;
+  try {
+    if (text.front() == '+') return engine::Time::zero() + engine::parse_duration(text.substr(1));
+    if (const auto ms_of_day = time_of_day_ms(text)) {
+      if (!scenario.clock.wall) return engine::Time::from_ms(*ms_of_day);
+      const std::int64_t origin = scenario.clock.wall->origin_epoch_ms();
+      constexpr std::int64_t day = 86'400'000;
+      const std::int64_t end_day = (origin + scenario.clock.end.ms()) / day * day;
+      std::int64_t at = end_day + *ms_of_day - origin;
+      if (at < 0) at = origin / day * day + *ms_of_day - origin;
+      return engine::Time::from_ms(at);
+    }
+    if (scenario.clock.wall) return scenario.clock.wall->at(text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string error_text(const std::exception& error) {
+  if (const auto* input = dynamic_cast<const scenario::InputError*>(&error)) {
+    std::string text;
+    for (const auto& problem : input->problems()) text += problem.message() + "\n";
+    return text;
+  }
+  return error.what();
+}
+
+}  // namespace deploysim::gui

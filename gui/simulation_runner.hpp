@@ -1,0 +1,59 @@
+#pragma once
+// The worker side of a run: owns the Scenario and the Simulation, advances it in slices on a
+// worker thread, and after each slice publishes a Snapshot. Slices only ever call run_until and
+// step, so how the UI slices a run (its speed) cannot change the result.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <QObject>
+
+#include "engine/time.hpp"
+#include "snapshot.hpp"
+
+namespace deploysim::scenario {
+struct Scenario;
+}
+namespace deploysim::simulation {
+class Simulation;
+}
+
+namespace deploysim::gui {
+
+class HostTraceSink;
+
+class SimulationRunner : public QObject {
+  Q_OBJECT
+ public:
+  explicit SimulationRunner(QObject* parent = nullptr);
+  ~SimulationRunner() override;
+
+ public Q_SLOTS:
+  /// Starts a fresh run of `scenario` with `seed`; publishes the snapshot at time 0.
+  void setup(std::shared_ptr<const deploysim::scenario::Scenario> scenario, quint64 seed,
+             quint64 generation);
+  /// Runs until simulated time `time_ms` (capped at the end) and publishes a snapshot.
+  void advance_to(qint64 time_ms);
+  /// Processes one event and publishes a snapshot.
+  void step_one();
+
+ Q_SIGNALS:
+  void snapshot_ready(std::shared_ptr<const deploysim::gui::Snapshot> snapshot);
+
+ private:
+  void publish();
+  /// "09:30:00", or "08-01 09:30:00" for runs longer than a day.
+  std::string short_clock(engine::Time t) const;
+
+  std::shared_ptr<const scenario::Scenario> scenario_;
+  std::unique_ptr<HostTraceSink> trace_;
+  std::unique_ptr<simulation::Simulation> simulation_;
+  std::shared_ptr<const FleetCatalog> catalog_;
+  std::uint64_t generation_ = 0;
+  std::size_t rows_sent_ = 0;
+  std::size_t story_sent_ = 0;
+  std::optional<nlohmann::ordered_json> final_summary_;
+};
+
+}  // namespace deploysim::gui
