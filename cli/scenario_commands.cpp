@@ -90,6 +90,15 @@ void print_summary(const simulation::Summary& s, const std::string& target,
     std::cout << summary_line("flag changes blocked", std::to_string(s.flag_changes_blocked))
               << '\n';
   }
+  if (s.peak_utilization) {
+    std::cout << summary_line("peak utilisation",
+                              std::to_string(std::lround(*s.peak_utilization * 100.0)) + "%")
+              << '\n'
+              << summary_line("time overloaded", simulation::minutes_text(s.overload_s.value_or(0.0)))
+              << '\n'
+              << summary_line("scaling events", std::to_string(s.scaling_events.value_or(0)))
+              << '\n';
+  }
   std::cout << summary_line("events processed", thousands(s.events_processed)) << '\n'
             << summary_line("seed", std::to_string(s.seed)) << '\n'
             << summary_line("wall time", wall_time(wall_seconds)) << '\n';
