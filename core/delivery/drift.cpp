@@ -2,9 +2,11 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/cancel.hpp"
 #include "delivery/parallel.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
@@ -25,8 +27,9 @@ bool is_probability(double p) {
 // The run's state and its processes. Tags: 2 * host for a drift, 2 * host + 1 for an agent run.
 class DriftModel : public engine::Process {
  public:
-  DriftModel(const DriftConfig& config, std::uint64_t seed)
+  DriftModel(const DriftConfig& config, std::uint64_t seed, const std::atomic<bool>* stop)
       : config_(config),
+        stop_(stop),
         drift_key_(engine::stream_key(seed, "drift/host/drift")),
         agent_key_(engine::stream_key(seed, "drift/host/agent")),
         deploy_stream_(seed, "drift/deploy"),
@@ -56,7 +59,7 @@ class DriftModel : public engine::Process {
     }
     kernel_.wake_at(engine::Time::zero(), *this, kSampleTag);
     if (config_.deploy_every.ms() > 0) kernel_.wake_after(config_.deploy_every, *this, kDeployTag);
-    kernel_.run_until(engine::Time::zero() + config_.horizon);
+    run_until_or_cancelled(kernel_, engine::Time::zero() + config_.horizon, stop_);
     // Close the books at the horizon.
     advance_area(horizon_s_);
     for (std::size_t h = 0; h < drifted_since_.size(); ++h) {
@@ -146,6 +149,7 @@ class DriftModel : public engine::Process {
   }
 
   const DriftConfig& config_;
+  const std::atomic<bool>* stop_;
   engine::Kernel kernel_;
   std::uint64_t drift_key_;
   std::uint64_t agent_key_;
@@ -192,9 +196,10 @@ void validate(const DriftConfig& c) {
   if (c.deploy_every.ms() < 0) fail("deploy interval: expected a duration >= 0");
 }
 
-DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed) {
+DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed,
+                        const std::atomic<bool>* stop) {
   validate(config);
-  DriftModel model(config, seed);
+  DriftModel model(config, seed, stop);
   return model.run();
 }
 
@@ -266,13 +271,14 @@ DriftAnalysis analyze_drift(const DriftConfig& config) {
 }
 
 DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t replicas,
-                                     std::uint64_t base_seed, int threads, DriftRun* first_run) {
+                                     std::uint64_t base_seed, int threads, DriftRun* first_run,
+                                     const std::atomic<bool>* stop) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
   std::vector<DriftRun> runs(static_cast<std::size_t>(replicas));
-  for_each_replica(replicas, threads, [&](std::int64_t r) {
-    runs[static_cast<std::size_t>(r)] =
-        simulate_drift(config, experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)));
+  for_each_replica(replicas, threads, stop, [&](std::int64_t r) {
+    runs[static_cast<std::size_t>(r)] = simulate_drift(
+        config, experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)), stop);
   });
   // Combined in replica order, so the thread count cannot change a bit of the result.
   DriftExperiment e;

@@ -8,6 +8,7 @@
 // analytic continuous-time Markov chain (solved with Eigen) that the simulation is tested
 // against. Hosts are independent, so one host's chain gives the fleet's expected fraction.
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -92,8 +93,10 @@ struct DriftRun {
 };
 
 /// Simulates one run. Random streams are named "drift/host/<i>/drift", ".../agent" and
-/// "drift/deploy", so adding hosts does not change the draws of the others.
-DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed);
+/// "drift/deploy", so adding hosts does not change the draws of the others. Throws Cancelled
+/// (delivery/cancel.hpp) once `stop`, if given, is raised.
+DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed,
+                        const std::atomic<bool>* stop = nullptr);
 
 /// The analytic answer.
 struct DriftAnalysis {
@@ -125,9 +128,10 @@ struct DriftExperiment {
 
 /// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`
 /// threads; the result does not depend on `threads`. `first_run`, if given, receives replica 0
-/// in full (per-host time in drift, incidents).
+/// in full (per-host time in drift, incidents). Throws Cancelled once `stop`, if given, is raised.
 DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t replicas,
                                      std::uint64_t base_seed, int threads = 1,
-                                     DriftRun* first_run = nullptr);
+                                     DriftRun* first_run = nullptr,
+                                     const std::atomic<bool>* stop = nullptr);
 
 }  // namespace deploysim::delivery

@@ -11,17 +11,26 @@
 #include <thread>
 #include <vector>
 
+#include "delivery/cancel.hpp"
+
 namespace deploysim::delivery {
 
 /// Calls `work(i)` for i in [0, count) on up to `threads` threads (at least one); returns when
-/// all are done. Rethrows the first exception a call threw, after the other threads stop.
+/// all are done. Rethrows the first exception a call threw, after the other threads stop. Once
+/// `stop` (may be null) is raised no new replica starts, and Cancelled is thrown if any was left.
 template <class Work>
-void for_each_replica(std::int64_t count, int threads, const Work& work) {
+void for_each_replica(std::int64_t count, int threads, const std::atomic<bool>* stop,
+                      const Work& work) {
   std::atomic<std::int64_t> next{0};
+  std::atomic<bool> cancelled{false};
   std::exception_ptr failure;
   std::mutex failure_mutex;
   auto worker = [&] {
     for (std::int64_t i = next++; i < count; i = next++) {
+      if (stop_requested(stop)) {
+        cancelled = true;
+        break;
+      }
       try {
         work(i);
       } catch (...) {
@@ -37,6 +46,7 @@ void for_each_replica(std::int64_t count, int threads, const Work& work) {
   worker();
   for (auto& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
+  if (cancelled) throw Cancelled();
 }
 
 }  // namespace deploysim::delivery

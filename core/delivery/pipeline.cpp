@@ -1,11 +1,13 @@
 #include "delivery/pipeline.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <deque>
 #include <limits>
 #include <stdexcept>
 
+#include "delivery/cancel.hpp"
 #include "delivery/parallel.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
@@ -39,8 +41,9 @@ struct Change {
 
 class PipelineModel : public engine::Process {
  public:
-  PipelineModel(const PipelineConfig& config, std::uint64_t seed)
+  PipelineModel(const PipelineConfig& config, std::uint64_t seed, const std::atomic<bool>* stop)
       : c_(config),
+        stop_(stop),
         arrivals_(seed, "pipeline/arrivals"),
         change_key_(engine::stream_key(seed, "pipeline/change")),
         release_(seed, "pipeline/release"),
@@ -52,7 +55,7 @@ class PipelineModel : public engine::Process {
                        tag(kArrival));
     if (c_.cadence == ReleaseCadence::train)
       kernel_.wake_after(c_.train_interval, *this, tag(kTrain));
-    kernel_.run_until(engine::Time::zero() + c_.horizon);
+    run_until_or_cancelled(kernel_, engine::Time::zero() + c_.horizon, stop_);
     fill_days();
     out_.dora = dora_metrics(out_.deployments, c_.horizon.to_seconds() / 86'400.0);
     std::int64_t changes = 0;
@@ -313,6 +316,7 @@ class PipelineModel : public engine::Process {
   }
 
   const PipelineConfig& c_;
+  const std::atomic<bool>* stop_;
   engine::Kernel kernel_;
   engine::RandomStream arrivals_;
   std::uint64_t change_key_;
@@ -395,22 +399,23 @@ void validate(const PipelineConfig& c) {
   }
 }
 
-PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed) {
+PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed,
+                              const std::atomic<bool>* stop) {
   validate(config);
-  PipelineModel model(config, seed);
+  PipelineModel model(config, seed, stop);
   return model.run();
 }
 
 std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
                                                    std::int64_t replicas, int threads,
-                                                   std::uint64_t base_seed,
-                                                   PipelineRun* first_run) {
+                                                   std::uint64_t base_seed, PipelineRun* first_run,
+                                                   const std::atomic<bool>* stop) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
   std::vector<PipelineReplica> out(static_cast<std::size_t>(replicas));
-  for_each_replica(replicas, threads, [&](std::int64_t r) {
+  for_each_replica(replicas, threads, stop, [&](std::int64_t r) {
     auto run = simulate_pipeline(
-        config, experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)));
+        config, experiment::replica_seed(base_seed, static_cast<std::uint64_t>(r)), stop);
     auto& slot = out[static_cast<std::size_t>(r)];
     slot.dora = run.dora;
     slot.incidents = run.incidents;

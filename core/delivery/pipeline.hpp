@@ -12,6 +12,7 @@
 // incident the defective changes are reverted, fixed and delivered again, while the release's
 // other changes stay deployed.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -121,8 +122,10 @@ struct PipelineRun {
 };
 
 /// Simulates one run. Streams: "pipeline/arrivals", "pipeline/change" (per change),
-/// "pipeline/release", "pipeline/incident".
-PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed);
+/// "pipeline/release", "pipeline/incident". Throws Cancelled (delivery/cancel.hpp) once `stop`,
+/// if given, is raised.
+PipelineRun simulate_pipeline(const PipelineConfig& config, std::uint64_t seed,
+                              const std::atomic<bool>* stop = nullptr);
 
 /// One replica's figures, without its deployment log (which can hold a million lead times).
 struct PipelineReplica {
@@ -136,10 +139,12 @@ struct PipelineReplica {
 
 /// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`
 /// threads; the result is in replica order and does not depend on `threads`. `first_run`, if
-/// given, receives replica 0 in full (its deployment log).
+/// given, receives replica 0 in full (its deployment log). Throws Cancelled once `stop`, if
+/// given, is raised.
 std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
                                                    std::int64_t replicas, int threads,
                                                    std::uint64_t base_seed,
-                                                   PipelineRun* first_run = nullptr);
+                                                   PipelineRun* first_run = nullptr,
+                                                   const std::atomic<bool>* stop = nullptr);
 
 }  // namespace deploysim::delivery

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/cancel.hpp"
 #include "experiment/sweep.hpp"
 
 namespace deploysim::delivery {
@@ -81,9 +82,11 @@ RoiResult compute_roi(const RoiInputs& in) {
 std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& manual,
                                                       const scenario::Scenario& automated,
                                                       std::int64_t replicas, int threads,
-                                                      std::uint64_t base_seed) {
+                                                      std::uint64_t base_seed,
+                                                      const std::atomic<bool>* stop) {
   experiment::SweepOptions options;
   options.replicas = replicas;
+  options.stop = stop;
   options.threads = threads;
   options.base_seed = base_seed;
   std::pair<LossEstimate, LossEstimate> losses;
@@ -91,7 +94,9 @@ std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& 
                        const simulation::Summary& summary) {
     (variant == 0 ? losses.first : losses.second).loss_usd.add(summary.loss_usd);
   };
-  experiment::run_comparison({{"manual", manual}, {"automated", automated}}, options);
+  const auto result =
+      experiment::run_comparison({{"manual", manual}, {"automated", automated}}, options);
+  if (result.runs_completed < replicas) throw Cancelled();
   losses.first.ci95 = experiment::t_interval(losses.first.loss_usd);
   losses.second.ci95 = experiment::t_interval(losses.second.loss_usd);
   return losses;

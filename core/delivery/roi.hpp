@@ -6,6 +6,7 @@
 // Time is counted in periods (a week, a month): costs accrue linearly, so the cumulative cost of
 // each process is a straight line and the break-even point is where they cross.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,11 +74,13 @@ struct LossEstimate {
 };
 
 /// Runs `manual` and `automated` `replicas` times each on the same replica seeds (common random
-/// numbers) on `threads` threads, and returns their loss estimates (manual first).
+/// numbers) on `threads` threads, and returns their loss estimates (manual first). Throws
+/// Cancelled (delivery/cancel.hpp) once `stop`, if given, is raised before every replica ran.
 std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& manual,
                                                       const scenario::Scenario& automated,
                                                       std::int64_t replicas, int threads,
-                                                      std::uint64_t base_seed);
+                                                      std::uint64_t base_seed,
+                                                      const std::atomic<bool>* stop = nullptr);
 
 /// The length of a named period in days: day 1, week 7, month 365/12, quarter 365/4, year 365.
 /// Throws std::invalid_argument for other names.

@@ -6,10 +6,12 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bindings.hpp"
@@ -17,6 +19,7 @@
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "interrupt.hpp"
 #include "json_cast.hpp"
 #include "scenario/load.hpp"
 
@@ -35,14 +38,12 @@ void check_counts(std::int64_t replicas, int threads) {
 py::dict pipeline_replicas(const PipelineConfig& config, std::int64_t replicas, int threads,
                            std::uint64_t base_seed) {
   check_counts(replicas, threads);
-  nlohmann::json rows;
-  nlohmann::json first;
-  {
-    py::gil_scoped_release release;
+  auto [rows, first] = run_interruptible([&](const std::atomic<bool>& stop) {
     delivery::PipelineRun first_run;
-    rows = delivery::run_pipeline_replicas(config, replicas, threads, base_seed, &first_run);
-    first = first_run;
-  }
+    nlohmann::json replica_rows =
+        delivery::run_pipeline_replicas(config, replicas, threads, base_seed, &first_run, &stop);
+    return std::pair{std::move(replica_rows), nlohmann::json(first_run)};
+  });
   py::dict out;
   out["replicas"] = to_python(rows);
   out["first_replica"] = to_python(first);
@@ -53,11 +54,9 @@ py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int 
                           std::uint64_t base_seed) {
   check_counts(replicas, threads);
   delivery::DriftRun first;
-  delivery::DriftExperiment e;
-  {
-    py::gil_scoped_release release;
-    e = delivery::run_drift_experiment(config, replicas, base_seed, threads, &first);
-  }
+  const auto e = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::run_drift_experiment(config, replicas, base_seed, threads, &first, &stop);
+  });
   py::dict out;
   out["steady_drifted_fraction_mean"] = e.steady_drifted_fraction.mean();
   out["steady_drifted_fraction_stddev"] = e.steady_drifted_fraction.stddev();
@@ -109,12 +108,9 @@ void bind_delivery(py::module_& m) {
   m.def(
       "simulate_pipeline",
       [](const PipelineConfig& config, std::uint64_t seed) {
-        nlohmann::json run;
-        {
-          py::gil_scoped_release release;
-          run = delivery::simulate_pipeline(config, seed);
-        }
-        return to_python(run);
+        return to_python(run_interruptible([&](const std::atomic<bool>& stop) {
+          return nlohmann::json(delivery::simulate_pipeline(config, seed, &stop));
+        }));
       },
       py::arg("config"), py::arg("seed"),
       "One run: summary figures, dora, dora_2024, days and incident_log.");
@@ -125,12 +121,9 @@ void bind_delivery(py::module_& m) {
   m.def(
       "simulate_drift",
       [](const DriftConfig& config, std::uint64_t seed) {
-        nlohmann::json run;
-        {
-          py::gil_scoped_release release;
-          run = delivery::simulate_drift(config, seed);
-        }
-        return to_python(run);
+        return to_python(run_interruptible([&](const std::atomic<bool>& stop) {
+          return nlohmann::json(delivery::simulate_drift(config, seed, &stop));
+        }));
       },
       py::arg("config"), py::arg("seed"), "One drift run: figures, series, per-host time, incidents.");
   m.def(

@@ -3,6 +3,7 @@
 
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "delivery/roi.hpp"
 #include "delivery/xkcd.hpp"
 #include "engine/time.hpp"
+#include "interrupt.hpp"
 #include "json_cast.hpp"
 #include "scenario/scenario.hpp"
 
@@ -115,11 +117,9 @@ py::tuple losses(const ScenarioPtr& manual, const ScenarioPtr& automated, std::i
                  int threads, std::uint64_t base_seed) {
   if (replicas < 1) throw py::value_error("replicas must be at least 1");
   if (threads < 1) throw py::value_error("threads must be at least 1");
-  std::pair<delivery::LossEstimate, delivery::LossEstimate> estimates;
-  {
-    py::gil_scoped_release release;
-    estimates = delivery::estimate_losses(*manual, *automated, replicas, threads, base_seed);
-  }
+  const auto estimates = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::estimate_losses(*manual, *automated, replicas, threads, base_seed, &stop);
+  });
   return py::make_tuple(loss_dict(estimates.first), loss_dict(estimates.second));
 }
 

@@ -1,15 +1,19 @@
 """The delivery models from Python: the release pipeline (DORA metrics) and configuration drift,
 configured by dicts or files; equality with `deploysim pipeline/drift --json`; the bad-input
-corpus as ScenarioErrors; sweeps on an executor."""
+corpus as ScenarioErrors; sweeps on an executor; Ctrl-C."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import subprocess
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 import pytest
@@ -211,3 +215,33 @@ def test_classify_dora() -> None:
     low = delivery.classify_dora({"deploys_per_day": 1 / 90, "lead_time_median_s": 90 * 86400,
                                   "change_fail_rate": 0.4, "recovery_median_s": math.nan})
     assert low["overall"] == "low"
+
+
+# Calls that would run for minutes. Replicas are cancelled between replicas, a single run
+# between events, the ROI's loss estimate between scenario runs.
+LONG_CALLS: dict[str, Callable[[], object]] = {
+    "pipeline replicas": lambda: delivery.pipeline(values=SHORT, replicas=500_000, threads=2),
+    "one long drift run": lambda: delivery.drift(values={"hosts": 20_000, "horizon": "3650d"},
+                                                 replicas=1),
+    "roi loss estimate": lambda: deploysim.roi.deployment(
+        build_hours=400, rate=150, manual_time="8h", automated_time="15min", deploys=1,
+        manual_scenario=deploysim.Scenario.load(SOURCE_DIR / "scenarios" / "knight_capital_2012.json"),
+        automated_scenario=deploysim.Scenario.load(
+            SOURCE_DIR / "scenarios" / "knight_capital_2012_automated_deploy.json"),
+        replicas=50_000_000, threads=2),
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_CALLS))
+def test_ctrl_c_interrupts_a_long_delivery_call(name: str) -> None:
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            LONG_CALLS[name]()
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 10
+    # The module still works afterwards.
+    assert len(delivery.pipeline(values=SHORT, replicas=2, threads=2).replicas) == 2
