@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -112,6 +113,28 @@ TEST(CliRun, KnightReplayTellsTheStoryAndTheSummary) {
                            "Summary", "loss", "$460.8M", "45 min", "rolled_back"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text << " missing from\n" << result.out;
   }
+}
+
+TEST(CliRun, LoadFiguresAppearInTheSummaryOnlyWithALoadModel) {
+  const auto knight = run_deploysim("run " + kKnight);
+  ASSERT_EQ(knight.exit_code, 0) << knight.err;
+  EXPECT_EQ(knight.out.find("peak utilisation"), std::string::npos) << knight.out;
+
+  const auto heroku = run_deploysim(std::string("run '") + DEPLOYSIM_SOURCE_DIR +
+                                    "/scenarios/heroku_scale_to_zero.json' --json");
+  ASSERT_EQ(heroku.exit_code, 0) << heroku.err;
+  const auto summary = nlohmann::json::parse(heroku.out)["summary"];
+  const auto text = run_deploysim(std::string("run '") + DEPLOYSIM_SOURCE_DIR +
+                                  "/scenarios/heroku_scale_to_zero.json'");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  const long percent = std::lround(summary["peak_utilization"].get<double>() * 100.0);
+  EXPECT_NE(text.out.find("peak utilisation        " + std::to_string(percent) + "%"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("scaling events          " +
+                          std::to_string(summary["scaling_events"].get<int>())),
+            std::string::npos)
+      << text.out;
 }
 
 TEST(CliRun, JsonFollowsTheResultContract) {
