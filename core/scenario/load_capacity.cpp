@@ -154,12 +154,12 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       }
       if (auto by_version = entry.optional("rps_per_host_by_version")) {
         const auto& service = *std::find_if(scenario.services.begin(), scenario.services.end(),
-                                            [&](const Service& s) { return s.name == name; });
+                                            [&service_name = name](const Service& s) { return s.name == service_name; });
         auto versions = by_version->as_object();
         for (auto& [version, version_rps] : versions.members()) {
           const bool exists =
               std::any_of(service.versions.begin(), service.versions.end(),
-                          [&](const Version& v) { return v.name == version; });
+                          [&version_name = version](const Version& v) { return v.name == version_name; });
           if (!exists) version_rps.fail("a version of service \"" + name + "\"");
           const double rate = version_rps.as_number(0.0, kMaxRps);
           if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
@@ -245,7 +245,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
     for (auto& [name, value] : object.members()) {
       auto entry = value.as_object();
       const auto group = std::find_if(scenario.groups.begin(), scenario.groups.end(),
-                                      [&](const HostGroup& g) { return g.name == name; });
+                                      [&group_name = name](const HostGroup& g) { return g.name == group_name; });
       if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
       const bool loaded =
           std::any_of(scenario.loads.begin(), scenario.loads.end(),
