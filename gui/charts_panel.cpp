@@ -189,6 +189,9 @@ void ChartsPanel::refresh() {
         plot->y->applyNiceNumbers();
       }
     } else {
+      // The error rate's axis reaches at least 1%: queueing tails give rates like 1e-50 that
+      // an axis scaled to them would show as a jump from zero.
+      if (plot == &errors_) top = std::max(top, 1.0);
       plot->y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
       plot->y->setTickCount(3);
       plot->y->applyNiceNumbers();

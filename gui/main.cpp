@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   const QCommandLineOption scenario({"s", "scenario"}, "Scenario file to open.", "FILE");
   const QCommandLineOption seed("seed", "Random seed (default: the scenario's).", "N");
   const QCommandLineOption until("until",
-      "Run until this time before showing: \"10:15\" (on the day the run ends), "
+      "Run until this time before showing: \"10:15\" (on the last day of the run that has it), "
       "\"2012-08-01T10:15\", \"+45min\" from the start, or \"end\".", "TIME");
   const QCommandLineOption side("side-by-side", "Run this variant beside the scenario, same seed.", "VARIANT");
   const QCommandLineOption screenshot("screenshot", "Render the window to this PNG headless and exit.", "PNG");

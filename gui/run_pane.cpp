@@ -1,8 +1,11 @@
 #include "run_pane.hpp"
 
+#include <cmath>
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSplitter>
@@ -156,13 +159,40 @@ void RunPane::inspect(std::uint32_t host) {
   tabs_->setCurrentWidget(inspector_);
 }
 
+namespace {
+
+// A summary value as a room reads it: dollars, durations, whole counts, three significant
+// digits; the exact JSON value stays in the tooltip.
+QString readable_value(const std::string& key, const nlohmann::ordered_json& value) {
+  if (value.is_null()) return QObject::tr("did not occur");
+  if (value.is_string()) return QString::fromStdString(value.get<std::string>());
+  if (!value.is_number()) return QString::fromStdString(value.dump());
+  const double number = value.get<double>();
+  const auto ends_with = [&](std::string_view suffix) {
+    return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with("_usd")) return QString::fromStdString(simulation::money(number));
+  if (ends_with("_s")) return QString::fromStdString(simulation::minutes_text(number));
+  if (value.is_number_integer() || key == "seed") return QString::fromStdString(value.dump());
+  if (key == "peak_utilization" || key == "error_budget_consumed") {
+    return QString::number(number * 100.0, 'g', 3) + "%";
+  }
+  if (std::abs(number) < 0.005) return "0";
+  if (std::abs(number) >= 100.0) return QLocale(QLocale::English).toString(std::llround(number));
+  return QString::number(number, 'g', 3);
+}
+
+}  // namespace
+
 void RunPane::show_summary(const nlohmann::ordered_json& summary) {
   summary_->setRowCount(0);
   for (const auto& [key, value] : summary.items()) {
     const int row = summary_->rowCount();
     summary_->insertRow(row);
     summary_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(key)));
-    summary_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(value.dump())));
+    auto* cell = new QTableWidgetItem(readable_value(key, value));
+    cell->setToolTip(QString::fromStdString(value.dump()));
+    summary_->setItem(row, 1, cell);
   }
 }
 

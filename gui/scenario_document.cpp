@@ -118,7 +118,10 @@ std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
       const std::int64_t origin = scenario.clock.wall->origin_epoch_ms();
       constexpr std::int64_t day = 86'400'000;
       const std::int64_t end_day = (origin + scenario.clock.end.ms()) / day * day;
+      // The last day on which that time still falls inside the run: a run ending at midnight
+      // means the time on its final full day, not on the day it ends.
       std::int64_t at = end_day + *ms_of_day - origin;
+      if (at > scenario.clock.end.ms()) at -= day;
       if (at < 0) at = origin / day * day + *ms_of_day - origin;
       return engine::Time::from_ms(at);
     }

@@ -41,8 +41,8 @@ std::filesystem::path scenario_directory();
 /// base a variant extends; empty when there is none.
 std::string classroom_notes(const std::filesystem::path& path);
 
-/// Reads a time typed by a person: "10:15" or "10:15:30" (that time of day on the day the run
-/// ends, or the start day if that is earlier), "2012-08-01T10:15", "+45min" (from the start),
+/// Reads a time typed by a person: "10:15" or "10:15:30" (that time of day on the last day of
+/// the run on which it is not past the end, or the start day if that is earlier), "2012-08-01T10:15", "+45min" (from the start),
 /// or "end". nullopt for anything else.
 std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
                                             const std::string& text);

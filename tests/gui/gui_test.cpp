@@ -91,6 +91,12 @@ class GuiTest : public QObject {
     for (const char* bad : {"", "25:00", "10:61", "10:", "ten", "+5 parsecs", "10:15:00:00"}) {
       QVERIFY2(!at(bad).has_value(), bad);
     }
+
+    // A run that ends at midnight: 13:31 is on its one full day, not on the day it ends.
+    const auto hpa = deploysim::scenario::load_scenario(kScenarios + "kubernetes_hpa_diurnal_rolling.json");
+    const auto hpa_time = deploysim::gui::parse_time_text(hpa, "13:31");
+    QVERIFY(hpa_time.has_value());
+    QCOMPARE(hpa.clock.wall->date_time(*hpa_time), std::string("2024-03-04 13:31:00"));
   }
 
   void go_advances_and_pause_stops() {
