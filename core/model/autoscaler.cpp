@@ -281,11 +281,13 @@ void Autoscaler::scale_to(std::int64_t replicas, const std::string& reason) {
   constexpr int kStoryEvents = 40;
   const bool notable = story_events_ < kStoryEvents;
   if (notable) ++story_events_;
-  world_.record({world_.now(),
-                 "scaled",
-                 params_.group,
-                 {{"from", from}, {"to", replicas}, {"reason", reason}}},
-                notable);
+  engine::TraceRecord record{world_.now(),
+                             "scaled",
+                             params_.group,
+                             {{"from", from}, {"to", replicas}, {"reason", reason}}};
+  // The last one the story keeps says so, so that a reader does not take it for the last scale.
+  if (notable && story_events_ == kStoryEvents) record.fields.push_back({"story_ends", true});
+  world_.record(std::move(record), notable);
 }
 
 std::optional<double> Autoscaler::cold_start(std::uint32_t group) {

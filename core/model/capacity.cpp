@@ -46,6 +46,8 @@ double MmcQueue::response_tail(double t_s, double wait_probability) const {
 
 namespace {
 
+constexpr double kOverloadFailureShare = 1e-3;
+
 // The t where a decreasing tail function falls to `level`, by bisection on [0, hi].
 template <typename Tail>
 double solve_tail(const Tail& tail, double level, double hi) {
@@ -339,9 +341,12 @@ void LoadModel::update() {
   figures_ = figures;
   max_utilization_ = std::max(max_utilization_, figures.peak_utilization);
 
+  // Overloaded: a group saturated, or more than 0.1% of requests failing for lack of capacity.
+  // Queueing tails fail a vanishing share of requests at any load, so a lower bar would count
+  // an ordinary busy afternoon as overload.
   const bool overloaded =
       figures.peak_utilization >= 1.0 ||
-      (total_rate > 0.0 && figures.failed_per_s > 1e-9 * total_rate);
+      (total_rate > 0.0 && figures.failed_per_s > kOverloadFailureShare * total_rate);
   if (overloaded && overloaded_since_ == engine::Time::max()) {
     overloaded_since_ = world_.now();
   } else if (!overloaded && overloaded_since_ != engine::Time::max()) {

@@ -59,7 +59,10 @@ std::string describe(const engine::TraceRecord& r) {
   if (e == "resumed") return "resumed" + by(r);
   if (e == "scaled") {
     return r.subject + " scaled from " + text_of(r, "from") + " to " + text_of(r, "to") +
-           " replica(s): " + text_of(r, "reason");
+           " replica(s): " + text_of(r, "reason") +
+           (text_of(r, "story_ends") == "true"
+                ? " (later scaling: the trace, and the replicas column of the time series)"
+                : "");
   }
   if (e == "alert_fired") {
     const bool ignored = text_of(r, "ignored") == "true";

@@ -8,6 +8,11 @@ namespace deploysim::strategy {
 
 namespace {
 
+std::string later_rings_text(std::size_t later) {
+  return later == 0 ? std::string("it was the last ring")
+                    : std::to_string(later) + " later ring(s) not started";
+}
+
 // How many of `total` hosts the rings up to a percentage ring hold: ceil(percent × total / 100),
 // so that a small ring of a small fleet still gets a host (1% of 50 = 1). The relative slack
 // keeps a product that lands a rounding error above a whole number (0.1 × 1000) on that number.
@@ -104,7 +109,7 @@ void RingStrategy::host_updated(HostIndex host, bool ok) {
     const auto later = params_.rings.size() - ring_ - 1;
     finish(DeployOutcome::failed, "host " + world_.fleet().host_name(host) +
                                       " failed to update in ring " + params_.rings[ring_].name +
-                                      "; " + std::to_string(later) + " later ring(s) not started");
+                                      "; " + later_rings_text(later));
     return;
   }
   if (next_ < plan_.ends[ring_]) {
@@ -143,7 +148,7 @@ void RingStrategy::rollback(std::string_view reason, std::string_view who) {
   ring_note("rings_stopped", ring_,
             "rolled back " +
                 (baking_ ? "while ring " + name + " was baking" : "during ring " + name) + "; " +
-                std::to_string(later) + " later ring(s) not started");
+                later_rings_text(later));
 }
 
 void RingStrategy::ring_note(std::string_view event, std::size_t ring, std::string detail) {
