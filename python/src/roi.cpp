@@ -73,21 +73,12 @@ py::dict xkcd_cells() {
   return columns;
 }
 
-py::object optional_number(const std::optional<double>& value) {
-  return value ? py::object(py::float_(*value)) : py::object(py::none());
-}
-
 py::dict compute(const delivery::RoiInputs& inputs) {
   const auto result = delivery::compute_roi(inputs);
-  py::dict out;
-  out["build_cost_usd"] = result.build_cost_usd;
-  out["manual_cost_per_period_usd"] = result.manual_cost_per_period_usd;
-  out["automated_cost_per_period_usd"] = result.automated_cost_per_period_usd;
-  out["saving_per_period_usd"] = result.saving_per_period_usd;
-  out["break_even_periods"] = optional_number(result.break_even_periods);
-  out["break_even_deploys"] = optional_number(result.break_even_deploys);
-  out["pays_back_within_horizon"] = result.pays_back_within_horizon;
-  out["net_saving_at_horizon_usd"] = result.net_saving_at_horizon_usd;
+  // The figures as the core writes them (delivery/config.hpp); the series as numpy columns.
+  nlohmann::json figures = result;
+  figures.erase("series");
+  auto out = to_python(figures).cast<py::dict>();
   std::vector<double> period, deploys, manual, automated;
   for (const auto& p : result.series) {
     period.push_back(p.period);
