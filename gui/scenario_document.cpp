@@ -66,27 +66,6 @@ fs::path notes_path(const fs::path& scenario_path) {
   return scenario_path.parent_path() / (scenario_path.stem().string() + ".info.md");
 }
 
-// "10:15" or "10:15:30" as milliseconds since midnight; nullopt for anything else. (Parsed by
-// hand: std::regex trips GCC 12's -Wmaybe-uninitialized in sanitizer builds.)
-std::optional<std::int64_t> time_of_day_ms(const std::string& text) {
-  std::int64_t parts[3] = {0, 0, 0};
-  int count = 0;
-  std::size_t digits = 0;
-  for (const char c : text) {
-    if (c == ':') {
-      if (digits == 0 || ++count > 2) return std::nullopt;
-      digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 2) {
-      parts[count] = parts[count] * 10 + (c - '0');
-      ++digits;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (count == 0 || digits != 2 || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
-  return (parts[0] * 3600 + parts[1] * 60 + parts[2]) * 1000;
-}
-
 }  // namespace
 
 std::string classroom_notes(const fs::path& path) {
@@ -113,7 +92,7 @@ std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
   if (text == "end") return scenario.clock.end;
   try {
     if (text.front() == '+') return engine::Time::zero() + engine::parse_duration(text.substr(1));
-    if (const auto ms_of_day = time_of_day_ms(text)) {
+    if (const auto ms_of_day = engine::parse_time_of_day_ms(text)) {
       if (!scenario.clock.wall) return engine::Time::from_ms(*ms_of_day);
       const std::int64_t origin = scenario.clock.wall->origin_epoch_ms();
       constexpr std::int64_t day = 86'400'000;

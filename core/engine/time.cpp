@@ -230,6 +230,27 @@ std::string format_duration(Duration d) {
   return out;
 }
 
+std::optional<std::int64_t> parse_time_of_day_ms(std::string_view text) {
+  std::int64_t fields[3] = {0, 0, 0};
+  int count = 0;
+  std::size_t digits = 0;
+  for (const char c : text) {
+    if (c == ':') {
+      if (digits == 0 || ++count > 2) return std::nullopt;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 2) {
+      fields[count] = fields[count] * 10 + (c - '0');
+      ++digits;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || digits == 0 || fields[0] > 23 || fields[1] > 59 || fields[2] > 59) {
+    return std::nullopt;
+  }
+  return ((fields[0] * 60 + fields[1]) * 60 + fields[2]) * std::int64_t{1'000};
+}
+
 std::int64_t parse_timestamp_ms(std::string_view text) {
   // Fixed positions: YYYY-MM-DDTHH:MM[:SS]
   const bool with_seconds = text.size() == 19;

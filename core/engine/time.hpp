@@ -71,6 +71,10 @@ class TimeFormatError : public std::invalid_argument {
 /// spaces). Throws TimeFormatError otherwise, and for values beyond about 290 million years.
 Duration parse_duration(std::string_view text);
 
+/// Reads a time of day, "14:00" or "9:30:15" (hours, minutes and optional seconds of one or two
+/// digits each), as milliseconds since midnight; nullopt for anything else.
+std::optional<std::int64_t> parse_time_of_day_ms(std::string_view text);
+
 /// Formats a duration in the largest units that keep it exact: "45min", "1h30min", "2.5s", "0s".
 std::string format_duration(Duration d);
 

@@ -1,7 +1,6 @@
 #include "scenario/load_capacity.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,26 +19,9 @@ std::string in_quotes(const std::string& text) { return "\"" + text + "\""; }
 Duration read_time_of_day(const ValueReader& value) {
   const std::string expected = "a time of day such as \"14:00\" or \"09:30:00\"";
   if (!value.json().is_string()) value.fail(expected);
-  const std::string text = value.as_string();
-  int parts[3] = {0, 0, 0};
-  int count = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size() && count < 3) {
-    std::size_t end = text.find(':', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string field = text.substr(pos, end - pos);
-    if (field.empty() || field.size() > 2 ||
-        !std::all_of(field.begin(), field.end(), [](unsigned char c) { return std::isdigit(c); })) {
-      value.fail(expected);
-    }
-    parts[count++] = std::stoi(field);
-    pos = end + 1;
-    if (end == text.size()) break;
-  }
-  if (count < 2 || pos <= text.size() || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) {
-    value.fail(expected);
-  }
-  return Duration::hours(parts[0]) + Duration::minutes(parts[1]) + Duration::seconds(parts[2]);
+  const auto ms = engine::parse_time_of_day_ms(value.as_string());
+  if (!ms) value.fail(expected);
+  return Duration::milliseconds(*ms);
 }
 
 // A CSV of "time_s,rps" rows (a header line is allowed), times in seconds since the start.
