@@ -95,9 +95,15 @@ void report_bench(benchmark::State& state, Format format) {
   for (auto _ : state) write_report(out, format, result, context);
   state.SetBytesProcessed(static_cast<std::int64_t>(sink.written));
 }
-BENCHMARK_CAPTURE(report_bench, text, Format::text)->Name("report/text")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(report_bench, json, Format::json)->Name("report/json")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(report_bench, sarif, Format::sarif)->Name("report/sarif")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(report_bench, text, Format::text)
+    ->Name("report/text")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(report_bench, json, Format::json)
+    ->Name("report/json")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(report_bench, sarif, Format::sarif)
+    ->Name("report/sarif")
+    ->Unit(benchmark::kMillisecond);
 
 void end_to_end_bench(benchmark::State& state) {
   NullBuffer sink;

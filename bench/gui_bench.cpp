@@ -3,15 +3,14 @@
 // 30 frames a second leave 33 ms per frame for everything; the fleet must take a small part.
 //   QT_QPA_PLATFORM=offscreen build/dev/bench/gui_bench
 
-#include <cstdlib>
-#include <memory>
+#include <benchmark/benchmark.h>
 
 #include <QApplication>
 #include <QImage>
 #include <QObject>
 #include <QPainter>
-
-#include <benchmark/benchmark.h>
+#include <cstdlib>
+#include <memory>
 
 #include "fleet_view.hpp"
 #include "scenario/load.hpp"
@@ -22,14 +21,16 @@ namespace {
 // A snapshot of the benchmark rolling deploy scaled to `hosts`, taken mid-rollout so that tiles
 // show both versions and hosts out of rotation.
 std::shared_ptr<const deploysim::gui::Snapshot> mid_rollout(std::int64_t hosts) {
-  auto scenario = std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
-      DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
-      {"fleet.web.hosts=" + std::to_string(hosts),
-       "deployment.strategy.batch_size=" + std::to_string(hosts / 10)}));
+  auto scenario =
+      std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
+          DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
+          {"fleet.web.hosts=" + std::to_string(hosts),
+           "deployment.strategy.batch_size=" + std::to_string(hosts / 10)}));
   deploysim::gui::SimulationRunner runner;
   std::shared_ptr<const deploysim::gui::Snapshot> latest;
-  QObject::connect(&runner, &deploysim::gui::SimulationRunner::snapshot_ready,
-                   [&](std::shared_ptr<const deploysim::gui::Snapshot> s) { latest = std::move(s); });
+  QObject::connect(
+      &runner, &deploysim::gui::SimulationRunner::snapshot_ready,
+      [&](std::shared_ptr<const deploysim::gui::Snapshot> s) { latest = std::move(s); });
   runner.setup(scenario, 1, 1);
   runner.advance_to(150'000);
   // The snapshot must not outlive its scenario's catalog users: keep the scenario alive too.
@@ -54,22 +55,29 @@ void BM_FleetRedraw(benchmark::State& state) {
   }
   state.counters["hosts_per_tile"] = painter.hosts_per_tile();
   state.counters["tile_px"] = painter.tile_size();
-  state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                             benchmark::Counter::kIsRate);
+  state.counters["fps"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_FleetRedraw)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FleetRedraw)
+    ->Arg(1'000)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The worker's side of a frame: a snapshot of every host (advance_to a time already reached
 // does no simulation work, only the copy).
 void BM_Snapshot(benchmark::State& state) {
-  auto scenario = std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
-      DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
-      {"fleet.web.hosts=" + std::to_string(state.range(0)),
-       "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));
+  auto scenario =
+      std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
+          DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
+          {"fleet.web.hosts=" + std::to_string(state.range(0)),
+           "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));
   deploysim::gui::SimulationRunner runner;
   std::size_t hosts = 0;
-  QObject::connect(&runner, &deploysim::gui::SimulationRunner::snapshot_ready,
-                   [&](std::shared_ptr<const deploysim::gui::Snapshot> s) { hosts = s->hosts.size(); });
+  QObject::connect(
+      &runner, &deploysim::gui::SimulationRunner::snapshot_ready,
+      [&](std::shared_ptr<const deploysim::gui::Snapshot> s) { hosts = s->hosts.size(); });
   runner.setup(scenario, 1, 1);
   runner.advance_to(150'000);
   for (auto _ : state) runner.advance_to(150'000);
@@ -87,8 +95,8 @@ void BM_FleetViewWidget(benchmark::State& state) {
     view.render(&image);
     benchmark::DoNotOptimize(image.constBits());
   }
-  state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                             benchmark::Counter::kIsRate);
+  state.counters["fps"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FleetViewWidget)->Arg(10'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -12,6 +12,7 @@
 // last. Figures are recorded in docs/performance.md.
 
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -21,8 +22,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
@@ -76,7 +75,8 @@ class Churn final : public Process {
 
  private:
   void arm(Kernel& kernel, std::uint64_t index) {
-    const TimerId id = kernel.wake_after(Duration::milliseconds(draw_delay_ms(draws_)), *this, index);
+    const TimerId id =
+        kernel.wake_after(Duration::milliseconds(draw_delay_ms(draws_)), *this, index);
     if constexpr (kCancel) timers_[index] = id;
   }
 
@@ -120,7 +120,8 @@ void BM_baseline_churn(benchmark::State& state) {
     storage.reserve(2 * kProcesses);
     std::priority_queue<Entry, std::vector<Entry>, Later> queue(Later{}, std::move(storage));
     std::uint64_t sequence = 0;
-    for (std::uint32_t i = 0; i < kProcesses; ++i) queue.push({draw_delay_ms(draws), sequence++, i});
+    for (std::uint32_t i = 0; i < kProcesses; ++i)
+      queue.push({draw_delay_ms(draws), sequence++, i});
     std::int64_t now_ms = 0;
     for (std::uint64_t events = 1;; ++events) {
       const Entry entry = queue.top();
@@ -136,12 +137,21 @@ void BM_baseline_churn(benchmark::State& state) {
   state.counters["end_ms"] = static_cast<double>(end_ms);
 }
 
-BENCHMARK(BM_kernel_churn<false>)->Name("kernel")->Unit(benchmark::kMillisecond)
-    ->Repetitions(5)->DisplayAggregatesOnly(true);
-BENCHMARK(BM_kernel_churn<true>)->Name("kernel_cancel")->Unit(benchmark::kMillisecond)
-    ->Repetitions(5)->DisplayAggregatesOnly(true);
-BENCHMARK(BM_baseline_churn)->Name("baseline")->Unit(benchmark::kMillisecond)
-    ->Repetitions(5)->DisplayAggregatesOnly(true);
+BENCHMARK(BM_kernel_churn<false>)
+    ->Name("kernel")
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
+    ->DisplayAggregatesOnly(true);
+BENCHMARK(BM_kernel_churn<true>)
+    ->Name("kernel_cancel")
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
+    ->DisplayAggregatesOnly(true);
+BENCHMARK(BM_baseline_churn)
+    ->Name("baseline")
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
+    ->DisplayAggregatesOnly(true);
 
 // Prints as usual and keeps, per benchmark, the median over repetitions (or the single run).
 class CapturingReporter : public benchmark::ConsoleReporter {
@@ -151,8 +161,7 @@ class CapturingReporter : public benchmark::ConsoleReporter {
     double end_ms = 0;
   };
 
-  explicit CapturingReporter(bool color)
-      : ConsoleReporter(color ? OO_ColorTabular : OO_Tabular) {}
+  explicit CapturingReporter(bool color) : ConsoleReporter(color ? OO_ColorTabular : OO_Tabular) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
@@ -207,13 +216,15 @@ int main(int argc, char** argv) {
   line("kernel", "kernel:");
   line("kernel_cancel", "kernel, 10% of events cancel and re-arm:");
   line("baseline", "baseline (bare std::priority_queue):");
-  std::printf("bytes per pending event: %zu (queue entry + slot; cancelled entries linger "
-              "until due)\n",
-              Kernel::kBytesPerPendingEvent);
+  std::printf(
+      "bytes per pending event: %zu (queue entry + slot; cancelled entries linger "
+      "until due)\n",
+      Kernel::kBytesPerPendingEvent);
 
   const auto kernel = figures.find("kernel");
   const auto baseline = figures.find("baseline");
-  if (kernel == figures.end() || baseline == figures.end() || baseline->second.items_per_second <= 0) {
+  if (kernel == figures.end() || baseline == figures.end() ||
+      baseline->second.items_per_second <= 0) {
     std::printf("ratio kernel/baseline: not measured (run both kernel and baseline)\n");
     return 0;
   }

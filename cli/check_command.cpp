@@ -154,7 +154,8 @@ int run_check_command(CheckOptions& options) {
                    (equals == std::string::npos ? "" : rule_hint(key)));
     }
     const auto level = check::parse_severity(assignment.substr(equals + 1));
-    if (!level) return usage("--severity level must be note, warning or error: \"" + assignment + "\"");
+    if (!level)
+      return usage("--severity level must be note, warning or error: \"" + assignment + "\"");
     settings.severity[std::string(rule->id)] = *level;
   }
   std::optional<double> canary_max_percent;
@@ -163,12 +164,12 @@ int run_check_command(CheckOptions& options) {
   try {
     read_policy_flag(options.canary_max_percent, "--canary-max-percent",
                      [&](const scenario::ValueReader& v) { canary_max_percent = v.as_percent(); });
-    read_policy_flag(options.max_convergence_age, "--max-convergence-age",
-                     [&](const scenario::ValueReader& v) {
-                       max_convergence_age = v.as_positive_duration();
-                     });
-    read_policy_flag(options.mixed_version_window, "--mixed-version-window",
-                     [&](const scenario::ValueReader& v) { mixed_version_window = v.as_duration(); });
+    read_policy_flag(
+        options.max_convergence_age, "--max-convergence-age",
+        [&](const scenario::ValueReader& v) { max_convergence_age = v.as_positive_duration(); });
+    read_policy_flag(
+        options.mixed_version_window, "--mixed-version-window",
+        [&](const scenario::ValueReader& v) { mixed_version_window = v.as_duration(); });
   } catch (const scenario::InputError& error) {
     return usage(error.problems().front().message());
   }
@@ -206,13 +207,12 @@ int run_check_command(CheckOptions& options) {
     if (mixed_version_window) manifest.policy.mixed_version_window = *mixed_version_window;
     std::optional<check::Inventory> inventory;
     if (!options.observed.empty()) {
-      inventory = check::parse_inventory(check::read_input_file(options.observed),
-                                         options.observed);
+      inventory =
+          check::parse_inventory(check::read_input_file(options.observed), options.observed);
     }
     if (manifest.hosts.empty()) {
       throw scenario::InputError(scenario::InputProblem{
-          .file = options.manifest,
-          .detail = "nothing to check: the manifest declares no hosts"});
+          .file = options.manifest, .detail = "nothing to check: the manifest declares no hosts"});
     }
     result = check::run_check(manifest, inventory ? &*inventory : nullptr, settings);
   } catch (const scenario::InputError& error) {
@@ -289,8 +289,9 @@ void add_check_command(CLI::App& app, int& exit_code) {
       "      --observed examples/knight_capital/inventory.json\n"
       "  deploysim check manifest.json --observed - --format sarif --output results.sarif "
       "--format text\n");
-  check->add_option("manifest", options->manifest,
-                    "Manifest (JSON), or a deploysim scenario; - for standard input")
+  check
+      ->add_option("manifest", options->manifest,
+                   "Manifest (JSON), or a deploysim scenario; - for standard input")
       ->required();
   check->add_option("--observed", options->observed,
                     "Observed inventory (JSON); - for standard input");
@@ -300,8 +301,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
           [options](const std::string& name) {
             const auto format = check::parse_format(name);
             if (!format) {
-              options->usage_error = "unknown format \"" + name +
-                                     "\"; expected one of " +
+              options->usage_error = "unknown format \"" + name + "\"; expected one of " +
                                      scenario::quote_list(check::format_names());
               return;
             }

@@ -67,7 +67,8 @@ int run_demo(const DemoOptions& options) {
   try {
     config.horizon = engine::parse_duration(options.horizon);
     if (config.horizon <= engine::Duration{}) {
-      throw engine::TimeFormatError("--horizon must be positive, found \"" + options.horizon + "\"");
+      throw engine::TimeFormatError("--horizon must be positive, found \"" + options.horizon +
+                                    "\"");
     }
     using Unit = engine::Distribution::Unit;
     config.time_to_failure = engine::Distribution::parse(options.time_to_failure, Unit::duration);

@@ -59,8 +59,7 @@ void add_shared_options(CLI::App* command, ExperimentOptions& options) {
   command->add_option("--replicas", options.replicas, "Runs per grid point or variant")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
       ->capture_default_str();
-  command->add_option("--threads", options.threads,
-                      "Worker threads (results do not depend on it)")
+  command->add_option("--threads", options.threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   command->add_option("--seed", options.seed,
@@ -69,9 +68,10 @@ void add_shared_options(CLI::App* command, ExperimentOptions& options) {
   command->add_option("--set", options.overrides, "Override a scenario value: PATH=VALUE")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  command->add_option("--event", options.events,
-                      "Report the probability of an event with a Wilson interval, e.g. "
-                      "'loss_usd>1e6'")
+  command
+      ->add_option("--event", options.events,
+                   "Report the probability of an event with a Wilson interval, e.g. "
+                   "'loss_usd>1e6'")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   command->add_option("--csv", options.csv_file, "Write one row per run (or point) as CSV");
@@ -143,10 +143,12 @@ ordered_json accumulator_json(const MetricsAccumulator& accumulator) {
   j["runs"] = accumulator.runs();
   auto& metrics = j["metrics"] = ordered_json::object();
   const auto& all = experiment::summary_metrics();
-  for (std::size_t m = 0; m < all.size(); ++m) metrics[all[m].name] = metric_json(accumulator.metric(m));
+  for (std::size_t m = 0; m < all.size(); ++m)
+    metrics[all[m].name] = metric_json(accumulator.metric(m));
   auto& events = j["events"] = ordered_json::object();
   for (std::size_t e = 0; e < accumulator.events().size(); ++e) {
-    const auto interval = experiment::wilson_interval(accumulator.event_count(e), accumulator.runs());
+    const auto interval =
+        experiment::wilson_interval(accumulator.event_count(e), accumulator.runs());
     events[accumulator.events()[e].text] = {
         {"probability", accumulator.runs() ? static_cast<double>(accumulator.event_count(e)) /
                                                  static_cast<double>(accumulator.runs())
@@ -266,14 +268,18 @@ int run_sweep_command(const SweepOptions& options) {
   std::optional<experiment::PrecisionTarget> target;
   try {
     loaded = load_document(options);
-    for (const auto& text : options.parameters) grid.parameters.push_back(experiment::parse_parameter(text));
-    if (grid.points() > 100'000) return input_error("the grid has " + std::to_string(grid.points()) + " points; at most 100,000");
+    for (const auto& text : options.parameters)
+      grid.parameters.push_back(experiment::parse_parameter(text));
+    if (grid.points() > 100'000)
+      return input_error("the grid has " + std::to_string(grid.points()) +
+                         " points; at most 100,000");
     for (std::int64_t p = 0; p < grid.points(); ++p) {
       points.push_back(experiment::scenario_at(loaded.document, options.scenario_file, grid, p));
     }
     events = parse_events(options.events);
     if (!options.until_ci.empty()) {
-      if (grid.points() != 1) return input_error("--until-ci runs one scenario; it cannot be combined with --param");
+      if (grid.points() != 1)
+        return input_error("--until-ci runs one scenario; it cannot be combined with --param");
       experiment::PrecisionTarget t;
       t.metric = experiment::find_metric(options.metric);
       if (t.metric == nullptr) {
@@ -330,11 +336,14 @@ int run_sweep_command(const SweepOptions& options) {
   run_options.base_seed = loaded.base_seed;
   run_options.events = events;
   run_options.stop = interrupt.flag();
-  run_options.progress = [&](std::int64_t done, std::int64_t total) { progress.update(done, total); };
+  run_options.progress = [&](std::int64_t done, std::int64_t total) {
+    progress.update(done, total);
+  };
   if (!options.per_point) {
     run_options.on_run = [&](std::int64_t point, std::int64_t replica, std::uint64_t seed,
                              const simulation::Summary& summary) {
-      writer->write(run_row(provenance, point_values[static_cast<std::size_t>(point)], replica, seed, summary));
+      writer->write(run_row(provenance, point_values[static_cast<std::size_t>(point)], replica,
+                            seed, summary));
     };
   }
 
@@ -349,7 +358,8 @@ int run_sweep_command(const SweepOptions& options) {
     result = experiment::run_sweep(points, run_options);
   }
   progress.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (options.per_point) {
     for (std::size_t p = 0; p < result.points.size(); ++p) {
@@ -372,7 +382,8 @@ int run_sweep_command(const SweepOptions& options) {
     out["scenario"] = options.scenario_file;
     out["replicas"] = options.replicas;
     auto& parameters = out["parameters"] = ordered_json::array();
-    for (const auto& p : grid.parameters) parameters.push_back({{"path", p.path}, {"values", p.values}});
+    for (const auto& p : grid.parameters)
+      parameters.push_back({{"path", p.path}, {"values", p.values}});
     auto& point_results = out["points"] = ordered_json::array();
     for (std::size_t p = 0; p < result.points.size(); ++p) {
       ordered_json entry = point_values[p];
@@ -384,7 +395,9 @@ int run_sweep_command(const SweepOptions& options) {
     std::cout << out.dump(2) << '\n';
   } else {
     std::cout << "deploysim sweep: " << options.scenario_file << ", " << grid.points()
-              << " point(s) x " << (target ? "up to " + thousands(static_cast<std::uint64_t>(target->max_replicas)) : thousands(static_cast<std::uint64_t>(options.replicas)))
+              << " point(s) x "
+              << (target ? "up to " + thousands(static_cast<std::uint64_t>(target->max_replicas))
+                         : thousands(static_cast<std::uint64_t>(options.replicas)))
               << " replica(s), base seed " << loaded.base_seed << "\n\n";
     const std::size_t metric_index = static_cast<std::size_t>(
         (experiment::find_metric(options.metric) ? experiment::find_metric(options.metric)
@@ -402,29 +415,43 @@ int run_sweep_command(const SweepOptions& options) {
       const auto& acc = result.points[p];
       std::vector<std::string> row;
       const auto coordinates = grid.coordinates(static_cast<std::int64_t>(p));
-      for (std::size_t i = 0; i < grid.parameters.size(); ++i) row.push_back(grid.parameters[i].labels[coordinates[i]]);
+      for (std::size_t i = 0; i < grid.parameters.size(); ++i)
+        row.push_back(grid.parameters[i].labels[coordinates[i]]);
       const auto& m = acc.metric(metric_index);
       const auto ci = experiment::t_interval(m.stats);
       row.push_back(thousands(static_cast<std::uint64_t>(acc.runs())));
-      row.push_back(m.stats.count() == 0 ? "-" : metric_text(metric_name, m.stats.mean()) + " [" + metric_text(metric_name, ci.low) + ", " + metric_text(metric_name, ci.high) + "]");
-      row.push_back(m.stats.count() == 0 ? "-" : metric_text(metric_name, m.quantiles.quantile(0.95)));
+      row.push_back(m.stats.count() == 0 ? "-"
+                                         : metric_text(metric_name, m.stats.mean()) + " [" +
+                                               metric_text(metric_name, ci.low) + ", " +
+                                               metric_text(metric_name, ci.high) + "]");
+      row.push_back(m.stats.count() == 0 ? "-"
+                                         : metric_text(metric_name, m.quantiles.quantile(0.95)));
       for (std::size_t e = 0; e < events.size(); ++e) {
         const auto w = experiment::wilson_interval(acc.event_count(e), acc.runs());
-        row.push_back(percent(acc.runs() ? static_cast<double>(acc.event_count(e)) / static_cast<double>(acc.runs()) : 0.0) + " [" + percent(w.low) + ", " + percent(w.high) + "]");
+        row.push_back(percent(acc.runs() ? static_cast<double>(acc.event_count(e)) /
+                                               static_cast<double>(acc.runs())
+                                         : 0.0) +
+                      " [" + percent(w.low) + ", " + percent(w.high) + "]");
       }
       std::string outcomes;
       for (const auto& [name, count] : acc.outcomes()) {
-        outcomes += (outcomes.empty() ? "" : ", ") + name + " " + percent(static_cast<double>(count) / static_cast<double>(acc.runs()));
+        outcomes += (outcomes.empty() ? "" : ", ") + name + " " +
+                    percent(static_cast<double>(count) / static_cast<double>(acc.runs()));
       }
       row.push_back(outcomes);
       table.push_back(std::move(row));
     }
     print_table(std::cout, table);
     if (target) {
-      std::cout << '\n' << (reached ? "stopped: " : "not reached: ") << metric_name << " 95% CI half-width "
-                << (reached ? "within " : "still above ") << options.until_ci << " of the mean after "
+      std::cout << '\n'
+                << (reached ? "stopped: " : "not reached: ") << metric_name << " 95% CI half-width "
+                << (reached ? "within " : "still above ") << options.until_ci
+                << " of the mean after "
                 << thousands(static_cast<std::uint64_t>(result.runs_completed)) << " replicas"
-                << (reached ? "" : " (--max-replicas " + thousands(static_cast<std::uint64_t>(options.max_replicas)) + ")") << '\n';
+                << (reached ? ""
+                            : " (--max-replicas " +
+                                  thousands(static_cast<std::uint64_t>(options.max_replicas)) + ")")
+                << '\n';
     }
   }
   print_timing(options, result.runs_completed, seconds);
@@ -483,9 +510,11 @@ int run_compare_command(const CompareOptions& options) {
       for (const auto& assignment : split_assignments(spec.substr(colon + 1))) {
         scenario::apply_override(document, assignment, options.scenario_file);
       }
-      variants.push_back({spec.substr(0, colon), scenario::parse_scenario(document, options.scenario_file)});
+      variants.push_back(
+          {spec.substr(0, colon), scenario::parse_scenario(document, options.scenario_file)});
     }
-    if (variants.size() < 2) return input_error("compare needs at least one --variant to compare with the scenario");
+    if (variants.size() < 2)
+      return input_error("compare needs at least one --variant to compare with the scenario");
     events = parse_events(options.events);
   } catch (const scenario::InputError& error) {
     return report(error);
@@ -508,7 +537,9 @@ int run_compare_command(const CompareOptions& options) {
   run_options.base_seed = loaded.base_seed;
   run_options.events = events;
   run_options.stop = interrupt.flag();
-  run_options.progress = [&](std::int64_t done, std::int64_t total) { progress.update(done, total); };
+  run_options.progress = [&](std::int64_t done, std::int64_t total) {
+    progress.update(done, total);
+  };
   run_options.on_run = [&](std::int64_t variant, std::int64_t replica, std::uint64_t seed,
                            const simulation::Summary& summary) {
     ordered_json values;
@@ -518,7 +549,8 @@ int run_compare_command(const CompareOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto result = experiment::run_comparison(variants, run_options);
   progress.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto& metrics = experiment::summary_metrics();
 
   if (options.json) {
@@ -535,7 +567,9 @@ int run_compare_command(const CompareOptions& options) {
         auto& differences = entry["difference_from_" + variants[0].name] = ordered_json::object();
         for (std::size_t m = 0; m < metrics.size(); ++m) {
           const auto& c = result.comparisons[v][m];
-          auto value = [](double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); };
+          auto value = [](double x) {
+            return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr);
+          };
           differences[metrics[m].name] = {{"pairs", c.difference.count()},
                                           {"mean", value(c.difference.mean())},
                                           {"ci95_low", value(c.difference_ci.low)},
@@ -569,20 +603,24 @@ int run_compare_command(const CompareOptions& options) {
         row.push_back(m.stats.count() == 0 ? "-" : metric_text(name, m.stats.mean()));
       }
       for (std::size_t e = 0; e < events.size(); ++e) {
-        row.push_back(percent(acc.runs() ? static_cast<double>(acc.event_count(e)) / static_cast<double>(acc.runs()) : 0.0));
+        row.push_back(percent(acc.runs() ? static_cast<double>(acc.event_count(e)) /
+                                               static_cast<double>(acc.runs())
+                                         : 0.0));
       }
       std::string outcomes;
       for (const auto& [name, count] : acc.outcomes()) {
-        outcomes += (outcomes.empty() ? "" : ", ") + name + " " + percent(static_cast<double>(count) / static_cast<double>(acc.runs()));
+        outcomes += (outcomes.empty() ? "" : ", ") + name + " " +
+                    percent(static_cast<double>(count) / static_cast<double>(acc.runs()));
       }
       row.push_back(outcomes);
       table.push_back(std::move(row));
     }
     print_table(std::cout, table);
     std::cout << "  (- : did not occur in any run)\n";
-    std::cout << "\nPaired differences from " << variants[0].name
-              << " (variant - " << variants[0].name << ", mean and 95% CI; * = significant)\n";
-    std::vector<std::vector<std::string>> differences = {{"variant", "metric", "difference", "95% CI", ""}};
+    std::cout << "\nPaired differences from " << variants[0].name << " (variant - "
+              << variants[0].name << ", mean and 95% CI; * = significant)\n";
+    std::vector<std::vector<std::string>> differences = {
+        {"variant", "metric", "difference", "95% CI", ""}};
     for (std::size_t v = 1; v < variants.size(); ++v) {
       for (const auto& name : {"loss_usd", "incident_duration_s", "max_hosts_misbehaving"}) {
         const auto index = static_cast<std::size_t>(experiment::find_metric(name) - metrics.data());
@@ -599,7 +637,8 @@ int run_compare_command(const CompareOptions& options) {
     }
     print_table(std::cout, differences);
   }
-  print_timing(options, result.runs_completed * static_cast<std::int64_t>(variants.size()), seconds);
+  print_timing(options, result.runs_completed * static_cast<std::int64_t>(variants.size()),
+               seconds);
   if (interrupt.interrupted()) {
     std::cerr << "interrupted: " << result.runs_completed << " of " << options.replicas
               << " replicas finished for every variant; the output covers those\n";
@@ -615,8 +654,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Run a scenario many times, over a grid of parameter values (Monte Carlo)");
   add_shared_options(sweep, *options);
-  sweep->add_option("--param", options->parameters,
-                    "A swept value: PATH=V1,V2,... or PATH=START:STEP:END")
+  sweep
+      ->add_option("--param", options->parameters,
+                   "A swept value: PATH=V1,V2,... or PATH=START:STEP:END")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sweep->add_flag("--per-point", options->per_point,
@@ -633,22 +673,27 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       "\nExamples:\n"
       "  deploysim sweep scenarios/knight_capital_2012.json --replicas 1000 --csv runs.csv\n"
       "  deploysim sweep scenarios/instagram_small_batches.json \\\n"
-      "      --param deployment.strategy.batch_size=1,5,10,50 --param monitoring.scrape_interval=10s,60s \\\n"
+      "      --param deployment.strategy.batch_size=1,5,10,50 --param "
+      "monitoring.scrape_interval=10s,60s \\\n"
       "      --replicas 200 --event 'failed_requests>1000'\n"
-      "  deploysim sweep scenarios/nodejs_haproxy_manual.json --until-ci 5% --metric max_hosts_misbehaving\n"
+      "  deploysim sweep scenarios/nodejs_haproxy_manual.json --until-ci 5% --metric "
+      "max_hosts_misbehaving\n"
       "\nReplica i of every grid point runs on the same seed (common random numbers). Rows are\n"
       "written in (point, replica) order whatever --threads is, so the same inputs give a\n"
-      "byte-identical file; timing goes to standard error. Ctrl-C stops and writes what finished.\n");
+      "byte-identical file; timing goes to standard error. Ctrl-C stops and writes what "
+      "finished.\n");
   sweep->callback([options, &exit_code] { exit_code = run_sweep_command(*options); });
 }
 
 void add_compare_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<CompareOptions>();
   CLI::App* compare = app.add_subcommand(
-      "compare", "Compare variants of a scenario on the same seeds, with paired confidence intervals");
+      "compare",
+      "Compare variants of a scenario on the same seeds, with paired confidence intervals");
   add_shared_options(compare, *options);
-  compare->add_option("--variant", options->variants,
-                      "NAME:PATH=VALUE[,PATH=VALUE...], or a variant file (\"extends\" the scenario)")
+  compare
+      ->add_option("--variant", options->variants,
+                   "NAME:PATH=VALUE[,PATH=VALUE...], or a variant file (\"extends\" the scenario)")
       ->required()
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

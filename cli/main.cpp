@@ -6,8 +6,8 @@
 #include <exception>
 #include <iostream>
 
-#include "delivery_commands.hpp"
 #include "check_command.hpp"
+#include "delivery_commands.hpp"
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   app.footer(
       "\nStart here:\n"
       "  deploysim run scenarios/knight_capital_2012.json      replay the Knight Capital incident\n"
-      "  deploysim run scenarios/knight_capital_2012_preflight_gate.json   ... and what a gate changes\n"
+      "  deploysim run scenarios/knight_capital_2012_preflight_gate.json   ... and what a gate "
+      "changes\n"
       "\nExit codes: 0 success, 1 findings, 2 usage or input error.\n"
       "Run 'deploysim COMMAND --help' for the options of a command.\n");
   app.require_subcommand(1);
@@ -66,8 +67,7 @@ int main(int argc, char** argv) {
     // The failing subcommand, if any, gives the most useful --help pointer.
     std::string command = "deploysim";
     for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
-    std::cerr << command << ": " << e.what() << "\nRun '" << command
-              << " --help' for usage.\n";
+    std::cerr << command << ": " << e.what() << "\nRun '" << command << " --help' for usage.\n";
     return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "deploysim: internal error: " << e.what() << '\n';

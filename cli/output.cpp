@@ -1,7 +1,7 @@
 #include "output.hpp"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace deploysim::cli {

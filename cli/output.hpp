@@ -3,8 +3,8 @@
 
 #include <ostream>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "engine/time.hpp"
 

@@ -27,7 +27,9 @@ ProgressBar::ProgressBar(std::string label, bool quiet)
       enabled_(!quiet && ::isatty(STDERR_FILENO) && std::getenv("CI") == nullptr),
       started_(std::chrono::steady_clock::now()) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(std::int64_t done, std::int64_t total) {
   if (!enabled_ || total <= 0) return;
@@ -43,11 +45,13 @@ void ProgressBar::update(std::int64_t done, std::int64_t total) {
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   std::string eta = "";
   if (done > 0 && done < total) {
-    const double remaining = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
+    const double remaining =
+        elapsed / static_cast<double>(done) * static_cast<double>(total - done);
     eta = "  ETA " + std::to_string(static_cast<long long>(remaining + 0.5)) + " s";
   }
   std::fprintf(stderr, "\r%s [%s] %3d%%  %s/%s runs%s   ", label_.c_str(), bar.c_str(),
-               static_cast<int>(fraction * 100.0), thousands(static_cast<std::uint64_t>(done)).c_str(),
+               static_cast<int>(fraction * 100.0),
+               thousands(static_cast<std::uint64_t>(done)).c_str(),
                thousands(static_cast<std::uint64_t>(total)).c_str(), eta.c_str());
   std::fflush(stderr);
 }
@@ -64,10 +68,16 @@ InterruptGuard::InterruptGuard() {
   previous_handler = std::signal(SIGINT, on_interrupt);
 }
 
-InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_handler); }
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, previous_handler);
+}
 
-const std::atomic<bool>* InterruptGuard::flag() const { return &interrupt_requested; }
+const std::atomic<bool>* InterruptGuard::flag() const {
+  return &interrupt_requested;
+}
 
-bool InterruptGuard::interrupted() const { return interrupt_requested.load(); }
+bool InterruptGuard::interrupted() const {
+  return interrupt_requested.load();
+}
 
 }  // namespace deploysim::cli

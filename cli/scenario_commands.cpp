@@ -58,8 +58,7 @@ std::string optional_minutes(const std::optional<double>& seconds, const char* a
   return seconds ? simulation::minutes_text(*seconds) : absent;
 }
 
-void print_summary(const simulation::Summary& s, const std::string& target,
-                   double wall_seconds) {
+void print_summary(const simulation::Summary& s, const std::string& target, double wall_seconds) {
   std::cout << "\nSummary\n"
             << summary_line("loss", simulation::money(s.loss_usd)) << '\n'
             << summary_line("time to detect",
@@ -70,7 +69,8 @@ void print_summary(const simulation::Summary& s, const std::string& target,
                             optional_minutes(s.time_to_mitigate_s,
                                              s.incident_start_s ? "not mitigated" : "no incident"))
             << '\n'
-            << summary_line("incident duration", optional_minutes(s.incident_duration_s, "no incident"))
+            << summary_line("incident duration",
+                            optional_minutes(s.incident_duration_s, "no incident"))
             << '\n'
             << summary_line("deploy outcome", s.deploy_outcome) << '\n'
             << summary_line("hosts on " + target,
@@ -94,7 +94,8 @@ void print_summary(const simulation::Summary& s, const std::string& target,
     std::cout << summary_line("peak utilisation",
                               std::to_string(std::lround(*s.peak_utilization * 100.0)) + "%")
               << '\n'
-              << summary_line("time overloaded", simulation::minutes_text(s.overload_s.value_or(0.0)))
+              << summary_line("time overloaded",
+                              simulation::minutes_text(s.overload_s.value_or(0.0)))
               << '\n'
               << summary_line("scaling events", std::to_string(s.scaling_events.value_or(0)))
               << '\n';
@@ -194,8 +195,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
 
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto files = std::make_shared<std::vector<std::string>>();
-  CLI::App* validate =
-      app.add_subcommand("validate", "Check scenario files without running them");
+  CLI::App* validate = app.add_subcommand("validate", "Check scenario files without running them");
   validate->footer(
       "\nPrints one line per file: OK, or each problem with its file, JSON pointer, what was\n"
       "expected and what was found. Exit code 0 when every file is valid, 2 otherwise.\n"

@@ -37,7 +37,8 @@ const check::Manifest& manifest() {
                          "config_revision": "r2",
                          "hosts": ["smars-1", "smars-2", "smars-3", "smars-8"]}},
     "flags": {"power_peg": {"on": true, "meaning": "new"}}
-  })", "manifest.json");
+  })",
+                                                              "manifest.json");
   return parsed;
 }
 
@@ -88,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail("the two readers read different inventories", "observed_at or number of hosts");
   }
   for (std::size_t i = 0; i < a.hosts.size(); ++i) {
-    if (!same_host(a.hosts[i], b.hosts[i])) fail("the two readers read a host differently", a.hosts[i].pointer);
+    if (!same_host(a.hosts[i], b.hosts[i]))
+      fail("the two readers read a host differently", a.hosts[i].pointer);
   }
   try {
     const check::CheckResult result = check::run_check(manifest(), &a);

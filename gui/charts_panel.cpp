@@ -1,8 +1,5 @@
 #include "charts_panel.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
@@ -10,8 +7,10 @@
 #include <QFontMetrics>
 #include <QLineSeries>
 #include <QPainter>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
 
 namespace deploysim::gui {
 
@@ -24,8 +23,8 @@ constexpr std::int64_t kWindowMs = 90 * 60'000;
 constexpr std::size_t kMaxPoints = 1200;
 
 bool annotated(const std::string& event) {
-  static const std::vector<std::string> kinds = {"flag_set", "flag_blocked", "code_rolled_back",
-                                                 "halted",   "resumed",      "alert_fired",
+  static const std::vector<std::string> kinds = {"flag_set",    "flag_blocked", "code_rolled_back",
+                                                 "halted",      "resumed",      "alert_fired",
                                                  "host_skipped"};
   if (std::find(kinds.begin(), kinds.end(), event) != kinds.end()) return true;
   return event.rfind("deploy", 0) == 0 || event.rfind("rollout", 0) == 0 ||
@@ -117,13 +116,15 @@ void ChartsPanel::add(const Snapshot& snapshot) {
     values.insert(values.end(), snapshot.new_rows[c].begin(), snapshot.new_rows[c].end());
     const auto& column = snapshot.columns[c];
     if (column.rfind("hosts_", 0) == 0 && column != "hosts_on_target" &&
-        std::find(version_columns_.begin(), version_columns_.end(), column) == version_columns_.end()) {
+        std::find(version_columns_.begin(), version_columns_.end(), column) ==
+            version_columns_.end()) {
       version_columns_.push_back(column);
       const std::string version = column.substr(6);
       std::size_t index = 0;
       if (snapshot.catalog) {
         const auto& names = snapshot.catalog->version_names;
-        index = static_cast<std::size_t>(std::find(names.begin(), names.end(), version) - names.begin());
+        index = static_cast<std::size_t>(std::find(names.begin(), names.end(), version) -
+                                         names.begin());
       }
       version_indices_.push_back(index);
       add_line(versions_, column, QString::fromStdString(version), theme_.version_color(index));
@@ -140,16 +141,19 @@ void ChartsPanel::refresh() {
   const std::vector<double> empty;
   const auto& times = time_it == data_.end() ? empty : time_it->second;
   const auto first = static_cast<std::size_t>(
-      std::lower_bound(times.begin(), times.end(), static_cast<double>(from) / 1000.0) - times.begin());
+      std::lower_bound(times.begin(), times.end(), static_cast<double>(from) / 1000.0) -
+      times.begin());
   const auto last = static_cast<std::size_t>(
-      std::upper_bound(times.begin(), times.end(), static_cast<double>(to) / 1000.0) - times.begin());
+      std::upper_bound(times.begin(), times.end(), static_cast<double>(to) / 1000.0) -
+      times.begin());
   const std::size_t stride = std::max<std::size_t>(1, (last - first) / kMaxPoints);
 
   // Axis ticks at round clock times, the same on every chart.
   const std::int64_t span = to - from;
   std::int64_t tick = 60'000;
-  for (std::int64_t candidate : {60'000LL, 300'000LL, 600'000LL, 900'000LL, 1'800'000LL,
-                                 3'600'000LL, 7'200'000LL, 21'600'000LL, 43'200'000LL, 86'400'000LL}) {
+  for (std::int64_t candidate :
+       {60'000LL, 300'000LL, 600'000LL, 900'000LL, 1'800'000LL, 3'600'000LL, 7'200'000LL,
+        21'600'000LL, 43'200'000LL, 86'400'000LL}) {
     tick = candidate;
     if (span / candidate <= 6) break;
   }
@@ -218,8 +222,6 @@ void ChartsPanel::refresh() {
   timeline_->set_window(from, to, loss_.view);
 }
 
-
-
 void ChartsPanel::set_theme(const Theme& theme) {
   theme_ = theme;
   for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
@@ -233,7 +235,8 @@ void ChartsPanel::set_theme(const Theme& theme) {
     plot->chart->setTitleFont(title);
     plot->chart->legend()->setFont(text);
     plot->chart->legend()->setLabelColor(theme.text);
-    for (QAbstractAxis* axis : {static_cast<QAbstractAxis*>(plot->x), static_cast<QAbstractAxis*>(plot->y)}) {
+    for (QAbstractAxis* axis :
+         {static_cast<QAbstractAxis*>(plot->x), static_cast<QAbstractAxis*>(plot->y)}) {
       axis->setLabelsFont(text);
       axis->setLabelsColor(theme.text);
       axis->setGridLineColor(theme.high_contrast ? QColor("#505050") : QColor("#dddddd"));
@@ -257,7 +260,9 @@ void ChartsPanel::set_compact(bool compact) {
   alerts_.view->setVisible(!compact);
 }
 
-QImage ChartsPanel::render_image() { return grab().toImage(); }
+QImage ChartsPanel::render_image() {
+  return grab().toImage();
+}
 
 int ChartsPanel::loss_points() const {
   return loss_.series.empty() ? 0 : static_cast<int>(loss_.series.front().second->count());
@@ -300,9 +305,9 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
   for (const auto& line : lines_) {
     if (line.time_ms < from_ms_ || line.time_ms > to_ms_) continue;
     const int x = left + static_cast<int>(static_cast<double>(line.time_ms - from_ms_) /
-                                           static_cast<double>(to_ms_ - from_ms_) * width);
-    const bool alarming = line.event == "alert_fired" || line.event == "halted" ||
-                          line.event == "code_rolled_back";
+                                          static_cast<double>(to_ms_ - from_ms_) * width);
+    const bool alarming =
+        line.event == "alert_fired" || line.event == "halted" || line.event == "code_rolled_back";
     const QColor color = alarming ? theme_.misbehaving : theme_.text;
     painter.setPen(QPen(color, 2));
     painter.drawLine(x, 0, x, height());
@@ -311,7 +316,8 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     const std::string clock = line.clock.substr(space == std::string::npos ? 0 : space + 1);
     const std::string time = clock.substr(0, !clock.empty() && clock.front() == '+' ? 6 : 5);
     const QString label = QString::fromStdString(time + " " + line.text);
-    const QString shown = metrics.elidedText(label, Qt::ElideRight, std::max(80, this->width() / 3));
+    const QString shown =
+        metrics.elidedText(label, Qt::ElideRight, std::max(80, this->width() / 3));
     const int label_width = metrics.horizontalAdvance(shown) + 8;
     const int label_x = std::min(x + 4, this->width() - label_width);
     int row = 0;

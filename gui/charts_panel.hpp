@@ -3,13 +3,12 @@
 // firing (Qt Charts), over an annotated timeline strip ("09:30 flag power_peg on"). Long runs
 // (more than six hours) show a window that follows the clock; short ones show the whole run.
 
+#include <QWidget>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <QWidget>
 
 #include "snapshot.hpp"
 #include "theme.hpp"
@@ -70,11 +69,17 @@ class TimelineStrip : public QWidget {
   Q_OBJECT
  public:
   explicit TimelineStrip(QWidget* parent = nullptr);
-  void reset() { lines_.clear(); update(); }
+  void reset() {
+    lines_.clear();
+    update();
+  }
   void add(const std::vector<StoryLine>& lines);
   /// `reference` is the chart whose plot area the strip lines up with.
   void set_window(std::int64_t from_ms, std::int64_t to_ms, const QChartView* reference);
-  void set_theme(const Theme& theme) { theme_ = theme; update(); }
+  void set_theme(const Theme& theme) {
+    theme_ = theme;
+    update();
+  }
   const std::vector<StoryLine>& lines() const { return lines_; }
 
  protected:

@@ -1,12 +1,11 @@
 #include "fleet_view.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <QFontMetrics>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
+#include <algorithm>
+#include <cmath>
 
 #include "model/fleet.hpp"
 
@@ -26,7 +25,8 @@ bool out_of_rotation(std::uint8_t health) {
 }  // namespace
 
 QString health_text(std::uint8_t health) {
-  return QString::fromStdString(std::string(model::health_name(static_cast<model::Health>(health))));
+  return QString::fromStdString(
+      std::string(model::health_name(static_cast<model::Health>(health))));
 }
 
 void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& font) {
@@ -47,7 +47,8 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
     const int columns = std::max(1, width / tile);
     std::int64_t needed = 0;
     for (const auto& hosts : catalog.group_hosts) {
-      const std::int64_t tiles = (static_cast<std::int64_t>(hosts.size()) + per_tile - 1) / per_tile;
+      const std::int64_t tiles =
+          (static_cast<std::int64_t>(hosts.size()) + per_tile - 1) / per_tile;
       needed += header + (tiles + columns - 1) / columns * tile;
     }
     return needed <= height;
@@ -71,8 +72,8 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
   const int columns = std::max(1, width / tile_);
   int y = area.top() + legend_height_;
   for (std::size_t g = 0; g < catalog.group_hosts.size(); ++g) {
-    const auto tiles = (static_cast<int>(catalog.group_hosts[g].size()) + hosts_per_tile_ - 1) /
-                       hosts_per_tile_;
+    const auto tiles =
+        (static_cast<int>(catalog.group_hosts[g].size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
     const int rows = (tiles + columns - 1) / columns;
     Section section;
     section.group = g;
@@ -92,7 +93,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
   // Legend: versions with their host counts, then the marks.
   std::vector<std::int64_t> per_version(catalog.version_names.size(), 0);
   for (const auto& host : snapshot.hosts) {
-    if (static_cast<model::Health>(host.health) != model::Health::terminated) ++per_version[host.version];
+    if (static_cast<model::Health>(host.health) != model::Health::terminated)
+      ++per_version[host.version];
   }
   const QFontMetrics metrics(painter.font());
   int x = area_.left();
@@ -103,7 +105,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
     if (per_version[v] == 0) continue;
     painter.fillRect(QRect(x, legend_y + 2, swatch, swatch), theme.version_color(v));
     x += swatch + 5;
-    const QString label = QString("%1 %2").arg(QString::fromStdString(catalog.version_names[v])).arg(per_version[v]);
+    const QString label =
+        QString("%1 %2").arg(QString::fromStdString(catalog.version_names[v])).arg(per_version[v]);
     painter.drawText(QPoint(x, legend_y + metrics.ascent()), label);
     x += metrics.horizontalAdvance(label) + 18;
   }
@@ -127,7 +130,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
   painter.drawText(QPoint(x, legend_y + metrics.ascent()), QObject::tr("out of rotation"));
   if (hosts_per_tile_ > 1) {
     const QString note = QObject::tr("1 tile = %1 hosts").arg(hosts_per_tile_);
-    painter.drawText(QPoint(area_.right() - metrics.horizontalAdvance(note), legend_y + metrics.ascent()), note);
+    painter.drawText(
+        QPoint(area_.right() - metrics.horizontalAdvance(note), legend_y + metrics.ascent()), note);
   }
 
   std::vector<int> votes(catalog.version_names.size(), 0);
@@ -140,11 +144,15 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
     const auto& hosts = catalog.group_hosts[section.group];
     painter.setPen(theme.text);
     painter.drawText(section.header.adjusted(0, 0, 0, -4), Qt::AlignLeft | Qt::AlignBottom,
-                     QObject::tr("%1 · %2 hosts").arg(QString::fromStdString(catalog.group_names[section.group])).arg(hosts.size()));
+                     QObject::tr("%1 · %2 hosts")
+                         .arg(QString::fromStdString(catalog.group_names[section.group]))
+                         .arg(hosts.size()));
     const int tiles = (static_cast<int>(hosts.size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
     for (int t = 0; t < tiles; ++t) {
-      const std::size_t first = static_cast<std::size_t>(t) * static_cast<std::size_t>(hosts_per_tile_);
-      const std::size_t last = std::min(hosts.size(), first + static_cast<std::size_t>(hosts_per_tile_));
+      const std::size_t first =
+          static_cast<std::size_t>(t) * static_cast<std::size_t>(hosts_per_tile_);
+      const std::size_t last =
+          std::min(hosts.size(), first + static_cast<std::size_t>(hosts_per_tile_));
       // A tile's state: one host's, or the majority version and any trouble among several.
       std::size_t version = 0;
       bool misbehaving = false, crashed = false, resting = false, flag = false, terminated = true;
@@ -168,7 +176,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
           resting = resting || out_of_rotation(host.health);
           flag = flag || host.flags_on != 0;
         }
-        version = static_cast<std::size_t>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+        version =
+            static_cast<std::size_t>(std::max_element(votes.begin(), votes.end()) - votes.begin());
       }
       const QRect cell(section.grid.left() + (t % section.columns) * tile_,
                        section.grid.top() + (t / section.columns) * tile_, inner, inner);
@@ -193,7 +202,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
         const int dot = std::max(4, inner / 5);
         painter.setPen(QPen(Qt::black, 1));
         painter.setBrush(theme.flag);
-        painter.drawEllipse(QRect(cell.right() - dot - inner / 10, cell.top() + inner / 10, dot, dot));
+        painter.drawEllipse(
+            QRect(cell.right() - dot - inner / 10, cell.top() + inner / 10, dot, dot));
         painter.setBrush(Qt::NoBrush);
       }
       if (labelled) {
@@ -212,8 +222,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
       }
       if (highlighted &&
           std::find(hosts.begin() + static_cast<std::ptrdiff_t>(first),
-                    hosts.begin() + static_cast<std::ptrdiff_t>(last), *highlighted) !=
-              hosts.begin() + static_cast<std::ptrdiff_t>(last)) {
+                    hosts.begin() + static_cast<std::ptrdiff_t>(last),
+                    *highlighted) != hosts.begin() + static_cast<std::ptrdiff_t>(last)) {
         painter.setPen(QPen(theme.text, 2, Qt::DashLine));
         painter.drawRect(cell.adjusted(-1, -1, 0, 0));
       }
@@ -261,8 +271,9 @@ QString FleetView::describe_host(std::uint32_t host) const {
                           health_text(tile.health));
   if (tile.misbehaving) text += tr("<br><span style='color:#d62728'><b>misbehaving</b></span>");
   for (std::size_t f = 0; f < catalog.flag_names.size() && f < 32; ++f) {
-    text += QString("<br>flag %1 %2").arg(QString::fromStdString(catalog.flag_names[f]),
-                                          (tile.flags_on >> f) & 1u ? tr("on") : tr("off"));
+    text += QString("<br>flag %1 %2")
+                .arg(QString::fromStdString(catalog.flag_names[f]),
+                     (tile.flags_on >> f) & 1u ? tr("on") : tr("off"));
   }
   return text;
 }

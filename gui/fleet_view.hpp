@@ -5,13 +5,12 @@
 // per host; past the point where a tile would be smaller than a few pixels, a tile stands for
 // several hosts (the majority version, red if any of them misbehaves).
 
+#include <QRect>
+#include <QWidget>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include <QRect>
-#include <QWidget>
 
 #include "snapshot.hpp"
 #include "theme.hpp"

@@ -1,16 +1,15 @@
 // deploysim-gui: the classroom front end. With --screenshot it renders one frame headless
 // (offscreen platform) and exits, for docs and tests.
 
-#include <cstdio>
-#include <cstdlib>
-#include <iostream>
-#include <string>
-
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QImage>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
 
 #include "main_window.hpp"
 #include "parameters_panel.hpp"
@@ -48,21 +47,29 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   const QCommandLineOption scenario({"s", "scenario"}, "Scenario file to open.", "FILE");
   const QCommandLineOption seed("seed", "Random seed (default: the scenario's).", "N");
-  const QCommandLineOption until("until",
+  const QCommandLineOption until(
+      "until",
       "Run until this time before showing: \"10:15\" (on the last day of the run that has it), "
-      "\"2012-08-01T10:15\", \"+45min\" from the start, or \"end\".", "TIME");
-  const QCommandLineOption side("side-by-side", "Run this variant beside the scenario, same seed.", "VARIANT");
-  const QCommandLineOption screenshot("screenshot", "Render the window to this PNG headless and exit.", "PNG");
-  const QCommandLineOption size("size", "Window size for --screenshot (default 1920x1080).", "WxH", "1920x1080");
-  const QCommandLineOption present("presentation", "Start in presentation mode (large text, high contrast).");
+      "\"2012-08-01T10:15\", \"+45min\" from the start, or \"end\".",
+      "TIME");
+  const QCommandLineOption side("side-by-side", "Run this variant beside the scenario, same seed.",
+                                "VARIANT");
+  const QCommandLineOption screenshot("screenshot",
+                                      "Render the window to this PNG headless and exit.", "PNG");
+  const QCommandLineOption size("size", "Window size for --screenshot (default 1920x1080).", "WxH",
+                                "1920x1080");
+  const QCommandLineOption present("presentation",
+                                   "Start in presentation mode (large text, high contrast).");
   const QCommandLineOption contrast("high-contrast", "High-contrast theme.");
-  const QCommandLineOption parameters("parameters", "Show the Parameters panel in front of the About panel.");
+  const QCommandLineOption parameters("parameters",
+                                      "Show the Parameters panel in front of the About panel.");
   parser.addOptions({scenario, seed, until, side, screenshot, size, present, contrast, parameters});
   // parse(), not process(): process() exits with 1 on a bad option, and usage errors exit with 2.
   if (!parser.parse(QApplication::arguments())) return fail(parser.errorText());
   if (parser.isSet("help")) parser.showHelp(0);
   if (!parser.positionalArguments().isEmpty()) {
-    return fail("unexpected argument \"" + parser.positionalArguments().first() + "\"; use --scenario FILE");
+    return fail("unexpected argument \"" + parser.positionalArguments().first() +
+                "\"; use --scenario FILE");
   }
 
   deploysim::gui::MainWindow window;
@@ -108,9 +115,10 @@ int main(int argc, char** argv) {
     // Let layouts settle and the last snapshot reach every widget before grabbing.
     for (int i = 0; i < 5; ++i) QApplication::processEvents();
     const QImage image = window.grab().toImage();
-    if (image.size() != window.size() || window.size() != QSize(width_height.captured(1).toInt(), width_height.captured(2).toInt())) {
-      std::cerr << "deploysim-gui: the window cannot be that small; the image is "
-                << image.width() << "x" << image.height() << '\n';
+    if (image.size() != window.size() || window.size() != QSize(width_height.captured(1).toInt(),
+                                                                width_height.captured(2).toInt())) {
+      std::cerr << "deploysim-gui: the window cannot be that small; the image is " << image.width()
+                << "x" << image.height() << '\n';
     }
     if (!image.save(parser.value(screenshot), "PNG")) {
       return fail("could not write " + parser.value(screenshot));

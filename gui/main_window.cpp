@@ -1,8 +1,5 @@
 #include "main_window.hpp"
 
-#include <algorithm>
-#include <fstream>
-
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
@@ -17,6 +14,8 @@
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QToolBar>
+#include <algorithm>
+#include <fstream>
 
 #include "charts_panel.hpp"
 #include "parameters_panel.hpp"
@@ -32,9 +31,9 @@ namespace {
 
 // Simulated seconds per real second, slowest first.
 const std::vector<std::pair<double, const char*>> kSpeeds = {
-    {1, "1 s/s"},        {5, "5 s/s"},        {15, "15 s/s"},   {30, "30 s/s"},
-    {60, "1 min/s"},     {120, "2 min/s"},    {300, "5 min/s"}, {900, "15 min/s"},
-    {3600, "1 h/s"},     {6 * 3600, "6 h/s"}, {86400, "1 day/s"}};
+    {1, "1 s/s"},    {5, "5 s/s"},        {15, "15 s/s"},    {30, "30 s/s"},
+    {60, "1 min/s"}, {120, "2 min/s"},    {300, "5 min/s"},  {900, "15 min/s"},
+    {3600, "1 h/s"}, {6 * 3600, "6 h/s"}, {86400, "1 day/s"}};
 constexpr int kDefaultSpeed = 4;
 
 // The same file named two ways ("scenarios/x.json", "/work/scenarios/x.json") is one entry.
@@ -66,7 +65,9 @@ class ShortcutsOverlay : public QWidget {
   explicit ShortcutsOverlay(QWidget* parent) : QWidget(parent) {
     label_ = new QLabel(kShortcuts, this);
     label_->setTextFormat(Qt::RichText);
-    label_->setStyleSheet("QLabel { background: rgba(20,20,20,235); color: white; padding: 24px; border-radius: 10px; }");
+    label_->setStyleSheet(
+        "QLabel { background: rgba(20,20,20,235); color: white; padding: 24px; border-radius: "
+        "10px; }");
     hide();
   }
   void showEvent(QShowEvent*) override { place(); }
@@ -113,7 +114,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   pacer_.setInterval(kFrameMs);
   connect(&pacer_, &QTimer::timeout, this, &MainWindow::tick);
-  connect(parameters_, &ParametersPanel::pending_changed, this, [this](bool) { update_controls(); });
+  connect(parameters_, &ParametersPanel::pending_changed, this,
+          [this](bool) { update_controls(); });
   set_speed_index(kDefaultSpeed);
   set_high_contrast(false);
 }
@@ -135,7 +137,8 @@ void MainWindow::build_toolbar() {
   bar->addWidget(scenario_box_);
   connect(scenario_box_, &QComboBox::activated, this, [this](int index) {
     QString file = scenario_box_->itemData(index).toString();
-    if (file.isEmpty()) file = QFileDialog::getOpenFileName(this, tr("Open scenario"), {}, tr("Scenarios (*.json)"));
+    if (file.isEmpty())
+      file = QFileDialog::getOpenFileName(this, tr("Open scenario"), {}, tr("Scenarios (*.json)"));
     if (!file.isEmpty()) open_scenario(file.toStdString());
   });
 
@@ -152,9 +155,11 @@ void MainWindow::build_toolbar() {
   add(tr("Run until…"), QKeySequence(Qt::CTRL | Qt::Key_U), [this] {
     if (!applied_) return;
     bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Run until"),
-        tr("Time (\"10:15\", \"2012-08-01T10:15\", \"+45min\" or \"end\"):"), QLineEdit::Normal, "end", &ok);
-    if (ok && !run_until_text(text)) show_error(tr("Run until"), tr("Cannot read the time \"%1\".").arg(text));
+    const QString text = QInputDialog::getText(
+        this, tr("Run until"), tr("Time (\"10:15\", \"2012-08-01T10:15\", \"+45min\" or \"end\"):"),
+        QLineEdit::Normal, "end", &ok);
+    if (ok && !run_until_text(text))
+      show_error(tr("Run until"), tr("Cannot read the time \"%1\".").arg(text));
   });
   bar->addSeparator();
   bar->addWidget(new QLabel(tr(" Speed "), bar));
@@ -169,10 +174,12 @@ void MainWindow::build_toolbar() {
   connect(speed_slider_, &QSlider::valueChanged, this, &MainWindow::set_speed_index);
   auto* faster = new QAction(this);
   faster->setShortcuts({QKeySequence(Qt::Key_Plus), QKeySequence(Qt::Key_Equal)});
-  connect(faster, &QAction::triggered, this, [this] { set_speed_index(speed_slider_->value() + 1); });
+  connect(faster, &QAction::triggered, this,
+          [this] { set_speed_index(speed_slider_->value() + 1); });
   auto* slower = new QAction(this);
   slower->setShortcut(QKeySequence(Qt::Key_Minus));
-  connect(slower, &QAction::triggered, this, [this] { set_speed_index(speed_slider_->value() - 1); });
+  connect(slower, &QAction::triggered, this,
+          [this] { set_speed_index(speed_slider_->value() - 1); });
   addAction(faster);
   addAction(slower);
 
@@ -189,7 +196,8 @@ void MainWindow::build_toolbar() {
   bar->addWidget(variant_box_);
   connect(variant_box_, &QComboBox::activated, this, [this](int index) {
     QString file = variant_box_->itemData(index).toString();
-    if (file == "?") file = QFileDialog::getOpenFileName(this, tr("Open variant"), {}, tr("Scenarios (*.json)"));
+    if (file == "?")
+      file = QFileDialog::getOpenFileName(this, tr("Open variant"), {}, tr("Scenarios (*.json)"));
     if (file.isEmpty()) {
       set_side_by_side(std::nullopt);
     } else {
@@ -200,35 +208,43 @@ void MainWindow::build_toolbar() {
   bar->addSeparator();
   auto* view = new QAction(tr("Export charts…"), this);
   connect(view, &QAction::triggered, this, [this] {
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export charts"), "charts.png", tr("PNG (*.png)"));
-    if (!file.isEmpty() && !export_charts(file)) show_error(tr("Export"), tr("Could not write %1").arg(file));
+    const QString file =
+        QFileDialog::getSaveFileName(this, tr("Export charts"), "charts.png", tr("PNG (*.png)"));
+    if (!file.isEmpty() && !export_charts(file))
+      show_error(tr("Export"), tr("Could not write %1").arg(file));
   });
   bar->addAction(view);
   auto* run = new QAction(tr("Export run…"), this);
   connect(run, &QAction::triggered, this, [this] {
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export run"), "run.json", tr("Scenario (*.json)"));
-    if (!file.isEmpty() && !export_run(file)) show_error(tr("Export"), tr("Could not write %1").arg(file));
+    const QString file =
+        QFileDialog::getSaveFileName(this, tr("Export run"), "run.json", tr("Scenario (*.json)"));
+    if (!file.isEmpty() && !export_run(file))
+      show_error(tr("Export"), tr("Could not write %1").arg(file));
   });
   bar->addAction(run);
 
   auto* open = new QAction(this);
   open->setShortcut(QKeySequence::Open);
   connect(open, &QAction::triggered, this, [this] {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open scenario"), {}, tr("Scenarios (*.json)"));
+    const QString file =
+        QFileDialog::getOpenFileName(this, tr("Open scenario"), {}, tr("Scenarios (*.json)"));
     if (!file.isEmpty()) open_scenario(file.toStdString());
   });
   auto* bigger = new QAction(this);
-  bigger->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
+  bigger->setShortcuts(
+      {QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
   connect(bigger, &QAction::triggered, this, [this] { set_text_scale(text_scale_ + 0.2); });
   auto* smaller = new QAction(this);
   smaller->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
   connect(smaller, &QAction::triggered, this, [this] { set_text_scale(text_scale_ - 0.2); });
   auto* contrast = new QAction(this);
   contrast->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
-  connect(contrast, &QAction::triggered, this, [this] { set_high_contrast(!theme_.high_contrast); });
+  connect(contrast, &QAction::triggered, this,
+          [this] { set_high_contrast(!theme_.high_contrast); });
   auto* full = new QAction(this);
   full->setShortcut(QKeySequence(Qt::Key_F11));
-  connect(full, &QAction::triggered, this, [this] { isFullScreen() ? showNormal() : showFullScreen(); });
+  connect(full, &QAction::triggered, this,
+          [this] { isFullScreen() ? showNormal() : showFullScreen(); });
   auto* present = new QAction(this);
   present->setShortcut(QKeySequence(Qt::Key_F5));
   connect(present, &QAction::triggered, this, [this] { set_presentation(!isFullScreen()); });
@@ -304,7 +320,9 @@ bool MainWindow::set_side_by_side(const std::optional<fs::path>& variant) {
   return true;
 }
 
-std::uint64_t MainWindow::current_seed() const { return parameters_->seed(); }
+std::uint64_t MainWindow::current_seed() const {
+  return parameters_->seed();
+}
 
 void MainWindow::reset() {
   if (!loaded_) return;
@@ -312,7 +330,8 @@ void MainWindow::reset() {
   try {
     applied_ = parse_document(parameters_->edited_document(), loaded_->path.string());
   } catch (const std::exception& error) {
-    show_error(tr("The parameters do not make a valid scenario"), QString::fromStdString(error_text(error)));
+    show_error(tr("The parameters do not make a valid scenario"),
+               QString::fromStdString(error_text(error)));
     return;
   }
   parameters_->mark_applied();
@@ -338,7 +357,9 @@ void MainWindow::pause() {
   update_controls();
 }
 
-double MainWindow::speed() const { return kSpeeds[static_cast<std::size_t>(speed_slider_->value())].first; }
+double MainWindow::speed() const {
+  return kSpeeds[static_cast<std::size_t>(speed_slider_->value())].first;
+}
 
 void MainWindow::set_speed_index(int index) {
   index = std::clamp(index, 0, static_cast<int>(kSpeeds.size()) - 1);
@@ -359,8 +380,9 @@ void MainWindow::tick() {
   const double elapsed_s = static_cast<double>(wall_.restart()) / 1000.0;
   if (busy) return;
   const auto& latest = primary_->handle().latest();
-  const bool done = latest && latest->finished &&
-                    (!secondary_ || (secondary_->handle().latest() && secondary_->handle().latest()->finished));
+  const bool done =
+      latest && latest->finished &&
+      (!secondary_ || (secondary_->handle().latest() && secondary_->handle().latest()->finished));
   if (done) {
     pause();
     return;
@@ -443,7 +465,9 @@ void MainWindow::show_parameters(bool parameters) {
   (parameters ? parameters_dock_ : info_dock_)->raise();
 }
 
-bool MainWindow::shortcuts_shown() const { return overlay_->isVisible(); }
+bool MainWindow::shortcuts_shown() const {
+  return overlay_->isVisible();
+}
 
 void MainWindow::keyPressEvent(QKeyEvent* event) {
   if (overlay_->isVisible()) {
@@ -471,7 +495,8 @@ bool MainWindow::export_charts(const QString& file) {
   QImage image = primary_->charts().render_image();
   if (secondary_) {
     const QImage right = secondary_->charts().render_image();
-    QImage both(image.width() + right.width(), std::max(image.height(), right.height()), QImage::Format_ARGB32);
+    QImage both(image.width() + right.width(), std::max(image.height(), right.height()),
+                QImage::Format_ARGB32);
     both.fill(theme_.background);
     QPainter painter(&both);
     painter.drawImage(0, 0, image);

@@ -4,14 +4,13 @@
 // info panel, presentation mode and exports. The speed only paces how often the display asks
 // the worker for the next slice; slices never change a run's result.
 
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
-
-#include <QElapsedTimer>
-#include <QMainWindow>
-#include <QTimer>
 
 #include "scenario_document.hpp"
 #include "theme.hpp"

@@ -1,7 +1,5 @@
 #include "parameters_panel.hpp"
 
-#include <cmath>
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -13,6 +11,7 @@
 #include <QRegularExpressionValidator>
 #include <QSlider>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "engine/time.hpp"
 
@@ -22,8 +21,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kStrategies = {"manual", "all_at_once", "rolling",
-                                              "blue_green", "canary", "ring"};
+const std::vector<std::string> kStrategies = {"manual",     "all_at_once", "rolling",
+                                              "blue_green", "canary",      "ring"};
 
 // Whether the scenario's trouble is lost money (Knight) rather than failed requests: the kill
 // switch and canary analysis then watch the loss rate.
@@ -37,7 +36,8 @@ bool loses_money(const json& document) {
 
 std::int64_t deployed_hosts(const json& document) {
   std::int64_t hosts = 0;
-  const std::string service = document.contains("deployment") ? document["deployment"].value("service", "") : "";
+  const std::string service =
+      document.contains("deployment") ? document["deployment"].value("service", "") : "";
   if (document.contains("fleet")) {
     for (const auto& [name, group] : document["fleet"].items()) {
       if (group.value("service", "") == service) hosts += group.value("hosts", std::int64_t{1});
@@ -71,13 +71,17 @@ json default_strategy(const std::string& type, const json& document) {
   const auto metric = watched_metric(document);
   if (type == "manual") return {{"type", "manual"}, {"per_host", "10min"}};
   if (type == "rolling") {
-    return {{"type", "rolling"}, {"batch_size", std::max<std::int64_t>(1, deployed_hosts(document) / 4)}};
+    return {{"type", "rolling"},
+            {"batch_size", std::max<std::int64_t>(1, deployed_hosts(document) / 4)}};
   }
   if (type == "canary") {
     return {{"type", "canary"},
-            {"steps", json::array({{{"set_weight", 25}}, {{"analysis", "5min"}},
-                                   {{"set_weight", 50}}, {{"analysis", "5min"}}})},
-            {"analysis", {{"metric", metric["metric"]}, {"max", metric["above"]}, {"interval", "1min"}}}};
+            {"steps", json::array({{{"set_weight", 25}},
+                                   {{"analysis", "5min"}},
+                                   {{"set_weight", 50}},
+                                   {{"analysis", "5min"}}})},
+            {"analysis",
+             {{"metric", metric["metric"]}, {"max", metric["above"]}, {"interval", "1min"}}}};
   }
   if (type == "ring") {
     return {{"type", "ring"},
@@ -91,7 +95,9 @@ json default_strategy(const std::string& type, const json& document) {
 ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   badge_ = new QLabel(tr("● Pending: press Reset to apply"), this);
-  badge_->setStyleSheet("QLabel { background: #e69f00; color: black; font-weight: bold; padding: 4px; border-radius: 4px; }");
+  badge_->setStyleSheet(
+      "QLabel { background: #e69f00; color: black; font-weight: bold; padding: 4px; border-radius: "
+      "4px; }");
   badge_->setVisible(false);
   layout->addWidget(badge_);
   controls_ = new QWidget(this);
@@ -141,15 +147,17 @@ void ParametersPanel::mark_applied() {
   edited();
 }
 
-bool ParametersPanel::pending() const { return working_ != applied_ || seed() != applied_seed_; }
+bool ParametersPanel::pending() const {
+  return working_ != applied_ || seed() != applied_seed_;
+}
 
 void ParametersPanel::edited() {
   badge_->setVisible(pending());
   Q_EMIT pending_changed(pending());
 }
 
-void ParametersPanel::add_slider(const QString& label, double minimum, double maximum,
-                                 double step, double value, const QString& unit,
+void ParametersPanel::add_slider(const QString& label, double minimum, double maximum, double step,
+                                 double value, const QString& unit,
                                  std::function<void(json&, double)> write) {
   auto* row = new QWidget(controls_);
   auto* layout = new QHBoxLayout(row);
@@ -157,7 +165,8 @@ void ParametersPanel::add_slider(const QString& label, double minimum, double ma
   auto* slider = new QSlider(Qt::Horizontal, row);
   const int steps = static_cast<int>(std::lround((maximum - minimum) / step));
   slider->setRange(0, steps);
-  slider->setValue(static_cast<int>(std::lround((std::clamp(value, minimum, maximum) - minimum) / step)));
+  slider->setValue(
+      static_cast<int>(std::lround((std::clamp(value, minimum, maximum) - minimum) / step)));
   auto* shown = new QLabel(row);
   shown->setMinimumWidth(shown->fontMetrics().horizontalAdvance("0000 min"));
   auto text = [=](int position) {
@@ -207,22 +216,33 @@ void ParametersPanel::rebuild() {
       working_["deployment"]["strategy"] =
           original.value("type", "manual") == name ? original : default_strategy(name, working_);
       // Rebuilding deletes the chooser itself: do it once this signal has returned.
-      QMetaObject::invokeMethod(this, [this] { rebuild(); edited(); }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+          this,
+          [this] {
+            rebuild();
+            edited();
+          },
+          Qt::QueuedConnection);
     });
 
     if (type == "manual") {
-      add_slider(tr("Skip probability"), 0.0, 0.5, 0.01, strategy.value("skip_probability", 0.0), "",
+      add_slider(tr("Skip probability"), 0.0, 0.5, 0.01, strategy.value("skip_probability", 0.0),
+                 "",
                  [](json& d, double v) { d["deployment"]["strategy"]["skip_probability"] = v; });
     } else if (type == "rolling") {
       const double hosts = static_cast<double>(deployed_hosts(working_));
       add_slider(tr("Batch size"), 1.0, std::max(1.0, hosts), 1.0,
                  strategy.value("batch_size", std::max(1.0, hosts / 4)), tr("hosts"),
-                 [](json& d, double v) { d["deployment"]["strategy"]["batch_size"] = static_cast<std::int64_t>(v); });
+                 [](json& d, double v) {
+                   d["deployment"]["strategy"]["batch_size"] = static_cast<std::int64_t>(v);
+                 });
     } else if (type == "canary" && strategy.contains("steps")) {
       for (std::size_t i = 0; i < strategy["steps"].size(); ++i) {
         if (strategy["steps"][i].contains("set_weight")) {
-          add_slider(tr("Canary weight"), 1.0, 100.0, 1.0, strategy["steps"][i]["set_weight"].get<double>(), "%",
-                     [i](json& d, double v) { d["deployment"]["strategy"]["steps"][i]["set_weight"] = v; });
+          add_slider(tr("Canary weight"), 1.0, 100.0, 1.0,
+                     strategy["steps"][i]["set_weight"].get<double>(), "%", [i](json& d, double v) {
+                       d["deployment"]["strategy"]["steps"][i]["set_weight"] = v;
+                     });
           break;
         }
       }
@@ -234,15 +254,17 @@ void ParametersPanel::rebuild() {
           if (!minutes) continue;
           const std::string key = person;
           const std::string field = stage;
-          add_slider(QString("%1: %2").arg(QString::fromStdString(person), tr(stage)), 0.0, 60.0, 0.5,
-                     *minutes, tr("min"), [key, field](json& d, double v) {
+          add_slider(QString("%1: %2").arg(QString::fromStdString(person), tr(stage)), 0.0, 60.0,
+                     0.5, *minutes, tr("min"), [key, field](json& d, double v) {
                        d["people"][key][field] = duration_text(v * 60.0);
                      });
         }
       }
     }
-    const auto scrape = working_.contains("monitoring") && working_["monitoring"].contains("scrape_interval")
-                            ? minutes_of(working_["monitoring"]["scrape_interval"]) : std::optional<double>(0.25);
+    const auto scrape =
+        working_.contains("monitoring") && working_["monitoring"].contains("scrape_interval")
+            ? minutes_of(working_["monitoring"]["scrape_interval"])
+            : std::optional<double>(0.25);
     if (scrape) {
       add_slider(tr("Scrape interval"), 5.0, 300.0, 5.0, *scrape * 60.0, tr("s"),
                  [](json& d, double v) { d["monitoring"]["scrape_interval"] = duration_text(v); });
@@ -254,7 +276,8 @@ void ParametersPanel::rebuild() {
       add_switch(tr("Automated rollback"), strategy.value("automated_rollback", true),
                  [](json& d, bool on) { d["deployment"]["strategy"]["automated_rollback"] = on; });
     } else {
-      const bool rollback_on = working_.contains("automation") && working_["automation"].contains("rollback_on") &&
+      const bool rollback_on = working_.contains("automation") &&
+                               working_["automation"].contains("rollback_on") &&
                                !working_["automation"]["rollback_on"].empty();
       add_switch(tr("Automated rollback (on every alert)"), rollback_on, [](json& d, bool on) {
         json names = json::array();
@@ -265,13 +288,15 @@ void ParametersPanel::rebuild() {
       });
     }
   }
-  const bool kill_switch = working_.contains("automation") && working_["automation"].contains("kill_switch");
+  const bool kill_switch =
+      working_.contains("automation") && working_["automation"].contains("kill_switch");
   add_switch(tr("Kill switch"), kill_switch, [this](json& d, bool on) {
     if (!on) {
       if (d.contains("automation")) d["automation"].erase("kill_switch");
       return;
     }
-    const bool had = applied_.contains("automation") && applied_["automation"].contains("kill_switch");
+    const bool had =
+        applied_.contains("automation") && applied_["automation"].contains("kill_switch");
     json rule = had ? applied_["automation"]["kill_switch"] : watched_metric(d);
     if (!had) rule["for"] = "1min";
     d["automation"]["kill_switch"] = rule;

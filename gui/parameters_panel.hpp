@@ -5,10 +5,8 @@
 // Edits change a working copy of the document; they take effect on Reset, and until then a
 // "pending" badge says so. The panel only edits input: the model reads it like any file.
 
-#include <cstdint>
-
 #include <QWidget>
-
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 class QFormLayout;
@@ -38,9 +36,8 @@ class ParametersPanel : public QWidget {
  private:
   void rebuild();
   void edited();
-  void add_slider(const QString& label, double minimum, double maximum, double step,
-                  double value, const QString& unit,
-                  std::function<void(nlohmann::json&, double)> write);
+  void add_slider(const QString& label, double minimum, double maximum, double step, double value,
+                  const QString& unit, std::function<void(nlohmann::json&, double)> write);
   void add_switch(const QString& label, bool on, std::function<void(nlohmann::json&, bool)> write);
 
   nlohmann::json applied_;

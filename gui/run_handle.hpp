@@ -3,11 +3,10 @@
 // queued to the worker; at most one is in flight, so the UI never floods the worker and always
 // knows whether the latest snapshot is current.
 
-#include <cstdint>
-#include <memory>
-
 #include <QObject>
 #include <QThread>
+#include <cstdint>
+#include <memory>
 
 #include "snapshot.hpp"
 

@@ -1,7 +1,5 @@
 #include "run_pane.hpp"
 
-#include <cmath>
-
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,6 +10,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "charts_panel.hpp"
 #include "fleet_view.hpp"
@@ -32,7 +31,9 @@ QLabel* readout(QWidget* parent) {
 }
 
 QString big(const QString& caption, const QString& value) {
-  return QString("<span style='font-size:small'>%1</span><br><span style='font-size:x-large'><b>%2</b></span>")
+  return QString(
+             "<span style='font-size:small'>%1</span><br><span "
+             "style='font-size:x-large'><b>%2</b></span>")
       .arg(caption, value.toHtmlEscaped());
 }
 
@@ -55,12 +56,15 @@ RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<Ru
   layout->addLayout(readouts);
 
   fleet_ = new FleetView(this);
-  charts_ = new ChartsPanel([this](std::int64_t ms) {
-    if (!scenario_) return QString();
-    // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30".
-    const std::string text = simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false);
-    return QString::fromStdString(text.substr(0, text.front() == '+' ? 6 : 5));
-  }, this);
+  charts_ = new ChartsPanel(
+      [this](std::int64_t ms) {
+        if (!scenario_) return QString();
+        // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30".
+        const std::string text =
+            simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false);
+        return QString::fromStdString(text.substr(0, text.front() == '+' ? 6 : 5));
+      },
+      this);
 
   tabs_ = new QTabWidget(this);
   log_ = new QPlainTextEdit(this);
@@ -109,7 +113,8 @@ void RunPane::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uin
   log_->clear();
   summary_->setRowCount(0);
   inspector_->setText(tr("Click a host to see its state and history."));
-  title_->setText(QString("<big><b>%1</b></big> &nbsp;·&nbsp; seed %2").arg(title.toHtmlEscaped()).arg(seed));
+  title_->setText(
+      QString("<big><b>%1</b></big> &nbsp;·&nbsp; seed %2").arg(title.toHtmlEscaped()).arg(seed));
   charts_->reset(scenario->clock.end.ms());
   handle_->setup(std::move(scenario), seed);
 }
@@ -121,7 +126,8 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
   for (const auto& line : snapshot->new_story) {
     log_->appendPlainText(QString::fromStdString(line.clock + "  " + line.text));
   }
-  for (const auto& event : snapshot->new_host_events) host_history_[event.host].push_back(event.text);
+  for (const auto& event : snapshot->new_host_events)
+    host_history_[event.host].push_back(event.text);
 
   for (std::size_t c = 0; c < snapshot->columns.size(); ++c) {
     if (snapshot->columns[c] == "loss_usd" && !snapshot->new_rows[c].empty()) {
@@ -137,13 +143,16 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
   // The date goes in the caption so that the time itself stays large in narrow panes.
   const std::string& clock = snapshot->clock_text;
   const auto space = clock.rfind(' ');
-  clock_->setText(space == std::string::npos
-                      ? big(tr("Simulated time"), QString::fromStdString(clock))
-                      : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
-                            QString::fromStdString(clock.substr(space + 1))));
+  clock_->setText(
+      space == std::string::npos
+          ? big(tr("Simulated time"), QString::fromStdString(clock))
+          : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
+                QString::fromStdString(clock.substr(space + 1))));
   events_->setText(big(tr("Events"), QString::number(snapshot->events)));
   loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
-  misbehaving_->setText(big(tr("Misbehaving hosts"), QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->serving_hosts)));
+  misbehaving_->setText(
+      big(tr("Misbehaving hosts"),
+          QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->serving_hosts)));
   if (inspected_) inspect(*inspected_);
 }
 
@@ -153,7 +162,8 @@ void RunPane::inspect(std::uint32_t host) {
   const auto it = host_history_.find(host);
   if (it != host_history_.end()) {
     text += "<br><br><b>" + tr("History") + "</b>";
-    for (const auto& line : it->second) text += "<br>" + QString::fromStdString(line).toHtmlEscaped();
+    for (const auto& line : it->second)
+      text += "<br>" + QString::fromStdString(line).toHtmlEscaped();
   }
   inspector_->setText(text);
   tabs_->setCurrentWidget(inspector_);
@@ -169,7 +179,8 @@ QString readable_value(const std::string& key, const nlohmann::ordered_json& val
   if (!value.is_number()) return QString::fromStdString(value.dump());
   const double number = value.get<double>();
   const auto ends_with = [&](std::string_view suffix) {
-    return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return key.size() >= suffix.size() &&
+           key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with("_usd")) return QString::fromStdString(simulation::money(number));
   if (ends_with("_s")) return QString::fromStdString(simulation::minutes_text(number));
@@ -208,8 +219,14 @@ void RunPane::set_compact(bool compact) {
   tabs_->setVisible(!compact);
 }
 
-QString RunPane::event_log() const { return log_->toPlainText(); }
-QString RunPane::clock_readout() const { return latest_ ? QString::fromStdString(latest_->clock_text) : QString(); }
-QString RunPane::events_readout() const { return latest_ ? QString::number(latest_->events) : QString(); }
+QString RunPane::event_log() const {
+  return log_->toPlainText();
+}
+QString RunPane::clock_readout() const {
+  return latest_ ? QString::fromStdString(latest_->clock_text) : QString();
+}
+QString RunPane::events_readout() const {
+  return latest_ ? QString::number(latest_->events) : QString();
+}
 
 }  // namespace deploysim::gui

@@ -2,15 +2,13 @@
 // One run on screen: read-outs (clock, events, loss), the fleet, the charts, the event log, the
 // host inspector and the summary. The main window shows one pane, or two in side-by-side mode.
 
+#include <QWidget>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 #include <vector>
-
-#include <QWidget>
-
-#include <nlohmann/json.hpp>
 
 #include "snapshot.hpp"
 #include "theme.hpp"

@@ -1,11 +1,10 @@
 #include "scenario_document.hpp"
 
+#include <QCoreApplication>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <QCoreApplication>
 
 #include "scenario/input_error.hpp"
 #include "scenario/load.hpp"
@@ -34,8 +33,8 @@ fs::path scenario_directory() {
   }
   std::error_code ignored;
   if (QCoreApplication::instance() != nullptr) {
-    const fs::path installed =
-        fs::path(QCoreApplication::applicationDirPath().toStdString()) / "../share/deploysim/scenarios";
+    const fs::path installed = fs::path(QCoreApplication::applicationDirPath().toStdString()) /
+                               "../share/deploysim/scenarios";
     if (fs::is_directory(installed, ignored)) return installed;
   }
   return DEPLOYSIM_SCENARIO_DIR;

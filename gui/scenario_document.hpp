@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scenario/scenario.hpp"
 
@@ -42,8 +41,8 @@ std::filesystem::path scenario_directory();
 std::string classroom_notes(const std::filesystem::path& path);
 
 /// Reads a time typed by a person: "10:15" or "10:15:30" (that time of day on the last day of
-/// the run on which it is not past the end, or the start day if that is earlier), "2012-08-01T10:15", "+45min" (from the start),
-/// or "end". nullopt for anything else.
+/// the run on which it is not past the end, or the start day if that is earlier),
+/// "2012-08-01T10:15", "+45min" (from the start), or "end". nullopt for anything else.
 std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
                                             const std::string& text);
 

@@ -113,16 +113,15 @@ void SimulationRunner::publish() {
   const auto& story = world.story();
   for (; story_sent_ < story.size(); ++story_sent_) {
     const auto& record = story[story_sent_];
-    snapshot->new_story.push_back({record.time.ms(), short_clock(record.time),
-                                   record.event, simulation::describe(record)});
+    snapshot->new_story.push_back(
+        {record.time.ms(), short_clock(record.time), record.event, simulation::describe(record)});
   }
   for (const auto& record : trace_->pending) {
     if (record.subject.empty()) continue;
     if (const auto host = fleet.find_host(record.subject)) {
       snapshot->new_host_events.push_back(
           {*host, record.time.ms(),
-           short_clock(record.time) + "  " +
-               simulation::describe(record)});
+           short_clock(record.time) + "  " + simulation::describe(record)});
     }
   }
   trace_->pending.clear();

@@ -3,11 +3,10 @@
 // worker thread, and after each slice publishes a Snapshot. Slices only ever call run_until and
 // step, so how the UI slices a run (its speed) cannot change the result.
 
+#include <QObject>
 #include <cstdint>
 #include <memory>
 #include <optional>
-
-#include <QObject>
 
 #include "engine/time.hpp"
 #include "snapshot.hpp"

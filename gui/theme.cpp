@@ -36,7 +36,8 @@ Theme make_theme(bool high_contrast) {
 
 void apply_theme(QApplication& app, const Theme& theme, double text_scale) {
   // Fusion draws the same on every platform (and offscreen), so screenshots match the room.
-  static const double base_point_size = app.font().pointSizeF() > 0 ? app.font().pointSizeF() : 10.0;
+  static const double base_point_size =
+      app.font().pointSizeF() > 0 ? app.font().pointSizeF() : 10.0;
   app.setStyle(QStyleFactory::create("Fusion"));
   QPalette palette;
   palette.setColor(QPalette::Window, theme.background);
@@ -48,8 +49,10 @@ void apply_theme(QApplication& app, const Theme& theme, double text_scale) {
   palette.setColor(QPalette::ButtonText, theme.text);
   palette.setColor(QPalette::ToolTipBase, theme.panel);
   palette.setColor(QPalette::ToolTipText, theme.text);
-  palette.setColor(QPalette::Highlight, theme.high_contrast ? QColor("#ffff00") : QColor("#0072b2"));
-  palette.setColor(QPalette::HighlightedText, theme.high_contrast ? QColor("#000000") : QColor("#ffffff"));
+  palette.setColor(QPalette::Highlight,
+                   theme.high_contrast ? QColor("#ffff00") : QColor("#0072b2"));
+  palette.setColor(QPalette::HighlightedText,
+                   theme.high_contrast ? QColor("#000000") : QColor("#ffffff"));
   palette.setColor(QPalette::PlaceholderText, theme.muted);
   app.setPalette(palette);
   QFont font = app.font();

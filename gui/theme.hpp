@@ -2,9 +2,8 @@
 // Colours and text scale: the normal theme and the high-contrast one for projectors. Version
 // colours are the Okabe-Ito palette, readable by colour-blind viewers; red is kept for trouble.
 
-#include <vector>
-
 #include <QColor>
+#include <vector>
 
 class QApplication;
 

@@ -32,8 +32,8 @@ class ConfigParser {
     ProblemCollector problems;
     problems.check([&] {
       reject_unknown_keys(document_, "",
-                          {"$schema", "config_version", "note", "fail_on", "exit_zero",
-                           "baseline", "rules", "policy"});
+                          {"$schema", "config_version", "note", "fail_on", "exit_zero", "baseline",
+                           "rules", "policy"});
     });
     ObjectReader root(document_, config_.file, "");
     problems.check([&] {
@@ -72,13 +72,13 @@ class ConfigParser {
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       const std::string suggestion = scenario::did_you_mean(key, allowed);
-      problems.push_back(
-          at(InputProblem{.file = config_.file,
-                          .pointer = pointer,
-                          .detail = "unknown key " + quote(key),
-                          .hint = suggestion.empty() ? "allowed keys: " + scenario::quote_list(allowed)
-                                                     : "did you mean " + quote(suggestion) + "?"},
-             child_pointer(pointer, key)));
+      problems.push_back(at(
+          InputProblem{.file = config_.file,
+                       .pointer = pointer,
+                       .detail = "unknown key " + quote(key),
+                       .hint = suggestion.empty() ? "allowed keys: " + scenario::quote_list(allowed)
+                                                  : "did you mean " + quote(suggestion) + "?"},
+          child_pointer(pointer, key)));
     }
     if (!problems.empty()) throw InputError(std::move(problems));
   }
@@ -123,12 +123,13 @@ class ConfigParser {
         const std::string id(rule->id);
         const auto [previous, fresh] = configured_by.try_emplace(id, key);
         if (!fresh) {
-          throw InputError(at(InputProblem{.file = config_.file,
-                                           .pointer = value.pointer(),
-                                           .detail = "rule " + id + " is configured twice (also as " +
-                                                     quote(previous->second) + ")",
-                                           .hint = "keep one entry"},
-                              value.pointer()));
+          throw InputError(
+              at(InputProblem{.file = config_.file,
+                              .pointer = value.pointer(),
+                              .detail = "rule " + id + " is configured twice (also as " +
+                                        quote(previous->second) + ")",
+                              .hint = "keep one entry"},
+                 value.pointer()));
         }
         parse_rule(id, value);
       });
@@ -144,12 +145,14 @@ class ConfigParser {
       return;
     }
     if (!value.json().is_object()) {
-      value.fail("\"off\", \"on\", \"note\", \"warning\", \"error\" or an object with "
-                 "\"enabled\" and \"severity\"");
+      value.fail(
+          "\"off\", \"on\", \"note\", \"warning\", \"error\" or an object with "
+          "\"enabled\" and \"severity\"");
     }
     reject_unknown_keys(value.json(), value.pointer(), {"enabled", "severity", "note"});
     auto object = value.as_object();
-    if (const auto enabled = object.optional("enabled")) config_.enabled[id] = enabled->as_boolean();
+    if (const auto enabled = object.optional("enabled"))
+      config_.enabled[id] = enabled->as_boolean();
     if (const auto level = object.optional("severity")) config_.severity[id] = severity(*level);
     object.string("note", "");
   }

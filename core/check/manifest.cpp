@@ -187,8 +187,9 @@ class ManifestParser {
           read_compatible(versions, dep);
         } else {
           if (!versions.json().is_array()) {
-            versions.fail("a version range such as \">=1.4 <2.0\", or a list of versions and "
-                          "ranges");
+            versions.fail(
+                "a version range such as \">=1.4 <2.0\", or a list of versions and "
+                "ranges");
           }
           for (const auto& version : versions.as_array()) read_compatible(version, dep);
         }
@@ -212,9 +213,11 @@ class ManifestParser {
       if (!looks_like_range || !scenario::did_you_mean(text, names).empty()) {
         reference(entry, names, "a version of " + quote(dep.service));
       }
-      entry.fail("a version range such as \">=1.4 <2.0\", \"^1.2\", \"~1.2.3\" or \"1.x\", or a "
-                 "version of " + quote(dep.service),
-                 error);
+      entry.fail(
+          "a version range such as \">=1.4 <2.0\", \"^1.2\", \"~1.2.3\" or \"1.x\", or a "
+          "version of " +
+              quote(dep.service),
+          error);
     }
     dep.compatible.push_back(text);
     if (range) dep.ranges.push_back(std::move(*range));
@@ -227,8 +230,8 @@ class ManifestParser {
       ManifestGroup group;
       group.name = name;
       group.pointer = object.pointer();
-      group.service = reference(object.value("service"), service_names(),
-                                "the name of a service in /services");
+      group.service =
+          reference(object.value("service"), service_names(), "the name of a service in /services");
       const auto versions = version_names(group.service);
       const std::string version_what = "a version of " + quote(group.service);
       group.version = reference(object.value("version"), versions, version_what);
@@ -299,8 +302,8 @@ class ManifestParser {
     auto object = section->as_object();
     Rollout rollout;
     rollout.pointer = object.pointer();
-    rollout.service = reference(object.value("service"), service_names(),
-                                "the name of a service in /services");
+    rollout.service =
+        reference(object.value("service"), service_names(), "the name of a service in /services");
     rollout.to = reference(object.value("to"), version_names(rollout.service),
                            "a version of " + quote(rollout.service));
     if (auto started = object.optional("started")) rollout.started_ms = read_timestamp(*started);
@@ -318,7 +321,8 @@ class ManifestParser {
       stage.health_gate = stage_object.string("health_gate", "");
       stage.rollback = stage_object.string("rollback", "");
       for (const auto& host : stage_object.array("hosts")) {
-        const auto* name = host.json().is_string() ? host.json().get_ptr<const std::string*>() : nullptr;
+        const auto* name =
+            host.json().is_string() ? host.json().get_ptr<const std::string*>() : nullptr;
         stage.hosts.push_back(name != nullptr && known_hosts.count(*name) > 0
                                   ? *name
                                   : reference(host, host_names, "the name of a host in /groups"));
@@ -367,11 +371,11 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
       out.versions.push_back(std::move(v));
     }
     for (const auto& dependency : service.depends_on) {
-      out.depends_on.push_back(
-          ManifestDependency{dependency.service, dependency.compatible_versions,
-                             child_pointer(child_pointer(out.pointer, "depends_on"),
-                                           dependency.service),
-                             {}});
+      out.depends_on.push_back(ManifestDependency{
+          dependency.service,
+          dependency.compatible_versions,
+          child_pointer(child_pointer(out.pointer, "depends_on"), dependency.service),
+          {}});
     }
     manifest.services.push_back(std::move(out));
   }
@@ -395,18 +399,21 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     out.service = group.service;
     out.version = group.version;
     out.pointer = child_pointer("/fleet", group.name);
-    const bool deployed =
-        deployment != nullptr && deployment->service == group.service &&
-        (deployment->groups.empty() ||
-         std::find(deployment->groups.begin(), deployment->groups.end(), group.name) !=
-             deployment->groups.end());
+    const bool deployed = deployment != nullptr && deployment->service == group.service &&
+                          (deployment->groups.empty() ||
+                           std::find(deployment->groups.begin(), deployment->groups.end(),
+                                     group.name) != deployment->groups.end());
     if (deployed) out.version = deployment->to;
     for (const auto& [key, value] : group.config) out.config.emplace(key, value);
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
-      manifest.hosts.push_back(ManifestHost{model::expand_host_name(group.name_pattern, group.name, i),
-                                            manifest.groups.size(), out.version, out.config,
-                                            child_pointer(out.pointer, "hosts"), {}});
+      manifest.hosts.push_back(
+          ManifestHost{model::expand_host_name(group.name_pattern, group.name, i),
+                       manifest.groups.size(),
+                       out.version,
+                       out.config,
+                       child_pointer(out.pointer, "hosts"),
+                       {}});
     }
     manifest.groups.push_back(std::move(out));
   }
@@ -415,7 +422,8 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     out.name = flag.name;
     out.on = flag.initial;
     for (const auto& entry : source.timeline) {
-      if (entry.action == scenario::ActionKind::set_flag && entry.flag == flag.name && entry.value) {
+      if (entry.action == scenario::ActionKind::set_flag && entry.flag == flag.name &&
+          entry.value) {
         out.on = true;
       }
     }
@@ -494,8 +502,21 @@ class InventoryStream {
   enum class Level { start, root, hosts, host, config, flags, ignore, done };
   // The keys of the root and host objects.
   enum class Key : unsigned {
-    unknown, inventory_version, observed_at, source, note, schema, hosts,
-    name, version, config, config_hash, config_revision, flags, converged_at, ignore
+    unknown,
+    inventory_version,
+    observed_at,
+    source,
+    note,
+    schema,
+    hosts,
+    name,
+    version,
+    config,
+    config_hash,
+    config_revision,
+    flags,
+    converged_at,
+    ignore
   };
 
   static unsigned bit(Key key) { return 1u << static_cast<unsigned>(key); }
@@ -573,20 +594,31 @@ bool InventoryStream::string(std::string& value) {
         case Key::name:
           host.name = std::move(value);
           return !host.name.empty();
-        case Key::version: host.version = std::move(value); return true;
-        case Key::config_hash: host.config_hash = std::move(value); return true;
-        case Key::config_revision: host.config_revision = std::move(value); return true;
-        case Key::converged_at: return timestamp(std::move(value), host.converged_ms);
-        case Key::note: return true;
-        default: return false;
+        case Key::version:
+          host.version = std::move(value);
+          return true;
+        case Key::config_hash:
+          host.config_hash = std::move(value);
+          return true;
+        case Key::config_revision:
+          host.config_revision = std::move(value);
+          return true;
+        case Key::converged_at:
+          return timestamp(std::move(value), host.converged_ms);
+        case Key::note:
+          return true;
+        default:
+          return false;
       }
     }
-    case Level::config: return config_value(nlohmann::json(std::move(value)));
+    case Level::config:
+      return config_value(nlohmann::json(std::move(value)));
     case Level::ignore:
       // A suppression needs a reason.
       if (value.find_first_not_of(" \t") == std::string::npos) return false;
       return current().ignore.emplace(member_, std::move(value)).second;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -600,14 +632,19 @@ bool InventoryStream::key(std::string& key) {
       return first_time(host_seen_, host_key_);
     case Level::config:
     case Level::flags:
-    case Level::ignore: member_ = std::move(key); return true;
-    default: return false;
+    case Level::ignore:
+      member_ = std::move(key);
+      return true;
+    default:
+      return false;
   }
 }
 
 bool InventoryStream::start_object(std::size_t /*elements*/) {
   switch (level_) {
-    case Level::start: level_ = Level::root; return true;
+    case Level::start:
+      level_ = Level::root;
+      return true;
     case Level::hosts:
       inventory_.hosts.emplace_back();
       current().pointer = child_pointer("/hosts", inventory_.hosts.size() - 1);
@@ -626,20 +663,26 @@ bool InventoryStream::start_object(std::size_t /*elements*/) {
         return false;
       }
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 bool InventoryStream::end_object() {
   switch (level_) {
-    case Level::root: level_ = Level::done; return true;
+    case Level::root:
+      level_ = Level::done;
+      return true;
     case Level::host:
       level_ = Level::hosts;
       return (host_seen_ & bit(Key::name)) != 0;
     case Level::config:
     case Level::flags:
-    case Level::ignore: level_ = Level::host; return true;
-    default: return false;
+    case Level::ignore:
+      level_ = Level::host;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -28,9 +28,13 @@ struct Children {
   std::vector<Span> elements;
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-bool starts_code_point(char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }
+bool starts_code_point(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
   if (code_point < 0x80) {
@@ -116,11 +120,21 @@ class Reader {
       const char escape = i + 1 < end ? text_[i + 1] : '\\';
       i += 2;
       switch (escape) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           std::uint32_t code_point = hex4(i, end);
           i += 4;
@@ -136,7 +150,9 @@ class Reader {
           append_utf8(out, code_point);
           break;
         }
-        default: out += escape; break;  // '"', '\\', '/'
+        default:
+          out += escape;
+          break;  // '"', '\\', '/'
       }
     }
     return out;

@@ -52,10 +52,10 @@ void write_text(std::ostream& out, const CheckResult& result, const ReportContex
   for (const auto& finding : result.findings) {
     std::string line = text_line(finding);
     if (context.colour) {
-      const char* colour = finding.suppression                       ? "\x1b[2m"
-                           : finding.severity == Severity::error     ? "\x1b[1;31m"
-                           : finding.severity == Severity::warning   ? "\x1b[1;33m"
-                                                                     : "\x1b[1;36m";
+      const char* colour = finding.suppression                     ? "\x1b[2m"
+                           : finding.severity == Severity::error   ? "\x1b[1;31m"
+                           : finding.severity == Severity::warning ? "\x1b[1;33m"
+                                                                   : "\x1b[1;36m";
       line = colour + line + "\x1b[0m";
     }
     out << line << '\n';
@@ -98,9 +98,11 @@ void write_json(std::ostream& out, const CheckResult& result, const ReportContex
                    {"hosts_checked", result.hosts_checked}}}};
   json rules = json::array();
   for (const RuleInfo* rule : result.rules) {
-    rules.push_back({{"id", rule->id}, {"name", rule->name},
+    rules.push_back({{"id", rule->id},
+                     {"name", rule->name},
                      {"default_severity", severity_name(rule->severity)},
-                     {"summary", rule->summary}, {"doc", rule_doc_path(*rule)}});
+                     {"summary", rule->summary},
+                     {"doc", rule_doc_path(*rule)}});
   }
   report["rules"] = std::move(rules);
   json findings = json::array();
@@ -117,16 +119,15 @@ void write_json(std::ostream& out, const CheckResult& result, const ReportContex
     for (const auto& r : finding.related) related.push_back(location_json(r));
     item["related"] = std::move(related);
     if (finding.suppression) {
-      item["suppression"] = {{"kind", finding.suppression_kind},
-                             {"reason", *finding.suppression}};
+      item["suppression"] = {{"kind", finding.suppression_kind}, {"reason", *finding.suppression}};
     }
     findings.push_back(std::move(item));
   }
   report["findings"] = std::move(findings);
   json errors = json::array();
   for (const auto& problem : context.input_problems) {
-    errors.push_back({{"file", problem.file}, {"pointer", problem.pointer},
-                      {"message", problem.message()}});
+    errors.push_back(
+        {{"file", problem.file}, {"pointer", problem.pointer}, {"message", problem.message()}});
   }
   report["errors"] = std::move(errors);
   out << report.dump(2) << '\n';
@@ -150,8 +151,8 @@ std::string path_uri(const std::string& path) {
 }
 
 json sarif_physical(const Location& location) {
-  json physical = {{"artifactLocation", {{"uri", path_uri(location.file == "-" ? "stdin"
-                                                                                : location.file)}}}};
+  json physical = {
+      {"artifactLocation", {{"uri", path_uri(location.file == "-" ? "stdin" : location.file)}}}};
   if (location.range.start.line > 0) {
     physical["region"] = {{"startLine", location.range.start.line},
                           {"startColumn", location.range.start.column},
@@ -161,7 +162,9 @@ json sarif_physical(const Location& location) {
   return physical;
 }
 
-std::string_view sarif_level(Severity severity) { return severity_name(severity); }
+std::string_view sarif_level(Severity severity) {
+  return severity_name(severity);
+}
 
 void write_sarif(std::ostream& out, const CheckResult& result, const ReportContext& context) {
   const auto& catalogue = rule_catalogue();
@@ -184,10 +187,10 @@ void write_sarif(std::ostream& out, const CheckResult& result, const ReportConte
     if (!finding.location.logical.empty()) {
       logical.push_back({{"fullyQualifiedName", finding.location.logical}, {"kind", "member"}});
     }
-    logical.push_back({{"fullyQualifiedName", finding.location.pointer.empty()
-                                                  ? std::string("/")
-                                                  : finding.location.pointer},
-                       {"kind", "element"}});
+    logical.push_back(
+        {{"fullyQualifiedName",
+          finding.location.pointer.empty() ? std::string("/") : finding.location.pointer},
+         {"kind", "element"}});
     location["logicalLocations"] = std::move(logical);
     json item = {{"ruleId", finding.rule->id},
                  {"ruleIndex", index},
@@ -231,17 +234,16 @@ void write_sarif(std::ostream& out, const CheckResult& result, const ReportConte
     }
     invocation["toolExecutionNotifications"] = std::move(notifications);
   }
-  json log = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs", json::array({{{"tool",
-                              {{"driver",
-                                {{"name", "deploysim"},
-                                 {"semanticVersion", DEPLOYSIM_VERSION},
-                                 {"rules", std::move(rules)}}}}},
-                             {"columnKind", "unicodeCodePoints"},
-                             {"invocations", json::array({invocation})},
-                             {"results", std::move(results)}}})}};
+  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({{{"tool",
+                                      {{"driver",
+                                        {{"name", "deploysim"},
+                                         {"semanticVersion", DEPLOYSIM_VERSION},
+                                         {"rules", std::move(rules)}}}}},
+                                     {"columnKind", "unicodeCodePoints"},
+                                     {"invocations", json::array({invocation})},
+                                     {"results", std::move(results)}}})}};
   out << log.dump(2) << '\n';
 }
 
@@ -249,11 +251,21 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters other than tab and newline are not allowed in XML 1.0.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
@@ -293,8 +305,8 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
                  xml_escape(finding->location.file) + "\" time=\"0\">\n";
         if (finding->suppression) {
           ++suite_skipped;
-          cases += "      <skipped message=\"" + xml_escape("suppressed: " + *finding->suppression) +
-                   "\"/>\n";
+          cases += "      <skipped message=\"" +
+                   xml_escape("suppressed: " + *finding->suppression) + "\"/>\n";
         } else {
           ++suite_failures;
           cases += "      <failure type=\"" + std::string(severity_name(finding->severity)) +
@@ -309,10 +321,11 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
     failures += suite_failures;
     skipped += suite_skipped;
     const std::size_t suite_tests = found == by_rule.end() ? 1 : found->second.size();
-    body += "  <testsuite name=\"" + xml_escape(std::string(rule->id) + " " + std::string(rule->name)) +
-            "\" tests=\"" + std::to_string(suite_tests) + "\" failures=\"" +
-            std::to_string(suite_failures) + "\" errors=\"0\" skipped=\"" +
-            std::to_string(suite_skipped) + "\" time=\"0\">\n" + cases + "  </testsuite>\n";
+    body += "  <testsuite name=\"" +
+            xml_escape(std::string(rule->id) + " " + std::string(rule->name)) + "\" tests=\"" +
+            std::to_string(suite_tests) + "\" failures=\"" + std::to_string(suite_failures) +
+            "\" errors=\"0\" skipped=\"" + std::to_string(suite_skipped) + "\" time=\"0\">\n" +
+            cases + "  </testsuite>\n";
   }
   const std::size_t errors = context.input_problems.size();
   if (errors > 0) {
@@ -340,10 +353,14 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
 std::string github_data(std::string_view text) {
   std::string out;
   for (const char c : text) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -351,9 +368,12 @@ std::string github_data(std::string_view text) {
 std::string github_property(std::string_view text) {
   std::string out;
   for (const char c : github_data(text)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -379,16 +399,16 @@ void write_github(std::ostream& out, const CheckResult& result, const ReportCont
         out << ",col=" << l.range.start.column << ",endColumn=" << l.range.end.column;
       }
     }
-    out << ",title=" << github_property(std::string(finding.rule->id) + " " +
-                                        std::string(finding.rule->name))
+    out << ",title="
+        << github_property(std::string(finding.rule->id) + " " + std::string(finding.rule->name))
         << "::" << github_data(finding.message) << '\n';
     ++shown;
   }
   const Counts counts = count(result);
   // GitHub shows about ten annotations of each kind per step; the count says how many exist.
   out << "deploysim check: " << plural(counts.error, "error") << ", "
-      << plural(counts.warning, "warning") << ", " << plural(counts.note, "note") << " ("
-      << shown << " annotated; upload SARIF to see every finding)\n";
+      << plural(counts.warning, "warning") << ", " << plural(counts.note, "note") << " (" << shown
+      << " annotated; upload SARIF to see every finding)\n";
 }
 
 }  // namespace
@@ -408,9 +428,9 @@ const std::vector<std::string>& format_names() {
 }
 
 std::string text_line(const Finding& finding) {
-  std::string line = place(finding.location) + ": " +
-                     std::string(severity_name(finding.severity)) + ": " + finding.message + " [" +
-                     std::string(finding.rule->id) + " " + std::string(finding.rule->name) + "]";
+  std::string line = place(finding.location) + ": " + std::string(severity_name(finding.severity)) +
+                     ": " + finding.message + " [" + std::string(finding.rule->id) + " " +
+                     std::string(finding.rule->name) + "]";
   if (finding.suppression) line += " (suppressed: " + *finding.suppression + ")";
   return line;
 }
@@ -418,11 +438,21 @@ std::string text_line(const Finding& finding) {
 void write_report(std::ostream& out, Format format, const CheckResult& result,
                   const ReportContext& context) {
   switch (format) {
-    case Format::text: write_text(out, result, context); break;
-    case Format::json: write_json(out, result, context); break;
-    case Format::sarif: write_sarif(out, result, context); break;
-    case Format::junit: write_junit(out, result, context); break;
-    case Format::github: write_github(out, result, context); break;
+    case Format::text:
+      write_text(out, result, context);
+      break;
+    case Format::json:
+      write_json(out, result, context);
+      break;
+    case Format::sarif:
+      write_sarif(out, result, context);
+      break;
+    case Format::junit:
+      write_junit(out, result, context);
+      break;
+    case Format::github:
+      write_github(out, result, context);
+      break;
   }
 }
 

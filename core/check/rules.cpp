@@ -47,8 +47,7 @@ const std::vector<RuleInfo> kRules = {
      "Deploy a compatible version of the dependency, or test and declare the version as "
      "compatible.",
      "skew"},
-    {"DS005", "dependency-cycle", Severity::error,
-     "Services depend on each other in a cycle",
+    {"DS005", "dependency-cycle", Severity::error, "Services depend on each other in a cycle",
      "With a dependency cycle there is no safe order to deploy the services in: one of them "
      "always runs against a dependency that is not ready.",
      "Break the cycle: remove one dependency or split a service.", "skew"},
@@ -62,12 +61,10 @@ const std::vector<RuleInfo> kRules = {
      "A host listed twice is updated twice, or counted in a stage it does not belong to, which "
      "hides a host that is missing elsewhere.",
      "Keep each host in exactly one stage.", "coverage"},
-    {"DS008", "stage-without-health-gate", Severity::warning,
-     "A rollout stage has no health gate",
+    {"DS008", "stage-without-health-gate", Severity::warning, "A rollout stage has no health gate",
      "Without a health gate a bad version spreads to the next stage before anyone looks.",
      "Give the stage a \"health_gate\" (an alert, an analysis, a manual approval).", "rollout"},
-    {"DS009", "stage-without-rollback", Severity::warning,
-     "A rollout stage has no rollback",
+    {"DS009", "stage-without-rollback", Severity::warning, "A rollout stage has no rollback",
      "A stage that cannot be rolled back leaves a failing version in place while people "
      "improvise (Knight's team rolled back the wrong thing).",
      "Give the stage a \"rollback\" (automatic, or a named runbook).", "rollout"},
@@ -92,15 +89,13 @@ const std::vector<RuleInfo> kRules = {
     {"DS013", "stale-convergence", Severity::warning,
      "A host has not converged within the maximum age",
      "A host whose agent last converged long ago may run anything: its reported state is old.",
-     "Find why the agent stopped converging (stopped, failing, unreachable) and fix it.",
-     "drift"},
+     "Find why the agent stopped converging (stopped, failing, unreachable) and fix it.", "drift"},
     {"DS014", "mixed-versions", Severity::warning,
      "Hosts of one service run different versions beyond the allowed window",
      "A mixed fleet is normal during a rollout and a hazard afterwards: flags and dependent "
      "services see two behaviours.",
      "Finish or roll back the rollout; set rollout.started to when it began.", "rollout"},
-    {"DS015", "duplicate-host", Severity::error,
-     "A host name appears more than once",
+    {"DS015", "duplicate-host", Severity::error, "A host name appears more than once",
      "Two entries for one host make its declared version or observed state ambiguous.",
      "Keep one entry per host name.", "inventory"},
     {"DS016", "unknown-inventory-host", Severity::error,
@@ -155,14 +150,14 @@ struct Context {
 
 Location manifest_at(const Context& c, std::string pointer, std::string logical = {},
                      std::string message = {}) {
-  return Location{Document::manifest, c.manifest.file, std::move(pointer), {}, std::move(logical),
-                  std::move(message)};
+  return Location{Document::manifest, c.manifest.file,   std::move(pointer), {},
+                  std::move(logical), std::move(message)};
 }
 
 Location inventory_at(const Context& c, std::string pointer, std::string logical = {},
                       std::string message = {}) {
   return Location{Document::inventory, c.inventory->file, std::move(pointer), {},
-                  std::move(logical), std::move(message)};
+                  std::move(logical),  std::move(message)};
 }
 
 std::string host_logical(const Context& c, const ManifestHost& host) {
@@ -333,8 +328,8 @@ void flag_version_mismatch(const Context& c, Emitter& e) {
                                       "services/" + group.service + "@" + version->name,
                                       "version without the flag"));
       } else if (!flag.meaning.empty() && it->second != flag.meaning) {
-        problem = "which maps it to " + quote(it->second) + ", not to its meaning " +
-                  quote(flag.meaning);
+        problem =
+            "which maps it to " + quote(it->second) + ", not to its meaning " + quote(flag.meaning);
         related.push_back(manifest_at(
             c, child_pointer(child_pointer(version->pointer, "flags"), flag.name),
             "services/" + group.service + "@" + version->name, "the version's meaning"));
@@ -365,17 +360,15 @@ void retired_behaviour_reachable(const Context& c, Emitter& e) {
         const std::size_t example = hosts->second.first;
         Effective where = effective_version(c, example);
         where.where.message = "a host running it";
-        e.emit("version " + quote(version.name) + " of " + quote(service.name) +
-                   ", which " + std::to_string(hosts->second.second) +
-                   " host(s) run (first: " + quote(c.manifest.hosts[example].name) +
-                   "), still maps flag " + quote(flag) + " to retired behaviour " +
-                   quote(behaviour),
+        e.emit("version " + quote(version.name) + " of " + quote(service.name) + ", which " +
+                   std::to_string(hosts->second.second) + " host(s) run (first: " +
+                   quote(c.manifest.hosts[example].name) + "), still maps flag " + quote(flag) +
+                   " to retired behaviour " + quote(behaviour),
                manifest_at(c, child_pointer(child_pointer(version.pointer, "flags"), flag),
                            "services/" + service.name + "@" + version.name),
-               {where.where, manifest_at(c, info->pointer, "behaviours/" + behaviour,
-                                         "retired behaviour")},
-               "service/" + service.name + "@" + version.name + "/flag/" + flag,
-               &service.ignore);
+               {where.where,
+                manifest_at(c, info->pointer, "behaviours/" + behaviour, "retired behaviour")},
+               "service/" + service.name + "@" + version.name + "/flag/" + flag, &service.ignore);
       }
     }
   }
@@ -392,16 +385,16 @@ void dependency_version_skew(const Context& c, Emitter& e) {
       for (const auto& [version, hosts] : versions->second) {
         if (dependency.accepts(version)) continue;
         const Effective where = effective_version(c, hosts.first);
-        e.emit(quote(service.name) + " works with " + quote(dependency.service) + " versions " +
-                   scenario::quote_list(dependency.compatible) + ", but " +
-                   std::to_string(hosts.second) + " host(s) of " + quote(dependency.service) +
-                   " run " + quote(version) + " (first: " +
-                   quote(c.manifest.hosts[hosts.first].name) + ")",
-               where.where,
-               {manifest_at(c, dependency.pointer, "services/" + service.name,
-                            "compatible versions")},
-               "dependency/" + service.name + "->" + dependency.service + "@" + version,
-               &service.ignore);
+        e.emit(
+            quote(service.name) + " works with " + quote(dependency.service) + " versions " +
+                scenario::quote_list(dependency.compatible) + ", but " +
+                std::to_string(hosts.second) + " host(s) of " + quote(dependency.service) +
+                " run " + quote(version) + " (first: " + quote(c.manifest.hosts[hosts.first].name) +
+                ")",
+            where.where,
+            {manifest_at(c, dependency.pointer, "services/" + service.name, "compatible versions")},
+            "dependency/" + service.name + "->" + dependency.service + "@" + version,
+            &service.ignore);
       }
     }
   }
@@ -412,7 +405,8 @@ void dependency_cycle(const Context& c, Emitter& e) {
   for (const auto& service : c.manifest.services) {
     scenario::Service s;
     s.name = service.name;
-    for (const auto& dependency : service.depends_on) s.depends_on.push_back({dependency.service, {}});
+    for (const auto& dependency : service.depends_on)
+      s.depends_on.push_back({dependency.service, {}});
     services.push_back(std::move(s));
   }
   try {
@@ -478,8 +472,7 @@ void rollout_repeated_host(const Context& c, Emitter& e) {
       e.emit("host " + quote(stage.hosts[k]) + " is in stage " + quote(stage.name) +
                  " and already in stage " + quote(it->second.first),
              manifest_at(c, stage.host_pointers[k], "rollout/" + stage.name),
-             {manifest_at(c, it->second.second, "rollout/" + it->second.first,
-                          "first occurrence")},
+             {manifest_at(c, it->second.second, "rollout/" + it->second.first, "first occurrence")},
              "rollout/" + stage.name + "/host/" + stage.hosts[k], &stage.ignore);
     }
   }
@@ -490,8 +483,8 @@ void stage_without_health_gate(const Context& c, Emitter& e) {
   for (const auto& stage : c.manifest.rollout->stages) {
     if (!stage.health_gate.empty()) continue;
     e.emit("stage " + quote(stage.name) + " has no health gate",
-           manifest_at(c, stage.pointer, "rollout/" + stage.name), {},
-           "rollout/" + stage.name, &stage.ignore);
+           manifest_at(c, stage.pointer, "rollout/" + stage.name), {}, "rollout/" + stage.name,
+           &stage.ignore);
   }
 }
 
@@ -500,8 +493,8 @@ void stage_without_rollback(const Context& c, Emitter& e) {
   for (const auto& stage : c.manifest.rollout->stages) {
     if (!stage.rollback.empty()) continue;
     e.emit("stage " + quote(stage.name) + " has no rollback",
-           manifest_at(c, stage.pointer, "rollout/" + stage.name), {},
-           "rollout/" + stage.name, &stage.ignore);
+           manifest_at(c, stage.pointer, "rollout/" + stage.name), {}, "rollout/" + stage.name,
+           &stage.ignore);
   }
 }
 
@@ -577,32 +570,38 @@ void config_difference(const Context& c, Emitter& e, bool pending_rule) {
                          observed.config_revision != group.config_revision;
     if (pending != pending_rule) continue;
     const std::string message =
-        pending ? "host " + quote(host.name) + " has applied configuration revision " +
-                      quote(observed.config_revision) + ", not yet the declared " +
-                      quote(group.config_revision) + " (" + differs + ")"
-                : "host " + quote(host.name) + " drifted from its declared configuration: " +
-                      differs;
+        pending
+            ? "host " + quote(host.name) + " has applied configuration revision " +
+                  quote(observed.config_revision) + ", not yet the declared " +
+                  quote(group.config_revision) + " (" + differs + ")"
+            : "host " + quote(host.name) + " drifted from its declared configuration: " + differs;
     e.emit(message, inventory_at(c, observed_pointer, host_logical(c, host)),
            {manifest_at(c, declared_pointer, "groups/" + group.name, "declared configuration")},
            "host/" + host.name + "/config", &observed.ignore);
   }
 }
 
-void config_drift(const Context& c, Emitter& e) { config_difference(c, e, false); }
-void config_pending(const Context& c, Emitter& e) { config_difference(c, e, true); }
+void config_drift(const Context& c, Emitter& e) {
+  config_difference(c, e, false);
+}
+void config_pending(const Context& c, Emitter& e) {
+  config_difference(c, e, true);
+}
 
 void stale_convergence(const Context& c, Emitter& e) {
   if (c.inventory == nullptr || !c.inventory->observed_ms) return;
   const auto max_age = c.manifest.policy.max_convergence_age;
   for (const auto& observed : c.inventory->hosts) {
     if (!observed.converged_ms) continue;
-    const auto age = engine::Duration::milliseconds(*c.inventory->observed_ms - *observed.converged_ms);
+    const auto age =
+        engine::Duration::milliseconds(*c.inventory->observed_ms - *observed.converged_ms);
     if (age <= max_age) continue;
-    e.emit("host " + quote(observed.name) + " last converged " + engine::format_duration(age) +
-               " before the inventory was taken, more than the allowed " +
-               engine::format_duration(max_age),
-           inventory_at(c, child_pointer(observed.pointer, "converged_at"), "hosts/" + observed.name),
-           {}, "host/" + observed.name + "/convergence", &observed.ignore);
+    e.emit(
+        "host " + quote(observed.name) + " last converged " + engine::format_duration(age) +
+            " before the inventory was taken, more than the allowed " +
+            engine::format_duration(max_age),
+        inventory_at(c, child_pointer(observed.pointer, "converged_at"), "hosts/" + observed.name),
+        {}, "host/" + observed.name + "/convergence", &observed.ignore);
   }
 }
 
@@ -630,7 +629,8 @@ void mixed_versions(const Context& c, Emitter& e) {
     if (minority == majority) minority = std::next(versions.begin());
     std::string counts;
     for (const auto& [version, hosts] : versions) {
-      counts += (counts.empty() ? "" : ", ") + std::to_string(hosts.second) + " on " + quote(version);
+      counts +=
+          (counts.empty() ? "" : ", ") + std::to_string(hosts.second) + " on " + quote(version);
     }
     Effective other = effective_version(c, majority->second.first);
     other.where.message = "a host on the most common version";
@@ -662,11 +662,11 @@ void duplicate_host(const Context& c, Emitter& e) {
     const auto& host = c.inventory->hosts[i];
     const std::size_t first = c.first_report[i];
     if (first == i) continue;
-    e.emit("host " + quote(host.name) + " is reported again",
-           inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
-           {inventory_at(c, c.inventory->hosts[first].pointer, "hosts/" + host.name,
-                         "first report")},
-           "inventory/host/" + host.name + "/" + std::to_string(i), &host.ignore);
+    e.emit(
+        "host " + quote(host.name) + " is reported again",
+        inventory_at(c, child_pointer(host.pointer, "name"), "hosts/" + host.name),
+        {inventory_at(c, c.inventory->hosts[first].pointer, "hosts/" + host.name, "first report")},
+        "inventory/host/" + host.name + "/" + std::to_string(i), &host.ignore);
   }
 }
 
@@ -698,12 +698,23 @@ using RuleFunction = void (*)(const Context&, Emitter&);
 
 // Rule functions by catalogue position (DS018 is handled by run_check itself).
 const RuleFunction kRuleFunctions[] = {
-    version_mismatch,        flag_version_mismatch,     retired_behaviour_reachable,
-    dependency_version_skew, dependency_cycle,          rollout_missing_host,
-    rollout_repeated_host,   stage_without_health_gate, stage_without_rollback,
-    canary_too_large,        config_drift,              config_pending,
-    stale_convergence,       mixed_versions,            duplicate_host,
-    unknown_inventory_host,  missing_inventory_host,
+    version_mismatch,
+    flag_version_mismatch,
+    retired_behaviour_reachable,
+    dependency_version_skew,
+    dependency_cycle,
+    rollout_missing_host,
+    rollout_repeated_host,
+    stage_without_health_gate,
+    stage_without_rollback,
+    canary_too_large,
+    config_drift,
+    config_pending,
+    stale_convergence,
+    mixed_versions,
+    duplicate_host,
+    unknown_inventory_host,
+    missing_inventory_host,
 };
 
 // Every suppression of the inputs, with the pointer it is written at.
@@ -734,9 +745,12 @@ std::vector<SuppressionSite> suppression_sites(const Manifest& m, const Inventor
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
-    case Severity::note: return "note";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
+    case Severity::note:
+      return "note";
+    case Severity::warning:
+      return "warning";
+    case Severity::error:
+      return "error";
   }
   return "error";
 }
@@ -748,7 +762,9 @@ std::optional<Severity> parse_severity(std::string_view name) {
   return std::nullopt;
 }
 
-const std::vector<RuleInfo>& rule_catalogue() { return kRules; }
+const std::vector<RuleInfo>& rule_catalogue() {
+  return kRules;
+}
 
 const RuleInfo* find_rule(std::string_view id_or_name) {
   for (const auto& rule : kRules) {
@@ -761,7 +777,9 @@ std::string rule_doc_path(const RuleInfo& rule) {
   return "docs/rules/" + std::string(rule.id) + "-" + std::string(rule.name) + ".md";
 }
 
-std::string Finding::fingerprint() const { return std::string(rule->id) + "|" + entity; }
+std::string Finding::fingerprint() const {
+  return std::string(rule->id) + "|" + entity;
+}
 
 CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
                       const CheckOptions& options) {
@@ -782,7 +800,8 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
           .file = site.document == Document::manifest ? manifest.file : inventory->file,
           .pointer = child_pointer(child_pointer(site.pointer, "x-deploysim-ignore"), key),
           .detail = "unknown rule " + quote(key),
-          .hint = suggestion.empty() ? "see docs/rules/" : "did you mean " + quote(suggestion) + "?"});
+          .hint =
+              suggestion.empty() ? "see docs/rules/" : "did you mean " + quote(suggestion) + "?"});
     }
   }
   problems.throw_if_any();
@@ -848,7 +867,8 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
       it->second.second += counted.hosts;
     }
   }
-  for (const auto& service : manifest.services) context.services.try_emplace(service.name, &service);
+  for (const auto& service : manifest.services)
+    context.services.try_emplace(service.name, &service);
   for (std::size_t g = 0; g < manifest.groups.size(); ++g) {
     context.groups.try_emplace(manifest.groups[g].name, g);
   }
@@ -886,7 +906,10 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
             child_pointer(child_pointer(site.pointer, "x-deploysim-ignore"), key);
         Location where{site.document,
                        site.document == Document::manifest ? manifest.file : inventory->file,
-                       pointer, {}, {}, {}};
+                       pointer,
+                       {},
+                       {},
+                       {}};
         emitter.emit("suppression of " + quote(key) + " matches no finding", where, {},
                      "suppression" + pointer);
       }
@@ -911,13 +934,13 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
     resolve(finding.location);
     for (auto& related : finding.related) resolve(related);
   }
-  std::stable_sort(result.findings.begin(), result.findings.end(),
-                   [](const Finding& a, const Finding& b) {
-                     return std::tie(a.location.file, a.location.range.start.line,
-                                     a.location.range.start.column, a.rule->id, a.message) <
-                            std::tie(b.location.file, b.location.range.start.line,
-                                     b.location.range.start.column, b.rule->id, b.message);
-                   });
+  std::stable_sort(
+      result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+        return std::tie(a.location.file, a.location.range.start.line, a.location.range.start.column,
+                        a.rule->id,
+                        a.message) < std::tie(b.location.file, b.location.range.start.line,
+                                              b.location.range.start.column, b.rule->id, b.message);
+      });
   return result;
 }
 

@@ -24,9 +24,9 @@ std::optional<Severity> parse_severity(std::string_view name);
 
 /// A rule as documented: what it checks and how to fix what it finds.
 struct RuleInfo {
-  std::string_view id;    ///< "DS001"
-  std::string_view name;  ///< "version-mismatch"
-  Severity severity;      ///< default severity
+  std::string_view id;           ///< "DS001"
+  std::string_view name;         ///< "version-mismatch"
+  Severity severity;             ///< default severity
   std::string_view summary;      ///< one line, shown in SARIF shortDescription
   std::string_view description;  ///< why it matters, in a few sentences
   std::string_view fix;          ///< how to fix a finding

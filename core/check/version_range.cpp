@@ -6,7 +6,9 @@
 namespace deploysim::check {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool is_identifier_char(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
@@ -95,7 +97,8 @@ std::optional<Partial> parse_partial(std::string_view text, std::string& error) 
 // Its pre-release "0" sorts before every other, so that 2.0.0-rc.1 is not below "<2".
 Version bumped(const Version& version, std::size_t length) {
   Version upper;
-  upper.numbers.assign(version.numbers.begin(), version.numbers.begin() + static_cast<long>(length));
+  upper.numbers.assign(version.numbers.begin(),
+                       version.numbers.begin() + static_cast<long>(length));
   ++upper.numbers.back();
   upper.prerelease = {"0"};
   return upper;
@@ -106,8 +109,10 @@ int compare_identifiers(const std::string& a, const std::string& b) {
   const bool b_number = all_digits(b);
   if (a_number && b_number) {
     // Without leading zeros a longer number is larger; compare as text otherwise.
-    const std::string_view x = std::string_view(a).substr(std::min(a.find_first_not_of('0'), a.size()));
-    const std::string_view y = std::string_view(b).substr(std::min(b.find_first_not_of('0'), b.size()));
+    const std::string_view x =
+        std::string_view(a).substr(std::min(a.find_first_not_of('0'), a.size()));
+    const std::string_view y =
+        std::string_view(b).substr(std::min(b.find_first_not_of('0'), b.size()));
     if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
     return x.compare(y) < 0 ? -1 : (x == y ? 0 : 1);
   }
@@ -150,7 +155,8 @@ std::optional<VersionRange> VersionRange::parse(std::string_view text, std::stri
   std::size_t start = 0;
   while (true) {
     const std::size_t bar = text.find("||", start);
-    alternatives.emplace_back(text.substr(start, bar == std::string_view::npos ? bar : bar - start));
+    alternatives.emplace_back(
+        text.substr(start, bar == std::string_view::npos ? bar : bar - start));
     if (bar == std::string_view::npos) break;
     start = bar + 2;
   }
@@ -220,8 +226,8 @@ std::optional<VersionRange> VersionRange::parse(std::string_view text, std::stri
         Version bound = v;
         // "<2.0" means before 2.0 and its pre-releases, which already carry 2.0's changes.
         if (op == "<" && bound.prerelease.empty()) bound.prerelease = {"0"};
-        const Op kind = op == ">=" ? Op::greater_equal
-                        : op == ">" ? Op::greater
+        const Op kind = op == ">="   ? Op::greater_equal
+                        : op == ">"  ? Op::greater
                         : op == "<=" ? Op::less_equal
                                      : Op::less;
         intersection.push_back({kind, std::move(bound)});

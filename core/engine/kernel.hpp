@@ -134,7 +134,9 @@ class Kernel {
     const std::size_t take_j = earlier(heap_[j], heap_[i]);
     return i ^ ((i ^ j) & (0 - take_j));
   }
-  bool is_stale(const Entry& entry) const { return slots_[entry.slot].generation != entry.generation; }
+  bool is_stale(const Entry& entry) const {
+    return slots_[entry.slot].generation != entry.generation;
+  }
   // The hot-path helpers are defined in kernel.cpp and used only there. They are declared inline
   // so that the run loop absorbs them even in a position-independent build (-fPIC), where GCC
   // otherwise keeps every external function out of line in case another library interposes it.

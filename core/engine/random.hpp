@@ -20,7 +20,8 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-/// The 64-bit key of the stream named `name` under `seed` (FNV-1a of the name, mixed with the seed).
+/// The 64-bit key of the stream named `name` under `seed` (FNV-1a of the name, mixed with the
+/// seed).
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name);
 
 /// The key of member `index` of a family of streams (e.g. one install stream per host), the same

@@ -30,7 +30,10 @@ class Duration {
   constexpr Duration operator+(Duration o) const { return Duration(ms_ + o.ms_); }
   constexpr Duration operator-(Duration o) const { return Duration(ms_ - o.ms_); }
   constexpr Duration operator*(std::int64_t k) const { return Duration(ms_ * k); }
-  constexpr Duration& operator+=(Duration o) { ms_ += o.ms_; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    ms_ += o.ms_;
+    return *this;
+  }
 
  private:
   constexpr explicit Duration(std::int64_t ms) : ms_(ms) {}

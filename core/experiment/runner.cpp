@@ -58,7 +58,8 @@ std::int64_t run_ordered(std::int64_t first, std::int64_t count, int threads,
     }
   };
 
-  const int workers = static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(count, 1)));
+  const int workers =
+      static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(count, 1)));
   std::vector<std::thread> pool;
   for (int t = 1; t < workers; ++t) pool.emplace_back(worker);
   worker();
@@ -82,10 +83,11 @@ const std::vector<Metric>& summary_metrics() {
        [](const Summary& s) -> std::optional<double> {
          return static_cast<double>(s.max_hosts_misbehaving);
        }},
-      {"alerts_fired",
-       [](const Summary& s) -> std::optional<double> { return s.alerts_fired; }},
-      {"failed_requests", [](const Summary& s) -> std::optional<double> { return s.failed_requests; }},
-      {"users_affected", [](const Summary& s) -> std::optional<double> { return s.users_affected; }},
+      {"alerts_fired", [](const Summary& s) -> std::optional<double> { return s.alerts_fired; }},
+      {"failed_requests",
+       [](const Summary& s) -> std::optional<double> { return s.failed_requests; }},
+      {"users_affected",
+       [](const Summary& s) -> std::optional<double> { return s.users_affected; }},
       {"error_budget_consumed",
        [](const Summary& s) -> std::optional<double> { return s.error_budget_consumed; }},
       {"events_processed",
@@ -118,10 +120,9 @@ EventRule parse_event_rule(const std::string& text) {
   rule.metric = find_metric(name);
   if (rule.metric == nullptr) {
     const auto suggestion = scenario::did_you_mean(name, names);
-    throw std::invalid_argument(
-        "\"" + text + "\": unknown metric \"" + name + "\"" +
-        (suggestion.empty() ? "; metrics: " + scenario::quote_list(names)
-                            : "; did you mean \"" + suggestion + "\"?"));
+    throw std::invalid_argument("\"" + text + "\": unknown metric \"" + name + "\"" +
+                                (suggestion.empty() ? "; metrics: " + scenario::quote_list(names)
+                                                    : "; did you mean \"" + suggestion + "\"?"));
   }
   rule.above = text[op] == '>';
   const std::string value = text.substr(op + 1);
@@ -157,7 +158,8 @@ void MetricsAccumulator::add(const simulation::Summary& summary) {
   }
   for (std::size_t e = 0; e < events_.size(); ++e) {
     const auto value = events_[e].metric->read(summary);
-    if (value && (events_[e].above ? *value > events_[e].threshold : *value < events_[e].threshold)) {
+    if (value &&
+        (events_[e].above ? *value > events_[e].threshold : *value < events_[e].threshold)) {
       ++event_counts_[e];
     }
   }

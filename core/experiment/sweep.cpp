@@ -46,7 +46,8 @@ double range_number(const std::string& text, const std::string& parameter) {
   return value;
 }
 
-// The shortest text that reads back as `value`, so a range's labels read "0.3", not "0.30000000000000004".
+// The shortest text that reads back as `value`, so a range's labels read "0.3", not
+// "0.30000000000000004".
 std::string number_label(double value) {
   char buffer[32];
   for (int precision = 1; precision <= 17; ++precision) {
@@ -89,7 +90,8 @@ Parameter parse_parameter(const std::string& text) {
     }
     const bool integral = std::floor(start) == start && std::floor(step) == step;
     for (std::int64_t i = 0; i <= steps; ++i) {
-      // Rounded to 12 significant digits: 0.0 + 3 x 0.1 is the 0.3 a person wrote, not 0.30000000000000004.
+      // Rounded to 12 significant digits: 0.0 + 3 x 0.1 is the 0.3 a person wrote, not
+      // 0.30000000000000004.
       char rounded[32];
       std::snprintf(rounded, sizeof rounded, "%.12g", start + static_cast<double>(i) * step);
       const double value = std::stod(rounded);
@@ -130,8 +132,8 @@ std::vector<std::size_t> Grid::coordinates(std::int64_t point) const {
   return coordinates;
 }
 
-scenario::Scenario scenario_at(const nlohmann::json& base, const std::string& file, const Grid& grid,
-                               std::int64_t point) {
+scenario::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
+                               const Grid& grid, std::int64_t point) {
   nlohmann::json document = base;
   const auto coordinates = grid.coordinates(point);
   for (std::size_t i = 0; i < grid.parameters.size(); ++i) {
@@ -152,7 +154,9 @@ SweepResult run_sweep(const std::vector<scenario::Scenario>& points, const Sweep
       0, result.runs_requested, options.threads,
       [&](std::int64_t k) {
         const auto& scenario = points[static_cast<std::size_t>(k / replicas)];
-        return simulation::run(scenario, replica_seed(options.base_seed, static_cast<std::uint64_t>(k % replicas))).summary;
+        return simulation::run(scenario, replica_seed(options.base_seed,
+                                                      static_cast<std::uint64_t>(k % replicas)))
+            .summary;
       },
       [&](std::int64_t k, simulation::Summary&& summary) {
         const auto point = k / replicas;
@@ -181,7 +185,9 @@ PrecisionResult run_until_precise(const scenario::Scenario& scenario, const Prec
     const auto completed = run_ordered(
         done, count, options.threads,
         [&](std::int64_t k) {
-          return simulation::run(scenario, replica_seed(options.base_seed, static_cast<std::uint64_t>(k))).summary;
+          return simulation::run(scenario,
+                                 replica_seed(options.base_seed, static_cast<std::uint64_t>(k)))
+              .summary;
         },
         [&](std::int64_t k, simulation::Summary&& summary) {
           accumulator.add(summary);
@@ -215,8 +221,10 @@ ComparisonResult run_comparison(const std::vector<Variant>& variants, const Swee
   const auto completed = run_ordered(
       0, options.replicas * count, options.threads,
       [&](std::int64_t k) {
-        return simulation::run(variants[static_cast<std::size_t>(k % count)].scenario,
-                               replica_seed(options.base_seed, static_cast<std::uint64_t>(k / count))).summary;
+        return simulation::run(
+                   variants[static_cast<std::size_t>(k % count)].scenario,
+                   replica_seed(options.base_seed, static_cast<std::uint64_t>(k / count)))
+            .summary;
       },
       [&](std::int64_t k, simulation::Summary&& summary) {
         const auto v = static_cast<std::size_t>(k % count);
@@ -247,9 +255,9 @@ ComparisonResult run_comparison(const std::vector<Variant>& variants, const Swee
         result.comparisons[v].emplace_back();
         continue;
       }
-      result.comparisons[v].push_back(
-          compare_paired(Eigen::Map<Eigen::VectorXd>(a.data(), static_cast<Eigen::Index>(a.size())),
-                         Eigen::Map<Eigen::VectorXd>(b.data(), static_cast<Eigen::Index>(b.size()))));
+      result.comparisons[v].push_back(compare_paired(
+          Eigen::Map<Eigen::VectorXd>(a.data(), static_cast<Eigen::Index>(a.size())),
+          Eigen::Map<Eigen::VectorXd>(b.data(), static_cast<Eigen::Index>(b.size()))));
     }
   }
   return result;

@@ -5,10 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "experiment/runner.hpp"
 #include "scenario/scenario.hpp"
@@ -17,7 +16,7 @@ namespace deploysim::experiment {
 
 /// One swept value: a dotted scenario path and the values it takes, in order.
 struct Parameter {
-  std::string path;                   ///< "deployment.strategy.batch_size"
+  std::string path;                    ///< "deployment.strategy.batch_size"
   std::vector<nlohmann::json> values;  ///< each a JSON value, as --set reads it
   std::vector<std::string> labels;     ///< the values as written, for tables and CSV
 };

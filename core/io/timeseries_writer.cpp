@@ -19,7 +19,9 @@ void write_timeseries_csv(std::ostream& out, const model::TimeSeries& series,
       const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
       out << (c ? "," : "") << std::string_view(buffer, static_cast<std::size_t>(end - buffer));
       if (c == 0 && clock) {
-        out << ',' << clock->time_of_day(engine::Time::from_ms(static_cast<std::int64_t>(value * 1000.0 + 0.5)));
+        out << ','
+            << clock->time_of_day(
+                   engine::Time::from_ms(static_cast<std::int64_t>(value * 1000.0 + 0.5)));
       }
     }
     out << '\n';

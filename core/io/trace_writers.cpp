@@ -61,7 +61,9 @@ void JsonLinesTraceWriter::write(const engine::TraceRecord& record) {
   out_ << line.dump() << '\n';
 }
 
-void JsonLinesTraceWriter::flush() { out_.flush(); }
+void JsonLinesTraceWriter::flush() {
+  out_.flush();
+}
 
 CsvTraceWriter::CsvTraceWriter(std::ostream& out, std::optional<engine::WallClock> clock)
     : out_(out), clock_(std::move(clock)) {
@@ -80,7 +82,9 @@ void CsvTraceWriter::write(const engine::TraceRecord& record) {
        << '\n';
 }
 
-void CsvTraceWriter::flush() { out_.flush(); }
+void CsvTraceWriter::flush() {
+  out_.flush();
+}
 
 std::string csv_cell(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);

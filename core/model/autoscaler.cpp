@@ -70,8 +70,7 @@ std::int64_t HpaBehavior::scale_down_limit(engine::Time now, std::int64_t curren
     const std::int64_t proposed =
         policy.kind == scenario::ScalingPolicy::Kind::pods
             ? start - static_cast<std::int64_t>(policy.value)
-            : static_cast<std::int64_t>(static_cast<double>(start) *
-                                        (1.0 - policy.value / 100.0));
+            : static_cast<std::int64_t>(static_cast<double>(start) * (1.0 - policy.value / 100.0));
     result = take_min_change ? std::max(result, proposed) : std::min(result, proposed);
   }
   return result;
@@ -151,7 +150,9 @@ Autoscaler::Autoscaler(World& world, LoadModel& load, const scenario::Autoscaler
   }
 }
 
-void Autoscaler::start() { world_.kernel().wake_after(params_.sync_period, *this, kSyncTag); }
+void Autoscaler::start() {
+  world_.kernel().wake_after(params_.sync_period, *this, kSyncTag);
+}
 
 void Autoscaler::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
   if (tag == kSyncTag) {
@@ -212,12 +213,10 @@ void Autoscaler::add_hosts(std::int64_t count, VersionIndex version) {
   const auto* rollout = world_.rollout();
   // Rolling and all-at-once read the deployment's hosts when they begin; the other strategies
   // took their list when the run was set up.
-  const auto& strategy = world_.scenario().deployment
-                             ? world_.scenario().deployment->strategy
-                             : scenario::Strategy{};
-  const bool reads_hosts_at_start =
-      std::holds_alternative<scenario::RollingStrategy>(strategy) ||
-      std::holds_alternative<scenario::AllAtOnceStrategy>(strategy);
+  const auto& strategy =
+      world_.scenario().deployment ? world_.scenario().deployment->strategy : scenario::Strategy{};
+  const bool reads_hosts_at_start = std::holds_alternative<scenario::RollingStrategy>(strategy) ||
+                                    std::holds_alternative<scenario::AllAtOnceStrategy>(strategy);
   const bool before_rollout = rollout != nullptr && reads_hosts_at_start &&
                               rollout->outcome() == DeployOutcome::not_started;
   for (std::int64_t i = 0; i < count; ++i) {
@@ -339,21 +338,22 @@ void Autoscaler::sync() {
   if (rate > 0.0) last_request_ = world_.now();
   if (to_zero) {
     if (spec_ == 0) {
-      if (rate > 0.0) scale_to(std::max<std::int64_t>(1, params_.min_replicas),
-                               "request arrived while asleep");
+      if (rate > 0.0)
+        scale_to(std::max<std::int64_t>(1, params_.min_replicas), "request arrived while asleep");
       return;
     }
     if (params_.min_replicas == 0 && rate <= 0.0 &&
         world_.now() - last_request_ >= params_.idle_timeout) {
-      scale_to(0, "idle for " + std::to_string(static_cast<std::int64_t>(
-                                    params_.idle_timeout.to_seconds())) + " s");
+      scale_to(0, "idle for " +
+                      std::to_string(static_cast<std::int64_t>(params_.idle_timeout.to_seconds())) +
+                      " s");
       return;
     }
   } else if (spec_ == 0 && params_.min_replicas != 0) {
     return;  // scaled to zero by hand: the HPA is disabled until someone scales it up
   }
-  const std::int64_t min = to_zero ? std::max<std::int64_t>(1, params_.min_replicas)
-                                   : params_.min_replicas;
+  const std::int64_t min =
+      to_zero ? std::max<std::int64_t>(1, params_.min_replicas) : params_.min_replicas;
   if (spec_ > params_.max_replicas) {
     scale_to(params_.max_replicas, "current replicas above max_replicas");
     return;

@@ -100,9 +100,9 @@ class Autoscaler : public engine::Process {
   int story_events_ = 0;
   engine::Time last_request_;
   std::vector<std::pair<HostIndex, engine::Time>> starting_;  // hosts provisioning, ready time
-  std::vector<HostIndex> created_;                             // hosts it added, oldest first
-  std::vector<std::uint8_t> own_;    // by host: in created_
-  std::vector<HostIndex> retiring_;  // outdated hosts leaving as their replacements get ready
+  std::vector<HostIndex> created_;                            // hosts it added, oldest first
+  std::vector<std::uint8_t> own_;                             // by host: in created_
+  std::vector<HostIndex> retiring_;        // outdated hosts leaving as their replacements get ready
   std::int64_t surplus_replacements_ = 0;  // replacements whose outdated host a scale down took
 };
 

@@ -78,7 +78,8 @@ double load_rate(const scenario::LoadProfile& profile, engine::Time t) {
   using Kind = scenario::LoadProfile::Kind;
   double rate = profile.rps;
   switch (profile.kind) {
-    case Kind::constant: break;
+    case Kind::constant:
+      break;
     case Kind::diurnal: {
       constexpr double kDayMs = 86'400'000.0;
       const double since_peak =
@@ -90,9 +91,9 @@ double load_rate(const scenario::LoadProfile& profile, engine::Time t) {
     case Kind::step:
     case Kind::csv: {
       // The last point at or before t.
-      const auto after = std::upper_bound(
-          profile.points.begin(), profile.points.end(), t,
-          [](engine::Time time, const auto& point) { return time < point.first; });
+      const auto after =
+          std::upper_bound(profile.points.begin(), profile.points.end(), t,
+                           [](engine::Time time, const auto& point) { return time < point.first; });
       if (after != profile.points.begin()) rate = std::prev(after)->second;
       break;
     }
@@ -150,8 +151,8 @@ void LoadModel::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
 
 double LoadModel::service_rate_for_group(std::uint32_t g) const {
   const int l = group_service_load_[g];
-  return l < 0 ? 0.0 : load_rate(world_.scenario().loads[static_cast<std::size_t>(l)],
-                                 world_.now());
+  return l < 0 ? 0.0
+               : load_rate(world_.scenario().loads[static_cast<std::size_t>(l)], world_.now());
 }
 
 double LoadModel::group_utilization_at(std::uint32_t g, engine::Time t) const {

@@ -14,11 +14,16 @@ using scenario::Behaviour;
 // When several flags give a host different behaviours, the most harmful one is what it does.
 int severity(Behaviour::Kind kind) {
   switch (kind) {
-    case Behaviour::Kind::healthy: return 0;
-    case Behaviour::Kind::latency_increase: return 1;
-    case Behaviour::Kind::error_rate_increase: return 2;
-    case Behaviour::Kind::crash_on_start: return 3;
-    case Behaviour::Kind::erroneous_actions: return 4;
+    case Behaviour::Kind::healthy:
+      return 0;
+    case Behaviour::Kind::latency_increase:
+      return 1;
+    case Behaviour::Kind::error_rate_increase:
+      return 2;
+    case Behaviour::Kind::crash_on_start:
+      return 3;
+    case Behaviour::Kind::erroneous_actions:
+      return 4;
   }
   return 0;
 }
@@ -52,12 +57,18 @@ std::string expand_host_name(const std::string& pattern, const std::string& grou
 
 std::string_view health_name(Health health) {
   switch (health) {
-    case Health::healthy: return "healthy";
-    case Health::degraded: return "degraded";
-    case Health::crashed: return "crashed";
-    case Health::draining: return "draining";
-    case Health::out_of_rotation: return "out_of_rotation";
-    case Health::terminated: return "terminated";
+    case Health::healthy:
+      return "healthy";
+    case Health::degraded:
+      return "degraded";
+    case Health::crashed:
+      return "crashed";
+    case Health::draining:
+      return "draining";
+    case Health::out_of_rotation:
+      return "out_of_rotation";
+    case Health::terminated:
+      return "terminated";
   }
   return "unknown";
 }
@@ -65,13 +76,13 @@ std::string_view health_name(Health health) {
 Fleet::Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel)
     : kernel_(kernel), business_(scenario.business), behaviours_(scenario.behaviours) {
   for (const auto& behaviour : behaviours_) {
-    costs_.push_back(BehaviourCost{
-        .loss_per_min = behaviour.loss_per_host_per_min_usd,
-        .error_rate = behaviour.kind == Behaviour::Kind::error_rate_increase
-                          ? behaviour.error_rate
-                          : business_.base_error_rate,
-        .added_latency_ms = behaviour.added_latency_ms,
-        .misbehaves = behaviour.kind != Behaviour::Kind::healthy});
+    costs_.push_back(
+        BehaviourCost{.loss_per_min = behaviour.loss_per_host_per_min_usd,
+                      .error_rate = behaviour.kind == Behaviour::Kind::error_rate_increase
+                                        ? behaviour.error_rate
+                                        : business_.base_error_rate,
+                      .added_latency_ms = behaviour.added_latency_ms,
+                      .misbehaves = behaviour.kind != Behaviour::Kind::healthy});
   }
   for (const auto& flag : scenario.flags) {
     FlagInfo info;
@@ -232,9 +243,9 @@ void Fleet::settle() {
   const double minutes = static_cast<double>((now - settled_at_).ms()) / 60'000.0;
   if (minutes > 0.0) {
     impact_.loss_usd += loss_rate_per_min_ * minutes;
-    const double requests = has_load_ ? load_requests_per_s_ * 60.0 * minutes
-                                      : business_.requests_per_host_per_s * 60.0 * minutes *
-                                            totals_.serving_weight;
+    const double requests =
+        has_load_ ? load_requests_per_s_ * 60.0 * minutes
+                  : business_.requests_per_host_per_s * 60.0 * minutes * totals_.serving_weight;
     impact_.requests += requests;
     impact_.failed_requests += requests * error_rate();
   }

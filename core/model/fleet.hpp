@@ -107,9 +107,7 @@ class Fleet {
   float weight_of(HostIndex h) const { return weight_[h]; }
   bool is_serving(HostIndex h) const { return serving(health_[h]); }
   /// Serving with a behaviour other than healthy, or crashed.
-  bool is_misbehaving(HostIndex h) const {
-    return misbehaving(health_[h], behaviour_[h]);
-  }
+  bool is_misbehaving(HostIndex h) const { return misbehaving(health_[h], behaviour_[h]); }
   std::string host_name(HostIndex h) const;
   /// Whether `flag` is on as host `h` sees it.
   bool flag_on_for(std::uint32_t flag, HostIndex h) const;

@@ -63,7 +63,9 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
         }
         ++attempts_[host];
         if (world_.tracing()) {
-          world_.record({kernel.now(), "install_failed", fleet.host_name(host),
+          world_.record({kernel.now(),
+                         "install_failed",
+                         fleet.host_name(host),
                          {{"attempt", std::int64_t{attempts_[host]}}}},
                         false);
         }
@@ -113,7 +115,8 @@ void HostUpdater::end(HostIndex host, bool ok) {
   stage_[host] = Stage::idle;
   --in_flight_;
   if (world_.tracing()) {
-    world_.record({world_.now(), ok ? "host_updated" : "host_update_failed",
+    world_.record({world_.now(),
+                   ok ? "host_updated" : "host_update_failed",
                    world_.fleet().host_name(host),
                    {{"version", world_.fleet().versions()[world_.fleet().version_of(host)].name},
                     {"health", std::string(health_name(world_.fleet().health_of(host)))}}},

@@ -11,10 +11,15 @@ namespace {
 constexpr std::uint64_t kSampleTag = 0;
 
 // Fixed columns, then one "hosts_<version>" column per version of the deployed service.
-const std::vector<std::string> kFixedColumns = {
-    "time_s",        "error_rate",       "latency_ms",        "loss_usd",
-    "loss_rate_usd_per_min", "misbehaving_hosts", "serving_hosts", "hosts_on_target",
-    "alerts_firing"};
+const std::vector<std::string> kFixedColumns = {"time_s",
+                                                "error_rate",
+                                                "latency_ms",
+                                                "loss_usd",
+                                                "loss_rate_usd_per_min",
+                                                "misbehaving_hosts",
+                                                "serving_hosts",
+                                                "hosts_on_target",
+                                                "alerts_firing"};
 }  // namespace
 
 const std::vector<double>* TimeSeries::column(std::string_view name) const {
@@ -26,12 +31,18 @@ const std::vector<double>* TimeSeries::column(std::string_view name) const {
 
 std::string_view metric_name(scenario::Metric metric) {
   switch (metric) {
-    case scenario::Metric::error_rate: return "error_rate";
-    case scenario::Metric::latency_ms: return "latency_ms";
-    case scenario::Metric::loss_rate_usd_per_min: return "loss_rate_usd_per_min";
-    case scenario::Metric::misbehaving_hosts: return "misbehaving_hosts";
-    case scenario::Metric::hosts_on_target: return "hosts_on_target";
-    case scenario::Metric::kpi: return "kpi";
+    case scenario::Metric::error_rate:
+      return "error_rate";
+    case scenario::Metric::latency_ms:
+      return "latency_ms";
+    case scenario::Metric::loss_rate_usd_per_min:
+      return "loss_rate_usd_per_min";
+    case scenario::Metric::misbehaving_hosts:
+      return "misbehaving_hosts";
+    case scenario::Metric::hosts_on_target:
+      return "hosts_on_target";
+    case scenario::Metric::kpi:
+      return "kpi";
   }
   return "unknown";
 }
@@ -39,9 +50,12 @@ std::string_view metric_name(scenario::Metric metric) {
 double metric_value(const World& world, scenario::Metric metric) {
   const Fleet& fleet = world.fleet();
   switch (metric) {
-    case scenario::Metric::error_rate: return fleet.error_rate();
-    case scenario::Metric::latency_ms: return fleet.latency_ms();
-    case scenario::Metric::loss_rate_usd_per_min: return fleet.loss_rate_per_min();
+    case scenario::Metric::error_rate:
+      return fleet.error_rate();
+    case scenario::Metric::latency_ms:
+      return fleet.latency_ms();
+    case scenario::Metric::loss_rate_usd_per_min:
+      return fleet.loss_rate_per_min();
     case scenario::Metric::misbehaving_hosts:
       return static_cast<double>(fleet.totals().misbehaving_hosts);
     case scenario::Metric::hosts_on_target:
@@ -92,8 +106,8 @@ Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_swi
 
 namespace {
 const std::vector<std::string> kLoadColumns = {
-    "load_rps", "replicas", "utilization", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
-    "overload_error_rate"};
+    "load_rps",       "replicas",       "utilization",        "latency_p50_ms",
+    "latency_p95_ms", "latency_p99_ms", "overload_error_rate"};
 }  // namespace
 
 void Monitor::set_load_model(const LoadModel* load) {
@@ -164,16 +178,15 @@ void Monitor::sample() {
 
   Fleet& fleet = world_.fleet();
   const Impact impact = fleet.impact_now();
-  const double row[] = {
-      world_.now().to_seconds(),
-      fleet.error_rate(),
-      fleet.latency_ms(),
-      impact.loss_usd,
-      fleet.loss_rate_per_min(),
-      static_cast<double>(fleet.totals().misbehaving_hosts),
-      static_cast<double>(fleet.totals().serving_hosts),
-      metric_value(world_, scenario::Metric::hosts_on_target),
-      static_cast<double>(firing)};
+  const double row[] = {world_.now().to_seconds(),
+                        fleet.error_rate(),
+                        fleet.latency_ms(),
+                        impact.loss_usd,
+                        fleet.loss_rate_per_min(),
+                        static_cast<double>(fleet.totals().misbehaving_hosts),
+                        static_cast<double>(fleet.totals().serving_hosts),
+                        metric_value(world_, scenario::Metric::hosts_on_target),
+                        static_cast<double>(firing)};
   for (std::size_t c = 0; c < kFixedColumns.size(); ++c) series_.values[c].push_back(row[c]);
   for (std::size_t i = 0; i < version_columns_.size(); ++i) {
     series_.values[kFixedColumns.size() + i].push_back(
@@ -181,10 +194,13 @@ void Monitor::sample() {
   }
   if (load_ != nullptr) {
     const LoadFigures& f = load_->figures();
-    const double load_row[] = {
-        f.requests_per_s, static_cast<double>(f.serving_replicas), f.peak_utilization,
-        f.p50_ms, f.p95_ms, f.p99_ms,
-        f.requests_per_s > 0.0 ? f.failed_per_s / f.requests_per_s : 0.0};
+    const double load_row[] = {f.requests_per_s,
+                               static_cast<double>(f.serving_replicas),
+                               f.peak_utilization,
+                               f.p50_ms,
+                               f.p95_ms,
+                               f.p99_ms,
+                               f.requests_per_s > 0.0 ? f.failed_per_s / f.requests_per_s : 0.0};
     for (std::size_t c = 0; c < kLoadColumns.size(); ++c) {
       series_.values[load_first_column_ + c].push_back(load_row[c]);
     }
@@ -206,15 +222,17 @@ void Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
   if (!state.pending_since) state.pending_since = world_.now();
   if (world_.now() - *state.pending_since < rule.for_duration) return;
   state.firing = true;
-  world_.record({world_.now(), "alert_fired", rule.name,
-                 {{"metric", std::string(metric_name(rule.metric))},
-                  {"value", value},
-                  {"threshold", rule.threshold},
-                  {"level", std::string(rule.level == scenario::AlertRule::Level::critical
-                                            ? "critical"
-                                            : "warning")},
-                  {"ignored", rule.ignored}}},
-                true);
+  world_.record(
+      {world_.now(),
+       "alert_fired",
+       rule.name,
+       {{"metric", std::string(metric_name(rule.metric))},
+        {"value", value},
+        {"threshold", rule.threshold},
+        {"level",
+         std::string(rule.level == scenario::AlertRule::Level::critical ? "critical" : "warning")},
+        {"ignored", rule.ignored}}},
+      true);
   callback(rule);
 }
 
@@ -234,7 +252,9 @@ void Monitor::emit_signal(std::size_t index) {
     ++counters.signals_emitted;
     // The first message of a signal goes in the story; every one goes to the trace.
     const bool first = counters.signals_emitted == 1;
-    world_.record({world_.now(), "signal", signal.name,
+    world_.record({world_.now(),
+                   "signal",
+                   signal.name,
                    {{"treated_as_alert", signal.treated_as_alert},
                     {"count", std::int64_t{counters.signals_emitted}}}},
                   first);

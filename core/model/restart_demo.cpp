@@ -83,7 +83,8 @@ class RestartFleet : public engine::Process {
     }
   }
 
-  void record(Time at, const char* event, std::size_t index, std::vector<engine::TraceField> fields) {
+  void record(Time at, const char* event, std::size_t index,
+              std::vector<engine::TraceField> fields) {
     if (trace_ == nullptr) return;
     trace_->write({at, event, demo_server_name(static_cast<int>(index)), std::move(fields)});
   }
@@ -96,7 +97,9 @@ class RestartFleet : public engine::Process {
 
 }  // namespace
 
-std::string demo_server_name(int index) { return "server-" + std::to_string(index + 1); }
+std::string demo_server_name(int index) {
+  return "server-" + std::to_string(index + 1);
+}
 
 RestartDemoResult run_restart_demo(const RestartDemoConfig& config, engine::TraceSink* trace) {
   if (config.servers < 1) throw std::invalid_argument("the demo needs at least one server");

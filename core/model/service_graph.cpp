@@ -17,7 +17,9 @@ using Edge = boost::graph_traits<Graph>::edge_descriptor;
 struct CycleFinder : boost::default_dfs_visitor {
   std::vector<Vertex>* parent;
   std::vector<Vertex>* cycle;
-  void tree_edge(Edge e, const Graph& g) const { (*parent)[boost::target(e, g)] = boost::source(e, g); }
+  void tree_edge(Edge e, const Graph& g) const {
+    (*parent)[boost::target(e, g)] = boost::source(e, g);
+  }
   void back_edge(Edge e, const Graph& g) const {
     if (!cycle->empty()) return;
     const Vertex from = boost::source(e, g);
@@ -62,7 +64,8 @@ std::vector<std::string> safe_deployment_order(const std::vector<scenario::Servi
   std::vector<Vertex> reversed;
   boost::topological_sort(graph, std::back_inserter(reversed));
   std::vector<std::string> order;
-  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) order.push_back(services[*it].name);
+  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it)
+    order.push_back(services[*it].name);
   return order;
 }
 

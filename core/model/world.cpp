@@ -7,12 +7,18 @@ namespace deploysim::model {
 
 std::string_view outcome_name(DeployOutcome outcome) {
   switch (outcome) {
-    case DeployOutcome::not_started: return "not_started";
-    case DeployOutcome::in_progress: return "in_progress";
-    case DeployOutcome::completed: return "completed";
-    case DeployOutcome::rolled_back: return "rolled_back";
-    case DeployOutcome::halted: return "halted";
-    case DeployOutcome::failed: return "failed";
+    case DeployOutcome::not_started:
+      return "not_started";
+    case DeployOutcome::in_progress:
+      return "in_progress";
+    case DeployOutcome::completed:
+      return "completed";
+    case DeployOutcome::rolled_back:
+      return "rolled_back";
+    case DeployOutcome::halted:
+      return "halted";
+    case DeployOutcome::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -91,7 +97,9 @@ bool World::set_flag(std::string_view flag, std::string_view group, bool on, dou
     if (!inconsistent.empty()) {
       ++counters_.flag_changes_blocked;
       const std::string first = fleet_.host_name(inconsistent.front());
-      record({now(), "flag_blocked", std::string(flag),
+      record({now(),
+              "flag_blocked",
+              std::string(flag),
               {{"by", std::string(who)},
                {"reason", std::string("pre-flight gate: ") + std::to_string(inconsistent.size()) +
                               " host(s) in scope not on " +
@@ -124,7 +132,9 @@ void World::rollback_code(std::string_view group, std::string_view who, std::str
       }
     }
   }
-  record({now(), "code_rolled_back", std::string(group),
+  record({now(),
+          "code_rolled_back",
+          std::string(group),
           {{"by", std::string(who)},
            {"reason", std::string(reason)},
            {"misbehaving_hosts", fleet_.totals().misbehaving_hosts}}},
@@ -135,7 +145,9 @@ void World::halt(std::string_view group, std::string_view who, std::string_view 
   ++counters_.actions_taken;
   for (auto g : groups_named(group)) fleet_.halt_group(g);
   if (rollout_ != nullptr && rollout_->outcome() == DeployOutcome::in_progress) rollout_->halt();
-  record({now(), "halted", std::string(group),
+  record({now(),
+          "halted",
+          std::string(group),
           {{"by", std::string(who)},
            {"reason", std::string(reason)},
            {"misbehaving_hosts", fleet_.totals().misbehaving_hosts}}},

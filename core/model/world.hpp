@@ -92,8 +92,8 @@ class World {
   /// A host added to a deployment group before the rollout began (by an autoscaler): strategies
   /// that read the list when they begin (rolling, all at once, manual) update it too.
   void add_deployment_host(HostIndex host) {
-    if (std::find(deployment_groups_.begin(), deployment_groups_.end(),
-                  fleet_.group_of(host)) != deployment_groups_.end()) {
+    if (std::find(deployment_groups_.begin(), deployment_groups_.end(), fleet_.group_of(host)) !=
+        deployment_groups_.end()) {
       deployment_hosts_.push_back(host);
     }
   }

@@ -33,9 +33,9 @@ const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",
                                            "resume",   "deploy",        "page"};
 
 const std::vector<std::string> kScenarioKeys = {
-    "name",  "description", "sources",    "seed",   "clock",      "behaviours", "services", "fleet",
-    "flags", "deployment",  "monitoring", "people", "automation", "business",   "timeline",
-    "load",  "capacity",    "autoscaling"};
+    "name",       "description", "sources",  "seed",       "clock",      "behaviours",
+    "services",   "fleet",       "flags",    "deployment", "monitoring", "people",
+    "automation", "business",    "timeline", "load",       "capacity",   "autoscaling"};
 const std::vector<std::string> kVariantKeys = {"extends", "name", "description", "set", "sources"};
 
 const std::string kTimeForms =
@@ -382,8 +382,7 @@ void Parser::parse_clock(ObjectReader& root) {
     // Long horizons belong to the delivery models; a rollout run samples its monitoring every few
     // seconds, so a typo such as "3650d" for "365min" would otherwise run for minutes.
     if (scenario_.clock.end > Time::zero() + Duration::days(366)) {
-      end->fail("an end at most 366 days after the start",
-                "a deployment run covers hours or days");
+      end->fail("an end at most 366 days after the start", "a deployment run covers hours or days");
     }
   }
   clock->finish();

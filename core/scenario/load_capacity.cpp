@@ -13,7 +13,9 @@ namespace {
 constexpr double kMaxRps = 1e9;
 const std::string kRpsExpected = "a request rate from 0 to 1e9 requests per second";
 
-std::string in_quotes(const std::string& text) { return "\"" + text + "\""; }
+std::string in_quotes(const std::string& text) {
+  return "\"" + text + "\"";
+}
 
 // "14:00" or "09:30:15": a time of day.
 Duration read_time_of_day(const ValueReader& value) {
@@ -115,9 +117,8 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
   };
   const Duration day_offset =
       scenario.clock.wall
-          ? Duration::milliseconds(((scenario.clock.wall->origin_epoch_ms() % 86'400'000) +
-                                    86'400'000) %
-                                   86'400'000)
+          ? Duration::milliseconds(
+                ((scenario.clock.wall->origin_epoch_ms() % 86'400'000) + 86'400'000) % 86'400'000)
           : Duration{};
 
   // --- /capacity ---
@@ -131,17 +132,19 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       const auto rps = entry.value("rps_per_host");
       host.rps_per_host = rps.as_number(0.0, kMaxRps);
       if (host.rps_per_host <= 0.0) {
-        rps.fail("a capacity above 0 requests per second per host", "a host that serves nothing "
-                                                                    "cannot take traffic");
+        rps.fail("a capacity above 0 requests per second per host",
+                 "a host that serves nothing "
+                 "cannot take traffic");
       }
       if (auto by_version = entry.optional("rps_per_host_by_version")) {
-        const auto& service = *std::find_if(scenario.services.begin(), scenario.services.end(),
-                                            [&service_name = name](const Service& s) { return s.name == service_name; });
+        const auto& service = *std::find_if(
+            scenario.services.begin(), scenario.services.end(),
+            [&service_name = name](const Service& s) { return s.name == service_name; });
         auto versions = by_version->as_object();
         for (auto& [version, version_rps] : versions.members()) {
-          const bool exists =
-              std::any_of(service.versions.begin(), service.versions.end(),
-                          [&version_name = version](const Version& v) { return v.name == version_name; });
+          const bool exists = std::any_of(
+              service.versions.begin(), service.versions.end(),
+              [&version_name = version](const Version& v) { return v.name == version_name; });
           if (!exists) version_rps.fail("a version of service \"" + name + "\"");
           const double rate = version_rps.as_number(0.0, kMaxRps);
           if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
@@ -165,8 +168,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       LoadProfile profile;
       profile.service = name;
       profile.day_offset = day_offset;
-      const std::string kind =
-          entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
+      const std::string kind = entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
       if (kind == "constant") {
         profile.kind = LoadProfile::Kind::constant;
         profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
@@ -209,9 +211,9 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
     }
     // Every loaded service needs to know what its hosts can take.
     for (const auto& profile : scenario.loads) {
-      const bool known = std::any_of(
-          scenario.capacities.begin(), scenario.capacities.end(),
-          [&](const HostCapacity& c) { return c.service == profile.service; });
+      const bool known =
+          std::any_of(scenario.capacities.begin(), scenario.capacities.end(),
+                      [&](const HostCapacity& c) { return c.service == profile.service; });
       if (!known) {
         ValueReader(load->json()[profile.service], load->file(),
                     child_pointer(load->pointer(), profile.service))
@@ -226,8 +228,9 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
     auto object = autoscaling->as_object();
     for (auto& [name, value] : object.members()) {
       auto entry = value.as_object();
-      const auto group = std::find_if(scenario.groups.begin(), scenario.groups.end(),
-                                      [&group_name = name](const HostGroup& g) { return g.name == group_name; });
+      const auto group =
+          std::find_if(scenario.groups.begin(), scenario.groups.end(),
+                       [&group_name = name](const HostGroup& g) { return g.name == group_name; });
       if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
       const bool loaded =
           std::any_of(scenario.loads.begin(), scenario.loads.end(),
@@ -242,7 +245,8 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
                         ? Autoscaler::Mode::hpa
                         : Autoscaler::Mode::scale_to_zero;
       const bool to_zero = scaler.mode == Autoscaler::Mode::scale_to_zero;
-      scaler.min_replicas = entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
+      scaler.min_replicas =
+          entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
       const auto max = entry.value("max_replicas");
       scaler.max_replicas = max.as_integer(1, 100'000);
       if (scaler.max_replicas < scaler.min_replicas) {

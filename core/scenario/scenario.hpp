@@ -4,12 +4,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/distribution.hpp"
 #include "engine/time.hpp"
@@ -22,14 +21,21 @@ using engine::Time;
 
 /// What code does when it runs. The same version can behave differently depending on flags.
 struct Behaviour {
-  enum class Kind { healthy, crash_on_start, error_rate_increase, latency_increase, erroneous_actions };
+  enum class Kind {
+    healthy,
+    crash_on_start,
+    error_rate_increase,
+    latency_increase,
+    erroneous_actions
+  };
   std::string name;
   Kind kind = Kind::healthy;
   /// error_rate_increase: fraction of requests that fail (0..1).
   double error_rate = 0.0;
   /// latency_increase: milliseconds added to every request.
   double added_latency_ms = 0.0;
-  /// erroneous_actions: business loss per minute for each host running it (Knight's runaway orders).
+  /// erroneous_actions: business loss per minute for each host running it (Knight's runaway
+  /// orders).
   double loss_per_host_per_min_usd = 0.0;
 };
 
@@ -133,8 +139,8 @@ struct BlueGreenStrategy {
 struct CanaryStep {
   enum class Kind { set_weight, pause, analysis };
   Kind kind = Kind::set_weight;
-  double weight = 0.0;     ///< set_weight: percent of traffic (and replicas) on the canary
-  Duration duration;       ///< pause and analysis
+  double weight = 0.0;  ///< set_weight: percent of traffic (and replicas) on the canary
+  Duration duration;    ///< pause and analysis
 };
 
 /// Canary analysis: the alert-like check run during analysis steps.
@@ -170,8 +176,8 @@ struct RingStrategy {
   std::int64_t parallelism = 0;
 };
 
-using Strategy = std::variant<ManualStrategy, AllAtOnceStrategy, RollingStrategy,
-                              BlueGreenStrategy, CanaryStrategy, RingStrategy>;
+using Strategy = std::variant<ManualStrategy, AllAtOnceStrategy, RollingStrategy, BlueGreenStrategy,
+                              CanaryStrategy, RingStrategy>;
 
 /// Name of a strategy as written in files ("manual", "rolling", ...).
 std::string strategy_name(const Strategy& strategy);
@@ -179,8 +185,8 @@ std::string strategy_name(const Strategy& strategy);
 /// The deployment being simulated.
 struct Deployment {
   std::string service;
-  std::string to;                  ///< target version
-  std::vector<std::string> groups; ///< empty: every group running the service
+  std::string to;                   ///< target version
+  std::vector<std::string> groups;  ///< empty: every group running the service
   Time start;
   Strategy strategy = ManualStrategy{};
   HostUpdate host_update;
@@ -193,12 +199,12 @@ struct Deployment {
 
 /// A fleet-level metric that monitoring computes.
 enum class Metric {
-  error_rate,          ///< failed / all requests, 0..1
-  latency_ms,          ///< mean request latency
+  error_rate,  ///< failed / all requests, 0..1
+  latency_ms,  ///< mean request latency
   loss_rate_usd_per_min,
   misbehaving_hosts,
-  hosts_on_target,     ///< hosts running the deployment's target version
-  kpi,                 ///< a business rate (orders/s, starts/s) relative to normal, 1 = normal
+  hosts_on_target,  ///< hosts running the deployment's target version
+  kpi,              ///< a business rate (orders/s, starts/s) relative to normal, 1 = normal
 };
 
 /// "when `metric` is above (or below) `threshold` for `for_duration`, fire".
@@ -282,8 +288,8 @@ struct TimelineEntry {
   ActionKind action = ActionKind::set_flag;
   std::string flag;
   bool value = true;
-  std::string group;   ///< empty: the deployment's groups (or every group for flags)
-  std::string person;  ///< who does it (for the trace), or who is paged
+  std::string group;       ///< empty: the deployment's groups (or every group for flags)
+  std::string person;      ///< who does it (for the trace), or who is paged
   double percent = 100.0;  ///< set_flag: percentage of hosts in scope that see it
 };
 

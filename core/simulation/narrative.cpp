@@ -115,8 +115,9 @@ std::string clock_text(const scenario::Scenario& scenario, engine::Time t, bool 
   }
   const std::int64_t total = t.ms() / 1000;
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "+%02lld:%02lld:%02lld", static_cast<long long>(total / 3600),
-                static_cast<long long>(total / 60 % 60), static_cast<long long>(total % 60));
+  std::snprintf(buffer, sizeof buffer, "+%02lld:%02lld:%02lld",
+                static_cast<long long>(total / 3600), static_cast<long long>(total / 60 % 60),
+                static_cast<long long>(total % 60));
   return buffer;
 }
 

@@ -51,8 +51,8 @@ Simulation::Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
             // A kill switch is an alert that machines act on: it counts as detection.
             ++world_.counters().alerts_fired;
             world_.note_detection();
-            world_.halt("", "automation", "kill switch on " +
-                                              std::string(model::metric_name(rule.metric)));
+            world_.halt("", "automation",
+                        "kill switch on " + std::string(model::metric_name(rule.metric)));
           }) {
   world_.set_trace(trace);
   for (const auto& person : scenario.people) {
@@ -144,7 +144,9 @@ void Simulation::page(std::string_view person, std::string_view alert) {
   }
 }
 
-void Simulation::run() { run_until(scenario_.clock.end); }
+void Simulation::run() {
+  run_until(scenario_.clock.end);
+}
 
 void Simulation::run_until(engine::Time limit) {
   world_.kernel().run_until(std::min(limit, scenario_.clock.end));
@@ -159,7 +161,9 @@ bool Simulation::step() {
   return world_.kernel().step();
 }
 
-bool Simulation::finished() const { return world_.now() >= scenario_.clock.end; }
+bool Simulation::finished() const {
+  return world_.now() >= scenario_.clock.end;
+}
 
 Result Simulation::result() & {
   Result result = summarize();

@@ -61,24 +61,26 @@ void ManualStrategy::work_on_next_host() {
   const bool misconfigure_by_chance = mistakes_.bernoulli(params_.misconfigure_probability);
   if (skip_by_chance || scripted(scenario::ScriptedFault::Kind::skip, host)) {
     ++skipped_;
-    world_.record({world_.now(), "host_skipped", world_.fleet().host_name(host),
+    world_.record({world_.now(),
+                   "host_skipped",
+                   world_.fleet().host_name(host),
                    {{"by", std::string("operator")},
                     {"version", world_.fleet().versions()[world_.fleet().version_of(host)].name}}},
                   true);
     // The time is spent all the same: the operator thinks the copy was made.
-    world_.kernel().wake_after(timing_.install.sample_duration(mistakes_), *this,
-                               next_host_timer);
+    world_.kernel().wake_after(timing_.install.sample_duration(mistakes_), *this, next_host_timer);
     return;
   }
   if (misconfigure_by_chance || scripted(scenario::ScriptedFault::Kind::misconfigure, host)) {
     world_.fleet().set_version(host, target_);
     world_.fleet().set_health(host, model::Health::crashed);
-    world_.record({world_.now(), "host_misconfigured", world_.fleet().host_name(host),
+    world_.record({world_.now(),
+                   "host_misconfigured",
+                   world_.fleet().host_name(host),
                    {{"by", std::string("operator")}}},
                   true);
     ++failed_;
-    world_.kernel().wake_after(timing_.install.sample_duration(mistakes_), *this,
-                               next_host_timer);
+    world_.kernel().wake_after(timing_.install.sample_duration(mistakes_), *this, next_host_timer);
     return;
   }
   operator_updater_.update(host, target_);
@@ -88,13 +90,17 @@ void ManualStrategy::host_updated(HostIndex host, bool ok) {
   if (!ok) ++failed_;
   // A person's deploy is a handful of hosts: each one is part of the story.
   if (ok) {
-    world_.record({world_.now(), "host_updated", world_.fleet().host_name(host),
+    world_.record({world_.now(),
+                   "host_updated",
+                   world_.fleet().host_name(host),
                    {{"version", deployment_.to}, {"by", std::string("operator")}}},
                   true);
   }
   work_on_next_host();
 }
 
-void ManualStrategy::on_timer(std::uint64_t /*tag*/) { work_on_next_host(); }
+void ManualStrategy::on_timer(std::uint64_t /*tag*/) {
+  work_on_next_host();
+}
 
 }  // namespace deploysim::strategy

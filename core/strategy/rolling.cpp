@@ -230,8 +230,8 @@ void RollingStrategy::k8s_start() {
   const auto& fleet = world_.fleet();
   // The Deployment's replicas are the pods it has: hosts an autoscaler removed before the
   // rollout are not replaced by it.
-  replicas_ = static_cast<std::int64_t>(
-      std::count_if(hosts_.begin(), hosts_.end(), [&](HostIndex host) {
+  replicas_ =
+      static_cast<std::int64_t>(std::count_if(hosts_.begin(), hosts_.end(), [&](HostIndex host) {
         return fleet.health_of(host) != model::Health::terminated;
       }));
   fenceposts_ = resolve_fenceposts(replicas_, params_.max_surge, params_.max_unavailable);

@@ -29,8 +29,8 @@ std::int64_t Strategy::live_deployment_hosts() const {
 void Strategy::begin() {
   outcome_ = DeployOutcome::in_progress;
   note("deploy_started", scenario::strategy_name(deployment_.strategy) + " deploy of " +
-                             deployment_.to + " to " +
-                             std::to_string(live_deployment_hosts()) + " host(s)");
+                             deployment_.to + " to " + std::to_string(live_deployment_hosts()) +
+                             " host(s)");
   start();
 }
 
@@ -39,9 +39,9 @@ void Strategy::on_wake(engine::Kernel& /*kernel*/, std::uint64_t tag) {
 }
 
 void Strategy::note(std::string_view event, std::string_view detail) {
-  world_.record({world_.now(), std::string(event), deployment_.service,
-                 {{"detail", std::string(detail)}}},
-                true);
+  world_.record(
+      {world_.now(), std::string(event), deployment_.service, {{"detail", std::string(detail)}}},
+      true);
 }
 
 void Strategy::finish(DeployOutcome outcome, std::string_view detail) {
@@ -92,7 +92,9 @@ void Strategy::halt() {
   if (active()) finish(DeployOutcome::halted);
 }
 
-void Strategy::stop_updates() { updater_.cancel_all(); }
+void Strategy::stop_updates() {
+  updater_.cancel_all();
+}
 
 std::unique_ptr<Strategy> make_strategy(model::World& world,
                                         const scenario::Deployment& deployment) {

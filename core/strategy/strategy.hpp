@@ -59,6 +59,7 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
 };
 
 /// The strategy a deployment names.
-std::unique_ptr<Strategy> make_strategy(model::World& world, const scenario::Deployment& deployment);
+std::unique_ptr<Strategy> make_strategy(model::World& world,
+                                        const scenario::Deployment& deployment);
 
 }  // namespace deploysim::strategy

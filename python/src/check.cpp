@@ -23,7 +23,8 @@ namespace {
 
 const check::RuleInfo& rule_named(const std::string& key) {
   const auto* rule = check::find_rule(key);
-  if (rule == nullptr) throw py::value_error("unknown rule \"" + key + "\" (an ID such as DS001 or a name)");
+  if (rule == nullptr)
+    throw py::value_error("unknown rule \"" + key + "\" (an ID such as DS001 or a name)");
   return *rule;
 }
 
@@ -34,7 +35,9 @@ check::CheckOptions check_options(const std::vector<std::string>& disable,
   for (const auto& key : disable) options.enabled[std::string(rule_named(key).id)] = false;
   for (const auto& [key, level] : severity) {
     const auto parsed = check::parse_severity(level);
-    if (!parsed) throw py::value_error("severity of " + key + " must be note, warning or error, not \"" + level + "\"");
+    if (!parsed)
+      throw py::value_error("severity of " + key + " must be note, warning or error, not \"" +
+                            level + "\"");
     options.severity[std::string(rule_named(key).id)] = *parsed;
   }
   options.baseline = baseline;

@@ -77,16 +77,19 @@ void bind_delivery(py::module_& m) {
                              "A validated release pipeline (docs/delivery.md lists its keys).")
       .def_static(
           "from_dict",
-          [](const py::dict& document, const std::string& file, const std::filesystem::path& base_dir) {
+          [](const py::dict& document, const std::string& file,
+             const std::filesystem::path& base_dir) {
             return delivery::pipeline_config_from_json(to_json(document), file, base_dir);
           },
-          py::arg("document"), py::arg("file") = "<memory>", py::arg("base_dir") = std::filesystem::path{},
+          py::arg("document"), py::arg("file") = "<memory>",
+          py::arg("base_dir") = std::filesystem::path{},
           "Reads a pipeline document; absent keys keep default_pipeline()'s values.")
       .def_static("load", &delivery::load_pipeline_config, py::arg("path"),
                   py::arg("overrides") = std::vector<std::string>{},
                   "Loads a pipeline file and applies \"key=value\" overrides as --set does.")
-      .def("to_dict", [](const PipelineConfig& self) { return to_python(nlohmann::json(self)); },
-           "Every key, defaults included; from_dict reads it back.");
+      .def(
+          "to_dict", [](const PipelineConfig& self) { return to_python(nlohmann::json(self)); },
+          "Every key, defaults included; from_dict reads it back.");
 
   py::class_<DriftConfig>(m, "DriftConfig", "A validated drift experiment (docs/delivery.md).")
       .def_static(
@@ -99,8 +102,9 @@ void bind_delivery(py::module_& m) {
       .def_static("load", &delivery::load_drift_config, py::arg("path"),
                   py::arg("overrides") = std::vector<std::string>{},
                   "Loads a drift file and applies \"key=value\" overrides as --set does.")
-      .def("to_dict", [](const DriftConfig& self) { return to_python(nlohmann::json(self)); },
-           "Every key, defaults included; from_dict reads it back.");
+      .def(
+          "to_dict", [](const DriftConfig& self) { return to_python(nlohmann::json(self)); },
+          "Every key, defaults included; from_dict reads it back.");
 
   m.def(
       "default_pipeline", [] { return to_python(nlohmann::json(delivery::default_pipeline())); },
@@ -125,10 +129,13 @@ void bind_delivery(py::module_& m) {
           return nlohmann::json(delivery::simulate_drift(config, seed, &stop));
         }));
       },
-      py::arg("config"), py::arg("seed"), "One drift run: figures, series, per-host time, incidents.");
+      py::arg("config"), py::arg("seed"),
+      "One drift run: figures, series, per-host time, incidents.");
   m.def(
       "analyze_drift",
-      [](const DriftConfig& config) { return to_python(nlohmann::json(delivery::analyze_drift(config))); },
+      [](const DriftConfig& config) {
+        return to_python(nlohmann::json(delivery::analyze_drift(config)));
+      },
       py::arg("config"), "The CTMC and exact renewal-reward drifted fractions.");
   m.def("run_drift_experiment", &drift_experiment, py::arg("config"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),

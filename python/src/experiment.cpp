@@ -38,7 +38,8 @@ struct RunTable {
     replica.push_back(r);
     seed.push_back(s);
     const auto& all = experiment::summary_metrics();
-    for (std::size_t m = 0; m < all.size(); ++m) metrics[m].push_back(all[m].read(summary).value_or(NAN));
+    for (std::size_t m = 0; m < all.size(); ++m)
+      metrics[m].push_back(all[m].read(summary).value_or(NAN));
     outcome.push_back(summary.deploy_outcome);
   }
 
@@ -48,7 +49,8 @@ struct RunTable {
     columns["replica"] = to_array(std::move(replica));
     columns["seed"] = to_array(std::move(seed));
     const auto& all = experiment::summary_metrics();
-    for (std::size_t m = 0; m < all.size(); ++m) columns[py::str(all[m].name)] = to_array(std::move(metrics[m]));
+    for (std::size_t m = 0; m < all.size(); ++m)
+      columns[py::str(all[m].name)] = to_array(std::move(metrics[m]));
     columns["deploy_outcome"] = py::cast(outcome);
     return columns;
   }
@@ -160,7 +162,8 @@ py::dict run_comparison(const std::vector<std::pair<std::string, ScenarioPtr>>& 
 }  // namespace
 
 void bind_experiment(py::module_& m) {
-  py::class_<experiment::Parameter>(m, "Parameter", "One swept value: a dotted path and its values.")
+  py::class_<experiment::Parameter>(m, "Parameter",
+                                    "One swept value: a dotted path and its values.")
       .def(py::init([](const std::string& path, const py::sequence& values) {
              experiment::Parameter parameter;
              parameter.path = path;
@@ -177,11 +180,13 @@ void bind_experiment(py::module_& m) {
       .def_static("parse", &experiment::parse_parameter, py::arg("text"),
                   "Parses \"PATH=V1,V2,...\" or \"PATH=START:STEP:END\" as --param does.")
       .def_readonly("path", &experiment::Parameter::path)
-      .def_property_readonly("values", [](const experiment::Parameter& self) {
-             py::list values;
-             for (const auto& value : self.values) values.append(to_python(value));
-             return values;
-           })
+      .def_property_readonly("values",
+                             [](const experiment::Parameter& self) {
+                               py::list values;
+                               for (const auto& value : self.values)
+                                 values.append(to_python(value));
+                               return values;
+                             })
       .def_readonly("labels", &experiment::Parameter::labels);
 
   py::class_<experiment::Grid>(m, "Grid", "The full-factorial grid, the last parameter fastest.")
@@ -198,7 +203,8 @@ void bind_experiment(py::module_& m) {
       "scenario_at",
       [](const ScenarioPtr& base, const experiment::Grid& grid, std::int64_t point) {
         if (point < 0 || point >= grid.points()) throw py::index_error("no such grid point");
-        return std::make_shared<Scenario>(experiment::scenario_at(base->source, base->file, grid, point));
+        return std::make_shared<Scenario>(
+            experiment::scenario_at(base->source, base->file, grid, point));
       },
       py::arg("base"), py::arg("grid"), py::arg("point"), "The base scenario at a grid point.");
   m.def("run_points", &run_points, py::arg("points"), py::arg("replicas"), py::arg("threads"),

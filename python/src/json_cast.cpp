@@ -40,7 +40,8 @@ nlohmann::json convert(py::handle value, const std::string& where) {
   if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
     nlohmann::json array = nlohmann::json::array();
     std::size_t index = 0;
-    for (const auto& item : value) array.push_back(convert(item, where + "/" + std::to_string(index++)));
+    for (const auto& item : value)
+      array.push_back(convert(item, where + "/" + std::to_string(index++)));
     return array;
   }
   // numpy scalars (numpy.int64, numpy.float64, numpy.bool_) become plain Python values.
@@ -87,10 +88,16 @@ py::object to_python_impl(const Json& value) {
 
 }  // namespace
 
-nlohmann::json to_json(py::handle value) { return convert(value, ""); }
+nlohmann::json to_json(py::handle value) {
+  return convert(value, "");
+}
 
-py::object to_python(const nlohmann::json& value) { return to_python_impl(value); }
+py::object to_python(const nlohmann::json& value) {
+  return to_python_impl(value);
+}
 
-py::object to_python(const nlohmann::ordered_json& value) { return to_python_impl(value); }
+py::object to_python(const nlohmann::ordered_json& value) {
+  return to_python_impl(value);
+}
 
 }  // namespace deploysim::python

@@ -1,6 +1,8 @@
 // Automation ROI: the xkcd 1205 table (delivery/xkcd.hpp) and the deployment case
 // (delivery/roi.hpp), with the loss per deploy optionally estimated by Monte Carlo.
 
+#include "delivery/roi.hpp"
+
 #include <pybind11/stl.h>
 
 #include <atomic>
@@ -12,7 +14,6 @@
 #include "bindings.hpp"
 #include "columns.hpp"
 #include "delivery/config.hpp"
-#include "delivery/roi.hpp"
 #include "delivery/xkcd.hpp"
 #include "engine/time.hpp"
 #include "interrupt.hpp"
@@ -27,9 +28,12 @@ using ScenarioPtr = std::shared_ptr<const scenario::Scenario>;
 
 const char* grey_name(delivery::XkcdGrey grey) {
   switch (grey) {
-    case delivery::XkcdGrey::no: return "no";
-    case delivery::XkcdGrey::impossible: return "impossible";
-    case delivery::XkcdGrey::comic_only: return "comic_only";
+    case delivery::XkcdGrey::no:
+      return "no";
+    case delivery::XkcdGrey::impossible:
+      return "impossible";
+    case delivery::XkcdGrey::comic_only:
+      return "comic_only";
   }
   return "no";
 }
@@ -52,7 +56,8 @@ py::dict xkcd_cells() {
       break_even.push_back(cell.exact_seconds);
       grey.emplace_back(grey_name(cell.grey));
       formula.append(drawn ? py::object(py::str(cell.formula.text())) : py::object(py::none()));
-      comic.append(cell.comic.empty() ? py::object(py::none()) : py::object(py::str(std::string(cell.comic))));
+      comic.append(cell.comic.empty() ? py::object(py::none())
+                                      : py::object(py::str(std::string(cell.comic))));
       rounds_lower.push_back(cell.comic_rounds_lower);
       exact_in_comic_unit.push_back(cell.exact_in_comic_unit);
       unit.emplace_back(drawn ? delivery::unit_name(cell.formula.unit, true) : "");
@@ -118,8 +123,8 @@ py::tuple losses(const ScenarioPtr& manual, const ScenarioPtr& automated, std::i
 
 void bind_roi(py::module_& m) {
   using delivery::RoiInputs;
-  py::class_<RoiInputs>(m, "RoiInputs",
-                        "The deployment case: money in USD, effort in person-hours, time in periods.")
+  py::class_<RoiInputs>(
+      m, "RoiInputs", "The deployment case: money in USD, effort in person-hours, time in periods.")
       .def(py::init<>())
       .def_readwrite("build_hours", &RoiInputs::build_hours)
       .def_readwrite("maintenance_hours_per_period", &RoiInputs::maintenance_hours_per_period)
@@ -149,7 +154,8 @@ void bind_roi(py::module_& m) {
   m.def("parse_span_days", &delivery::parse_span_days, py::arg("text"),
         "\"2y\", \"18mo\", \"26w\", \"90d\" in days.");
   m.def(
-      "parse_duration_s", [](const std::string& text) { return engine::parse_duration(text).to_seconds(); },
+      "parse_duration_s",
+      [](const std::string& text) { return engine::parse_duration(text).to_seconds(); },
       py::arg("text"), "\"30s\", \"5min\", \"2h\", \"1d\" in seconds.");
 }
 

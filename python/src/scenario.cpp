@@ -56,15 +56,16 @@ void bind_scenario(py::module_& m) {
             }
             return std::make_shared<Scenario>(scenario::parse_scenario(document, self.file));
           },
-          py::arg("values"),
-          "A copy with values changed: {\"deployment.strategy.batch_size\": 5}.")
-      .def("to_dict", [](const Scenario& self) { return to_python(self.source); },
-           "The scenario document (after variants and overrides) as a dict.")
-      .def("to_json", [](const Scenario& self, int indent) { return self.source.dump(indent); },
-           py::arg("indent") = -1, "The scenario document as JSON text.")
-      .def_property_readonly("hash",
-                             [](const Scenario& self) { return experiment::scenario_hash(self.source); },
-                             "FNV-1a hash of the document, as printed with CLI results.")
+          py::arg("values"), "A copy with values changed: {\"deployment.strategy.batch_size\": 5}.")
+      .def(
+          "to_dict", [](const Scenario& self) { return to_python(self.source); },
+          "The scenario document (after variants and overrides) as a dict.")
+      .def(
+          "to_json", [](const Scenario& self, int indent) { return self.source.dump(indent); },
+          py::arg("indent") = -1, "The scenario document as JSON text.")
+      .def_property_readonly(
+          "hash", [](const Scenario& self) { return experiment::scenario_hash(self.source); },
+          "FNV-1a hash of the document, as printed with CLI results.")
       .def_readonly("name", &Scenario::name, "The scenario's name.")
       .def_readonly("description", &Scenario::description, "What it models.")
       .def_readonly("sources", &Scenario::sources, "Where its facts come from.")

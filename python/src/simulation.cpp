@@ -1,6 +1,8 @@
 // One run: Simulation (step, run_until, run) and its Result. Time series columns are numpy
 // views into the Result (no copy), kept alive by it.
 
+#include "simulation/simulation.hpp"
+
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -16,7 +18,6 @@
 #include "bindings.hpp"
 #include "json_cast.hpp"
 #include "simulation/narrative.hpp"
-#include "simulation/simulation.hpp"
 
 namespace deploysim::python {
 
@@ -34,7 +35,8 @@ struct RunResult {
 
 /// A simulation that owns a reference to its scenario, driven from Python.
 struct SimulationHandle {
-  SimulationHandle(ScenarioPtr s, std::uint64_t seed) : scenario(std::move(s)), sim(*scenario, seed) {}
+  SimulationHandle(ScenarioPtr s, std::uint64_t seed)
+      : scenario(std::move(s)), sim(*scenario, seed) {}
   ScenarioPtr scenario;
   simulation::Simulation sim;
 };
@@ -80,10 +82,12 @@ RunResult run_scenario(const ScenarioPtr& scenario, std::uint64_t seed, bool tra
 
 void bind_simulation(py::module_& m) {
   py::class_<RunResult, std::shared_ptr<RunResult>>(m, "Result", "The result of one run.")
-      .def("summary", [](const RunResult& self) { return to_python(self.result.summary.to_json()); },
-           "The result contract (DESIGN.md) as a dict; quantities that did not occur are None.")
-      .def("columns", [](const RunResult& self) { return self.result.timeseries.columns; },
-           "Names of the time series columns, time_s first.")
+      .def(
+          "summary", [](const RunResult& self) { return to_python(self.result.summary.to_json()); },
+          "The result contract (DESIGN.md) as a dict; quantities that did not occur are None.")
+      .def(
+          "columns", [](const RunResult& self) { return self.result.timeseries.columns; },
+          "Names of the time series columns, time_s first.")
       .def(
           "column",
           [](py::object self, std::size_t index) {
@@ -95,11 +99,13 @@ void bind_simulation(py::module_& m) {
             return array;
           },
           py::arg("index"), "Column `index` as a read-only numpy view into the result.")
-      .def("story",
-           [](const RunResult& self) { return record_rows(self.result.story, *self.scenario); },
-           "Notable events as (time_s, clock, event, subject, text, fields) tuples.")
-      .def_property_readonly("has_trace", [](const RunResult& self) { return self.trace.has_value(); },
-                             "Whether the run recorded every trace record.")
+      .def(
+          "story",
+          [](const RunResult& self) { return record_rows(self.result.story, *self.scenario); },
+          "Notable events as (time_s, clock, event, subject, text, fields) tuples.")
+      .def_property_readonly(
+          "has_trace", [](const RunResult& self) { return self.trace.has_value(); },
+          "Whether the run recorded every trace record.")
       .def(
           "trace",
           [](const RunResult& self) {
@@ -113,30 +119,45 @@ void bind_simulation(py::module_& m) {
 
   py::class_<SimulationHandle>(m, "Simulation", "A run driven step by step.")
       .def(py::init<ScenarioPtr, std::uint64_t>(), py::arg("scenario"), py::arg("seed"))
-      .def("run", [](SimulationHandle& self) {
-             py::gil_scoped_release release;
-             self.sim.run();
-           }, "Runs to the scenario's end.")
-      .def("run_until", [](SimulationHandle& self, double seconds) {
-             const auto limit = time_of(seconds);
-             py::gil_scoped_release release;
-             self.sim.run_until(limit);
-           }, py::arg("seconds"), "Runs until `seconds` of simulated time (capped at the end).")
-      .def("step", [](SimulationHandle& self) { return self.sim.step(); },
-           "Processes one event; False once the end is reached or nothing is pending.")
-      .def_property_readonly("finished", [](const SimulationHandle& self) { return self.sim.finished(); },
-                             "Whether the end time is reached.")
-      .def_property_readonly("now_s", [](const SimulationHandle& self) { return self.sim.now().to_seconds(); },
-                             "Simulated seconds since the start.")
-      .def_property_readonly("clock", [](const SimulationHandle& self) {
-             return simulation::clock_text(*self.scenario, self.sim.now(), true);
-           }, "The current time as the scenario's clock shows it.")
-      .def("result", [](SimulationHandle& self) {
-             auto out = std::make_shared<RunResult>();
-             out->result = self.sim.result();
-             out->scenario = self.scenario;
-             return out;
-           }, "The result as of now (the final result once finished).");
+      .def(
+          "run",
+          [](SimulationHandle& self) {
+            py::gil_scoped_release release;
+            self.sim.run();
+          },
+          "Runs to the scenario's end.")
+      .def(
+          "run_until",
+          [](SimulationHandle& self, double seconds) {
+            const auto limit = time_of(seconds);
+            py::gil_scoped_release release;
+            self.sim.run_until(limit);
+          },
+          py::arg("seconds"), "Runs until `seconds` of simulated time (capped at the end).")
+      .def(
+          "step", [](SimulationHandle& self) { return self.sim.step(); },
+          "Processes one event; False once the end is reached or nothing is pending.")
+      .def_property_readonly(
+          "finished", [](const SimulationHandle& self) { return self.sim.finished(); },
+          "Whether the end time is reached.")
+      .def_property_readonly(
+          "now_s", [](const SimulationHandle& self) { return self.sim.now().to_seconds(); },
+          "Simulated seconds since the start.")
+      .def_property_readonly(
+          "clock",
+          [](const SimulationHandle& self) {
+            return simulation::clock_text(*self.scenario, self.sim.now(), true);
+          },
+          "The current time as the scenario's clock shows it.")
+      .def(
+          "result",
+          [](SimulationHandle& self) {
+            auto out = std::make_shared<RunResult>();
+            out->result = self.sim.result();
+            out->scenario = self.scenario;
+            return out;
+          },
+          "The result as of now (the final result once finished).");
 }
 
 }  // namespace deploysim::python

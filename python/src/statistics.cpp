@@ -1,5 +1,7 @@
 // Small statistics helpers shared with the CLI: replica seeds, metric names, t intervals.
 
+#include "experiment/statistics.hpp"
+
 #include <pybind11/stl.h>
 
 #include <string>
@@ -7,7 +9,6 @@
 
 #include "bindings.hpp"
 #include "experiment/runner.hpp"
-#include "experiment/statistics.hpp"
 
 namespace deploysim::python {
 

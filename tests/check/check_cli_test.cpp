@@ -103,24 +103,24 @@ TEST(CheckCli, BadInputExitsTwoWithOneLinePerProblem) {
   std::ofstream(dir / "broken.json") << "{\"manifest_version\": 1,\n \"services\": }";
   std::ofstream(dir / "nohosts.json") << R"({"manifest_version": 1,
     "services": {"web": {"versions": {"v1": {}}}}, "groups": {}})";
-  for (const auto& file : {dir / "empty.json", dir / "broken.json", dir / "missing.json",
-                           dir / "nohosts.json", dir}) {
+  for (const auto& file :
+       {dir / "empty.json", dir / "broken.json", dir / "missing.json", dir / "nohosts.json", dir}) {
     const auto result = run_deploysim("check '" + file.string() + "'");
     EXPECT_EQ(result.exit_code, 2) << file;
     EXPECT_EQ(result.err.rfind("error: ", 0), 0u) << result.err;
   }
-  EXPECT_NE(run_deploysim("check '" + (dir / "broken.json").string() + "'")
-                .err.find("broken.json:2:"),
-            std::string::npos);
+  EXPECT_NE(
+      run_deploysim("check '" + (dir / "broken.json").string() + "'").err.find("broken.json:2:"),
+      std::string::npos);
 }
 
 TEST(CheckCli, SeveralFormatsInOneRun) {
   const auto dir = temp_dir();
   const auto sarif = dir / "out.sarif";
   const auto junit = dir / "out.xml";
-  const auto result = run_deploysim("check " + kKnight + " --format sarif --output '" +
-                                    sarif.string() + "' --format junit --output '" +
-                                    junit.string() + "' --format text");
+  const auto result =
+      run_deploysim("check " + kKnight + " --format sarif --output '" + sarif.string() +
+                    "' --format junit --output '" + junit.string() + "' --format text");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.out.find("[DS001 version-mismatch]"), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(slurp(sarif))["version"], "2.1.0");
@@ -133,8 +133,8 @@ TEST(CheckCli, GithubAnnotationsUnderGithubActions) {
   // The variable is set for the child only, through the shell.
   const std::string binary = DEPLOYSIM_BINARY;
   const auto out = temp_dir() / "github.txt";
-  const std::string command = "GITHUB_ACTIONS=true '" + binary + "' check " + kKnight + " >'" +
-                              out.string() + "'";
+  const std::string command =
+      "GITHUB_ACTIONS=true '" + binary + "' check " + kKnight + " >'" + out.string() + "'";
   const int status = std::system(command.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 1);
   const std::string text = slurp(out);
@@ -157,8 +157,8 @@ TEST(CheckCli, InventoryFromStandardInput) {
 
 TEST(CheckCli, BaselineAcceptsCurrentFindings) {
   const auto baseline = temp_dir() / "baseline.json";
-  const auto written = run_deploysim("check " + kKnight + " --write-baseline '" +
-                                     baseline.string() + "'");
+  const auto written =
+      run_deploysim("check " + kKnight + " --write-baseline '" + baseline.string() + "'");
   EXPECT_EQ(written.exit_code, 0) << written.err;
   const auto result = run_deploysim("check " + kKnight + " --baseline '" + baseline.string() + "'");
   EXPECT_EQ(result.exit_code, 0) << result.out;

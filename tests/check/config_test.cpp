@@ -1,20 +1,20 @@
 // The configuration file: reading it strictly (tests/data/bad/check_config holds one mistake per
 // file with the exact message), finding it upward to the repository root, and its place in the
 // precedence of defaults, file, manifest and command line.
+#include "check/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "check/config.hpp"
 #include "run_command.hpp"
 #include "scenario/input_error.hpp"
 
@@ -208,8 +208,9 @@ class ConfigPrecedence : public ::testing::Test {
   }
   // Runs `deploysim check` in repo/deploy.
   deploysim::testing::CommandResult check(const std::string& args) const {
-    return deploysim::testing::run_deploysim_in((dir_.path() / "repo/deploy").string(),
-                                     "check ../m.json --observed ../i.json --format json " + args);
+    return deploysim::testing::run_deploysim_in(
+        (dir_.path() / "repo/deploy").string(),
+        "check ../m.json --observed ../i.json --format json " + args);
   }
   static std::vector<std::string> rules_run(const deploysim::testing::CommandResult& result) {
     std::vector<std::string> ids;
@@ -218,7 +219,8 @@ class ConfigPrecedence : public ::testing::Test {
     for (const auto& rule : report["rules"]) ids.push_back(rule["id"]);
     return ids;
   }
-  static std::string severity_of(const deploysim::testing::CommandResult& result, const std::string& id) {
+  static std::string severity_of(const deploysim::testing::CommandResult& result,
+                                 const std::string& id) {
     const auto report = nlohmann::json::parse(result.out, nullptr, false);
     if (report.is_discarded()) return "unparsable: " + result.out + result.err;
     for (const auto& finding : report["findings"]) {

@@ -1,4 +1,6 @@
 // Manifest and inventory parsing: strict, with pointers and "did you mean"; positions of values.
+#include "check/manifest.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "check/manifest.hpp"
 #include "check/position_index.hpp"
 #include "check_fleet.hpp"
 #include "scenario/input_error.hpp"
@@ -74,9 +75,9 @@ TEST(CheckManifest, MissingFileAndDirectoryAreInputErrors) {
 }
 
 TEST(CheckManifest, ScenarioIsAValidManifest) {
-  const Manifest m = parse_manifest(
-      read_input_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
-      "knight_capital_2012.json");
+  const Manifest m =
+      parse_manifest(read_input_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
+                     "knight_capital_2012.json");
   EXPECT_TRUE(m.from_scenario);
   ASSERT_EQ(m.hosts.size(), 8u);
   EXPECT_EQ(m.hosts[7].name, "smars-8");
@@ -97,9 +98,9 @@ TEST(CheckManifest, InventoryUnknownKeyAndBadTimestamp) {
   EXPECT_NE(error(R"({"inventory_version": 1, "hosts": [{"name": "a", "verison": "v1"}]})")
                 .find("did you mean \"version\""),
             std::string::npos);
-  EXPECT_NE(error(R"({"inventory_version": 1, "observed_at": "noon", "hosts": []})")
-                .find("/observed_at"),
-            std::string::npos);
+  EXPECT_NE(
+      error(R"({"inventory_version": 1, "observed_at": "noon", "hosts": []})").find("/observed_at"),
+      std::string::npos);
 }
 
 TEST(CheckPositions, FindsValuesByPointer) {
@@ -175,10 +176,12 @@ std::string inventory_outcome(Inventory (*read)(std::string_view, const std::str
 // same on random inputs).
 TEST(CheckInventoryReaders, StreamingAndStrictReadersAgree) {
   std::vector<std::string> texts;
-  for (const auto& entry : fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "fuzz" / "corpus" / "inventory")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "fuzz" / "corpus" / "inventory")) {
     texts.push_back(file_text(entry.path()));
   }
-  texts.push_back(fixtures::generate_check_fleet({.hosts = 400, .services = 5, .flags = 10}).inventory);
+  texts.push_back(
+      fixtures::generate_check_fleet({.hosts = 400, .services = 5, .flags = 10}).inventory);
   std::size_t accepted = 0;
   for (const auto& text : texts) {
     const std::string streamed = inventory_outcome(&parse_inventory, text);
@@ -193,13 +196,15 @@ TEST(CheckInventoryReaders, StreamingAndStrictReadersAgree) {
 TEST(CheckPositions, LongLinesAndEscapedKeys) {
   std::string text = R"({"inventory_version": 1, "hosts": [)";
   for (int i = 0; i < 400; ++i) {
-    text += std::string(i > 0 ? "," : "") + R"({"name": "hé-)" + std::to_string(i) + R"(", "note": "é"})";
+    text += std::string(i > 0 ? "," : "") + R"({"name": "hé-)" + std::to_string(i) +
+            R"(", "note": "é"})";
   }
   text += "]}";
   const PositionIndex index(text);
   const auto at = text.find(R"("hé-399")");
-  const auto columns = 1 + std::count_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at),
-                                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  const auto columns =
+      1 + std::count_if(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at),
+                        [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
   EXPECT_EQ(index.find("/hosts/399/name").start.line, 1);
   EXPECT_EQ(index.find("/hosts/399/name").start.column, columns);
   EXPECT_EQ(index.find("/hosts/399/note").start.column, columns + 18);

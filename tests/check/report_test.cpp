@@ -1,4 +1,6 @@
 // Reports: SARIF valid against the OASIS 2.1.0 schema, JUnit well-formed, text and GitHub lines.
+#include "check/report.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 #include <sstream>
 
 #include "check/manifest.hpp"
-#include "check/report.hpp"
 #include "check/rules.hpp"
 
 namespace deploysim::check {
@@ -24,7 +25,8 @@ const std::string kSarifSchema =
 CheckResult knight() {
   const std::string manifest = kExamples + "knight_capital/manifest.json";
   const std::string inventory = kExamples + "knight_capital/inventory.json";
-  const Manifest m = parse_manifest(read_input_file(manifest), "examples/knight_capital/manifest.json");
+  const Manifest m =
+      parse_manifest(read_input_file(manifest), "examples/knight_capital/manifest.json");
   const Inventory i =
       parse_inventory(read_input_file(inventory), "examples/knight_capital/inventory.json");
   return run_check(m, &i);
@@ -46,14 +48,15 @@ std::filesystem::path write_temp(const std::string& name, const std::string& tex
 // Validates `document` with the Python jsonschema module; "" when valid, else its message.
 std::string validate_sarif(const std::string& document) {
   const auto file = write_temp("log.sarif", document);
-  const auto script = write_temp("validate.py",
-                                 "import json, sys, jsonschema\n"
-                                 "schema = json.load(open(sys.argv[1]))\n"
-                                 "log = json.load(open(sys.argv[2]))\n"
-                                 "jsonschema.Draft7Validator.check_schema(schema)\n"
-                                 "errors = list(jsonschema.Draft7Validator(schema).iter_errors(log))\n"
-                                 "for e in errors: print(list(e.path), e.message)\n"
-                                 "sys.exit(1 if errors else 0)\n");
+  const auto script =
+      write_temp("validate.py",
+                 "import json, sys, jsonschema\n"
+                 "schema = json.load(open(sys.argv[1]))\n"
+                 "log = json.load(open(sys.argv[2]))\n"
+                 "jsonschema.Draft7Validator.check_schema(schema)\n"
+                 "errors = list(jsonschema.Draft7Validator(schema).iter_errors(log))\n"
+                 "for e in errors: print(list(e.path), e.message)\n"
+                 "sys.exit(1 if errors else 0)\n");
   const auto out = write_temp("validate.out", "");
   const std::string command = "/usr/bin/python3 '" + script.string() + "' '" + kSarifSchema +
                               "' '" + file.string() + "' >'" + out.string() + "' 2>&1";
@@ -104,9 +107,9 @@ TEST(CheckReport, SuppressedFindingsAreValidSarifWithJustification) {
   result.findings[0].suppression_kind = "external";
   const std::string sarif = render(Format::sarif, result);
   EXPECT_EQ(validate_sarif(sarif), "");
-  EXPECT_EQ(nlohmann::json::parse(sarif)["runs"][0]["results"][0]["suppressions"][0]
-                ["justification"],
-            "replacing the host");
+  EXPECT_EQ(
+      nlohmann::json::parse(sarif)["runs"][0]["results"][0]["suppressions"][0]["justification"],
+      "replacing the host");
 }
 
 TEST(CheckReport, JunitIsWellFormedWithPassingCasesAndErrors) {
@@ -116,7 +119,8 @@ TEST(CheckReport, JunitIsWellFormedWithPassingCasesAndErrors) {
   const auto file = write_temp("junit.xml", xml);
   const std::string command =
       "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1])"
-      ".getroot(); sys.exit(0 if r.tag == 'testsuites' else 1)\" '" + file.string() + "'";
+      ".getroot(); sys.exit(0 if r.tag == 'testsuites' else 1)\" '" +
+      file.string() + "'";
   EXPECT_EQ(std::system(command.c_str()), 0) << xml;
   EXPECT_NE(xml.find("<failure type=\"error\""), std::string::npos);
   EXPECT_NE(xml.find("classname=\"deploysim.DS005\""), std::string::npos);  // a passing case

@@ -1,5 +1,7 @@
 // Every rule has a case that fires and a case that stays silent. Inputs are built from one
 // consistent manifest and inventory, with one thing changed per test.
+#include "check/rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 
 #include "check/manifest.hpp"
 #include "check/report.hpp"
-#include "check/rules.hpp"
 #include "check_fleet.hpp"
 #include "scenario/input_error.hpp"
 
@@ -51,8 +52,10 @@ json base_manifest() {
 json base_inventory() {
   json hosts = json::array();
   for (int i = 1; i <= 10; ++i) {
-    hosts.push_back({{"name", "web-" + std::to_string(i)}, {"version", "v2"},
-                     {"config", {{"threads", 8}}}, {"config_revision", "r2"},
+    hosts.push_back({{"name", "web-" + std::to_string(i)},
+                     {"version", "v2"},
+                     {"config", {{"threads", 8}}},
+                     {"config_revision", "r2"},
                      {"converged_at", "2024-05-01T11:00:00Z"}});
   }
   for (int i = 1; i <= 2; ++i) {
@@ -98,8 +101,8 @@ TEST(CheckRules, CatalogueIdsAreStableAndUnique) {
     std::snprintf(id, sizeof id, "DS%03zu", i + 1);
     EXPECT_EQ(rules[i].id, id);
     EXPECT_EQ(find_rule(rules[i].name), &rules[i]);
-    EXPECT_TRUE(std::filesystem::exists(std::string(DEPLOYSIM_SOURCE_DIR) + "/" +
-                                        rule_doc_path(rules[i])))
+    EXPECT_TRUE(
+        std::filesystem::exists(std::string(DEPLOYSIM_SOURCE_DIR) + "/" + rule_doc_path(rules[i])))
         << rule_doc_path(rules[i]);
   }
   EXPECT_EQ(find_rule("version-mismatch")->id, "DS001");
@@ -345,7 +348,8 @@ TEST(CheckRules, FindingsAreSortedByPlace) {
 // (tests/support/check_fleet.hpp): the whole JSON report, locations included, must stay as it
 // is, so that making the rules faster cannot change what they find. After an intended change
 // of findings, regenerate the report with
-//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/check_tests --gtest_filter='CheckRules.GeneratedFleet*'
+//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/check_tests
+//   --gtest_filter='CheckRules.GeneratedFleet*'
 // and review the diff like any other change.
 TEST(CheckRules, GeneratedFleetReportMatchesTheGoldenReport) {
   const auto fleet = fixtures::generate_check_fleet(
@@ -364,7 +368,8 @@ TEST(CheckRules, GeneratedFleetReportMatchesTheGoldenReport) {
   std::ostringstream report;
   write_report(report, Format::json, result, context);
 
-  const auto golden = std::filesystem::path(DEPLOYSIM_TEST_DATA) / "golden" / "check_fleet_2000.json";
+  const auto golden =
+      std::filesystem::path(DEPLOYSIM_TEST_DATA) / "golden" / "check_fleet_2000.json";
   if (std::getenv("DEPLOYSIM_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden) << report.str();
     GTEST_SKIP() << "wrote " << golden;

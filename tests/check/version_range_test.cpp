@@ -1,5 +1,7 @@
 // Versions and ranges for compatible versions: ordering, each operator at its boundaries, errors,
 // and their use by the manifest and DS004 (dependency-version-skew).
+#include "check/version_range.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
-#include "check/version_range.hpp"
 #include "scenario/input_error.hpp"
 
 namespace deploysim::check {
@@ -52,8 +53,8 @@ TEST(Version, ParsesDottedNumbersWithPrereleaseAndBuild) {
   EXPECT_EQ(v->prerelease, (std::vector<std::string>{"rc", "1"}));
   EXPECT_EQ(parse_version("7")->numbers.size(), 1u);
   EXPECT_EQ(parse_version("1.2.3.4")->numbers.size(), 4u);
-  for (const char* bad : {"", "legacy", "v", "1..2", "1.", ".1", "1.x", "1.2-", "1.2-rc..1",
-                          "1.2+", "-1", "1.2 ", "1234567890123456789"}) {
+  for (const char* bad : {"", "legacy", "v", "1..2", "1.", ".1", "1.x", "1.2-", "1.2-rc..1", "1.2+",
+                          "-1", "1.2 ", "1234567890123456789"}) {
     EXPECT_FALSE(parse_version(bad)) << bad;
   }
 }
@@ -159,8 +160,7 @@ TEST(VersionRange, MalformedRangesSayWhatIsWrong) {
   EXPECT_EQ(range_error(""), "the range is empty");
   EXPECT_EQ(range_error("^1.2 ||"), "\"||\" needs a range on each side");
   EXPECT_EQ(range_error(">="), "\">=\" needs a version after it");
-  EXPECT_EQ(range_error(">=1.4 <<2.0"),
-            "\"<<\" is not an operator (use >=, >, <=, <, =, ^ or ~)");
+  EXPECT_EQ(range_error(">=1.4 <<2.0"), "\"<<\" is not an operator (use >=, >, <=, <, =, ^ or ~)");
   EXPECT_EQ(range_error("1.x.3"), "\"1.x.3\": only the last components can be wildcards");
   EXPECT_EQ(range_error(">=1.x"), "\">=1.x\": >= needs a version without wildcards");
   EXPECT_EQ(range_error("1.4.two"),

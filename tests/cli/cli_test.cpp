@@ -1,13 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "run_command.hpp"
 
@@ -103,8 +102,8 @@ TEST(Cli, UnknownTraceFormatIsAUsageError) {
   EXPECT_NE(result.err.find(".jsonl or .csv"), std::string::npos) << result.err;
 }
 
-const std::string kKnight = std::string("'") + DEPLOYSIM_SOURCE_DIR +
-                            "/scenarios/knight_capital_2012.json'";
+const std::string kKnight =
+    std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/knight_capital_2012.json'";
 
 TEST(CliRun, KnightReplayTellsTheStoryAndTheSummary) {
   const auto result = run_deploysim("run " + kKnight);
@@ -148,7 +147,8 @@ TEST(CliRun, JsonFollowsTheResultContract) {
 }
 
 TEST(CliRun, SetOverridesAValueBeforeTheRun) {
-  const auto result = run_deploysim("run " + kKnight + " --json --set deployment.preflight_gate=true");
+  const auto result =
+      run_deploysim("run " + kKnight + " --json --set deployment.preflight_gate=true");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto summary = nlohmann::json::parse(result.out)["summary"];
   EXPECT_EQ(summary["loss_usd"], 0.0);
@@ -226,15 +226,19 @@ TEST(CliSweep, CsvIsByteIdenticalForAnyThreadCount) {
   const auto dir = std::filesystem::temp_directory_path();
   const auto one = dir / "deploysim-sweep-t1.csv";
   const auto two = dir / "deploysim-sweep-t2.csv";
-  const std::string scenario = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/nodejs_haproxy_manual.json'";
-  const auto first = run_deploysim("sweep " + scenario + " --replicas 40 --threads 1 --csv '" + one.string() + "'");
-  const auto second = run_deploysim("sweep " + scenario + " --replicas 40 --threads 2 --csv '" + two.string() + "'");
+  const std::string scenario =
+      std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/nodejs_haproxy_manual.json'";
+  const auto first = run_deploysim("sweep " + scenario + " --replicas 40 --threads 1 --csv '" +
+                                   one.string() + "'");
+  const auto second = run_deploysim("sweep " + scenario + " --replicas 40 --threads 2 --csv '" +
+                                    two.string() + "'");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const auto csv = slurp_file(one);
   EXPECT_EQ(csv, slurp_file(two));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 41) << "a header and one row per run";
-  EXPECT_EQ(csv.rfind("deploysim_version,scenario_hash,base_seed,point,replica,seed,loss_usd", 0), 0u)
+  EXPECT_EQ(csv.rfind("deploysim_version,scenario_hash,base_seed,point,replica,seed,loss_usd", 0),
+            0u)
       << csv.substr(0, 200);
   EXPECT_EQ(first.out, second.out) << "the table does not depend on threads either";
   std::filesystem::remove(one);
@@ -242,17 +246,19 @@ TEST(CliSweep, CsvIsByteIdenticalForAnyThreadCount) {
 }
 
 TEST(CliSweep, GridTableHasOneRowPerPoint) {
-  const auto result = run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
-                                    "/scenarios/instagram_small_batches.json' --replicas 5 "
-                                    "--param deployment.strategy.batch_size=5,50 --metric failed_requests "
-                                    "--event 'max_hosts_misbehaving>20'");
+  const auto result =
+      run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
+                    "/scenarios/instagram_small_batches.json' --replicas 5 "
+                    "--param deployment.strategy.batch_size=5,50 --metric failed_requests "
+                    "--event 'max_hosts_misbehaving>20'");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("batch_size"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("P(max_hosts_misbehaving>20)"), std::string::npos) << result.out;
 }
 
 TEST(CliSweep, BadInputExitsTwoWithAClearMessage) {
-  const std::string scenario = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/instagram_small_batches.json'";
+  const std::string scenario =
+      std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/instagram_small_batches.json'";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--replicas 0", "--replicas"},
       {"--threads 0", "--threads"},
@@ -271,9 +277,10 @@ TEST(CliSweep, BadInputExitsTwoWithAClearMessage) {
 }
 
 TEST(CliSweep, UntilCiThatCannotBeMetSaysSo) {
-  const auto result = run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
-                                    "/scenarios/nodejs_haproxy_manual.json' --metric max_hosts_misbehaving "
-                                    "--until-ci 0.1% --max-replicas 50");
+  const auto result =
+      run_deploysim(std::string("sweep '") + DEPLOYSIM_SOURCE_DIR +
+                    "/scenarios/nodejs_haproxy_manual.json' --metric max_hosts_misbehaving "
+                    "--until-ci 0.1% --max-replicas 50");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("not reached"), std::string::npos) << result.out;
 }
@@ -283,10 +290,10 @@ TEST(CliSweep, CtrlCStopsCleanlyAndKeepsTheFinishedRuns) {
                    ("deploysim-sweep-interrupted-" + std::to_string(::getpid()) + ".csv");
   // SIGINT after a moment, into a sweep far too long to finish.
   const auto err_file = std::filesystem::temp_directory_path() / "deploysim-sweep-interrupted.err";
-  const std::string script = "'" + std::string(DEPLOYSIM_BINARY) + "' sweep '" + DEPLOYSIM_SOURCE_DIR +
-                             "/scenarios/knight_capital_2012.json' --replicas 10000000 --quiet --csv '" +
-                             csv.string() + "' >/dev/null 2>'" + err_file.string() +
-                             "' & pid=$!; sleep 1; kill -INT $pid; wait $pid";
+  const std::string script =
+      "'" + std::string(DEPLOYSIM_BINARY) + "' sweep '" + DEPLOYSIM_SOURCE_DIR +
+      "/scenarios/knight_capital_2012.json' --replicas 10000000 --quiet --csv '" + csv.string() +
+      "' >/dev/null 2>'" + err_file.string() + "' & pid=$!; sleep 1; kill -INT $pid; wait $pid";
   const auto script_file = std::filesystem::temp_directory_path() / "deploysim-sweep-interrupt.sh";
   std::ofstream(script_file) << script << '\n';
   const int status = std::system(("bash '" + script_file.string() + "'").c_str());
@@ -314,8 +321,9 @@ TEST(CliSweep, CtrlCStopsCleanlyAndKeepsTheFinishedRuns) {
 
 TEST(CliCompare, KnightCounterfactualsReadAsATable) {
   const std::string dir = std::string("'") + DEPLOYSIM_SOURCE_DIR + "/scenarios/";
-  const auto result = run_deploysim("compare " + dir + "knight_capital_2012.json' --replicas 3 --variant " +
-                                    dir + "knight_capital_2012_preflight_gate.json' --variant 'fast:people.tech_team.diagnose=5min'");
+  const auto result = run_deploysim(
+      "compare " + dir + "knight_capital_2012.json' --replicas 3 --variant " + dir +
+      "knight_capital_2012_preflight_gate.json' --variant 'fast:people.tech_team.diagnose=5min'");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   for (const char* text : {"Means", "base", "knight_capital_2012_preflight_gate", "fast", "$460.8M",
                            "Paired differences", "-$460.8M"}) {
@@ -324,8 +332,9 @@ TEST(CliCompare, KnightCounterfactualsReadAsATable) {
 }
 
 TEST(CliCompare, VariantWithoutNameIsAUsageError) {
-  const auto result = run_deploysim(std::string("compare '") + DEPLOYSIM_SOURCE_DIR +
-                                    "/scenarios/knight_capital_2012.json' --variant deployment.preflight_gate=true");
+  const auto result = run_deploysim(
+      std::string("compare '") + DEPLOYSIM_SOURCE_DIR +
+      "/scenarios/knight_capital_2012.json' --variant deployment.preflight_gate=true");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("NAME:PATH=VALUE"), std::string::npos) << result.err;
 }

@@ -20,18 +20,21 @@ std::string slurp(const std::filesystem::path& path) {
 }
 }  // namespace
 
-CommandResult run_deploysim(const std::string& args) { return run_deploysim_in("", args); }
+CommandResult run_deploysim(const std::string& args) {
+  return run_deploysim_in("", args);
+}
 
 CommandResult run_deploysim_in(const std::string& directory, const std::string& args) {
   static int counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("deploysim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("deploysim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::create_directories(dir);
   const auto out_file = dir / "out";
   const auto err_file = dir / "err";
   const std::string command = (directory.empty() ? "" : "cd '" + directory + "' && ") + "'" +
-                              DEPLOYSIM_BINARY + "' " + args + " >'" +
-                              out_file.string() + "' 2>'" + err_file.string() + "' </dev/null";
+                              DEPLOYSIM_BINARY + "' " + args + " >'" + out_file.string() + "' 2>'" +
+                              err_file.string() + "' </dev/null";
   const int status = std::system(command.c_str());
   CommandResult result;
   if (WIFEXITED(status)) {

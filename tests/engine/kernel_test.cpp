@@ -223,7 +223,8 @@ TEST(Kernel, HeapOrderHoldsUnderRandomLoad) {
   } log(fired);
   std::vector<TimerId> ids;
   for (int i = 0; i < 5000; ++i) {
-    ids.push_back(kernel.wake_at(Time::from_ms(static_cast<std::int64_t>(draws.below(100000))), log));
+    ids.push_back(
+        kernel.wake_at(Time::from_ms(static_cast<std::int64_t>(draws.below(100000))), log));
   }
   std::size_t cancelled = 0;
   for (std::size_t i = 0; i < ids.size(); i += 3) cancelled += kernel.cancel(ids[i]) ? 1 : 0;

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "scenarios.hpp"
 #include "scenario/json_reader.hpp"
+#include "scenarios.hpp"
 
 namespace deploysim::experiment {
 namespace {
@@ -22,7 +22,9 @@ const char* kSkippy = R"json({
   "monitoring": {"scrape_interval": "1h"}
 })json";
 
-const Metric& metric(std::string_view name) { return *find_metric(name); }
+const Metric& metric(std::string_view name) {
+  return *find_metric(name);
+}
 std::size_t metric_index(std::string_view name) {
   return static_cast<std::size_t>(find_metric(name) - summary_metrics().data());
 }
@@ -34,7 +36,9 @@ TEST(RunOrdered, DeliversInOrderAndTheSameForAnyThreadCount) {
     std::int64_t expected = 0;
     run_ordered(
         0, 200, threads,
-        [&](std::int64_t k) { return simulation::run(scenario, replica_seed(7, static_cast<std::uint64_t>(k))).summary; },
+        [&](std::int64_t k) {
+          return simulation::run(scenario, replica_seed(7, static_cast<std::uint64_t>(k))).summary;
+        },
         [&](std::int64_t k, simulation::Summary&& s) {
           EXPECT_EQ(k, expected++);
           delivered.push_back(s.to_json().dump());
@@ -79,13 +83,16 @@ TEST(Sweep, TheSameReplicaSeesTheSameRandomDrawsAtEveryGridPoint) {
   const auto document = scenario::parse_json_text(kSkippy, "skippy.json");
   Grid grid{{parse_parameter("monitoring.scrape_interval=1h,10min,1min")}};
   std::vector<scenario::Scenario> points;
-  for (std::int64_t p = 0; p < grid.points(); ++p) points.push_back(scenario_at(document, "skippy.json", grid, p));
+  for (std::int64_t p = 0; p < grid.points(); ++p)
+    points.push_back(scenario_at(document, "skippy.json", grid, p));
   std::vector<std::vector<double>> on_target(3);
   SweepOptions options;
   options.replicas = 50;
   options.threads = 2;
-  options.on_run = [&](std::int64_t point, std::int64_t, std::uint64_t, const simulation::Summary& s) {
-    on_target[static_cast<std::size_t>(point)].push_back(static_cast<double>(s.hosts_on_target_version));
+  options.on_run = [&](std::int64_t point, std::int64_t, std::uint64_t,
+                       const simulation::Summary& s) {
+    on_target[static_cast<std::size_t>(point)].push_back(
+        static_cast<double>(s.hosts_on_target_version));
   };
   const auto result = run_sweep(points, options);
   EXPECT_EQ(result.runs_completed, 150);
@@ -119,7 +126,8 @@ TEST(UntilPrecise, StopsOnceTheIntervalIsNarrowEnough) {
   PrecisionTarget target{&metric("hosts_on_target_version"), 0.01, 100'000};
   const auto result = run_until_precise(scenario, target, SweepOptions{});
   EXPECT_TRUE(result.reached);
-  const auto& stats = result.sweep.points.front().metric(metric_index("hosts_on_target_version")).stats;
+  const auto& stats =
+      result.sweep.points.front().metric(metric_index("hosts_on_target_version")).stats;
   EXPECT_LE(t_half_width(stats), 0.01 * stats.mean());
   // Rounds of 100, 200, 400...: the first round is not enough for 1% with sd about 1.3.
   EXPECT_GT(result.sweep.runs_completed, 100);
@@ -140,7 +148,8 @@ TEST(UntilPrecise, ReportsATargetItCannotMeet) {
 TEST(Compare, PairsVariantsReplicaByReplica) {
   const auto base = testing::scenario_from_json(kSkippy);
   std::string careful_text = kSkippy;
-  careful_text.replace(careful_text.find("\"skip_probability\": 0.1"), 23, "\"skip_probability\": 0.0");
+  careful_text.replace(careful_text.find("\"skip_probability\": 0.1"), 23,
+                       "\"skip_probability\": 0.0");
   const auto careful = testing::scenario_from_json(careful_text);
   SweepOptions options;
   options.replicas = 60;
@@ -168,8 +177,8 @@ TEST(Parameters, ListsRangesAndJsonValues) {
 }
 
 TEST(Parameters, BadTextIsRefusedWithTheReason) {
-  for (const char* text : {"batch_size", "=1,2", "a.b=", "a.b=1,,2", "a.b=5:1:1", "a.b=0:0:1",
-                           "a.b=x:1:3"}) {
+  for (const char* text :
+       {"batch_size", "=1,2", "a.b=", "a.b=1,,2", "a.b=5:1:1", "a.b=0:0:1", "a.b=x:1:3"}) {
     EXPECT_THROW(parse_parameter(text), std::invalid_argument) << text;
   }
   try {

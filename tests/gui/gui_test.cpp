@@ -9,7 +9,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -80,7 +79,9 @@ class GuiTest : public QObject {
 
   void typed_times_read_as_a_teacher_means_them() {
     const auto knight = deploysim::scenario::load_scenario(kKnight);
-    const auto at = [&](const std::string& text) { return deploysim::gui::parse_time_text(knight, text); };
+    const auto at = [&](const std::string& text) {
+      return deploysim::gui::parse_time_text(knight, text);
+    };
     const auto clock = [&](deploysim::engine::Time t) { return knight.clock.wall->date_time(t); };
     // A time of day is on the day the run ends: Knight's incident day, not its first day.
     QCOMPARE(clock(*at("10:15")), std::string("2012-08-01 10:15:00"));
@@ -93,7 +94,8 @@ class GuiTest : public QObject {
     }
 
     // A run that ends at midnight: 13:31 is on its one full day, not on the day it ends.
-    const auto hpa = deploysim::scenario::load_scenario(kScenarios + "kubernetes_hpa_diurnal_rolling.json");
+    const auto hpa =
+        deploysim::scenario::load_scenario(kScenarios + "kubernetes_hpa_diurnal_rolling.json");
     const auto hpa_time = deploysim::gui::parse_time_text(hpa, "13:31");
     QVERIFY(hpa_time.has_value());
     QCOMPARE(hpa.clock.wall->date_time(*hpa_time), std::string("2024-03-04 13:31:00"));
@@ -254,9 +256,10 @@ class GuiTest : public QObject {
     QTemporaryDir dir;
     const QString out = dir.filePath("shot.png");
     QProcess gui;
-    gui.start(DEPLOYSIM_GUI_BINARY, {"--screenshot", out, "--scenario", QString::fromStdString(kKnight),
-                                     "--until", "09:45", "--size", "1280x720",
-                                     "--side-by-side", QString::fromStdString(kScenarios + "knight_capital_2012_flag_off.json")});
+    gui.start(DEPLOYSIM_GUI_BINARY,
+              {"--screenshot", out, "--scenario", QString::fromStdString(kKnight), "--until",
+               "09:45", "--size", "1280x720", "--side-by-side",
+               QString::fromStdString(kScenarios + "knight_capital_2012_flag_off.json")});
     QVERIFY(gui.waitForFinished(60000));
     QCOMPARE(gui.exitCode(), 0);
     const QImage image(out);
@@ -341,7 +344,8 @@ class GuiTest : public QObject {
   }
 
   void fleet_of_ten_thousand_hosts_fits_with_aggregate_tiles() {
-    json document = json::parse(read_text(DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json"));
+    json document =
+        json::parse(read_text(DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json"));
     document["fleet"]["web"]["hosts"] = 10000;
     document["deployment"]["strategy"]["batch_size"] = 1000;
     QTemporaryDir dir;

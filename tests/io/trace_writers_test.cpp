@@ -14,8 +14,11 @@ using engine::Time;
 using engine::TraceRecord;
 
 TraceRecord flag_flip() {
-  return {Time::zero() + Duration::minutes(90), "flag_set", "power_peg",
-          {{"value", true}, {"hosts", std::int64_t{8}}, {"note", std::string("at the open, \"RLP\"")}}};
+  return {
+      Time::zero() + Duration::minutes(90),
+      "flag_set",
+      "power_peg",
+      {{"value", true}, {"hosts", std::int64_t{8}}, {"note", std::string("at the open, \"RLP\"")}}};
 }
 
 TEST(JsonLinesTraceWriter, WritesOneObjectPerLineWithClockTime) {

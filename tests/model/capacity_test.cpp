@@ -89,9 +89,9 @@ TEST(LoadProfile, DiurnalPeaksAtItsTimeOfDayAndStepsHoldUntilTheNext) {
 // --- HPA replica calculator ----------------------------------------------------------------
 
 TEST(HpaMetricReplicas, IsTheCeilingOfReadyPodsTimesTheRatio) {
-  EXPECT_EQ(hpa_metric_replicas(4, 4, 0, 0.9, 0.5, 0.1), 8);   // ceil(4 × 1.8) = ceil(7.2)
-  EXPECT_EQ(hpa_metric_replicas(4, 4, 0, 0.2, 0.5, 0.1), 2);   // ceil(4 × 0.4) = ceil(1.6)
-  EXPECT_EQ(hpa_metric_replicas(10, 10, 0, 0.3, 0.6, 0.1), 5); // exactly half
+  EXPECT_EQ(hpa_metric_replicas(4, 4, 0, 0.9, 0.5, 0.1), 8);    // ceil(4 × 1.8) = ceil(7.2)
+  EXPECT_EQ(hpa_metric_replicas(4, 4, 0, 0.2, 0.5, 0.1), 2);    // ceil(4 × 0.4) = ceil(1.6)
+  EXPECT_EQ(hpa_metric_replicas(10, 10, 0, 0.3, 0.6, 0.1), 5);  // exactly half
 }
 
 TEST(HpaMetricReplicas, IgnoresChangesWithinTheTolerance) {
@@ -129,7 +129,9 @@ scenario::ScalingRules default_down() {
   return down;
 }
 
-Time at_s(std::int64_t s) { return Time::zero() + Duration::seconds(s); }
+Time at_s(std::int64_t s) {
+  return Time::zero() + Duration::seconds(s);
+}
 
 TEST(HpaBehavior, ScaleDownWaitsOutTheStabilisationWindow) {
   HpaBehavior behavior(default_up(), default_down(), 1, 20);

@@ -13,9 +13,9 @@ scenario::Service service(std::string name, std::vector<std::string> depends_on)
 }
 
 TEST(ServiceGraph, DependenciesComeFirst) {
-  const auto order = safe_deployment_order(
-      {service("web", {"api"}), service("api", {"db", "cache"}), service("db", {}),
-       service("cache", {})});
+  const auto order =
+      safe_deployment_order({service("web", {"api"}), service("api", {"db", "cache"}),
+                             service("db", {}), service("cache", {})});
   auto position = [&](const std::string& name) {
     return std::find(order.begin(), order.end(), name) - order.begin();
   };
@@ -27,8 +27,8 @@ TEST(ServiceGraph, DependenciesComeFirst) {
 
 TEST(ServiceGraph, CycleIsReportedWithItsPath) {
   try {
-    safe_deployment_order({service("a", {"b"}), service("b", {"c"}), service("c", {"a"}),
-                           service("d", {})});
+    safe_deployment_order(
+        {service("a", {"b"}), service("b", {"c"}), service("c", {"a"}), service("d", {})});
     FAIL() << "expected a DependencyCycle";
   } catch (const DependencyCycle& cycle) {
     const std::string message = cycle.what();

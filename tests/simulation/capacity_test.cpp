@@ -16,8 +16,7 @@ namespace deploysim::simulation {
 namespace {
 
 Result run_text(const std::string& text) {
-  const auto scenario =
-      scenario::parse_scenario(nlohmann::json::parse(text), "<memory>");
+  const auto scenario = scenario::parse_scenario(nlohmann::json::parse(text), "<memory>");
   return run(scenario, scenario.seed);
 }
 
@@ -29,8 +28,8 @@ std::string peak_rollout(const std::string& surge, const std::string& unavailabl
     "services": {"web": {"versions": {"v1": {}, "v2": {}}}},
     "fleet": {"web": {"hosts": 8, "service": "web", "version": "v1"}},
     "deployment": {"service": "web", "to": "v2", "start": "5min",
-      "strategy": {"type": "rolling", "max_surge": )" + surge + R"(, "max_unavailable": )" +
-         unavailable + R"(},
+      "strategy": {"type": "rolling", "max_surge": )" +
+         surge + R"(, "max_unavailable": )" + unavailable + R"(},
       "host_update": {"install": "60s"}},
     "monitoring": {"scrape_interval": "15s",
       "alerts": [{"name": "errors", "metric": "error_rate", "above": 0.01, "for": "30s"}]},
@@ -137,7 +136,8 @@ std::string undo_after_scale_down(const std::string& undo_at) {
                          "concurrency": 4, "timeout": "5s"}},
     "autoscaling": {"web": {"min_replicas": 2, "max_replicas": 40, "target_utilization": 0.6,
                             "provisioning": "60s"}},
-    "timeline": [{"at": ")" + undo_at + R"(", "do": "rollback_code"}]
+    "timeline": [{"at": ")" +
+         undo_at + R"(", "do": "rollback_code"}]
   })";
 }
 
@@ -186,8 +186,7 @@ TEST(LoadProfile, ACsvIsReplayedAsStepsRelativeToTheScenarioFile) {
 // --- the bundled load scenarios tell the lessons their descriptions claim ---
 
 Result run_bundled(const std::string& name, const std::vector<std::string>& overrides = {}) {
-  const auto scenario =
-      scenario::load_scenario(testing::bundled_scenario(name), overrides);
+  const auto scenario = scenario::load_scenario(testing::bundled_scenario(name), overrides);
   return run(scenario, scenario.seed);
 }
 
@@ -212,8 +211,7 @@ TEST(LoadScenario, TheHerokuAppSleepsWakesOnTheFirstRequestAndSleepsAgain) {
   EXPECT_GT(result.summary.failed_requests, 0.0);
   EXPECT_LE(result.summary.failed_requests, 4.0 * 10.0 + 1e-6);
   // A boot longer than the 30 s router timeout fails those first requests instead.
-  const auto slow = run_bundled("heroku_scale_to_zero.json",
-                                {"autoscaling.web.provisioning=45s"});
+  const auto slow = run_bundled("heroku_scale_to_zero.json", {"autoscaling.web.provisioning=45s"});
   EXPECT_EQ(at_time(slow, "overload_error_rate", 2 * 3'600.0), 1.0);
 }
 

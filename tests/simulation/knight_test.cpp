@@ -75,7 +75,8 @@ TEST(KnightReplay, LossRateIsEightfoldAfterTheRollback) {
   ASSERT_TRUE(flag && rollback);
   double before = -1, after = -1;
   for (std::size_t i = 0; i < time.size(); ++i) {
-    if (time[i] > flag->time.to_seconds() && time[i] < rollback->time.to_seconds()) before = rate[i];
+    if (time[i] > flag->time.to_seconds() && time[i] < rollback->time.to_seconds())
+      before = rate[i];
     if (time[i] > rollback->time.to_seconds() && rate[i] > 0) after = rate[i];
   }
   ASSERT_GT(before, 0.0);

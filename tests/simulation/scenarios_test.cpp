@@ -2,8 +2,11 @@
 // golden story (tests/data/golden/, line by line), and tells the lesson its description claims.
 //
 // After an intended change of behaviour, regenerate the golden stories with
-//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/simulation_tests --gtest_filter='BundledScenario*'
+//   DEPLOYSIM_UPDATE_GOLDEN=1 build/release/tests/simulation_tests
+//   --gtest_filter='BundledScenario*'
 // and review the diff like any other change.
+
+#include "scenarios.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +16,6 @@
 #include <sstream>
 
 #include "scenario/load.hpp"
-#include "scenarios.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
 
@@ -56,8 +58,8 @@ TEST(BundledScenario, EachRunsDeterministicallyAndMatchesItsGoldenStory) {
     EXPECT_EQ(story, story_text(scenario, second));
     EXPECT_GT(first.summary.events_processed, 0u);
 
-    const auto golden = fs::path(DEPLOYSIM_TEST_DATA) / "golden" /
-                        (file.stem().string() + ".story.txt");
+    const auto golden =
+        fs::path(DEPLOYSIM_TEST_DATA) / "golden" / (file.stem().string() + ".story.txt");
     if (update) {
       fs::create_directories(golden.parent_path());
       std::ofstream(golden) << story;
@@ -105,8 +107,9 @@ TEST(LectureScenario, TheEmployeesRingCatchesTheBugBeforeProduction) {
   const auto result = run_file("facebook_rapid_release.json", 1);
   EXPECT_EQ(result.summary.deploy_outcome, "rolled_back");
   EXPECT_LE(result.summary.max_hosts_misbehaving, 50) << "only employees' servers ran it";
-  const auto straight = run_file("facebook_rapid_release.json", 1,
-                                 {R"(deployment.strategy.rings=[{"name": "everyone", "percent": 100}])"});
+  const auto straight =
+      run_file("facebook_rapid_release.json", 1,
+               {R"(deployment.strategy.rings=[{"name": "everyone", "percent": 100}])"});
   EXPECT_GT(straight.summary.max_hosts_misbehaving, 50) << "production servers ran it too";
 }
 
@@ -124,8 +127,8 @@ TEST(LectureScenario, ReadinessProbesStopACrashingRolloutWithinTheUnavailableBud
   // Surge 3 and unavailable 2: at most 5 new pods are ever started, all of which crash.
   EXPECT_EQ(s.max_hosts_misbehaving, 5);
   EXPECT_EQ(s.deploy_outcome, "rolled_back") << "the SRE ran rollout undo";
-  const auto no_unavailable = run_file("kubernetes_rolling_bad_version.json", 1,
-                                       {"deployment.strategy.max_unavailable=0"});
+  const auto no_unavailable =
+      run_file("kubernetes_rolling_bad_version.json", 1, {"deployment.strategy.max_unavailable=0"});
   const auto& serving = *no_unavailable.timeseries.column("serving_hosts");
   EXPECT_EQ(*std::min_element(serving.begin(), serving.end()), 10);
 }

@@ -11,7 +11,8 @@ std::string all_at_once_scenario(const std::string& v2) {
     "name": "all at once",
     "clock": {"end": "3h"},
     "behaviours": {"broken": {"kind": "crash_on_start"}},
-    "services": {"app": {"versions": {"v1": {}, "v2": )" + v2 + R"(}}},
+    "services": {"app": {"versions": {"v1": {}, "v2": )" +
+         v2 + R"(}}},
     "fleet": {"app": {"hosts": 6, "service": "app", "version": "v1"}},
     "deployment": {"service": "app", "to": "v2", "start": "1h", "strategy": {"type": "all_at_once"}}
   })";
@@ -31,7 +32,8 @@ TEST(AllAtOnceStrategy, UpdatesEveryHostAtTheSameTime) {
 }
 
 TEST(AllAtOnceStrategy, CrashingVersionTakesDownTheWholeFleet) {
-  const auto scenario = testing::scenario_from_json(all_at_once_scenario(R"({"behaviour": "broken"})"));
+  const auto scenario =
+      testing::scenario_from_json(all_at_once_scenario(R"({"behaviour": "broken"})"));
   const auto result = simulation::run(scenario, 1);
   EXPECT_EQ(result.summary.deploy_outcome, "failed");
   EXPECT_EQ(result.summary.max_hosts_misbehaving, 6);

@@ -20,10 +20,9 @@
 
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "check/manifest.hpp"
 
@@ -47,22 +46,33 @@ namespace fleet_detail {
 
 inline std::string padded(std::size_t value, int width) {
   std::string text = std::to_string(value);
-  if (static_cast<int>(text.size()) < width) text.insert(0, static_cast<std::size_t>(width) - text.size(), '0');
+  if (static_cast<int>(text.size()) < width)
+    text.insert(0, static_cast<std::size_t>(width) - text.size(), '0');
   return text;
 }
 
-inline std::string service_name(std::size_t s) { return "svc-" + padded(s, 2); }
+inline std::string service_name(std::size_t s) {
+  return "svc-" + padded(s, 2);
+}
 inline std::string group_name(std::size_t s, std::size_t g) {
   return service_name(s) + "-g" + std::to_string(g);
 }
-inline std::string flag_name(std::size_t k) { return "flag-" + padded(k, 3); }
+inline std::string flag_name(std::size_t k) {
+  return "flag-" + padded(k, 3);
+}
 
 // Flags whose scope is every group, and that stay off: the rules still walk the whole fleet
 // for them.
-inline bool global_flag(std::size_t k) { return k % 50 == 49; }
-inline bool flag_on(std::size_t k) { return k % 5 != 4 && !global_flag(k); }
+inline bool global_flag(std::size_t k) {
+  return k % 50 == 49;
+}
+inline bool flag_on(std::size_t k) {
+  return k % 5 != 4 && !global_flag(k);
+}
 // Flags scoped to the first two groups of their service only.
-inline bool half_scoped(std::size_t k) { return k % 3 == 0; }
+inline bool half_scoped(std::size_t k) {
+  return k % 3 == 0;
+}
 
 inline std::map<std::string, nlohmann::json> group_config(std::size_t s, std::size_t g) {
   return {{"pool", group_name(s, g)}, {"threads", 8}, {"tls", true}};
@@ -105,11 +115,13 @@ inline GeneratedFleet generate_check_fleet(const FleetShape& shape) {
     if (!flags.empty()) m += "\"" + flag_name(flags[0]) + "\": \"" + flag_name(flags[0]) + ".old\"";
     m += "}},\n        \"1.1\": {\"flags\": {";
     for (std::size_t j = 0; j + 1 < flags.size(); ++j) {
-      m += (j > 0 ? ", \"" : "\"") + flag_name(flags[j]) + "\": \"" + flag_name(flags[j]) + ".new\"";
+      m +=
+          (j > 0 ? ", \"" : "\"") + flag_name(flags[j]) + "\": \"" + flag_name(flags[j]) + ".new\"";
     }
     m += "}},\n        \"2.0\": {\"flags\": {";
     for (std::size_t j = 0; j < flags.size(); ++j) {
-      m += (j > 0 ? ", \"" : "\"") + flag_name(flags[j]) + "\": \"" + flag_name(flags[j]) + ".new\"";
+      m +=
+          (j > 0 ? ", \"" : "\"") + flag_name(flags[j]) + "\": \"" + flag_name(flags[j]) + ".new\"";
     }
     m += "}}\n      }";
     if (s + 1 < shape.services) {
@@ -118,7 +130,8 @@ inline GeneratedFleet generate_check_fleet(const FleetShape& shape) {
       m += ",\n      \"depends_on\": {\"" + service_name(s - 2) + "\": []}";
     }
     if (s == 0) {
-      m += ",\n      \"x-deploysim-ignore\": {\"DS005\": \"not part of any cycle: an unused suppression\"}";
+      m += ",\n      \"x-deploysim-ignore\": {\"DS005\": \"not part of any cycle: an unused "
+           "suppression\"}";
     }
     m += "\n    }" + std::string(s + 1 < shape.services ? ",\n" : "\n");
   }
