@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
 
@@ -48,7 +48,7 @@ void BM_hpa_day_1000(benchmark::State& state) {
   for (auto _ : state) {
     const double start = cpu_seconds();
     const auto scenario = deploysim::scenario::parse_scenario(
-        deploysim::scenario::parse_json_text(text, "bench.json"), "bench.json");
+        deploysim::input::parse_json_text(text, "bench.json"), "bench.json");
     const auto result = deploysim::simulation::run(scenario, 42);
     cpu += cpu_seconds() - start;
     if (result.summary.deploy_outcome != "completed" || !result.summary.scaling_events) {

@@ -22,7 +22,7 @@ namespace {
 // show both versions and hosts out of rotation.
 std::shared_ptr<const deploysim::gui::Snapshot> mid_rollout(std::int64_t hosts) {
   auto scenario =
-      std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
+      std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
           DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
           {"fleet.web.hosts=" + std::to_string(hosts),
            "deployment.strategy.batch_size=" + std::to_string(hosts / 10)}));
@@ -34,7 +34,7 @@ std::shared_ptr<const deploysim::gui::Snapshot> mid_rollout(std::int64_t hosts) 
   runner.setup(scenario, 1, 1);
   runner.advance_to(150'000);
   // The snapshot must not outlive its scenario's catalog users: keep the scenario alive too.
-  static std::vector<std::shared_ptr<const deploysim::scenario::Scenario>> keep;
+  static std::vector<std::shared_ptr<const deploysim::spec::Scenario>> keep;
   keep.push_back(scenario);
   return latest;
 }
@@ -69,7 +69,7 @@ BENCHMARK(BM_FleetRedraw)
 // does no simulation work, only the copy).
 void BM_Snapshot(benchmark::State& state) {
   auto scenario =
-      std::make_shared<deploysim::scenario::Scenario>(deploysim::scenario::load_scenario(
+      std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
           DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
           {"fleet.web.hosts=" + std::to_string(state.range(0)),
            "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));

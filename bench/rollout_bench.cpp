@@ -34,13 +34,13 @@
 #include <utility>
 #include <vector>
 
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
 
 namespace {
 
-using deploysim::scenario::Scenario;
+using deploysim::spec::Scenario;
 using deploysim::simulation::Result;
 using deploysim::simulation::Simulation;
 using Clock = std::chrono::steady_clock;
@@ -115,7 +115,7 @@ std::filesystem::path knight_path =
 
 Scenario parse_text(const std::string& text) {
   return deploysim::scenario::parse_scenario(
-      deploysim::scenario::parse_json_text(text, "bench.json"), "bench.json");
+      deploysim::input::parse_json_text(text, "bench.json"), "bench.json");
 }
 
 // CPU time of this process, seconds. Phases are timed in CPU time: on a shared machine the

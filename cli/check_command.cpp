@@ -14,7 +14,8 @@
 #include "check/report.hpp"
 #include "check/rules.hpp"
 #include "exit_codes.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/file.hpp"
+#include "input/json_reader.hpp"
 
 namespace deploysim::cli {
 namespace {
@@ -56,15 +57,15 @@ std::string rule_hint(const std::string& key) {
     keys.emplace_back(rule.id);
     keys.emplace_back(rule.name);
   }
-  const std::string suggestion = scenario::did_you_mean(key, keys);
+  const std::string suggestion = input::did_you_mean(key, keys);
   return suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?";
 }
 
 // Reads a baseline: {"baseline_version": 1, "accepted": [{"fingerprint": ..., "reason": ...}]}.
 std::map<std::string, std::string> read_baseline(const std::string& file) {
-  const std::string text = check::read_input_file(file);
-  const nlohmann::json document = scenario::parse_json_text(text, file);
-  scenario::ObjectReader root(document, file, "");
+  const std::string text = input::read_text_file(file);
+  const nlohmann::json document = input::parse_json_text(text, file);
+  input::ObjectReader root(document, file, "");
   const auto version = root.value("baseline_version");
   if (version.as_integer() != 1) version.fail("1");
   std::map<std::string, std::string> accepted;
@@ -106,7 +107,7 @@ void read_policy_flag(const std::string& text, const std::string& option, Read r
   // A number stays a number ("5"), anything else is a string ("12h").
   nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
   if (value.is_discarded() || !value.is_number()) value = text;
-  read(scenario::ValueReader(value, option, ""));
+  read(input::ValueReader(value, option, ""));
 }
 
 // The configuration file of this run: --config, else the one found upward from the current
@@ -119,7 +120,7 @@ std::optional<check::CheckConfig> load_config(const CheckOptions& options) {
     if (!found) return std::nullopt;
     file = found->string();
   }
-  return check::parse_check_config(check::read_input_file(file), file);
+  return check::parse_check_config(input::read_text_file(file), file);
 }
 
 int run_check_command(CheckOptions& options) {
@@ -163,14 +164,14 @@ int run_check_command(CheckOptions& options) {
   std::optional<engine::Duration> mixed_version_window;
   try {
     read_policy_flag(options.canary_max_percent, "--canary-max-percent",
-                     [&](const scenario::ValueReader& v) { canary_max_percent = v.as_percent(); });
+                     [&](const input::ValueReader& v) { canary_max_percent = v.as_percent(); });
     read_policy_flag(
         options.max_convergence_age, "--max-convergence-age",
-        [&](const scenario::ValueReader& v) { max_convergence_age = v.as_positive_duration(); });
+        [&](const input::ValueReader& v) { max_convergence_age = v.as_positive_duration(); });
     read_policy_flag(
         options.mixed_version_window, "--mixed-version-window",
-        [&](const scenario::ValueReader& v) { mixed_version_window = v.as_duration(); });
-  } catch (const scenario::InputError& error) {
+        [&](const input::ValueReader& v) { mixed_version_window = v.as_duration(); });
+  } catch (const input::InputError& error) {
     return usage(error.problems().front().message());
   }
   if (options.observed == "-" && options.manifest == "-") {
@@ -200,7 +201,7 @@ int run_check_command(CheckOptions& options) {
     }
     if (!options.fail_on.empty()) fail_on = *check::parse_severity(options.fail_on);
     if (!options.baseline.empty()) settings.baseline = read_baseline(options.baseline);
-    check::Manifest manifest = check::parse_manifest(check::read_input_file(options.manifest),
+    check::Manifest manifest = check::parse_manifest(input::read_text_file(options.manifest),
                                                      options.manifest, policy_defaults);
     if (canary_max_percent) manifest.policy.canary_max_percent = *canary_max_percent;
     if (max_convergence_age) manifest.policy.max_convergence_age = *max_convergence_age;
@@ -208,14 +209,14 @@ int run_check_command(CheckOptions& options) {
     std::optional<check::Inventory> inventory;
     if (!options.observed.empty()) {
       inventory =
-          check::parse_inventory(check::read_input_file(options.observed), options.observed);
+          check::parse_inventory(input::read_text_file(options.observed), options.observed);
     }
     if (manifest.hosts.empty()) {
-      throw scenario::InputError(scenario::InputProblem{
+      throw input::InputError(input::InputProblem{
           .file = options.manifest, .detail = "nothing to check: the manifest declares no hosts"});
     }
     result = check::run_check(manifest, inventory ? &*inventory : nullptr, settings);
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     context.input_problems = error.problems();
     context.exit_code = kExitUsage;
   }
@@ -302,7 +303,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
             const auto format = check::parse_format(name);
             if (!format) {
               options->usage_error = "unknown format \"" + name + "\"; expected one of " +
-                                     scenario::quote_list(check::format_names());
+                                     input::quote_list(check::format_names());
               return;
             }
             options->outputs.push_back({*format, ""});

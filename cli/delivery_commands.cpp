@@ -32,7 +32,7 @@ int input_error(const std::string& message) {
   return kExitUsage;
 }
 
-int report(const scenario::InputError& error) {
+int report(const input::InputError& error) {
   for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
   return kExitUsage;
 }
@@ -256,7 +256,7 @@ int run_roi(const RoiOptions& options) {
           scenario::load_scenario(options.automated_scenario, options.automated_overrides);
       losses = delivery::estimate_losses(manual, automated, options.replicas, options.threads,
                                          options.seed.value_or(manual.seed));
-    } catch (const scenario::InputError& error) {
+    } catch (const input::InputError& error) {
       for (const auto& problem : error.problems())
         std::cerr << "error: " << problem.message() << '\n';
       return kExitUsage;
@@ -429,7 +429,7 @@ int run_drift(const DriftOptions& options) {
       return *refused;
     try {
       config = delivery::load_drift_config(options.config_file, options.overrides);
-    } catch (const scenario::InputError& error) {
+    } catch (const input::InputError& error) {
       return report(error);
     }
   } else if (!options.overrides.empty()) {
@@ -731,7 +731,7 @@ int run_pipeline(const PipelineOptions& o) {
     }
     try {
       config = delivery::load_pipeline_config(o.config_file, o.overrides);
-    } catch (const scenario::InputError& error) {
+    } catch (const input::InputError& error) {
       return report(error);
     }
   } else if (!o.overrides.empty()) {

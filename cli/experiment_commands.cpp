@@ -15,7 +15,7 @@
 #include "io/trace_writers.hpp"
 #include "output.hpp"
 #include "progress.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 #include "simulation/narrative.hpp"
 
@@ -85,7 +85,7 @@ int input_error(const std::string& message) {
   return kExitUsage;
 }
 
-int report(const scenario::InputError& error) {
+int report(const input::InputError& error) {
   for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
   return kExitUsage;
 }
@@ -263,7 +263,7 @@ void print_timing(const ExperimentOptions& options, std::int64_t runs, double se
 int run_sweep_command(const SweepOptions& options) {
   Loaded loaded;
   experiment::Grid grid;
-  std::vector<scenario::Scenario> points;
+  std::vector<spec::Scenario> points;
   std::vector<experiment::EventRule> events;
   std::optional<experiment::PrecisionTarget> target;
   try {
@@ -303,7 +303,7 @@ int run_sweep_command(const SweepOptions& options) {
       t.max_replicas = options.max_replicas;
       target = t;
     }
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     return report(error);
   } catch (const std::invalid_argument& error) {
     return input_error(error.what());
@@ -516,7 +516,7 @@ int run_compare_command(const CompareOptions& options) {
     if (variants.size() < 2)
       return input_error("compare needs at least one --variant to compare with the scenario");
     events = parse_events(options.events);
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     return report(error);
   } catch (const std::invalid_argument& error) {
     return input_error(error.what());

@@ -11,7 +11,7 @@
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 #include "scenario_commands.hpp"
 
 int main(int argc, char** argv) {
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
     const std::string word = argv[1];
     if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
-      const std::string suggestion = deploysim::scenario::did_you_mean(word, commands);
+      const std::string suggestion = deploysim::input::did_you_mean(word, commands);
       std::cerr << "deploysim: unknown command \"" << word << "\""
                 << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
                 << "\nRun 'deploysim --help' for the list of commands.\n";

@@ -29,12 +29,12 @@ struct RunOptions {
 };
 
 // Prints every problem of an input error on its own line; returns the usage exit code.
-int report(const scenario::InputError& error) {
+int report(const input::InputError& error) {
   for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
   return kExitUsage;
 }
 
-void print_story(const scenario::Scenario& scenario, const simulation::Result& result) {
+void print_story(const spec::Scenario& scenario, const simulation::Result& result) {
   std::cout << "What happened\n";
   std::string last_date;
   for (const auto& record : result.story) {
@@ -106,13 +106,13 @@ void print_summary(const simulation::Summary& s, const std::string& target, doub
 }
 
 int run_scenario(const RunOptions& options) {
-  std::optional<scenario::Scenario> loaded;
+  std::optional<spec::Scenario> loaded;
   try {
     loaded = scenario::load_scenario(options.scenario_file, options.overrides);
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     return report(error);
   }
-  const scenario::Scenario& scenario = *loaded;
+  const spec::Scenario& scenario = *loaded;
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
 
   std::unique_ptr<engine::TraceSink> trace;
@@ -207,7 +207,7 @@ void add_validate_command(CLI::App& app, int& exit_code) {
       try {
         const auto scenario = scenario::load_scenario(file);
         std::cout << file << ": OK (" << scenario.name << ")\n";
-      } catch (const scenario::InputError& error) {
+      } catch (const input::InputError& error) {
         code = report(error);
       }
     }

@@ -1,5 +1,5 @@
 // libFuzzer target: any bytes given to the inventory parser end in an Inventory or in one
-// scenario::InputError whose problems are one line each, never in a crash, a hang, a leak or
+// input::InputError whose problems are one line each, never in a crash, a hang, a leak or
 // another exception. The streaming reader and the strict reader must agree: parse_inventory and
 // parse_inventory_strict accept the same texts and read them alike. An inventory that parses is
 // checked against a small manifest, and every place a finding points at resolves in its text.
@@ -15,7 +15,7 @@
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace {
 
@@ -52,7 +52,7 @@ Outcome attempt(Parse parse) {
   Outcome outcome;
   try {
     outcome.inventory = parse();
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     outcome.error = error.what();
     if (error.problems().empty()) fail("an InputError without problems", outcome.error);
     for (const auto& problem : error.problems()) {
@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& finding : result.findings) {
       if (finding.location.range.start.line <= 0) fail("finding without a line", finding.message);
     }
-  } catch (const scenario::InputError&) {
+  } catch (const input::InputError&) {
     // Suppressions naming unknown rules are input errors, found when the check runs.
   }
   return 0;

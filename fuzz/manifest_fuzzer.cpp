@@ -1,5 +1,5 @@
 // libFuzzer target: any bytes given to the manifest parser end in a Manifest or in one
-// scenario::InputError whose problems are one line each, never in a crash, a hang, a leak or
+// input::InputError whose problems are one line each, never in a crash, a hang, a leak or
 // another exception; a manifest that parses can be checked, and every place a finding points
 // at resolves in its text. Run it as docs/fuzzing.md says.
 
@@ -13,7 +13,7 @@
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace {
 
@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& finding : result.findings) {
       if (finding.location.range.start.line <= 0) fail("finding without a line", finding.message);
     }
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     if (error.problems().empty()) fail("an InputError without problems", error.what());
     for (const auto& problem : error.problems()) {
       const std::string message = problem.message();

@@ -21,7 +21,7 @@
 #include "parameters_panel.hpp"
 #include "run_handle.hpp"
 #include "run_pane.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::gui {
 

@@ -86,7 +86,7 @@ class MainWindow : public QMainWindow {
 
   std::optional<LoadedScenario> loaded_;
   std::optional<LoadedScenario> variant_;
-  std::shared_ptr<const scenario::Scenario> applied_;
+  std::shared_ptr<const spec::Scenario> applied_;
   std::uint64_t applied_seed_ = 1;
   RunPane* primary_ = nullptr;
   RunPane* secondary_ = nullptr;

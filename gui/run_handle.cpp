@@ -3,17 +3,17 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 #include "simulation_runner.hpp"
 
 Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::gui::Snapshot>)
-Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::scenario::Scenario>)
+Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::spec::Scenario>)
 
 namespace deploysim::gui {
 
 RunHandle::RunHandle(QObject* parent) : QObject(parent) {
   qRegisterMetaType<std::shared_ptr<const Snapshot>>();
-  qRegisterMetaType<std::shared_ptr<const scenario::Scenario>>();
+  qRegisterMetaType<std::shared_ptr<const spec::Scenario>>();
   runner_ = new SimulationRunner;
   runner_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, runner_, &QObject::deleteLater);
@@ -27,11 +27,11 @@ RunHandle::~RunHandle() {
   thread_.wait();
 }
 
-void RunHandle::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed) {
+void RunHandle::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed) {
   ++generation_;
   ++in_flight_;
   QMetaObject::invokeMethod(runner_, "setup", Qt::QueuedConnection,
-                            Q_ARG(std::shared_ptr<const deploysim::scenario::Scenario>, scenario),
+                            Q_ARG(std::shared_ptr<const deploysim::spec::Scenario>, scenario),
                             Q_ARG(quint64, seed), Q_ARG(quint64, generation_));
 }
 

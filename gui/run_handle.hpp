@@ -10,7 +10,7 @@
 
 #include "snapshot.hpp"
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 struct Scenario;
 }
 
@@ -25,7 +25,7 @@ class RunHandle : public QObject {
   ~RunHandle() override;
 
   /// Starts a fresh run; earlier requests' snapshots are dropped when they arrive.
-  void setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed);
+  void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed);
   void advance_to(std::int64_t time_ms);
   void step_one();
   /// Whether a request is still being worked on.

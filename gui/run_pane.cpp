@@ -15,7 +15,7 @@
 #include "charts_panel.hpp"
 #include "fleet_view.hpp"
 #include "run_handle.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 #include "simulation/narrative.hpp"
 
 namespace deploysim::gui {
@@ -102,7 +102,7 @@ RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<Ru
 
 RunPane::~RunPane() = default;
 
-void RunPane::setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed,
+void RunPane::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
                     const QString& title) {
   scenario_ = scenario;
   latest_.reset();

@@ -19,7 +19,7 @@ class QSplitter;
 class QTabWidget;
 class QTableWidget;
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 struct Scenario;
 }
 
@@ -36,10 +36,10 @@ class RunPane : public QWidget {
   ~RunPane() override;
 
   /// Starts a fresh run of `scenario` with `seed`; `title` heads the pane.
-  void setup(std::shared_ptr<const scenario::Scenario> scenario, std::uint64_t seed,
+  void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
              const QString& title);
   RunHandle& handle() { return *handle_; }
-  const std::shared_ptr<const scenario::Scenario>& scenario() const { return scenario_; }
+  const std::shared_ptr<const spec::Scenario>& scenario() const { return scenario_; }
   void set_theme(const Theme& theme);
   /// Narrow layout for side-by-side mode.
   void set_compact(bool compact);
@@ -58,7 +58,7 @@ class RunPane : public QWidget {
   void show_summary(const nlohmann::ordered_json& summary);
 
   std::unique_ptr<RunHandle> handle_;
-  std::shared_ptr<const scenario::Scenario> scenario_;
+  std::shared_ptr<const spec::Scenario> scenario_;
   std::shared_ptr<const Snapshot> latest_;
   std::optional<nlohmann::ordered_json> final_summary_;
   /// Loss at the latest monitoring sample (the live total would need a mid-run result()).

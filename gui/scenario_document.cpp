@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::gui {
@@ -14,7 +14,7 @@ namespace deploysim::gui {
 namespace fs = std::filesystem;
 
 LoadedScenario load_scenario_file(const fs::path& path) {
-  auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(path));
+  auto scenario = std::make_shared<spec::Scenario>(scenario::load_scenario(path));
   LoadedScenario loaded;
   loaded.path = path;
   loaded.document = scenario->source;
@@ -22,9 +22,9 @@ LoadedScenario load_scenario_file(const fs::path& path) {
   return loaded;
 }
 
-std::shared_ptr<const scenario::Scenario> parse_document(const nlohmann::json& document,
+std::shared_ptr<const spec::Scenario> parse_document(const nlohmann::json& document,
                                                          const std::string& file) {
-  return std::make_shared<scenario::Scenario>(scenario::parse_scenario(document, file));
+  return std::make_shared<spec::Scenario>(scenario::parse_scenario(document, file));
 }
 
 fs::path scenario_directory() {
@@ -83,7 +83,7 @@ std::string classroom_notes(const fs::path& path) {
   return {};
 }
 
-std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
+std::optional<engine::Time> parse_time_text(const spec::Scenario& scenario,
                                             const std::string& raw) {
   std::string text = raw;
   text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' '; }), text.end());
@@ -111,7 +111,7 @@ std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
 }
 
 std::string error_text(const std::exception& error) {
-  if (const auto* input = dynamic_cast<const scenario::InputError*>(&error)) {
+  if (const auto* input = dynamic_cast<const input::InputError*>(&error)) {
     std::string text;
     for (const auto& problem : input->problems()) text += problem.message() + "\n";
     return text;

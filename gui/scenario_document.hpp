@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::gui {
 
@@ -19,14 +19,14 @@ namespace deploysim::gui {
 struct LoadedScenario {
   std::filesystem::path path;
   nlohmann::json document;
-  std::shared_ptr<const scenario::Scenario> scenario;
+  std::shared_ptr<const spec::Scenario> scenario;
 };
 
-/// Loads and validates a file; throws scenario::InputError (file, JSON pointer, expectation).
+/// Loads and validates a file; throws input::InputError (file, JSON pointer, expectation).
 LoadedScenario load_scenario_file(const std::filesystem::path& path);
 
-/// Validates an edited document; throws scenario::InputError.
-std::shared_ptr<const scenario::Scenario> parse_document(const nlohmann::json& document,
+/// Validates an edited document; throws input::InputError.
+std::shared_ptr<const spec::Scenario> parse_document(const nlohmann::json& document,
                                                          const std::string& file);
 
 /// The bundled scenarios (scenarios/*.json but the schema), sorted by file name.
@@ -43,7 +43,7 @@ std::string classroom_notes(const std::filesystem::path& path);
 /// Reads a time typed by a person: "10:15" or "10:15:30" (that time of day on the last day of
 /// the run on which it is not past the end, or the start day if that is earlier),
 /// "2012-08-01T10:15", "+45min" (from the start), or "end". nullopt for anything else.
-std::optional<engine::Time> parse_time_text(const scenario::Scenario& scenario,
+std::optional<engine::Time> parse_time_text(const spec::Scenario& scenario,
                                             const std::string& text);
 
 /// All problems of an error, one per line, for a dialog.

@@ -19,7 +19,7 @@ class HostTraceSink : public engine::TraceSink {
 SimulationRunner::SimulationRunner(QObject* parent) : QObject(parent) {}
 SimulationRunner::~SimulationRunner() = default;
 
-void SimulationRunner::setup(std::shared_ptr<const scenario::Scenario> scenario, quint64 seed,
+void SimulationRunner::setup(std::shared_ptr<const spec::Scenario> scenario, quint64 seed,
                              quint64 generation) {
   // The old simulation refers to the old scenario: destroy it first.
   simulation_.reset();

@@ -11,7 +11,7 @@
 #include "engine/time.hpp"
 #include "snapshot.hpp"
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 struct Scenario;
 }
 namespace deploysim::simulation {
@@ -30,7 +30,7 @@ class SimulationRunner : public QObject {
 
  public Q_SLOTS:
   /// Starts a fresh run of `scenario` with `seed`; publishes the snapshot at time 0.
-  void setup(std::shared_ptr<const deploysim::scenario::Scenario> scenario, quint64 seed,
+  void setup(std::shared_ptr<const deploysim::spec::Scenario> scenario, quint64 seed,
              quint64 generation);
   /// Runs until simulated time `time_ms` (capped at the end) and publishes a snapshot.
   void advance_to(qint64 time_ms);
@@ -45,7 +45,7 @@ class SimulationRunner : public QObject {
   /// "09:30:00", or "08-01 09:30:00" for runs longer than a day.
   std::string short_clock(engine::Time t) const;
 
-  std::shared_ptr<const scenario::Scenario> scenario_;
+  std::shared_ptr<const spec::Scenario> scenario_;
   std::unique_ptr<HostTraceSink> trace_;
   std::unique_ptr<simulation::Simulation> simulation_;
   std::shared_ptr<const FleetCatalog> catalog_;

@@ -6,20 +6,20 @@
 #include <vector>
 
 #include "check/position_index.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 
 namespace deploysim::check {
 namespace {
 
 namespace fs = std::filesystem;
 
-using scenario::child_pointer;
-using scenario::InputError;
-using scenario::InputProblem;
-using scenario::ObjectReader;
-using scenario::ProblemCollector;
-using scenario::quote;
-using scenario::ValueReader;
+using input::child_pointer;
+using input::InputError;
+using input::InputProblem;
+using input::ObjectReader;
+using input::ProblemCollector;
+using input::quote;
+using input::ValueReader;
 
 const std::vector<std::string> kLevels = {"note", "warning", "error"};
 
@@ -71,12 +71,12 @@ class ConfigParser {
     std::vector<InputProblem> problems;
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      const std::string suggestion = scenario::did_you_mean(key, allowed);
+      const std::string suggestion = input::did_you_mean(key, allowed);
       problems.push_back(at(
           InputProblem{.file = config_.file,
                        .pointer = pointer,
                        .detail = "unknown key " + quote(key),
-                       .hint = suggestion.empty() ? "allowed keys: " + scenario::quote_list(allowed)
+                       .hint = suggestion.empty() ? "allowed keys: " + input::quote_list(allowed)
                                                   : "did you mean " + quote(suggestion) + "?"},
           child_pointer(pointer, key)));
     }
@@ -110,7 +110,7 @@ class ConfigParser {
       problems.check([&, &key = key, &value = value] {
         const RuleInfo* rule = find_rule(key);
         if (rule == nullptr) {
-          const std::string suggestion = scenario::did_you_mean(key, rule_keys);
+          const std::string suggestion = input::did_you_mean(key, rule_keys);
           throw InputError(at(
               InputProblem{.file = config_.file,
                            .pointer = value.pointer(),
@@ -222,7 +222,7 @@ std::optional<fs::path> find_check_config(const fs::path& start) {
 CheckConfig parse_check_config(std::string_view text, const std::string& file) {
   const nlohmann::json document = [&] {
     try {
-      return scenario::parse_json_text(text, file);
+      return input::parse_json_text(text, file);
     } catch (const InputError& error) {
       // Duplicate keys and too-deep nesting come with a pointer but no line: add it. The text is
       // not valid JSON for nlohmann, but the index still finds the values before the problem.

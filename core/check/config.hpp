@@ -46,7 +46,7 @@ struct CheckConfig {
 /// current directory; nothing when there is none.
 std::optional<std::filesystem::path> find_check_config(const std::filesystem::path& start);
 
-/// Reads a configuration from `text`. Throws scenario::InputError naming `file`, with the line
+/// Reads a configuration from `text`. Throws input::InputError naming `file`, with the line
 /// and column and the JSON pointer of each problem: malformed JSON, unknown keys (with "did you
 /// mean"), wrong types, unknown rule IDs or names, a rule configured twice.
 CheckConfig parse_check_config(std::string_view text, const std::string& file);

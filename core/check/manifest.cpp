@@ -11,20 +11,21 @@
 #include <system_error>
 #include <unordered_set>
 
-#include "model/fleet.hpp"
-#include "scenario/json_reader.hpp"
+#include "engine/hash.hpp"
+#include "spec/host_names.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::check {
 namespace {
 
-using scenario::child_pointer;
-using scenario::InputError;
-using scenario::InputProblem;
-using scenario::ObjectReader;
-using scenario::ProblemCollector;
-using scenario::quote;
-using scenario::ValueReader;
+using input::child_pointer;
+using input::InputError;
+using input::InputProblem;
+using input::ObjectReader;
+using input::ProblemCollector;
+using input::quote;
+using input::ValueReader;
 
 constexpr const char* kIgnoreKey = "x-deploysim-ignore";
 
@@ -80,7 +81,7 @@ std::string reference(const ValueReader& value, const std::vector<std::string>& 
   for (const auto& candidate : names) {
     if (candidate == name) return name;
   }
-  const std::string suggestion = scenario::did_you_mean(name, names);
+  const std::string suggestion = input::did_you_mean(name, names);
   value.fail(what, suggestion.empty() ? std::string{} : "did you mean " + quote(suggestion) + "?");
 }
 
@@ -210,7 +211,7 @@ class ManifestParser {
     if (!named && !range) {
       const bool looks_like_range =
           text.empty() || text.find_first_of("<>=^~*|0123456789") != std::string::npos;
-      if (!looks_like_range || !scenario::did_you_mean(text, names).empty()) {
+      if (!looks_like_range || !input::did_you_mean(text, names).empty()) {
         reference(entry, names, "a version of " + quote(dep.service));
       }
       entry.fail(
@@ -358,7 +359,7 @@ class ManifestParser {
 // A scenario describes the fleet before its deployment; the manifest is the fleet as it should
 // be after it: groups being deployed are declared at the target version. Flags count as on if
 // they start on or the timeline turns them on, and mean what the target version makes of them.
-void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest) {
+void manifest_from_scenario(const spec::Scenario& source, Manifest& manifest) {
   manifest.name = source.name;
   manifest.from_scenario = true;
   for (const auto& service : source.services) {
@@ -408,7 +409,7 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
       manifest.hosts.push_back(
-          ManifestHost{model::expand_host_name(group.name_pattern, group.name, i),
+          ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
                        manifest.groups.size(),
                        out.version,
                        out.config,
@@ -422,7 +423,7 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
     out.name = flag.name;
     out.on = flag.initial;
     for (const auto& entry : source.timeline) {
-      if (entry.action == scenario::ActionKind::set_flag && entry.flag == flag.name &&
+      if (entry.action == spec::ActionKind::set_flag && entry.flag == flag.name &&
           entry.value) {
         out.on = true;
       }
@@ -771,39 +772,15 @@ std::optional<std::size_t> Manifest::find_group(std::string_view group) const {
   return std::nullopt;
 }
 
-std::string read_input_file(const std::string& file) {
-  auto fail = [&file](const std::string& reason) {
-    return InputError(InputProblem{.file = file, .detail = "cannot read file: " + reason});
-  };
-  if (file == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
-    throw fail(std::make_error_code(std::errc::is_a_directory).message());
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> handle(std::fopen(file.c_str(), "rb"),
-                                                         &std::fclose);
-  if (!handle) throw fail(std::generic_category().message(errno));
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, handle.get())) > 0) {
-    text.append(buffer, count);
-  }
-  if (std::ferror(handle.get())) throw fail(std::generic_category().message(errno));
-  return text;
-}
-
 Manifest parse_manifest(std::string_view text, const std::string& file,
                         const Policy& policy_defaults) {
-  const nlohmann::json document = scenario::parse_json_text(text, file);
+  const nlohmann::json document = input::parse_json_text(text, file);
   Manifest manifest;
   manifest.file = file;
   manifest.policy = policy_defaults;
   if (document.is_object() && document.contains("fleet")) {
     // A scenario that extends another needs its base, which only a file path can locate.
-    const scenario::Scenario source = document.contains("extends") && file != "-"
+    const spec::Scenario source = document.contains("extends") && file != "-"
                                           ? scenario::load_scenario(file)
                                           : scenario::parse_scenario(document, file);
     manifest_from_scenario(source, manifest);
@@ -823,7 +800,7 @@ Inventory parse_inventory(std::string_view text, const std::string& file) {
 }
 
 Inventory parse_inventory_strict(std::string_view text, const std::string& file) {
-  const nlohmann::json document = scenario::parse_json_text(text, file);
+  const nlohmann::json document = input::parse_json_text(text, file);
   Inventory inventory;
   inventory.file = file;
   InventoryParser(document, inventory).parse();
@@ -832,15 +809,7 @@ Inventory parse_inventory_strict(std::string_view text, const std::string& file)
 }
 
 std::string config_hash(const std::map<std::string, nlohmann::json>& config) {
-  const std::string text = nlohmann::json(config).dump();
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
-  return out;
+  return engine::hex64(engine::fnv1a64(nlohmann::json(config).dump()));
 }
 
 }  // namespace deploysim::check

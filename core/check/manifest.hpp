@@ -167,23 +167,19 @@ struct Inventory {
 };
 
 /// Reads a manifest from `text`; a document with a "fleet" key is a deploysim scenario and is
-/// read with scenario::parse_scenario (see manifest_from_scenario). Throws scenario::InputError
+/// read with scenario::parse_scenario (see manifest_from_scenario). Throws input::InputError
 /// naming `file`, with line and column for malformed JSON and a "did you mean" for unknown keys.
 /// `policy_defaults` are the limits in force where the manifest's "policy" does not set them.
 Manifest parse_manifest(std::string_view text, const std::string& file,
                         const Policy& policy_defaults = {});
 
-/// Reads an observed inventory from `text`; throws scenario::InputError.
+/// Reads an observed inventory from `text`; throws input::InputError.
 Inventory parse_inventory(std::string_view text, const std::string& file);
 
 /// Reads an inventory as parse_inventory does, always through the whole JSON document: the
 /// reader parse_inventory falls back to for text its streaming reader does not accept. Both give
 /// the same Inventory or the same error; tests and fuzz targets compare them.
 Inventory parse_inventory_strict(std::string_view text, const std::string& file);
-
-/// Reads a whole file ("-" for standard input) as text; throws scenario::InputError if it cannot
-/// be read or is a directory.
-std::string read_input_file(const std::string& file);
 
 /// The hash of a configuration that hosts report as "config_hash": FNV-1a 64 over the compact
 /// JSON of the configuration object (keys sorted), as 16 lowercase hex digits.

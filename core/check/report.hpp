@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "check/rules.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 
@@ -26,7 +26,7 @@ struct ReportContext {
   /// The exit code of the run, recorded in SARIF invocations.
   int exit_code = 0;
   /// Input problems that stopped a file from being checked (JUnit <error>, SARIF notifications).
-  std::vector<scenario::InputProblem> input_problems;
+  std::vector<input::InputProblem> input_problems;
   /// ANSI colours in text output (only on a terminal).
   bool colour = false;
 };

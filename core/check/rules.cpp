@@ -6,15 +6,15 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "model/service_graph.hpp"
-#include "scenario/input_error.hpp"
-#include "scenario/json_reader.hpp"
+#include "spec/service_graph.hpp"
+#include "input/input_error.hpp"
+#include "input/json_reader.hpp"
 
 namespace deploysim::check {
 namespace {
 
-using scenario::child_pointer;
-using scenario::quote;
+using input::child_pointer;
+using input::quote;
 
 const std::vector<RuleInfo> kRules = {
     {"DS001", "version-mismatch", Severity::error,
@@ -387,7 +387,7 @@ void dependency_version_skew(const Context& c, Emitter& e) {
         const Effective where = effective_version(c, hosts.first);
         e.emit(
             quote(service.name) + " works with " + quote(dependency.service) + " versions " +
-                scenario::quote_list(dependency.compatible) + ", but " +
+                input::quote_list(dependency.compatible) + ", but " +
                 std::to_string(hosts.second) + " host(s) of " + quote(dependency.service) +
                 " run " + quote(version) + " (first: " + quote(c.manifest.hosts[hosts.first].name) +
                 ")",
@@ -401,23 +401,18 @@ void dependency_version_skew(const Context& c, Emitter& e) {
 }
 
 void dependency_cycle(const Context& c, Emitter& e) {
-  std::vector<scenario::Service> services;
+  std::vector<spec::ServiceDependencies> services;
   for (const auto& service : c.manifest.services) {
-    scenario::Service s;
-    s.name = service.name;
-    for (const auto& dependency : service.depends_on)
-      s.depends_on.push_back({dependency.service, {}});
+    spec::ServiceDependencies s{service.name, {}};
+    for (const auto& dependency : service.depends_on) s.depends_on.push_back(dependency.service);
     services.push_back(std::move(s));
   }
   try {
-    model::safe_deployment_order(services);
-  } catch (const model::DependencyCycle& cycle) {
-    // The message ends in the cycle, "a -> b -> a".
-    std::string path = cycle.what();
-    if (const auto colon = path.find(": "); colon != std::string::npos) path.erase(0, colon + 2);
-    const std::string first = path.substr(0, path.find(" -> "));
-    std::string second = path.substr(std::min(path.size(), first.size() + 4));
-    second = second.substr(0, second.find(" -> "));
+    spec::safe_deployment_order(services);
+  } catch (const spec::DependencyCycle& cycle) {
+    const auto& path = cycle.path();  // "a", "b", "a": a depends on b
+    const std::string& first = path.front();
+    const std::string& second = path.size() > 1 ? path[1] : path.front();
     const auto* service = c.manifest.find_service(first);
     std::string pointer = service != nullptr ? service->pointer : "/services";
     if (service != nullptr) {
@@ -425,14 +420,12 @@ void dependency_cycle(const Context& c, Emitter& e) {
         if (dependency.service == second) pointer = dependency.pointer;
       }
     }
-    std::vector<std::string> members;
-    for (const auto& s : c.manifest.services) {
-      if (path.find(s.name) != std::string::npos) members.push_back(s.name);
-    }
+    const std::set<std::string> in_cycle(path.begin(), path.end());
     std::string entity = "cycle";
-    for (const auto& m : members) entity += "/" + m;
-    e.emit("services depend on each other in a cycle: " + path,
-           manifest_at(c, pointer, "services/" + first), {}, entity,
+    for (const auto& s : c.manifest.services) {
+      if (in_cycle.count(s.name) != 0) entity += "/" + s.name;
+    }
+    e.emit(cycle.what(), manifest_at(c, pointer, "services/" + first), {}, entity,
            service != nullptr ? &service->ignore : nullptr);
   }
 }
@@ -551,8 +544,8 @@ void config_difference(const Context& c, Emitter& e, bool pending_rule) {
         if (it != observed.config->end() && it->second == value) continue;
         differs = "key " + quote(key) + " is " +
                   (it == observed.config->end() ? std::string("missing")
-                                                : scenario::describe_json(it->second)) +
-                  ", declared " + scenario::describe_json(value);
+                                                : input::describe_json(it->second)) +
+                  ", declared " + input::describe_json(value);
         observed_pointer = it == observed.config->end()
                                ? child_pointer(observed.pointer, "config")
                                : child_pointer(child_pointer(observed.pointer, "config"), key);
@@ -786,7 +779,7 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   static_assert(std::size(kRuleFunctions) + 1 == 18, "one function per rule but DS018");
   const auto sites = suppression_sites(manifest, inventory);
   // Suppressions must name real rules: a typo would silently suppress nothing.
-  scenario::ProblemCollector problems;
+  input::ProblemCollector problems;
   std::vector<std::string> rule_keys;
   for (const auto& rule : kRules) {
     rule_keys.emplace_back(rule.id);
@@ -795,8 +788,8 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   for (const auto& site : sites) {
     for (const auto& [key, reason] : *site.ignores) {
       if (find_rule(key) != nullptr) continue;
-      const std::string suggestion = scenario::did_you_mean(key, rule_keys);
-      problems.add(scenario::InputProblem{
+      const std::string suggestion = input::did_you_mean(key, rule_keys);
+      problems.add(input::InputProblem{
           .file = site.document == Document::manifest ? manifest.file : inventory->file,
           .pointer = child_pointer(child_pointer(site.pointer, "x-deploysim-ignore"), key),
           .detail = "unknown rule " + quote(key),

@@ -93,7 +93,7 @@ struct CheckResult {
   std::size_t hosts_checked = 0;
 };
 
-/// Runs every enabled rule. Throws scenario::InputError for suppressions naming unknown rules.
+/// Runs every enabled rule. Throws input::InputError for suppressions naming unknown rules.
 CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
                       const CheckOptions& options = {});
 

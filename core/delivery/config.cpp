@@ -5,8 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "scenario/input_error.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/input_error.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::delivery {
@@ -15,10 +15,10 @@ namespace {
 
 using engine::Distribution;
 using nlohmann::json;
-using scenario::InputError;
-using scenario::InputProblem;
-using scenario::ObjectReader;
-using scenario::ValueReader;
+using input::InputError;
+using input::InputProblem;
+using input::ObjectReader;
+using input::ValueReader;
 
 constexpr auto kDuration = Distribution::Unit::duration;
 constexpr auto kNumber = Distribution::Unit::number;
@@ -192,7 +192,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
 PipelineConfig load_pipeline_config(const std::filesystem::path& path,
                                     const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  auto document = scenario::load_json_file(path);
+  auto document = input::load_json_file(path);
   for (const auto& assignment : overrides) scenario::apply_override(document, assignment, file);
   return pipeline_config_from_json(document, file, path.parent_path());
 }
@@ -246,7 +246,7 @@ DriftConfig drift_config_from_json(const json& document, const std::string& file
 DriftConfig load_drift_config(const std::filesystem::path& path,
                               const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  auto document = scenario::load_json_file(path);
+  auto document = input::load_json_file(path);
   for (const auto& assignment : overrides) scenario::apply_override(document, assignment, file);
   return drift_config_from_json(document, file);
 }

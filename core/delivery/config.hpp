@@ -4,7 +4,7 @@
 // A pipeline or drift file is one object whose keys are the fields of PipelineConfig or
 // DriftConfig (docs/delivery.md lists them); absent keys keep the defaults of
 // default_pipeline() and DriftConfig{}, unknown keys are errors with a "did you mean". Every
-// problem is a scenario::InputError naming the file, the JSON pointer and what was expected,
+// problem is a input::InputError naming the file, the JSON pointer and what was expected,
 // the same error the scenario loader raises, so front ends report both alike (CLI exit code 2,
 // Python ValueError).
 
@@ -23,24 +23,24 @@ namespace deploysim::delivery {
 
 /// Reads a pipeline document; `file` labels errors, and `base_dir` is where relative paths in
 /// it (the production scenario) are found. Validates the result like validate(PipelineConfig),
-/// but with pointers. Throws scenario::InputError.
+/// but with pointers. Throws input::InputError.
 PipelineConfig pipeline_config_from_json(const nlohmann::json& document, const std::string& file,
                                          const std::filesystem::path& base_dir = {});
 
 /// Loads a pipeline file, applies `overrides` ("key=value", the syntax of `deploysim run --set`,
-/// see scenario::apply_override) and reads it. Throws scenario::InputError.
+/// see scenario::apply_override) and reads it. Throws input::InputError.
 PipelineConfig load_pipeline_config(const std::filesystem::path& path,
                                     const std::vector<std::string>& overrides = {});
 
-/// Reads a drift document; `file` labels errors. Throws scenario::InputError.
+/// Reads a drift document; `file` labels errors. Throws input::InputError.
 DriftConfig drift_config_from_json(const nlohmann::json& document, const std::string& file);
 
-/// Loads a drift file and applies `overrides`. Throws scenario::InputError.
+/// Loads a drift file and applies `overrides`. Throws input::InputError.
 DriftConfig load_drift_config(const std::filesystem::path& path,
                               const std::vector<std::string>& overrides = {});
 
 /// Reads the deployment case of `deploysim roi` (keys: the fields of RoiInputs). Throws
-/// scenario::InputError.
+/// input::InputError.
 RoiInputs roi_inputs_from_json(const nlohmann::json& document, const std::string& file);
 
 // JSON forms (found by nlohmann's ADL: `nlohmann::json j = config;`). Configs write every key

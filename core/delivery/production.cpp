@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "experiment/runner.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
 
@@ -21,7 +21,7 @@ struct RunFigures {
   std::optional<double> deploy_finished_s;
 };
 
-RunFigures run_once(const scenario::Scenario& scenario, std::uint64_t seed) {
+RunFigures run_once(const spec::Scenario& scenario, std::uint64_t seed) {
   simulation::Simulation simulation(scenario, seed);
   simulation.run();
   RunFigures figures;
@@ -35,8 +35,8 @@ RunFigures run_once(const scenario::Scenario& scenario, std::uint64_t seed) {
 
 }  // namespace
 
-ProductionStage calibrate_production(ProductionStage stage, const scenario::Scenario& clean,
-                                     const scenario::Scenario& defective) {
+ProductionStage calibrate_production(ProductionStage stage, const spec::Scenario& clean,
+                                     const spec::Scenario& defective) {
   if (!clean.deployment || !defective.deployment) {
     throw std::invalid_argument("production scenario: expected a scenario with a deployment");
   }
@@ -109,11 +109,11 @@ ProductionStage load_production_stage(ProductionStage stage, const std::filesyst
                                       const std::string& file, const std::string& pointer) {
   const std::filesystem::path path = base_dir / stage.scenario;
   if (!std::filesystem::is_regular_file(path)) {
-    throw scenario::InputError(scenario::InputProblem{
+    throw input::InputError(input::InputProblem{
         .file = file,
         .pointer = pointer + "/scenario",
         .expected = "a scenario file (a path relative to this file)",
-        .found = scenario::quote(stage.scenario) + ", which does not exist"});
+        .found = input::quote(stage.scenario) + ", which does not exist"});
   }
   auto with = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> overrides = stage.set;
@@ -125,8 +125,8 @@ ProductionStage load_production_stage(ProductionStage stage, const std::filesyst
   try {
     return calibrate_production(std::move(stage), clean, defective);
   } catch (const std::invalid_argument& error) {
-    throw scenario::InputError(
-        scenario::InputProblem{.file = file, .pointer = pointer, .detail = error.what()});
+    throw input::InputError(
+        input::InputProblem{.file = file, .pointer = pointer, .detail = error.what()});
   }
 }
 

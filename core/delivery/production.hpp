@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 struct Scenario;
 }
 
@@ -70,11 +70,11 @@ struct ProductionStage {
 /// fills the calibrated fields of `stage`. Throws std::invalid_argument when a clean run does
 /// not complete its deployment (the scenario's clock is too short, or the "clean" release is
 /// not) or a scenario has no deployment.
-ProductionStage calibrate_production(ProductionStage stage, const scenario::Scenario& clean,
-                                     const scenario::Scenario& defective);
+ProductionStage calibrate_production(ProductionStage stage, const spec::Scenario& clean,
+                                     const spec::Scenario& defective);
 
 /// Loads the stage's scenario from `base_dir` twice (with set + clean_set, and with set +
-/// defective_set) and calibrates. Throws scenario::InputError; problems of the stage itself are
+/// defective_set) and calibrates. Throws input::InputError; problems of the stage itself are
 /// reported at `pointer` in `file`.
 ProductionStage load_production_stage(ProductionStage stage, const std::filesystem::path& base_dir,
                                       const std::string& file, const std::string& pointer);

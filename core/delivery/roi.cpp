@@ -79,8 +79,8 @@ RoiResult compute_roi(const RoiInputs& in) {
   return r;
 }
 
-std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& manual,
-                                                      const scenario::Scenario& automated,
+std::pair<LossEstimate, LossEstimate> estimate_losses(const spec::Scenario& manual,
+                                                      const spec::Scenario& automated,
                                                       std::int64_t replicas, int threads,
                                                       std::uint64_t base_seed,
                                                       const std::atomic<bool>* stop) {

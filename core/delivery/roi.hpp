@@ -14,7 +14,7 @@
 
 #include "experiment/statistics.hpp"
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 struct Scenario;
 }
 
@@ -76,8 +76,8 @@ struct LossEstimate {
 /// Runs `manual` and `automated` `replicas` times each on the same replica seeds (common random
 /// numbers) on `threads` threads, and returns their loss estimates (manual first). Throws
 /// Cancelled (delivery/cancel.hpp) once `stop`, if given, is raised before every replica ran.
-std::pair<LossEstimate, LossEstimate> estimate_losses(const scenario::Scenario& manual,
-                                                      const scenario::Scenario& automated,
+std::pair<LossEstimate, LossEstimate> estimate_losses(const spec::Scenario& manual,
+                                                      const spec::Scenario& automated,
                                                       std::int64_t replicas, int threads,
                                                       std::uint64_t base_seed,
                                                       const std::atomic<bool>* stop = nullptr);

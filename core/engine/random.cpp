@@ -1,5 +1,7 @@
 #include "engine/random.hpp"
 
+#include "engine/hash.hpp"
+
 #include <bit>
 #include <cmath>
 
@@ -11,12 +13,7 @@ __extension__ using uint128 = unsigned __int128;
 }  // namespace
 
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name) {
-  // FNV-1a is stable across platforms and releases, unlike std::hash.
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : name) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
+  const std::uint64_t hash = fnv1a64(name);
   // Mixing before and after the xor keeps keys of nearby seeds (42, 43) and similar names
   // ("host/1", "host/2") far apart.
   return mix64(seed ^ mix64(hash));

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "engine/random.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::experiment {
 
@@ -119,9 +119,9 @@ EventRule parse_event_rule(const std::string& text) {
   const std::string name = text.substr(0, op);
   rule.metric = find_metric(name);
   if (rule.metric == nullptr) {
-    const auto suggestion = scenario::did_you_mean(name, names);
+    const auto suggestion = input::did_you_mean(name, names);
     throw std::invalid_argument("\"" + text + "\": unknown metric \"" + name + "\"" +
-                                (suggestion.empty() ? "; metrics: " + scenario::quote_list(names)
+                                (suggestion.empty() ? "; metrics: " + input::quote_list(names)
                                                     : "; did you mean \"" + suggestion + "\"?"));
   }
   rule.above = text[op] == '>';

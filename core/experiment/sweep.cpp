@@ -1,11 +1,13 @@
 #include "experiment/sweep.hpp"
 
+#include "engine/hash.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
-#include "scenario/input_error.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/input_error.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::experiment {
@@ -14,8 +16,8 @@ namespace {
 
 nlohmann::json value_of(const std::string& text) {
   try {
-    return scenario::parse_json_text(text, "--param");
-  } catch (const scenario::InputError&) {
+    return input::parse_json_text(text, "--param");
+  } catch (const input::InputError&) {
     return text;
   }
 }
@@ -132,7 +134,7 @@ std::vector<std::size_t> Grid::coordinates(std::int64_t point) const {
   return coordinates;
 }
 
-scenario::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
+spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
                                const Grid& grid, std::int64_t point) {
   nlohmann::json document = base;
   const auto coordinates = grid.coordinates(point);
@@ -144,7 +146,7 @@ scenario::Scenario scenario_at(const nlohmann::json& base, const std::string& fi
   return scenario::parse_scenario(document, file);
 }
 
-SweepResult run_sweep(const std::vector<scenario::Scenario>& points, const SweepOptions& options) {
+SweepResult run_sweep(const std::vector<spec::Scenario>& points, const SweepOptions& options) {
   SweepResult result;
   for (std::size_t p = 0; p < points.size(); ++p) result.points.emplace_back(options.events);
   const std::int64_t replicas = options.replicas;
@@ -170,7 +172,7 @@ SweepResult run_sweep(const std::vector<scenario::Scenario>& points, const Sweep
   return result;
 }
 
-PrecisionResult run_until_precise(const scenario::Scenario& scenario, const PrecisionTarget& target,
+PrecisionResult run_until_precise(const spec::Scenario& scenario, const PrecisionTarget& target,
                                   const SweepOptions& options) {
   PrecisionResult result;
   result.sweep.points.emplace_back(options.events);
@@ -264,14 +266,7 @@ ComparisonResult run_comparison(const std::vector<Variant>& variants, const Swee
 }
 
 std::string scenario_hash(const nlohmann::json& document) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : document.dump()) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
+  return engine::hex64(engine::fnv1a64(document.dump()));
 }
 
 }  // namespace deploysim::experiment

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "experiment/runner.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::experiment {
 
@@ -35,8 +35,8 @@ struct Grid {
 };
 
 /// The base document with the grid point's values set, validated into a scenario. Throws
-/// scenario::InputError for a path or value the scenario refuses (with the --param as its label).
-scenario::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
+/// input::InputError for a path or value the scenario refuses (with the --param as its label).
+spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
                                const Grid& grid, std::int64_t point);
 
 /// Progress of a long experiment: runs finished out of the total.
@@ -62,7 +62,7 @@ struct SweepResult {
 };
 
 /// Runs every grid point `replicas` times. Replica r of every point uses replica_seed(base, r).
-SweepResult run_sweep(const std::vector<scenario::Scenario>& points, const SweepOptions& options);
+SweepResult run_sweep(const std::vector<spec::Scenario>& points, const SweepOptions& options);
 
 /// `--until-ci`: runs one scenario in rounds until the t interval of `metric` is within
 /// `relative_half_width` of its mean or `max_replicas` have run. Rounds are a fixed sequence of
@@ -76,13 +76,13 @@ struct PrecisionResult {
   SweepResult sweep;
   bool reached = false;
 };
-PrecisionResult run_until_precise(const scenario::Scenario& scenario, const PrecisionTarget& target,
+PrecisionResult run_until_precise(const spec::Scenario& scenario, const PrecisionTarget& target,
                                   const SweepOptions& options);
 
 /// A named variant of a scenario: its values changed ("gate: deployment.preflight_gate=true").
 struct Variant {
   std::string name;
-  scenario::Scenario scenario;
+  spec::Scenario scenario;
 };
 
 struct ComparisonResult {

@@ -24,7 +24,7 @@ std::int64_t hpa_metric_replicas(std::int64_t current, std::int64_t ready, std::
   return replicas < current ? current : replicas;
 }
 
-HpaBehavior::HpaBehavior(const scenario::ScalingRules& up, const scenario::ScalingRules& down,
+HpaBehavior::HpaBehavior(const spec::ScalingRules& up, const spec::ScalingRules& down,
                          std::int64_t min_replicas, std::int64_t max_replicas)
     : up_(up), down_(down), min_(min_replicas), max_(max_replicas) {}
 
@@ -38,7 +38,7 @@ std::int64_t HpaBehavior::change_in_period(const std::vector<Event>& events, eng
 }
 
 std::int64_t HpaBehavior::scale_up_limit(engine::Time now, std::int64_t current) const {
-  using Select = scenario::ScalingRules::Select;
+  using Select = spec::ScalingRules::Select;
   if (up_.select == Select::disabled) return current;
   const bool take_min = up_.select == Select::min;
   std::int64_t result = take_min ? std::numeric_limits<std::int64_t>::max()
@@ -48,7 +48,7 @@ std::int64_t HpaBehavior::scale_up_limit(engine::Time now, std::int64_t current)
     const std::int64_t start = current - change_in_period(up_events_, now, policy.period) +
                                change_in_period(down_events_, now, policy.period);
     const std::int64_t proposed =
-        policy.kind == scenario::ScalingPolicy::Kind::pods
+        policy.kind == spec::ScalingPolicy::Kind::pods
             ? start + static_cast<std::int64_t>(policy.value)
             // Rounded up, or a small deployment could never grow by a percentage.
             : static_cast<std::int64_t>(
@@ -59,7 +59,7 @@ std::int64_t HpaBehavior::scale_up_limit(engine::Time now, std::int64_t current)
 }
 
 std::int64_t HpaBehavior::scale_down_limit(engine::Time now, std::int64_t current) const {
-  using Select = scenario::ScalingRules::Select;
+  using Select = spec::ScalingRules::Select;
   if (down_.select == Select::disabled) return current;
   const bool take_min_change = down_.select == Select::min;
   std::int64_t result = take_min_change ? std::numeric_limits<std::int64_t>::min()
@@ -68,7 +68,7 @@ std::int64_t HpaBehavior::scale_down_limit(engine::Time now, std::int64_t curren
     const std::int64_t start = current - change_in_period(up_events_, now, policy.period) +
                                change_in_period(down_events_, now, policy.period);
     const std::int64_t proposed =
-        policy.kind == scenario::ScalingPolicy::Kind::pods
+        policy.kind == spec::ScalingPolicy::Kind::pods
             ? start - static_cast<std::int64_t>(policy.value)
             : static_cast<std::int64_t>(static_cast<double>(start) * (1.0 - policy.value / 100.0));
     result = take_min_change ? std::max(result, proposed) : std::min(result, proposed);
@@ -135,13 +135,13 @@ void HpaBehavior::record_scale(engine::Time now, std::int64_t from, std::int64_t
 
 // --- the process ---------------------------------------------------------------------------
 
-Autoscaler::Autoscaler(World& world, LoadModel& load, const scenario::Autoscaler& params)
+Autoscaler::Autoscaler(World& world, LoadModel& load, const spec::Autoscaler& params)
     : world_(world),
       load_(load),
       params_(params),
       group_(*world.fleet().find_group(params.group)),
       behavior_(params.scale_up, params.scale_down,
-                params.mode == scenario::Autoscaler::Mode::scale_to_zero
+                params.mode == spec::Autoscaler::Mode::scale_to_zero
                     ? std::max<std::int64_t>(1, params.min_replicas)
                     : params.min_replicas,
                 params.max_replicas) {
@@ -165,7 +165,7 @@ void Autoscaler::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
   Fleet& fleet = world_.fleet();
   if (fleet.health_of(host) != Health::out_of_rotation) return;  // removed while starting
   const bool crashes = fleet.behaviours()[fleet.behaviour_of(host)].kind ==
-                       scenario::Behaviour::Kind::crash_on_start;
+                       spec::Behaviour::Kind::crash_on_start;
   fleet.set_health(host, crashes ? Health::crashed : Health::healthy);
   if (!crashes && !retiring_.empty()) {
     const HostIndex old = retiring_.front();
@@ -214,9 +214,9 @@ void Autoscaler::add_hosts(std::int64_t count, VersionIndex version) {
   // Rolling and all-at-once read the deployment's hosts when they begin; the other strategies
   // took their list when the run was set up.
   const auto& strategy =
-      world_.scenario().deployment ? world_.scenario().deployment->strategy : scenario::Strategy{};
-  const bool reads_hosts_at_start = std::holds_alternative<scenario::RollingStrategy>(strategy) ||
-                                    std::holds_alternative<scenario::AllAtOnceStrategy>(strategy);
+      world_.scenario().deployment ? world_.scenario().deployment->strategy : spec::StrategyParams{};
+  const bool reads_hosts_at_start = std::holds_alternative<spec::RollingParams>(strategy) ||
+                                    std::holds_alternative<spec::AllAtOnceParams>(strategy);
   const bool before_rollout = rollout != nullptr && reads_hosts_at_start &&
                               rollout->outcome() == DeployOutcome::not_started;
   for (std::int64_t i = 0; i < count; ++i) {
@@ -292,7 +292,7 @@ void Autoscaler::scale_to(std::int64_t replicas, const std::string& reason) {
 std::optional<double> Autoscaler::cold_start(std::uint32_t group) {
   if (group != group_) return std::nullopt;
   last_request_ = world_.now();
-  if (spec_ == 0 && params_.mode == scenario::Autoscaler::Mode::scale_to_zero) {
+  if (spec_ == 0 && params_.mode == spec::Autoscaler::Mode::scale_to_zero) {
     scale_to(std::max<std::int64_t>(1, params_.min_replicas), "request arrived while asleep");
   }
   std::optional<double> earliest;
@@ -333,7 +333,7 @@ void Autoscaler::replace_outdated_hosts() {
 void Autoscaler::sync() {
   replace_outdated_hosts();
   const Fleet& fleet = world_.fleet();
-  const bool to_zero = params_.mode == scenario::Autoscaler::Mode::scale_to_zero;
+  const bool to_zero = params_.mode == spec::Autoscaler::Mode::scale_to_zero;
   const double rate = load_.service_rate_for_group(group_);
   if (rate > 0.0) last_request_ = world_.now();
   if (to_zero) {

@@ -16,7 +16,7 @@
 #include "engine/kernel.hpp"
 #include "model/capacity.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -31,7 +31,7 @@ std::int64_t hpa_metric_replicas(std::int64_t current, std::int64_t ready, std::
 /// behavior: the stabilisation windows and scaling policies of autoscaling/v2, with min and max.
 class HpaBehavior {
  public:
-  HpaBehavior(const scenario::ScalingRules& up, const scenario::ScalingRules& down,
+  HpaBehavior(const spec::ScalingRules& up, const spec::ScalingRules& down,
               std::int64_t min_replicas, std::int64_t max_replicas);
   struct Decision {
     std::int64_t replicas = 0;
@@ -53,8 +53,8 @@ class HpaBehavior {
   std::int64_t scale_up_limit(engine::Time now, std::int64_t current) const;
   std::int64_t scale_down_limit(engine::Time now, std::int64_t current) const;
 
-  scenario::ScalingRules up_;
-  scenario::ScalingRules down_;
+  spec::ScalingRules up_;
+  spec::ScalingRules down_;
   std::int64_t min_;
   std::int64_t max_;
   std::vector<std::pair<engine::Time, std::int64_t>> recommendations_;
@@ -65,7 +65,7 @@ class HpaBehavior {
 /// One autoscaler acting on one group every sync period.
 class Autoscaler : public engine::Process {
  public:
-  Autoscaler(World& world, LoadModel& load, const scenario::Autoscaler& params);
+  Autoscaler(World& world, LoadModel& load, const spec::Autoscaler& params);
   /// Schedules the first sync one period after time 0.
   void start();
   void on_wake(engine::Kernel& kernel, std::uint64_t tag) override;
@@ -92,7 +92,7 @@ class Autoscaler : public engine::Process {
 
   World& world_;
   LoadModel& load_;
-  const scenario::Autoscaler& params_;
+  const spec::Autoscaler& params_;
   std::uint32_t group_ = 0;
   HpaBehavior behavior_;
   std::int64_t spec_ = 0;

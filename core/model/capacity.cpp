@@ -74,8 +74,8 @@ double MmcQueue::response_quantile(double p) const {
   return solve_tail(tail, level, hi);
 }
 
-double load_rate(const scenario::LoadProfile& profile, engine::Time t) {
-  using Kind = scenario::LoadProfile::Kind;
+double load_rate(const spec::LoadProfile& profile, engine::Time t) {
+  using Kind = spec::LoadProfile::Kind;
   double rate = profile.rps;
   switch (profile.kind) {
     case Kind::constant:
@@ -113,7 +113,7 @@ LoadModel::LoadModel(World& world) : world_(world) {
     history_span_ = std::max(history_span_, scaler.metric_lag);
   }
   for (const auto& profile : scenario.loads) {
-    const scenario::HostCapacity* capacity = nullptr;
+    const spec::HostCapacity* capacity = nullptr;
     for (const auto& c : scenario.capacities) {
       if (c.service == profile.service) capacity = &c;
     }

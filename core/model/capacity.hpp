@@ -18,7 +18,7 @@
 
 #include "engine/kernel.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -54,7 +54,7 @@ struct MmcQueue {
 // --- load profiles --------------------------------------------------------------------------
 
 /// The request rate of `profile` at time `t`, requests per second (spikes included).
-double load_rate(const scenario::LoadProfile& profile, engine::Time t);
+double load_rate(const spec::LoadProfile& profile, engine::Time t);
 
 /// What the load model measured at its last tick, fleet-wide.
 struct LoadFigures {
@@ -104,7 +104,7 @@ class LoadModel : public engine::Process {
   World& world_;
   engine::Duration tick_;
   std::vector<int> group_service_load_;  // by group: index into scenario loads, or -1
-  std::vector<const scenario::HostCapacity*> load_capacity_;  // by load index
+  std::vector<const spec::HostCapacity*> load_capacity_;  // by load index
   std::vector<double> version_capacity_;  // by version index: requests/s per host
   std::vector<double> group_utilization_;
   // Per tick (time, utilisation by group), as long as the longest metric lag needs.

@@ -4,12 +4,13 @@
 #include <stdexcept>
 
 #include "engine/random.hpp"
+#include "spec/host_names.hpp"
 
 namespace deploysim::model {
 
 namespace {
 
-using scenario::Behaviour;
+using spec::Behaviour;
 
 // When several flags give a host different behaviours, the most harmful one is what it does.
 int severity(Behaviour::Kind kind) {
@@ -38,23 +39,6 @@ std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
 
 }  // namespace
 
-std::string expand_host_name(const std::string& pattern, const std::string& group,
-                             std::int64_t index) {
-  std::string name;
-  for (std::size_t pos = 0; pos < pattern.size();) {
-    if (pattern.compare(pos, 7, "{group}") == 0) {
-      name += group;
-      pos += 7;
-    } else if (pattern.compare(pos, 3, "{i}") == 0) {
-      name += std::to_string(index + 1);
-      pos += 3;
-    } else {
-      name += pattern[pos++];
-    }
-  }
-  return name;
-}
-
 std::string_view health_name(Health health) {
   switch (health) {
     case Health::healthy:
@@ -73,7 +57,7 @@ std::string_view health_name(Health health) {
   return "unknown";
 }
 
-Fleet::Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel)
+Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
     : kernel_(kernel), business_(scenario.business), behaviours_(scenario.behaviours) {
   for (const auto& behaviour : behaviours_) {
     costs_.push_back(
@@ -207,7 +191,7 @@ std::optional<HostIndex> Fleet::find_host(std::string_view name) const {
 
 std::string Fleet::host_name(HostIndex h) const {
   const auto& group = groups_[group_[h]];
-  return expand_host_name(group.name_pattern, group.name, index_in_group_[h]);
+  return spec::host_name(group.name_pattern, group.name, index_in_group_[h] + 1);
 }
 
 bool Fleet::flag_bucket_on(std::uint32_t flag, HostIndex h) const {

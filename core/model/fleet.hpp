@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/kernel.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -34,9 +34,6 @@ enum class Health : std::uint8_t {
 };
 std::string_view health_name(Health health);
 
-/// The name of host `index` (0-based) of a group, from its pattern: "{group}-{i}" with i from 1.
-std::string expand_host_name(const std::string& pattern, const std::string& group,
-                             std::int64_t index);
 
 /// A version of a service, resolved to indices.
 struct VersionInfo {
@@ -83,10 +80,10 @@ struct Impact {
 
 class Fleet {
  public:
-  Fleet(const scenario::Scenario& scenario, const engine::Kernel& kernel);
+  Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel);
 
   // --- catalogue ---
-  const std::vector<scenario::Behaviour>& behaviours() const { return behaviours_; }
+  const std::vector<spec::Behaviour>& behaviours() const { return behaviours_; }
   const std::vector<VersionInfo>& versions() const { return versions_; }
   const std::vector<GroupInfo>& groups() const { return groups_; }
   const std::vector<FlagInfo>& flags() const { return flags_; }
@@ -170,9 +167,9 @@ class Fleet {
   bool flag_bucket_on(std::uint32_t flag, HostIndex h) const;
 
   const engine::Kernel& kernel_;
-  scenario::Business business_;
+  spec::Business business_;
 
-  std::vector<scenario::Behaviour> behaviours_;
+  std::vector<spec::Behaviour> behaviours_;
   // What each behaviour costs, by behaviour index: the few numbers the per-host updates and the
   // aggregates read, packed so that they do not walk the Behaviour records (names and all).
   struct BehaviourCost {

@@ -2,7 +2,7 @@
 
 namespace deploysim::model {
 
-HostUpdater::HostUpdater(World& world, const scenario::HostUpdate& timing,
+HostUpdater::HostUpdater(World& world, const spec::HostUpdate& timing,
                          HostUpdateListener& listener, std::string_view stream_name)
     : world_(world),
       timing_(timing),
@@ -75,7 +75,7 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
       }
       fleet.set_version(host, target_[host]);
       if (fleet.behaviours()[fleet.behaviour_of(host)].kind ==
-          scenario::Behaviour::Kind::crash_on_start) {
+          spec::Behaviour::Kind::crash_on_start) {
         fleet.set_health(host, Health::crashed);
         end(host, false);
         return;

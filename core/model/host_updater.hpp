@@ -8,7 +8,7 @@
 
 #include "engine/kernel.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -22,7 +22,7 @@ class HostUpdateListener {
 class HostUpdater : public engine::Process {
  public:
   /// `stream_name` names the random streams of installs (one family per updater).
-  HostUpdater(World& world, const scenario::HostUpdate& timing, HostUpdateListener& listener,
+  HostUpdater(World& world, const spec::HostUpdate& timing, HostUpdateListener& listener,
               std::string_view stream_name = "host/install");
 
   /// Starts updating `host` to `version`. A host already being updated is left alone. With
@@ -52,7 +52,7 @@ class HostUpdater : public engine::Process {
   engine::RandomStream draws(HostIndex host, Draw draw) const;
 
   World& world_;
-  const scenario::HostUpdate& timing_;
+  const spec::HostUpdate& timing_;
   HostUpdateListener& listener_;
   std::uint64_t stream_family_;
   std::vector<Stage> stage_;

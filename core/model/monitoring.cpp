@@ -29,40 +29,40 @@ const std::vector<double>* TimeSeries::column(std::string_view name) const {
   return nullptr;
 }
 
-std::string_view metric_name(scenario::Metric metric) {
+std::string_view metric_name(spec::Metric metric) {
   switch (metric) {
-    case scenario::Metric::error_rate:
+    case spec::Metric::error_rate:
       return "error_rate";
-    case scenario::Metric::latency_ms:
+    case spec::Metric::latency_ms:
       return "latency_ms";
-    case scenario::Metric::loss_rate_usd_per_min:
+    case spec::Metric::loss_rate_usd_per_min:
       return "loss_rate_usd_per_min";
-    case scenario::Metric::misbehaving_hosts:
+    case spec::Metric::misbehaving_hosts:
       return "misbehaving_hosts";
-    case scenario::Metric::hosts_on_target:
+    case spec::Metric::hosts_on_target:
       return "hosts_on_target";
-    case scenario::Metric::kpi:
+    case spec::Metric::kpi:
       return "kpi";
   }
   return "unknown";
 }
 
-double metric_value(const World& world, scenario::Metric metric) {
+double metric_value(const World& world, spec::Metric metric) {
   const Fleet& fleet = world.fleet();
   switch (metric) {
-    case scenario::Metric::error_rate:
+    case spec::Metric::error_rate:
       return fleet.error_rate();
-    case scenario::Metric::latency_ms:
+    case spec::Metric::latency_ms:
       return fleet.latency_ms();
-    case scenario::Metric::loss_rate_usd_per_min:
+    case spec::Metric::loss_rate_usd_per_min:
       return fleet.loss_rate_per_min();
-    case scenario::Metric::misbehaving_hosts:
+    case spec::Metric::misbehaving_hosts:
       return static_cast<double>(fleet.totals().misbehaving_hosts);
-    case scenario::Metric::hosts_on_target:
+    case spec::Metric::hosts_on_target:
       return world.target_version()
                  ? static_cast<double>(fleet.hosts_on_version(*world.target_version()))
                  : 0.0;
-    case scenario::Metric::kpi: {
+    case spec::Metric::kpi: {
       // Successful business actions relative to a fleet where every live host serves correctly.
       const double live = static_cast<double>(fleet.totals().live_hosts);
       if (live <= 0.0) return 0.0;
@@ -84,7 +84,7 @@ Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_swi
   }
   // A signal treated as an alert pages people like an alert rule that fires while it is sent.
   for (const auto& signal : scenario.monitoring.signals) {
-    scenario::AlertRule rule;
+    spec::AlertRule rule;
     rule.name = signal.name;
     rule.notify = signal.notify;
     rule.ignored = !signal.treated_as_alert;
@@ -160,11 +160,11 @@ void Monitor::sample_now() {
 void Monitor::sample() {
   last_sample_ = world_.now();
   const double noise = world_.scenario().monitoring.noise;
-  auto observed = [&](scenario::Metric metric) {
+  auto observed = [&](spec::Metric metric) {
     const double value = metric_value(world_, metric);
     // Counts of hosts are exact; rates and latencies are measured with relative noise.
-    if (noise <= 0.0 || metric == scenario::Metric::misbehaving_hosts ||
-        metric == scenario::Metric::hosts_on_target) {
+    if (noise <= 0.0 || metric == spec::Metric::misbehaving_hosts ||
+        metric == spec::Metric::hosts_on_target) {
       return value;
     }
     return std::max(0.0, value * (1.0 + noise_.normal(0.0, 1.0) * noise));
@@ -185,7 +185,7 @@ void Monitor::sample() {
                         fleet.loss_rate_per_min(),
                         static_cast<double>(fleet.totals().misbehaving_hosts),
                         static_cast<double>(fleet.totals().serving_hosts),
-                        metric_value(world_, scenario::Metric::hosts_on_target),
+                        metric_value(world_, spec::Metric::hosts_on_target),
                         static_cast<double>(firing)};
   for (std::size_t c = 0; c < kFixedColumns.size(); ++c) series_.values[c].push_back(row[c]);
   for (std::size_t i = 0; i < version_columns_.size(); ++i) {
@@ -230,7 +230,7 @@ void Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
         {"value", value},
         {"threshold", rule.threshold},
         {"level",
-         std::string(rule.level == scenario::AlertRule::Level::critical ? "critical" : "warning")},
+         std::string(rule.level == spec::AlertRule::Level::critical ? "critical" : "warning")},
         {"ignored", rule.ignored}}},
       true);
   callback(rule);

@@ -12,7 +12,7 @@
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -29,13 +29,13 @@ struct TimeSeries {
 };
 
 /// The value of a metric in the fleet right now (without noise).
-double metric_value(const World& world, scenario::Metric metric);
-std::string_view metric_name(scenario::Metric metric);
+double metric_value(const World& world, spec::Metric metric);
+std::string_view metric_name(spec::Metric metric);
 
 class Monitor : public engine::Process {
  public:
   /// Called when a rule starts firing; `ignored` rules are reported too.
-  using AlertCallback = std::function<void(const scenario::AlertRule&)>;
+  using AlertCallback = std::function<void(const spec::AlertRule&)>;
 
   Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_switch);
   /// Adds the load model's columns (replicas, utilisation, latency percentiles, overload errors);
@@ -55,7 +55,7 @@ class Monitor : public engine::Process {
 
  private:
   struct RuleState {
-    const scenario::AlertRule* rule;
+    const spec::AlertRule* rule;
     std::optional<engine::Time> pending_since;
     bool firing = false;
   };
@@ -69,7 +69,7 @@ class Monitor : public engine::Process {
   engine::RandomStream noise_;
   std::vector<RuleState> rules_;
   std::optional<RuleState> kill_switch_;
-  std::vector<scenario::AlertRule> signal_rules_;
+  std::vector<spec::AlertRule> signal_rules_;
   std::vector<bool> signal_firing_;
   std::vector<VersionIndex> version_columns_;
   const LoadModel* load_ = nullptr;

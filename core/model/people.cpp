@@ -2,7 +2,7 @@
 
 namespace deploysim::model {
 
-Responder::Responder(World& world, const scenario::Person& person,
+Responder::Responder(World& world, const spec::Person& person,
                      std::function<bool(std::string_view)> still_bad,
                      std::function<void(std::string_view, std::string_view)> page)
     : world_(world),
@@ -46,8 +46,8 @@ void Responder::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
   }
 }
 
-void Responder::perform(const scenario::Person::Response& response) {
-  using scenario::ActionKind;
+void Responder::perform(const spec::Person::Response& response) {
+  using spec::ActionKind;
   switch (response.action) {
     case ActionKind::set_flag:
       world_.set_flag(response.flag, response.group, response.value, 100.0, person_.name);

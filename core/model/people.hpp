@@ -10,14 +10,14 @@
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
 class Responder : public engine::Process {
  public:
   /// `still_bad(alert)` tells whether the alert that paged them still holds.
-  Responder(World& world, const scenario::Person& person,
+  Responder(World& world, const spec::Person& person,
             std::function<bool(std::string_view alert)> still_bad,
             std::function<void(std::string_view person, std::string_view alert)> page);
 
@@ -30,10 +30,10 @@ class Responder : public engine::Process {
 
  private:
   enum class Stage { idle, acknowledging, diagnosing, acting };
-  void perform(const scenario::Person::Response& response);
+  void perform(const spec::Person::Response& response);
 
   World& world_;
-  const scenario::Person& person_;
+  const spec::Person& person_;
   std::function<bool(std::string_view)> still_bad_;
   std::function<void(std::string_view, std::string_view)> page_other_;
   engine::RandomStream draws_;

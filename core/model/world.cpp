@@ -23,7 +23,7 @@ std::string_view outcome_name(DeployOutcome outcome) {
   return "unknown";
 }
 
-World::World(const scenario::Scenario& scenario, std::uint64_t seed)
+World::World(const spec::Scenario& scenario, std::uint64_t seed)
     : scenario_(scenario), seed_(seed), fleet_(scenario, kernel_) {
   if (!scenario.deployment) return;
   const auto& deployment = *scenario.deployment;

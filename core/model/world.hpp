@@ -15,7 +15,7 @@
 #include "engine/random.hpp"
 #include "engine/trace.hpp"
 #include "model/fleet.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::model {
 
@@ -51,11 +51,11 @@ struct WorldCounters {
 
 class World {
  public:
-  World(const scenario::Scenario& scenario, std::uint64_t seed);
+  World(const spec::Scenario& scenario, std::uint64_t seed);
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
-  const scenario::Scenario& scenario() const { return scenario_; }
+  const spec::Scenario& scenario() const { return scenario_; }
   std::uint64_t seed() const { return seed_; }
   engine::Kernel& kernel() { return kernel_; }
   const engine::Kernel& kernel() const { return kernel_; }
@@ -121,7 +121,7 @@ class World {
  private:
   std::vector<std::uint32_t> groups_named(std::string_view group) const;
 
-  const scenario::Scenario& scenario_;
+  const spec::Scenario& scenario_;
   std::uint64_t seed_;
   engine::Kernel kernel_;
   Fleet fleet_;

@@ -5,8 +5,9 @@
 #include <set>
 #include <system_error>
 
-#include "model/service_graph.hpp"
-#include "scenario/json_reader.hpp"
+#include "spec/host_names.hpp"
+#include "spec/service_graph.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load_capacity.hpp"
 
 namespace deploysim::scenario {
@@ -51,110 +52,80 @@ std::string and_list(const std::vector<std::string>& values) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += i + 1 == values.size() ? " and " : ", ";
-    out += quote(values[i]);
+    out += input::quote(values[i]);
   }
   return out;
 }
 
 // `"a" or "b"`, `one of "a", "b", "c"`.
 std::string one_of(const std::vector<std::string>& values) {
-  if (values.size() == 1) return quote(values.front());
-  if (values.size() == 2) return quote(values[0]) + " or " + quote(values[1]);
-  return "one of " + quote_list(values);
-}
-
-// `unknown key "stratgy"; did you mean "strategy"?`, as ObjectReader::finish() words it, at the
-// enclosing object; at the top level, where that pointer would print as nothing, at the key.
-InputProblem unknown_key(const ObjectReader& object, const std::string& key,
-                         const std::string& suggestion) {
-  return InputProblem{
-      .file = object.file(),
-      .pointer = object.pointer().empty() ? child_pointer("", key) : object.pointer(),
-      .detail = "unknown key " + quote(key),
-      .hint = "did you mean " + quote(suggestion) + "?"};
-}
-
-// The value of a required key. A missing key is reported at its own pointer with what belongs
-// there; ObjectReader names only the enclosing object, which at the top level is no pointer at
-// all. When a key that is present looks like a misspelling of the missing one, the misspelling
-// is the real problem, so it is reported as an unknown key.
-ValueReader required(ObjectReader& object, std::string_view key, const std::string& expected) {
-  if (auto value = object.optional(key)) return *value;
-  const std::string wanted(key);
-  for (const auto& [present, ignored] : object.json().items()) {
-    if (!did_you_mean(present, {wanted}).empty()) {
-      throw InputError(unknown_key(object, present, wanted));
-    }
-  }
-  throw InputError(InputProblem{.file = object.file(),
-                                .pointer = child_pointer(object.pointer(), key),
-                                .expected = expected,
-                                .found = "nothing",
-                                .hint = quote(wanted) + " is required"});
+  if (values.size() == 1) return input::quote(values.front());
+  if (values.size() == 2) return input::quote(values[0]) + " or " + input::quote(values[1]);
+  return "one of " + input::quote_list(values);
 }
 
 // Unknown keys of a document's top level, each at its own pointer (see unknown_key); run before
 // ObjectReader::finish(), which then has nothing left to report.
-void check_top_level_keys(const ObjectReader& object, const std::vector<std::string>& allowed) {
-  std::vector<InputProblem> problems;
+void check_top_level_keys(const input::ObjectReader& object, const std::vector<std::string>& allowed) {
+  std::vector<input::InputProblem> problems;
   for (const auto& [key, ignored] : object.json().items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-    if (const auto suggestion = did_you_mean(key, allowed); !suggestion.empty()) {
-      problems.push_back(unknown_key(object, key, suggestion));
+    if (const auto suggestion = input::did_you_mean(key, allowed); !suggestion.empty()) {
+      problems.push_back(object.unknown_key(key, suggestion));
     } else {
-      problems.push_back(InputProblem{.file = object.file(),
-                                      .pointer = child_pointer("", key),
-                                      .detail = "unknown key " + quote(key),
-                                      .hint = "allowed keys: " + quote_list(allowed)});
+      problems.push_back(input::InputProblem{.file = object.file(),
+                                      .pointer = input::child_pointer("", key),
+                                      .detail = "unknown key " + input::quote(key),
+                                      .hint = "allowed keys: " + input::quote_list(allowed)});
     }
   }
-  if (!problems.empty()) throw InputError(std::move(problems));
+  if (!problems.empty()) throw input::InputError(std::move(problems));
 }
 
 // A string, described as `what` when it is not one ("the scenario's name, a string").
-std::string string_value(const ValueReader& value, const std::string& what) {
+std::string string_value(const input::ValueReader& value, const std::string& what) {
   if (!value.json().is_string()) value.fail(what);
   return value.as_string();
 }
 
 // `value` as an object; `what` replaces the bare "an object" of ObjectReader's message.
-ObjectReader object_value(const ValueReader& value, const std::string& what) {
+input::ObjectReader object_value(const input::ValueReader& value, const std::string& what) {
   if (!value.json().is_object()) value.fail(what);
   return value.as_object();
 }
 
-std::optional<ObjectReader> optional_object(ObjectReader& parent, std::string_view key,
+std::optional<input::ObjectReader> optional_object(input::ObjectReader& parent, std::string_view key,
                                             const std::string& what) {
   const auto value = parent.optional(key);
   if (!value) return std::nullopt;
   return object_value(*value, what);
 }
 
-ObjectReader required_object(ObjectReader& parent, std::string_view key, const std::string& what) {
-  return object_value(required(parent, key, what), what);
+input::ObjectReader required_object(input::ObjectReader& parent, std::string_view key, const std::string& what) {
+  return object_value(parent.required(key, what), what);
 }
 
-std::vector<ValueReader> array_value(const ValueReader& value, const std::string& what) {
+std::vector<input::ValueReader> array_value(const input::ValueReader& value, const std::string& what) {
   if (!value.json().is_array()) value.fail(what);
   return value.as_array();
 }
 
-std::vector<ValueReader> optional_array(ObjectReader& parent, std::string_view key,
+std::vector<input::ValueReader> optional_array(input::ObjectReader& parent, std::string_view key,
                                         const std::string& what) {
   const auto value = parent.optional(key);
-  return value ? array_value(*value, what) : std::vector<ValueReader>();
+  return value ? array_value(*value, what) : std::vector<input::ValueReader>();
 }
 
 // An integer within [min, max], described as `what` ("a batch size") rather than "an integer":
 // only the wording of ValueReader's problem changes, its found value and hints stay.
-std::int64_t count(const ValueReader& value, std::int64_t min, std::int64_t max,
+std::int64_t count(const input::ValueReader& value, std::int64_t min, std::int64_t max,
                    const std::string& what) {
   try {
     return value.as_integer(min, max);
-  } catch (const InputError& error) {
-    InputProblem problem = error.problems().front();
+  } catch (const input::InputError& error) {
+    input::InputProblem problem = error.problems().front();
     problem.expected = what + " from " + std::to_string(min) + " to " + std::to_string(max);
-    throw InputError(std::move(problem));
+    throw input::InputError(std::move(problem));
   }
 }
 
@@ -167,7 +138,7 @@ std::vector<std::string> keys_of(const nlohmann::json& object) {
 // The one key of `keys` present in `object`, for objects that are one of several forms
 // ({"skip": HOST} or {"misconfigure": HOST}). Two at once are an error rather than a silent
 // choice, which would also make finish() call the other one unknown.
-std::string exactly_one_of(ObjectReader& object, const std::vector<std::string>& keys,
+std::string exactly_one_of(input::ObjectReader& object, const std::vector<std::string>& keys,
                            const std::string& expected) {
   std::vector<std::string> present;
   for (const auto& key : keys) {
@@ -177,12 +148,12 @@ std::string exactly_one_of(ObjectReader& object, const std::vector<std::string>&
   if (present.empty()) {
     // None of the forms: a misspelt one ("pauze") is the likely cause.
     for (const auto& [key, ignored] : object.json().items()) {
-      if (const auto suggestion = did_you_mean(key, keys); !suggestion.empty()) {
-        throw InputError(unknown_key(object, key, suggestion));
+      if (const auto suggestion = input::did_you_mean(key, keys); !suggestion.empty()) {
+        throw input::InputError(object.unknown_key(key, suggestion));
       }
     }
   }
-  throw InputError(InputProblem{
+  throw input::InputError(input::InputProblem{
       .file = object.file(),
       .pointer = object.pointer(),
       .expected = expected,
@@ -195,28 +166,17 @@ std::size_t index_in(const std::vector<std::string>& values, const std::string& 
   return static_cast<std::size_t>(std::find(values.begin(), values.end(), value) - values.begin());
 }
 
-// The name of host `i` of a group: its pattern with "{group}" and "{i}" filled in.
-std::string host_name(const HostGroup& group, std::int64_t i) {
-  std::string name = group.name_pattern;
-  for (auto pos = name.find("{group}"); pos != std::string::npos;
-       pos = name.find("{group}", pos + group.name.size())) {
-    name.replace(pos, 7, group.name);
-  }
-  const std::string index = std::to_string(i);
-  for (auto pos = name.find("{i}"); pos != std::string::npos;
-       pos = name.find("{i}", pos + index.size())) {
-    name.replace(pos, 3, index);
-  }
-  return name;
+std::string host_name(const spec::HostGroup& group, std::int64_t number) {
+  return spec::host_name(group.name_pattern, group.name, number);
 }
 
 // Whether some host of `group` is called `host`. The index is read from where the pattern puts
 // it, so that a fleet of millions is not spelt out for every scripted fault.
-bool group_has_host(const HostGroup& group, const std::string& host) {
+bool group_has_host(const spec::HostGroup& group, const std::string& host) {
   const auto marker = group.name_pattern.find("{i}");
   if (marker == std::string::npos) return host == host_name(group, 1);
   // The text before the first "{i}" is the same for every host of the group.
-  HostGroup prefix_only = group;
+  spec::HostGroup prefix_only = group;
   prefix_only.name_pattern = group.name_pattern.substr(0, marker);
   const std::string before = host_name(prefix_only, 1);
   if (host.size() <= before.size() || host.compare(0, before.size(), before) != 0) return false;
@@ -238,13 +198,13 @@ bool group_has_host(const HostGroup& group, const std::string& host) {
 std::string names_hint(const std::string& name, const std::vector<std::string>& names) {
   if (names.empty()) return "none is defined";
   const auto close = std::count_if(names.begin(), names.end(), [&](const std::string& candidate) {
-    return !did_you_mean(name, {candidate}).empty();
+    return !input::did_you_mean(name, {candidate}).empty();
   });
-  if (close == 1) return "did you mean " + quote(did_you_mean(name, names)) + "?";
+  if (close == 1) return "did you mean " + input::quote(input::did_you_mean(name, names)) + "?";
   constexpr std::size_t kMaxListed = 10;
-  if (names.size() <= kMaxListed) return "defined: " + quote_list(names);
+  if (names.size() <= kMaxListed) return "defined: " + input::quote_list(names);
   return "defined: " +
-         quote_list(std::vector<std::string>(names.begin(), names.begin() + kMaxListed)) +
+         input::quote_list(std::vector<std::string>(names.begin(), names.begin() + kMaxListed)) +
          ", ... (" + std::to_string(names.size()) + " in all)";
 }
 
@@ -254,35 +214,35 @@ class Parser {
   Parser(const nlohmann::json& document, std::string file)
       : document_(document), file_(std::move(file)) {}
 
-  Scenario parse();
+  spec::Scenario parse();
 
  private:
-  void parse_clock(ObjectReader& root);
-  Time read_time(const ValueReader& value) const;
+  void parse_clock(input::ObjectReader& root);
+  engine::Time read_time(const input::ValueReader& value) const;
   // A time at or after the clock's start and no later than its end.
-  Time read_time_in_run(const ValueReader& value) const;
-  void parse_behaviours(ObjectReader& root);
-  void parse_services(ObjectReader& root);
-  void parse_fleet(ObjectReader& root);
-  void parse_flags(ObjectReader& root);
-  void parse_deployment(ObjectReader& root);
-  Strategy parse_strategy(ObjectReader& object, std::int64_t deployment_hosts);
-  ManualStrategy parse_manual(ObjectReader& object);
-  CanaryStrategy parse_canary(ObjectReader& object);
-  RingStrategy parse_ring(ObjectReader& object);
-  void check_faults(const ManualStrategy& manual, const std::string& strategy_pointer) const;
-  HostUpdate parse_host_update(ObjectReader& object);
-  void parse_monitoring(ObjectReader& root);
-  AlertRule parse_alert(ObjectReader& object, bool named);
-  void parse_people(ObjectReader& root);
-  void parse_automation(ObjectReader& root);
-  void parse_business(ObjectReader& root);
-  void parse_timeline(ObjectReader& root);
-  void check_services_graph(ObjectReader& root);
+  engine::Time read_time_in_run(const input::ValueReader& value) const;
+  void parse_behaviours(input::ObjectReader& root);
+  void parse_services(input::ObjectReader& root);
+  void parse_fleet(input::ObjectReader& root);
+  void parse_flags(input::ObjectReader& root);
+  void parse_deployment(input::ObjectReader& root);
+  spec::StrategyParamsParams parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts);
+  spec::ManualParams parse_manual(input::ObjectReader& object);
+  spec::CanaryParams parse_canary(input::ObjectReader& object);
+  spec::RingParams parse_ring(input::ObjectReader& object);
+  void check_faults(const spec::ManualParams& manual, const std::string& strategy_pointer) const;
+  spec::HostUpdate parse_host_update(input::ObjectReader& object);
+  void parse_monitoring(input::ObjectReader& root);
+  spec::AlertRule parse_alert(input::ObjectReader& object, bool named);
+  void parse_people(input::ObjectReader& root);
+  void parse_automation(input::ObjectReader& root);
+  void parse_business(input::ObjectReader& root);
+  void parse_timeline(input::ObjectReader& root);
+  void check_services_graph(input::ObjectReader& root);
 
   // Name checks: the value must name something defined elsewhere in the file; `expected` says
   // what and where, e.g. "a flag defined in /flags".
-  std::string reference(const ValueReader& value, const std::vector<std::string>& names,
+  std::string reference(const input::ValueReader& value, const std::vector<std::string>& names,
                         const std::string& expected) const;
   std::vector<std::string> behaviour_names() const;
   std::vector<std::string> group_names() const;
@@ -292,7 +252,7 @@ class Parser {
 
   const nlohmann::json& document_;
   std::string file_;
-  Scenario scenario_;
+  spec::Scenario scenario_;
   std::vector<std::string> declared_people_;
   std::vector<std::string> declared_alerts_;
   // The clock's bounds as written, for messages about times outside them.
@@ -307,13 +267,13 @@ std::vector<std::string> names_of(const std::vector<T>& items) {
   return names;
 }
 
-Scenario Parser::parse() {
-  const ValueReader document(document_, file_, "");
-  ObjectReader root = object_value(
+spec::Scenario Parser::parse() {
+  const input::ValueReader document(document_, file_, "");
+  input::ObjectReader root = object_value(
       document, "a scenario: an object with at least \"name\", \"services\" and \"fleet\"");
   scenario_.file = file_;
   scenario_.source = document_;
-  scenario_.name = string_value(required(root, "name", "the scenario's name, a string"),
+  scenario_.name = string_value(root.required("name", "the scenario's name, a string"),
                                 "the scenario's name, a string");
   scenario_.description = root.string("description", "");
   for (const auto& source : optional_array(root, "sources", "an array of strings")) {
@@ -346,15 +306,15 @@ Scenario Parser::parse() {
   parse_business(root);
   parse_timeline(root);
   parse_capacity_sections(root, scenario_,
-                          [this](const ValueReader& value) { return read_time(value); });
+                          [this](const input::ValueReader& value) { return read_time(value); });
   check_services_graph(root);
   check_top_level_keys(root, kScenarioKeys);
   root.finish();
   return std::move(scenario_);
 }
 
-void Parser::parse_clock(ObjectReader& root) {
-  scenario_.clock.end = Time::zero() + Duration::days(1);
+void Parser::parse_clock(input::ObjectReader& root) {
+  scenario_.clock.end = engine::Time::zero() + engine::Duration::days(1);
   clock_end_text_ = "the end of the run (\"+1d\" when /clock/end is not given)";
   auto clock = optional_object(
       root, "clock", "an object such as {\"start\": \"2012-08-01T08:00:00\", \"end\": \"6h\"}");
@@ -367,28 +327,28 @@ void Parser::parse_clock(ObjectReader& root) {
     } catch (const engine::TimeFormatError& error) {
       start->fail("a timestamp such as \"2012-08-01T09:30:00\"", error.what());
     }
-    clock_start_text_ = "/clock/start (" + quote(start->as_string()) + ")";
+    clock_start_text_ = "/clock/start (" + input::quote(start->as_string()) + ")";
   } else {
     clock->string("zone", "");
   }
   if (auto end = clock->optional("end")) {
     scenario_.clock.end = read_time(*end);
-    clock_end_text_ = "/clock/end (" + quote(end->as_string()) + ")";
-    if (scenario_.clock.end <= Time::zero()) {
+    clock_end_text_ = "/clock/end (" + input::quote(end->as_string()) + ")";
+    if (scenario_.clock.end <= engine::Time::zero()) {
       end->fail(scenario_.clock.wall ? "an end after " + clock_start_text_
                                      : "a duration longer than zero",
                 "the run would be empty");
     }
     // Long horizons belong to the delivery models; a rollout run samples its monitoring every few
     // seconds, so a typo such as "3650d" for "365min" would otherwise run for minutes.
-    if (scenario_.clock.end > Time::zero() + Duration::days(366)) {
+    if (scenario_.clock.end > engine::Time::zero() + engine::Duration::days(366)) {
       end->fail("an end at most 366 days after the start", "a deployment run covers hours or days");
     }
   }
   clock->finish();
 }
 
-Time Parser::read_time(const ValueReader& value) const {
+engine::Time Parser::read_time(const input::ValueReader& value) const {
   if (!value.json().is_string()) value.fail(kTimeForms);
   const std::string text = value.as_string();
   const bool looks_like_timestamp = text.size() >= 10 && text[4] == '-' && text[7] == '-';
@@ -406,21 +366,21 @@ Time Parser::read_time(const ValueReader& value) const {
   try {
     const std::string_view offset =
         !text.empty() && text[0] == '+' ? std::string_view(text).substr(1) : std::string_view(text);
-    return Time::zero() + engine::parse_duration(offset);
+    return engine::Time::zero() + engine::parse_duration(offset);
   } catch (const engine::TimeFormatError& error) {
     value.fail(kTimeForms, error.what());
   }
 }
 
-Time Parser::read_time_in_run(const ValueReader& value) const {
-  const Time time = read_time(value);
+engine::Time Parser::read_time_in_run(const input::ValueReader& value) const {
+  const engine::Time time = read_time(value);
   // Only a timestamp can be before the start: offsets are never negative.
-  if (time < Time::zero()) value.fail("a time at or after " + clock_start_text_);
+  if (time < engine::Time::zero()) value.fail("a time at or after " + clock_start_text_);
   if (time > scenario_.clock.end) value.fail("a time at or before " + clock_end_text_);
   return time;
 }
 
-std::string Parser::reference(const ValueReader& value, const std::vector<std::string>& names,
+std::string Parser::reference(const input::ValueReader& value, const std::vector<std::string>& names,
                               const std::string& expected) const {
   if (!value.json().is_string()) value.fail(expected);
   const std::string name = value.as_string();
@@ -453,37 +413,37 @@ const std::string kFlagReference = "a flag defined in /flags";
 const std::string kPersonReference = "a person defined in /people";
 
 std::string version_reference(const std::string& service) {
-  return "a version of service " + quote(service) + " (defined in " +
-         child_pointer(child_pointer("/services", service), "versions") + ")";
+  return "a version of service " + input::quote(service) + " (defined in " +
+         input::child_pointer(input::child_pointer("/services", service), "versions") + ")";
 }
 
-void Parser::parse_behaviours(ObjectReader& root) {
-  scenario_.behaviours.push_back(Behaviour{.name = "healthy"});
+void Parser::parse_behaviours(input::ObjectReader& root) {
+  scenario_.behaviours.push_back(spec::Behaviour{.name = "healthy"});
   auto behaviours = optional_object(
       root, "behaviours",
       "an object of behaviours by name, such as {\"crash\": {\"kind\": \"crash_on_start\"}}");
   if (!behaviours) return;
   for (auto& [name, value] : behaviours->members()) {
     auto object = object_value(value, "a behaviour: an object with a \"kind\"");
-    Behaviour behaviour;
+    spec::Behaviour behaviour;
     behaviour.name = name;
-    const auto kind = required(object, "kind", "the kind of behaviour, " + one_of(kBehaviourKinds))
+    const auto kind = object.required("kind", "the kind of behaviour, " + one_of(kBehaviourKinds))
                           .as_enum(kBehaviourKinds);
-    behaviour.kind = static_cast<Behaviour::Kind>(index_in(kBehaviourKinds, kind));
-    using K = Behaviour::Kind;
+    behaviour.kind = static_cast<spec::Behaviour::Kind>(index_in(kBehaviourKinds, kind));
+    using K = spec::Behaviour::Kind;
     if (behaviour.kind == K::error_rate_increase) {
       behaviour.error_rate =
-          required(object, "error_rate", "the fraction of requests that fail, from 0 to 1")
+          object.required("error_rate", "the fraction of requests that fail, from 0 to 1")
               .as_probability();
     }
     if (behaviour.kind == K::latency_increase) {
       behaviour.added_latency_ms =
-          required(object, "added_latency_ms", "the milliseconds added to each request")
+          object.required("added_latency_ms", "the milliseconds added to each request")
               .as_number(0.0, 3.6e6);
     }
     if (behaviour.kind == K::erroneous_actions) {
       behaviour.loss_per_host_per_min_usd =
-          required(object, "loss_per_host_per_min_usd", "the loss per host and minute in USD")
+          object.required("loss_per_host_per_min_usd", "the loss per host and minute in USD")
               .as_number(0.0, 1e12);
       object.boolean("stops_by_itself", false);
     }
@@ -499,13 +459,13 @@ void Parser::parse_behaviours(ObjectReader& root) {
   }
 }
 
-void Parser::parse_services(ObjectReader& root) {
+void Parser::parse_services(input::ObjectReader& root) {
   const std::string what =
       "an object of services by name, such as {\"web\": {\"versions\": {\"v1\": {}}}}";
   auto services = required_object(root, "services", what);
   auto members = services.members();
   if (members.empty()) {
-    throw InputError(InputProblem{.file = file_,
+    throw input::InputError(input::InputProblem{.file = file_,
                                   .pointer = services.pointer(),
                                   .expected = "at least one service",
                                   .found = "an empty object",
@@ -513,14 +473,14 @@ void Parser::parse_services(ObjectReader& root) {
   }
   // Names first, so that dependencies may point forward.
   for (auto& [name, value] : members) {
-    Service service;
+    spec::Service service;
     service.name = name;
     auto object = object_value(value, "a service: an object with \"versions\"");
     auto versions =
         required_object(object, "versions", "an object of versions by name, such as {\"v1\": {}}");
     auto version_members = versions.members();
     if (version_members.empty()) {
-      throw InputError(InputProblem{.file = file_,
+      throw input::InputError(input::InputProblem{.file = file_,
                                     .pointer = versions.pointer(),
                                     .expected = "at least one version",
                                     .found = "an empty object",
@@ -529,7 +489,7 @@ void Parser::parse_services(ObjectReader& root) {
     for (auto& [version_name, version_value] : version_members) {
       auto version_object =
           object_value(version_value, "a version: an object, {} for a healthy version");
-      Version version;
+      spec::Version version;
       version.name = version_name;
       if (auto behaviour = version_object.optional("behaviour")) {
         version.behaviour = reference(*behaviour, behaviour_names(), kBehaviourReference);
@@ -556,12 +516,12 @@ void Parser::parse_services(ObjectReader& root) {
             object, "depends_on",
             "an object of service name to compatible versions, such as {\"db\": [\"v2\"]}")) {
       for (auto& [dependency, versions] : depends->members()) {
-        Dependency dep;
+        spec::Dependency dep;
         const nlohmann::json name(dependency);
-        dep.service = reference(ValueReader(name, file_, versions.pointer()), service_names,
+        dep.service = reference(input::ValueReader(name, file_, versions.pointer()), service_names,
                                 "a key naming a service defined in /services");
         const auto items =
-            array_value(versions, "an array of the versions of " + quote(dep.service) +
+            array_value(versions, "an array of the versions of " + input::quote(dep.service) +
                                       " that this service works with ([] for any)");
         for (const auto& version : items) {
           dep.compatible_versions.push_back(
@@ -574,30 +534,30 @@ void Parser::parse_services(ObjectReader& root) {
   }
 }
 
-void Parser::check_services_graph(ObjectReader& root) {
+void Parser::check_services_graph(input::ObjectReader& root) {
   try {
-    model::safe_deployment_order(scenario_.services);
-  } catch (const model::DependencyCycle& cycle) {
+    spec::safe_deployment_order(scenario_.services);
+  } catch (const spec::DependencyCycle& cycle) {
     // The message is "services depend on each other in a cycle: a -> b -> a"; the path is the
     // finding.
     std::string path = cycle.what();
     if (const auto colon = path.find(": "); colon != std::string::npos) path.erase(0, colon + 2);
-    throw InputError(InputProblem{.file = file_,
-                                  .pointer = child_pointer(root.pointer(), "services"),
+    throw input::InputError(input::InputProblem{.file = file_,
+                                  .pointer = input::child_pointer(root.pointer(), "services"),
                                   .expected = "dependencies (depends_on) without a cycle",
                                   .found = "the cycle " + path,
                                   .hint = "remove one of these dependencies"});
   }
 }
 
-void Parser::parse_fleet(ObjectReader& root) {
+void Parser::parse_fleet(input::ObjectReader& root) {
   auto fleet = required_object(
       root, "fleet",
       "an object of host groups by name, such as {\"web\": {\"hosts\": 4, \"service\": "
       "\"web\", \"version\": \"v1\"}}");
   auto members = fleet.members();
   if (members.empty()) {
-    throw InputError(InputProblem{
+    throw input::InputError(input::InputProblem{
         .file = file_,
         .pointer = fleet.pointer(),
         .expected = "at least one group of hosts",
@@ -609,9 +569,9 @@ void Parser::parse_fleet(ObjectReader& root) {
   for (auto& [name, value] : members) {
     auto object = object_value(
         value, "a group of hosts: an object with \"hosts\", \"service\" and \"version\"");
-    HostGroup group;
+    spec::HostGroup group;
     group.name = name;
-    const auto hosts = required(object, "hosts", "the number of hosts in the group");
+    const auto hosts = object.required("hosts", "the number of hosts in the group");
     group.hosts = count(hosts, 1, kMaxHosts, "a number of hosts");
     if (group.hosts > kMaxHosts - total) {
       hosts.fail("at most " + std::to_string(kMaxHosts) + " hosts in the whole fleet",
@@ -619,12 +579,12 @@ void Parser::parse_fleet(ObjectReader& root) {
     }
     total += group.hosts;
     group.service =
-        reference(required(object, "service",
-                           "the service the group runs, one of " + quote_list(service_names)),
+        reference(object.required("service",
+                           "the service the group runs, one of " + input::quote_list(service_names)),
                   service_names, "a service defined in /services");
-    group.version = reference(required(object, "version",
+    group.version = reference(object.required("version",
                                        "the version the group runs at the start, one of " +
-                                           quote_list(version_names(group.service))),
+                                           input::quote_list(version_names(group.service))),
                               version_names(group.service), version_reference(group.service));
     group.name_pattern = object.string("name_pattern", "{group}-{i}");
     group.traffic_weight = object.number("traffic_weight", 0.0, 1e6, 1.0);
@@ -641,14 +601,14 @@ void Parser::parse_fleet(ObjectReader& root) {
   }
 }
 
-void Parser::parse_flags(ObjectReader& root) {
+void Parser::parse_flags(input::ObjectReader& root) {
   auto flags = optional_object(root, "flags",
                                "an object of feature flags by name, such as {\"dark_launch\": "
                                "{\"initial\": false}}");
   if (flags) {
     for (auto& [name, value] : flags->members()) {
       auto object = object_value(value, "a flag: an object, {} for an off, fleet-wide flag");
-      Flag flag;
+      spec::Flag flag;
       flag.name = name;
       flag.initial = object.boolean("initial", false);
       if (auto scope = object.optional("scope")) {
@@ -673,21 +633,21 @@ void Parser::parse_flags(ObjectReader& root) {
   for (const auto& service : scenario_.services) {
     for (const auto& version : service.versions) {
       for (const auto& [flag, behaviour] : version.flag_behaviours) {
-        const std::string pointer = child_pointer(
-            child_pointer(child_pointer(child_pointer(child_pointer("", "services"), service.name),
+        const std::string pointer = input::child_pointer(
+            input::child_pointer(input::child_pointer(input::child_pointer(input::child_pointer("", "services"), service.name),
                                         "versions"),
                           version.name),
             "flags");
         const nlohmann::json name(flag);
-        reference(ValueReader(name, file_, child_pointer(pointer, flag)), declared,
+        reference(input::ValueReader(name, file_, input::child_pointer(pointer, flag)), declared,
                   "a key naming a flag defined in /flags");
       }
     }
   }
 }
 
-HostUpdate Parser::parse_host_update(ObjectReader& object) {
-  HostUpdate update;
+spec::HostUpdate Parser::parse_host_update(input::ObjectReader& object) {
+  spec::HostUpdate update;
   update.drain = object.duration("drain", update.drain);
   update.install = object.distribution("install", Unit::duration, update.install);
   update.health_check = object.duration("health_check", update.health_check);
@@ -700,7 +660,7 @@ HostUpdate Parser::parse_host_update(ObjectReader& object) {
 }
 
 // "3" or "25%", as Kubernetes writes maxSurge and maxUnavailable.
-CountOrPercent read_count_or_percent(const ValueReader& value, std::int64_t hosts) {
+spec::CountOrPercent read_count_or_percent(const input::ValueReader& value, std::int64_t hosts) {
   const std::string expected = "a count of hosts from 0 to " + std::to_string(hosts) +
                                " or a percentage from \"0%\" to \"100%\"";
   if (value.json().is_string()) {
@@ -718,13 +678,13 @@ CountOrPercent read_count_or_percent(const ValueReader& value, std::int64_t host
   if (!value.json().is_number()) value.fail(expected);
   try {
     return {static_cast<double>(value.as_integer(0, hosts)), false};
-  } catch (const InputError&) {
+  } catch (const input::InputError&) {
     value.fail(expected);
   }
 }
 
-ManualStrategy Parser::parse_manual(ObjectReader& object) {
-  ManualStrategy manual;
+spec::ManualParams Parser::parse_manual(input::ObjectReader& object) {
+  spec::ManualParams manual;
   manual.per_host = object.distribution("per_host", Unit::duration, manual.per_host);
   manual.skip_probability = object.probability("skip_probability", 0.0);
   manual.misconfigure_probability = object.probability("misconfigure_probability", 0.0);
@@ -734,9 +694,9 @@ ManualStrategy Parser::parse_manual(ObjectReader& object) {
                                                 "an array of faults, such as "
                                                 "[{\"skip\": \"web-3\"}]")) {
     auto fault_object = object_value(fault_value, fault_form);
-    ScriptedFault fault;
+    spec::ScriptedFault fault;
     const auto kind = exactly_one_of(fault_object, {"skip", "misconfigure"}, fault_form);
-    fault.kind = kind == "skip" ? ScriptedFault::Kind::skip : ScriptedFault::Kind::misconfigure;
+    fault.kind = kind == "skip" ? spec::ScriptedFault::Kind::skip : spec::ScriptedFault::Kind::misconfigure;
     fault.host = string_value(fault_object.value(kind), "the name of a host, such as \"web-3\"");
     fault_object.finish();
     manual.faults.push_back(std::move(fault));
@@ -744,55 +704,55 @@ ManualStrategy Parser::parse_manual(ObjectReader& object) {
   return manual;
 }
 
-void Parser::check_faults(const ManualStrategy& manual, const std::string& strategy_pointer) const {
+void Parser::check_faults(const spec::ManualParams& manual, const std::string& strategy_pointer) const {
   for (std::size_t i = 0; i < manual.faults.size(); ++i) {
-    const ScriptedFault& fault = manual.faults[i];
+    const spec::ScriptedFault& fault = manual.faults[i];
     const bool exists =
         std::any_of(scenario_.groups.begin(), scenario_.groups.end(),
-                    [&](const HostGroup& group) { return group_has_host(group, fault.host); });
+                    [&](const spec::HostGroup& group) { return group_has_host(group, fault.host); });
     if (exists) continue;
     // Name the hosts of a few groups, so that the right spelling is in the message.
     std::string hint = "hosts are named by each group's name_pattern: ";
     for (std::size_t g = 0; g < scenario_.groups.size() && g < 3; ++g) {
-      const HostGroup& group = scenario_.groups[g];
+      const spec::HostGroup& group = scenario_.groups[g];
       if (g > 0) hint += ", ";
-      hint += quote(host_name(group, 1));
-      if (group.hosts > 1) hint += " to " + quote(host_name(group, group.hosts));
+      hint += input::quote(host_name(group, 1));
+      if (group.hosts > 1) hint += " to " + input::quote(host_name(group, group.hosts));
     }
     if (scenario_.groups.size() > 3) hint += ", ...";
     const std::string pointer =
-        child_pointer(child_pointer(child_pointer(strategy_pointer, "faults"), i),
-                      fault.kind == ScriptedFault::Kind::skip ? "skip" : "misconfigure");
-    throw InputError(InputProblem{.file = file_,
+        input::child_pointer(input::child_pointer(input::child_pointer(strategy_pointer, "faults"), i),
+                      fault.kind == spec::ScriptedFault::Kind::skip ? "skip" : "misconfigure");
+    throw input::InputError(input::InputProblem{.file = file_,
                                   .pointer = pointer,
                                   .expected = "the name of a host in the fleet",
-                                  .found = quote(fault.host),
+                                  .found = input::quote(fault.host),
                                   .hint = hint});
   }
 }
 
-CanaryStrategy Parser::parse_canary(ObjectReader& object) {
-  CanaryStrategy canary;
+spec::CanaryParams Parser::parse_canary(input::ObjectReader& object) {
+  spec::CanaryParams canary;
   const std::string step_form =
       "one kind of step: {\"set_weight\": PERCENT}, {\"pause\": DURATION} or "
       "{\"analysis\": DURATION}";
   const auto steps =
-      array_value(required(object, "steps",
+      array_value(object.required("steps",
                            "an array of steps such as [{\"set_weight\": 20}, {\"pause\": "
                            "\"10min\"}]"),
                   "an array of steps such as [{\"set_weight\": 20}, {\"pause\": \"10min\"}]");
   for (const auto& step_value : steps) {
     auto step_object = object_value(step_value, step_form);
-    CanaryStep step;
+    spec::CanaryStep step;
     const auto kind = exactly_one_of(step_object, {"set_weight", "pause", "analysis"}, step_form);
     if (kind == "set_weight") {
-      step.kind = CanaryStep::Kind::set_weight;
+      step.kind = spec::CanaryStep::Kind::set_weight;
       step.weight = step_object.percent("set_weight");
     } else if (kind == "pause") {
-      step.kind = CanaryStep::Kind::pause;
+      step.kind = spec::CanaryStep::Kind::pause;
       step.duration = step_object.positive_duration("pause");
     } else {
-      step.kind = CanaryStep::Kind::analysis;
+      step.kind = spec::CanaryStep::Kind::analysis;
       step.duration = step_object.positive_duration("analysis");
     }
     step_object.finish();
@@ -819,16 +779,16 @@ CanaryStrategy Parser::parse_canary(ObjectReader& object) {
   return canary;
 }
 
-RingStrategy Parser::parse_ring(ObjectReader& object) {
-  RingStrategy ring;
+spec::RingParams Parser::parse_ring(input::ObjectReader& object) {
+  spec::RingParams ring;
   const std::string what =
       "an array of rings such as [{\"name\": \"canary\", \"percent\": 1, \"bake\": \"1h\"}]";
   const std::string ring_form =
       "a ring: an object with \"name\" and either \"groups\" or \"percent\"";
-  for (const auto& ring_value : array_value(required(object, "rings", what), what)) {
+  for (const auto& ring_value : array_value(object.required("rings", what), what)) {
     auto ring_object = object_value(ring_value, ring_form);
-    Ring r;
-    r.name = string_value(required(ring_object, "name", "the ring's name, a string"),
+    spec::Ring r;
+    r.name = string_value(ring_object.required("name", "the ring's name, a string"),
                           "the ring's name, a string");
     const auto form = exactly_one_of(ring_object, {"groups", "percent"},
                                      "exactly one of \"groups\" and \"percent\"");
@@ -850,16 +810,16 @@ RingStrategy Parser::parse_ring(ObjectReader& object) {
   return ring;
 }
 
-Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_hosts) {
-  const auto type = required(object, "type", "the strategy type, " + one_of(kStrategyTypes))
+spec::StrategyParamsParams Parser::parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts) {
+  const auto type = object.required("type", "the strategy type, " + one_of(kStrategyTypes))
                         .as_enum(kStrategyTypes);
-  Strategy strategy;
+  spec::StrategyParamsParams strategy;
   if (type == "manual") {
     strategy = parse_manual(object);
   } else if (type == "all_at_once") {
-    strategy = AllAtOnceStrategy{};
+    strategy = spec::AllAtOnceParams{};
   } else if (type == "rolling") {
-    RollingStrategy rolling;
+    spec::RollingParams rolling;
     if (auto batch = object.optional("batch_size")) {
       rolling.batch_size =
           count(*batch, 1, deployment_hosts, "a batch size (hosts updated at a time)");
@@ -881,7 +841,7 @@ Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_ho
         object.positive_duration("progress_deadline", rolling.progress_deadline);
     strategy = rolling;
   } else if (type == "blue_green") {
-    BlueGreenStrategy blue_green;
+    spec::BlueGreenParams blue_green;
     blue_green.pre_promotion_analysis =
         object.duration("pre_promotion_analysis", blue_green.pre_promotion_analysis);
     blue_green.scale_down_delay = object.duration("scale_down_delay", blue_green.scale_down_delay);
@@ -896,19 +856,19 @@ Strategy Parser::parse_strategy(ObjectReader& object, std::int64_t deployment_ho
   return strategy;
 }
 
-void Parser::parse_deployment(ObjectReader& root) {
+void Parser::parse_deployment(input::ObjectReader& root) {
   auto object = optional_object(
       root, "deployment",
       "an object such as {\"service\": \"web\", \"to\": \"v2\", \"strategy\": {\"type\": "
       "\"rolling\"}}");
   if (!object) return;
-  Deployment deployment;
+  spec::Deployment deployment;
   const auto service_names = names_of(scenario_.services);
   deployment.service = reference(
-      required(*object, "service", "the service to deploy, one of " + quote_list(service_names)),
+      object->required("service", "the service to deploy, one of " + input::quote_list(service_names)),
       service_names, "a service defined in /services");
   const auto versions = version_names(deployment.service);
-  deployment.to = reference(required(*object, "to", "the version to deploy, " + one_of(versions)),
+  deployment.to = reference(object->required("to", "the version to deploy, " + one_of(versions)),
                             versions, version_reference(deployment.service));
   for (const auto& group :
        optional_array(*object, "groups", "an array of groups of hosts, such as [\"web\"]")) {
@@ -934,7 +894,7 @@ void Parser::parse_deployment(ObjectReader& root) {
   auto strategy = required_object(*object, "strategy",
                                   "the strategy, an object such as {\"type\": \"rolling\"}");
   deployment.strategy = parse_strategy(strategy, hosts);
-  if (const auto* manual = std::get_if<ManualStrategy>(&deployment.strategy)) {
+  if (const auto* manual = std::get_if<spec::ManualParams>(&deployment.strategy)) {
     check_faults(*manual, strategy.pointer());
   }
   deployment.preflight_gate = object->boolean("preflight_gate", false);
@@ -943,23 +903,23 @@ void Parser::parse_deployment(ObjectReader& root) {
   scenario_.deployment = std::move(deployment);
 }
 
-AlertRule Parser::parse_alert(ObjectReader& object, bool named) {
-  AlertRule rule;
+spec::AlertRule Parser::parse_alert(input::ObjectReader& object, bool named) {
+  spec::AlertRule rule;
   if (named) {
-    rule.name = string_value(required(object, "name", "the alert's name, a string"),
+    rule.name = string_value(object.required("name", "the alert's name, a string"),
                              "the alert's name, a string");
   }
   const auto metric =
-      required(object, "metric", "the metric watched, " + one_of(kMetrics)).as_enum(kMetrics);
-  rule.metric = static_cast<Metric>(index_in(kMetrics, metric));
+      object.required("metric", "the metric watched, " + one_of(kMetrics)).as_enum(kMetrics);
+  rule.metric = static_cast<spec::Metric>(index_in(kMetrics, metric));
   const auto direction =
       exactly_one_of(object, {"above", "below"}, "exactly one of \"above\" and \"below\"");
   rule.below = direction == "below";
   rule.threshold = object.number(direction, -1e300, 1e300);
-  rule.for_duration = object.duration("for", Duration{});
+  rule.for_duration = object.duration("for", engine::Duration{});
   rule.level = object.string_enum("level", {"warning", "critical"}, "critical") == "warning"
-                   ? AlertRule::Level::warning
-                   : AlertRule::Level::critical;
+                   ? spec::AlertRule::Level::warning
+                   : spec::AlertRule::Level::critical;
   if (auto notify = object.optional("notify")) {
     rule.notify = reference(*notify, person_names(), kPersonReference);
   }
@@ -969,7 +929,7 @@ AlertRule Parser::parse_alert(ObjectReader& object, bool named) {
   return rule;
 }
 
-void Parser::parse_monitoring(ObjectReader& root) {
+void Parser::parse_monitoring(input::ObjectReader& root) {
   auto object = optional_object(root, "monitoring",
                                 "an object such as {\"scrape_interval\": \"15s\", \"alerts\": []}");
   if (!object) return;
@@ -987,7 +947,7 @@ void Parser::parse_monitoring(ObjectReader& root) {
     auto rule = parse_alert(alert_object, true);
     if (!names.insert(rule.name).second) {
       alert_object.value("name").fail("a name no other alert has",
-                                      quote(rule.name) + " is used twice");
+                                      input::quote(rule.name) + " is used twice");
     }
     monitoring.alerts.push_back(std::move(rule));
   }
@@ -997,12 +957,12 @@ void Parser::parse_monitoring(ObjectReader& root) {
   for (const auto& signal_value :
        optional_array(*object, "signals", "an array of signals (objects)")) {
     auto signal_object = object_value(signal_value, signal_form);
-    Signal signal;
-    signal.name = string_value(required(signal_object, "name", "the signal's name, a string"),
+    spec::Signal signal;
+    signal.name = string_value(signal_object.required("name", "the signal's name, a string"),
                                "the signal's name, a string");
-    required(signal_object, "from", "the source of the signal, \"flag_without_code\"")
+    signal_object.required("from", "the source of the signal, \"flag_without_code\"")
         .as_enum({"flag_without_code"});
-    signal.flag = reference(required(signal_object, "flag", "the flag the signal is about"),
+    signal.flag = reference(signal_object.required("flag", "the flag the signal is about"),
                             flag_names(), kFlagReference);
     if (auto start = signal_object.optional("start")) signal.start = read_time_in_run(*start);
     signal.every = signal_object.positive_duration("every", signal.every);
@@ -1017,7 +977,7 @@ void Parser::parse_monitoring(ObjectReader& root) {
   object->finish();
 }
 
-void Parser::parse_people(ObjectReader& root) {
+void Parser::parse_people(input::ObjectReader& root) {
   auto object = optional_object(
       root, "people",
       "an object of people or teams by name, such as {\"oncall\": {\"acknowledge\": \"5min\"}}");
@@ -1025,7 +985,7 @@ void Parser::parse_people(ObjectReader& root) {
   for (auto& [name, value] : object->members()) {
     auto person_object =
         object_value(value, "a person: an object, {} for the default response times");
-    Person person;
+    spec::Person person;
     person.name = name;
     person.acknowledge =
         person_object.distribution("acknowledge", Unit::duration, person.acknowledge);
@@ -1035,17 +995,17 @@ void Parser::parse_people(ObjectReader& root) {
     for (const auto& step_value :
          optional_array(person_object, "playbook", "an array of steps, tried in order")) {
       auto step = object_value(step_value, step_form);
-      Person::Response response;
-      const auto action = required(step, "do", "the action, " + one_of(kActions)).as_enum(kActions);
-      response.action = static_cast<ActionKind>(index_in(kActions, action));
-      if (response.action == ActionKind::set_flag) {
+      spec::Person::Response response;
+      const auto action = step.required("do", "the action, " + one_of(kActions)).as_enum(kActions);
+      response.action = static_cast<spec::ActionKind>(index_in(kActions, action));
+      if (response.action == spec::ActionKind::set_flag) {
         response.flag =
-            reference(required(step, "flag", "the flag to set"), flag_names(), kFlagReference);
+            reference(step.required("flag", "the flag to set"), flag_names(), kFlagReference);
         response.value =
-            required(step, "value", "the flag's new value, true or false").as_boolean();
+            step.required("value", "the flag's new value, true or false").as_boolean();
       }
-      if (response.action == ActionKind::page) {
-        response.person = reference(required(step, "person", "the person to page"), person_names(),
+      if (response.action == spec::ActionKind::page) {
+        response.person = reference(step.required("person", "the person to page"), person_names(),
                                     kPersonReference);
       }
       if (auto group = step.optional("group")) {
@@ -1060,7 +1020,7 @@ void Parser::parse_people(ObjectReader& root) {
   }
 }
 
-void Parser::parse_automation(ObjectReader& root) {
+void Parser::parse_automation(input::ObjectReader& root) {
   auto object =
       optional_object(root, "automation", "an object such as {\"rollback_on\": [\"errors\"]}");
   if (!object) return;
@@ -1080,7 +1040,7 @@ void Parser::parse_automation(ObjectReader& root) {
   object->finish();
 }
 
-void Parser::parse_business(ObjectReader& root) {
+void Parser::parse_business(input::ObjectReader& root) {
   auto object =
       optional_object(root, "business", "an object such as {\"requests_per_host_per_s\": 100}");
   if (!object) return;
@@ -1096,8 +1056,8 @@ void Parser::parse_business(ObjectReader& root) {
   object->finish();
 }
 
-void Parser::parse_timeline(ObjectReader& root) {
-  Time previous = Time::zero();
+void Parser::parse_timeline(input::ObjectReader& root) {
+  engine::Time previous = engine::Time::zero();
   std::string previous_pointer;
   std::string previous_text;
   const std::string entry_form =
@@ -1105,22 +1065,22 @@ void Parser::parse_timeline(ObjectReader& root) {
   for (const auto& entry_value :
        optional_array(root, "timeline", "an array of timed actions, earliest first")) {
     auto object = object_value(entry_value, entry_form);
-    TimelineEntry entry;
-    auto at = required(object, "at", kTimeForms);
+    spec::TimelineEntry entry;
+    auto at = object.required("at", kTimeForms);
     entry.at = read_time_in_run(at);
     if (entry.at < previous) {
-      at.fail("a time no earlier than " + previous_pointer + " (" + quote(previous_text) + ")",
+      at.fail("a time no earlier than " + previous_pointer + " (" + input::quote(previous_text) + ")",
               "timeline entries must be in order");
     }
     previous = entry.at;
     previous_pointer = at.pointer();
     previous_text = at.as_string();
-    const auto action = required(object, "do", "the action, " + one_of(kActions)).as_enum(kActions);
-    entry.action = static_cast<ActionKind>(index_in(kActions, action));
-    if (entry.action == ActionKind::set_flag) {
+    const auto action = object.required("do", "the action, " + one_of(kActions)).as_enum(kActions);
+    entry.action = static_cast<spec::ActionKind>(index_in(kActions, action));
+    if (entry.action == spec::ActionKind::set_flag) {
       entry.flag =
-          reference(required(object, "flag", "the flag to set"), flag_names(), kFlagReference);
-      entry.value = required(object, "value", "the flag's new value, true or false").as_boolean();
+          reference(object.required("flag", "the flag to set"), flag_names(), kFlagReference);
+      entry.value = object.required("value", "the flag's new value, true or false").as_boolean();
       entry.percent = object.percent("percent", 100.0);
     }
     if (auto group = object.optional("group")) {
@@ -1129,11 +1089,11 @@ void Parser::parse_timeline(ObjectReader& root) {
     if (auto by = object.optional("by")) {
       entry.person = reference(*by, person_names(), kPersonReference);
     }
-    if (entry.action == ActionKind::page) {
-      entry.person = reference(required(object, "person", "the person to page"), person_names(),
+    if (entry.action == spec::ActionKind::page) {
+      entry.person = reference(object.required("person", "the person to page"), person_names(),
                                kPersonReference);
     }
-    if (entry.action == ActionKind::deploy && !scenario_.deployment) {
+    if (entry.action == spec::ActionKind::deploy && !scenario_.deployment) {
       object.value("do").fail("an action other than \"deploy\"", "the scenario has no deployment");
     }
     object.boolean("calibrated", false);
@@ -1145,11 +1105,7 @@ void Parser::parse_timeline(ObjectReader& root) {
 
 }  // namespace
 
-std::string strategy_name(const Strategy& strategy) {
-  return kStrategyTypes[strategy.index()];
-}
-
-Scenario parse_scenario(const nlohmann::json& document, const std::string& file) {
+spec::Scenario parse_scenario(const nlohmann::json& document, const std::string& file) {
   return Parser(document, file).parse();
 }
 
@@ -1162,7 +1118,7 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
                                int depth) {
   if (!document.is_object() || !document.contains("extends")) return document;
   const std::string file = path.string();
-  ObjectReader variant(document, file, "");
+  input::ObjectReader variant(document, file, "");
   auto extends = variant.value("extends");
   const std::string expected_base = "a scenario file to extend, relative to this one";
   if (!extends.json().is_string() || extends.as_string().empty()) extends.fail(expected_base);
@@ -1174,9 +1130,9 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
   // A missing base is this file's problem, at /extends; a broken base names its own file.
   std::error_code ec;
   if (!std::filesystem::is_regular_file(base_path, ec)) {
-    extends.fail(expected_base, "there is no file " + quote(base_path.string()));
+    extends.fail(expected_base, "there is no file " + input::quote(base_path.string()));
   }
-  nlohmann::json base = resolve_extends(base_path, load_json_file(base_path), depth + 1);
+  nlohmann::json base = resolve_extends(base_path, input::load_json_file(base_path), depth + 1);
   if (!base.is_object()) extends.fail("a base scenario that is a JSON object");
   for (const char* key : {"name", "description"}) {
     if (auto value = variant.optional(key)) base[key] = value->as_string();
@@ -1185,7 +1141,7 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
           variant, "set",
           "an object of PATH: VALUE changes, such as {\"deployment.preflight_gate\": true}")) {
     for (auto& [change_path, value] : changes->members()) {
-      set_value(base, change_path, value.json(), "set " + quote(change_path), file);
+      set_value(base, change_path, value.json(), "set " + input::quote(change_path), file);
     }
   }
   const auto sources = optional_array(variant, "sources", "an array of strings");
@@ -1204,10 +1160,10 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
 
 }  // namespace
 
-Scenario load_scenario(const std::filesystem::path& path,
+spec::Scenario load_scenario(const std::filesystem::path& path,
                        const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  nlohmann::json document = resolve_extends(path, load_json_file(path), 0);
+  nlohmann::json document = resolve_extends(path, input::load_json_file(path), 0);
   for (const auto& assignment : overrides) apply_override(document, assignment, file);
   return parse_scenario(document, file);
 }
@@ -1216,9 +1172,9 @@ void apply_override(nlohmann::json& document, std::string_view assignment,
                     const std::string& file) {
   const auto equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {
-    throw InputError(InputProblem{
+    throw input::InputError(input::InputProblem{
         .file = file,
-        .detail = "--set " + quote(std::string(assignment)) +
+        .detail = "--set " + input::quote(std::string(assignment)) +
                   ": expected PATH=VALUE such as deployment.strategy.batch_size=5, found " +
                   (equals == 0 ? "no PATH before \"=\"" : "no \"=\""),
         .hint = "PATH is keys joined by dots; VALUE is JSON, or else taken as a string"});
@@ -1226,8 +1182,8 @@ void apply_override(nlohmann::json& document, std::string_view assignment,
   const std::string text(assignment.substr(equals + 1));
   nlohmann::json value;
   try {
-    value = parse_json_text(text, "--set");
-  } catch (const InputError&) {
+    value = input::parse_json_text(text, "--set");
+  } catch (const input::InputError&) {
     value = text;  // not JSON: a plain string such as 30s or rolling
   }
   set_value(document, std::string(assignment.substr(0, equals)), std::move(value),
@@ -1239,7 +1195,7 @@ void set_value(nlohmann::json& document, const std::string& path, nlohmann::json
   nlohmann::json* node = &document;
   std::string pointer;
   auto fail = [&](const std::string& detail, const std::string& hint = {}) {
-    throw InputError(InputProblem{
+    throw input::InputError(input::InputProblem{
         .file = file, .pointer = pointer, .detail = label + ": " + detail, .hint = hint});
   };
   std::size_t begin = 0;
@@ -1255,26 +1211,26 @@ void set_value(nlohmann::json& document, const std::string& path, nlohmann::json
       // Indices as JSON pointers write them: digits, no sign, no leading zero.
       const bool canonical = key.size() == 1 || key[0] != '0';
       if (ec != std::errc() || ptr != end || !canonical || index >= node->size()) {
-        if (node->empty()) fail("expected an index, found " + quote(key), "the array is empty");
+        if (node->empty()) fail("expected an index, found " + input::quote(key), "the array is empty");
         fail("expected an index from 0 to " + std::to_string(node->size() - 1) + ", found " +
-             quote(key));
+             input::quote(key));
       }
-      pointer = child_pointer(pointer, index);
+      pointer = input::child_pointer(pointer, index);
       node = &(*node)[index];
     } else if (node->is_object()) {
       if (!last && !node->contains(key)) {
         std::vector<std::string> keys;
         for (const auto& [k, ignored] : node->items()) keys.push_back(k);
-        const auto suggestion = did_you_mean(key, keys);
-        fail("expected a key of this object, found " + quote(key),
-             suggestion.empty() ? "keys here: " + quote_list(keys)
-                                : "did you mean " + quote(suggestion) + "?");
+        const auto suggestion = input::did_you_mean(key, keys);
+        fail("expected a key of this object, found " + input::quote(key),
+             suggestion.empty() ? "keys here: " + input::quote_list(keys)
+                                : "did you mean " + input::quote(suggestion) + "?");
       }
-      pointer = child_pointer(pointer, key);
+      pointer = input::child_pointer(pointer, key);
       node = &(*node)[key];
     } else {
-      fail("expected an object or an array to set " + quote(key) + " in, found " +
-           describe_json(*node));
+      fail("expected an object or an array to set " + input::quote(key) + " in, found " +
+           input::describe_json(*node));
     }
     if (last) break;
     begin = dot + 1;

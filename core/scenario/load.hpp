@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "scenario/input_error.hpp"
-#include "scenario/scenario.hpp"
+#include "input/input_error.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::scenario {
 
@@ -19,11 +19,11 @@ namespace deploysim::scenario {
 /// assignments (see apply_override), applied after the variant's. Problems name `path` as
 /// given, also for problems found in a base file's values after the merge; a base that is
 /// missing is reported at the variant's /extends, a malformed one under its own name.
-Scenario load_scenario(const std::filesystem::path& path,
+spec::Scenario load_scenario(const std::filesystem::path& path,
                        const std::vector<std::string>& overrides = {});
 
 /// Validates a scenario document already in memory; `file` labels errors.
-Scenario parse_scenario(const nlohmann::json& document, const std::string& file);
+spec::Scenario parse_scenario(const nlohmann::json& document, const std::string& file);
 
 /// Applies "deployment.strategy.batch_size=5" to a document: the path is dot-separated keys
 /// (array elements by index: "timeline.0.at"); the value is read as JSON when it parses as JSON

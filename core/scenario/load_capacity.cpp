@@ -18,16 +18,16 @@ std::string in_quotes(const std::string& text) {
 }
 
 // "14:00" or "09:30:15": a time of day.
-Duration read_time_of_day(const ValueReader& value) {
+engine::Duration read_time_of_day(const input::ValueReader& value) {
   const std::string expected = "a time of day such as \"14:00\" or \"09:30:00\"";
   if (!value.json().is_string()) value.fail(expected);
   const auto ms = engine::parse_time_of_day_ms(value.as_string());
   if (!ms) value.fail(expected);
-  return Duration::milliseconds(*ms);
+  return engine::Duration::milliseconds(*ms);
 }
 
 // A CSV of "time_s,rps" rows (a header line is allowed), times in seconds since the start.
-std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
+std::vector<std::pair<engine::Time, double>> read_load_csv(const input::ValueReader& value,
                                                    const std::string& scenario_file) {
   const std::string name = value.as_string();
   std::filesystem::path path(name);
@@ -36,7 +36,7 @@ std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
   }
   std::ifstream in(path);
   if (!in) value.fail("a readable CSV file of time_s,rps rows (relative to the scenario)");
-  std::vector<std::pair<Time, double>> points;
+  std::vector<std::pair<engine::Time, double>> points;
   std::string line;
   int line_number = 0;
   while (std::getline(in, line)) {
@@ -61,7 +61,7 @@ std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
     }
     if (!(rps >= 0.0 && rps <= kMaxRps)) row_problem("rate " + std::to_string(rps));
     if (!(time_s >= 0.0 && time_s < 366.0 * 86'400.0)) row_problem("time " + line.substr(0, comma));
-    const Time at = Time::zero() + Duration::from_seconds(time_s);
+    const engine::Time at = engine::Time::zero() + engine::Duration::from_seconds(time_s);
     if (!points.empty() && at <= points.back().first) row_problem("times must increase");
     points.emplace_back(at, rps);
   }
@@ -70,27 +70,27 @@ std::vector<std::pair<Time, double>> read_load_csv(const ValueReader& value,
 }
 
 // "note" and "calibrated" say where a number comes from, as elsewhere in the format.
-void mark_annotations(ObjectReader& object) {
+void mark_annotations(input::ObjectReader& object) {
   object.string("note", "");
   object.boolean("calibrated", false);
 }
 
-ScalingRules read_rules(std::optional<ObjectReader> object, ScalingRules rules) {
+spec::ScalingRules read_rules(std::optional<input::ObjectReader> object, spec::ScalingRules rules) {
   if (!object) return rules;
   rules.stabilization_window = object->duration("stabilization_window", rules.stabilization_window);
   const std::string select =
       object->string_enum("select_policy", {"max", "min", "disabled"}, "max");
-  rules.select = select == "max"   ? ScalingRules::Select::max
-                 : select == "min" ? ScalingRules::Select::min
-                                   : ScalingRules::Select::disabled;
+  rules.select = select == "max"   ? spec::ScalingRules::Select::max
+                 : select == "min" ? spec::ScalingRules::Select::min
+                                   : spec::ScalingRules::Select::disabled;
   if (object->has("policies")) {
     rules.policies.clear();
     for (const auto& element : object->array("policies")) {
       auto policy_object = element.as_object();
-      ScalingPolicy policy;
+      spec::ScalingPolicy policy;
       policy.kind = policy_object.string_enum("type", {"pods", "percent"}) == "pods"
-                        ? ScalingPolicy::Kind::pods
-                        : ScalingPolicy::Kind::percent;
+                        ? spec::ScalingPolicy::Kind::pods
+                        : spec::ScalingPolicy::Kind::percent;
       const auto amount = policy_object.value("value");
       policy.value = amount.as_number(0.0, 1e9);
       if (policy.value <= 0.0) amount.fail("a number of pods or a percentage above 0");
@@ -106,26 +106,26 @@ ScalingRules read_rules(std::optional<ObjectReader> object, ScalingRules rules) 
 
 }  // namespace
 
-void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
-                             const std::function<Time(const ValueReader&)>& read_time) {
+void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario,
+                             const std::function<engine::Time(const input::ValueReader&)>& read_time) {
   std::vector<std::string> service_names;
   for (const auto& service : scenario.services) service_names.push_back(service.name);
-  const auto service_reference = [&](const std::string& name, const ValueReader& where) {
+  const auto service_reference = [&](const std::string& name, const input::ValueReader& where) {
     if (std::find(service_names.begin(), service_names.end(), name) == service_names.end()) {
       where.fail("the name of a service defined in /services");
     }
   };
-  const Duration day_offset =
+  const engine::Duration day_offset =
       scenario.clock.wall
-          ? Duration::milliseconds(
+          ? engine::Duration::milliseconds(
                 ((scenario.clock.wall->origin_epoch_ms() % 86'400'000) + 86'400'000) % 86'400'000)
-          : Duration{};
+          : engine::Duration{};
 
   // --- /capacity ---
   if (auto capacity = root.optional("capacity")) {
     auto object = capacity->as_object();
     for (auto& [name, value] : object.members()) {
-      HostCapacity host;
+      spec::HostCapacity host;
       host.service = name;
       auto entry = value.as_object();
       service_reference(name, value);
@@ -139,12 +139,12 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       if (auto by_version = entry.optional("rps_per_host_by_version")) {
         const auto& service = *std::find_if(
             scenario.services.begin(), scenario.services.end(),
-            [&service_name = name](const Service& s) { return s.name == service_name; });
+            [&service_name = name](const spec::Service& s) { return s.name == service_name; });
         auto versions = by_version->as_object();
         for (auto& [version, version_rps] : versions.members()) {
           const bool exists = std::any_of(
               service.versions.begin(), service.versions.end(),
-              [&version_name = version](const Version& v) { return v.name == version_name; });
+              [&version_name = version](const spec::Version& v) { return v.name == version_name; });
           if (!exists) version_rps.fail("a version of service \"" + name + "\"");
           const double rate = version_rps.as_number(0.0, kMaxRps);
           if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
@@ -165,24 +165,24 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
     for (auto& [name, value] : object.members()) {
       auto entry = value.as_object();
       service_reference(name, value);
-      LoadProfile profile;
+      spec::LoadProfile profile;
       profile.service = name;
       profile.day_offset = day_offset;
       const std::string kind = entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
       if (kind == "constant") {
-        profile.kind = LoadProfile::Kind::constant;
+        profile.kind = spec::LoadProfile::Kind::constant;
         profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
       } else if (kind == "diurnal") {
-        profile.kind = LoadProfile::Kind::diurnal;
+        profile.kind = spec::LoadProfile::Kind::diurnal;
         profile.mean_rps = entry.value("mean_rps").as_number(0.0, kMaxRps);
         profile.amplitude = entry.value("amplitude").as_probability();
         profile.peak = read_time_of_day(entry.value("peak"));
       } else if (kind == "step") {
-        profile.kind = LoadProfile::Kind::step;
+        profile.kind = spec::LoadProfile::Kind::step;
         profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
         for (const auto& element : entry.array("steps")) {
           auto step = element.as_object();
-          const Time at = read_time(step.value("at"));
+          const engine::Time at = read_time(step.value("at"));
           if (!profile.points.empty() && at <= profile.points.back().first) {
             step.value("at").fail("a time after the previous step's");
           }
@@ -190,7 +190,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
           step.finish();
         }
       } else {
-        profile.kind = LoadProfile::Kind::csv;
+        profile.kind = spec::LoadProfile::Kind::csv;
         const auto file = entry.value("csv");
         profile.csv_file = file.as_string();
         profile.points = read_load_csv(file, scenario.file);
@@ -198,7 +198,7 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       }
       for (const auto& element : entry.optional_array("spikes")) {
         auto spike_object = element.as_object();
-        LoadSpike spike;
+        spec::LoadSpike spike;
         spike.at = read_time(spike_object.value("at"));
         spike.duration = spike_object.positive_duration("for");
         spike.extra_rps = spike_object.value("extra_rps").as_number(0.0, kMaxRps);
@@ -213,10 +213,10 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
     for (const auto& profile : scenario.loads) {
       const bool known =
           std::any_of(scenario.capacities.begin(), scenario.capacities.end(),
-                      [&](const HostCapacity& c) { return c.service == profile.service; });
+                      [&](const spec::HostCapacity& c) { return c.service == profile.service; });
       if (!known) {
-        ValueReader(load->json()[profile.service], load->file(),
-                    child_pointer(load->pointer(), profile.service))
+        input::ValueReader(load->json()[profile.service], load->file(),
+                    input::child_pointer(load->pointer(), profile.service))
             .fail("a service with a capacity in /capacity/" + profile.service,
                   "add {\"rps_per_host\": ...} for it under /capacity");
       }
@@ -230,21 +230,21 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       auto entry = value.as_object();
       const auto group =
           std::find_if(scenario.groups.begin(), scenario.groups.end(),
-                       [&group_name = name](const HostGroup& g) { return g.name == group_name; });
+                       [&group_name = name](const spec::HostGroup& g) { return g.name == group_name; });
       if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
       const bool loaded =
           std::any_of(scenario.loads.begin(), scenario.loads.end(),
-                      [&](const LoadProfile& p) { return p.service == group->service; });
+                      [&](const spec::LoadProfile& p) { return p.service == group->service; });
       if (!loaded) {
         value.fail("a group whose service has a load in /load/" + group->service,
                    "an autoscaler reacts to load");
       }
-      Autoscaler scaler;
+      spec::Autoscaler scaler;
       scaler.group = name;
       scaler.mode = entry.string_enum("mode", {"hpa", "scale_to_zero"}, "hpa") == "hpa"
-                        ? Autoscaler::Mode::hpa
-                        : Autoscaler::Mode::scale_to_zero;
-      const bool to_zero = scaler.mode == Autoscaler::Mode::scale_to_zero;
+                        ? spec::Autoscaler::Mode::hpa
+                        : spec::Autoscaler::Mode::scale_to_zero;
+      const bool to_zero = scaler.mode == spec::Autoscaler::Mode::scale_to_zero;
       scaler.min_replicas =
           entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
       const auto max = entry.value("max_replicas");
@@ -263,14 +263,14 @@ void parse_capacity_sections(ObjectReader& root, Scenario& scenario,
       scaler.provisioning = entry.duration("provisioning", scaler.provisioning);
       scaler.idle_timeout = entry.positive_duration("idle_timeout", scaler.idle_timeout);
       // Kubernetes' defaults for behavior (autoscaling/v2).
-      ScalingRules up;
-      up.policies = {{ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)},
-                     {ScalingPolicy::Kind::pods, 4.0, Duration::seconds(15)}};
-      ScalingRules down;
-      down.stabilization_window = Duration::seconds(300);
-      down.policies = {{ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)}};
-      std::optional<ObjectReader> up_object;
-      std::optional<ObjectReader> down_object;
+      spec::ScalingRules up;
+      up.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)},
+                     {spec::ScalingPolicy::Kind::pods, 4.0, engine::Duration::seconds(15)}};
+      spec::ScalingRules down;
+      down.stabilization_window = engine::Duration::seconds(300);
+      down.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)}};
+      std::optional<input::ObjectReader> up_object;
+      std::optional<input::ObjectReader> down_object;
       if (auto behavior = entry.optional("behavior")) {
         auto behavior_object = behavior->as_object();
         if (auto v = behavior_object.optional("scale_up")) up_object.emplace(v->as_object());

@@ -109,7 +109,7 @@ std::string describe(const engine::TraceRecord& r) {
   return line;
 }
 
-std::string clock_text(const scenario::Scenario& scenario, engine::Time t, bool with_date) {
+std::string clock_text(const spec::Scenario& scenario, engine::Time t, bool with_date) {
   if (scenario.clock.wall) {
     return with_date ? scenario.clock.wall->date_time(t) : scenario.clock.wall->time_of_day(t);
   }

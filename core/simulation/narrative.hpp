@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/trace.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::simulation {
 
@@ -14,7 +14,7 @@ std::string describe(const engine::TraceRecord& record);
 
 /// The time of `t` as a reader of the scenario expects it: "09:30:00", with the date in front
 /// when `with_date` ("2012-08-01 09:30:00"); "+01:30:00" from the start without a wall clock.
-std::string clock_text(const scenario::Scenario& scenario, engine::Time t, bool with_date);
+std::string clock_text(const spec::Scenario& scenario, engine::Time t, bool with_date);
 
 /// "$460.8M", "$12.5k", "$0".
 std::string money(double usd);

@@ -41,13 +41,13 @@ nlohmann::ordered_json Summary::to_json() const {
   return j;
 }
 
-Simulation::Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
+Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed,
                        engine::TraceSink* trace)
     : scenario_(scenario),
       world_(scenario, seed),
       monitor_(
-          world_, [this](const scenario::AlertRule& rule) { on_alert(rule); },
-          [this](const scenario::AlertRule& rule) {
+          world_, [this](const spec::AlertRule& rule) { on_alert(rule); },
+          [this](const spec::AlertRule& rule) {
             // A kill switch is an alert that machines act on: it counts as detection.
             ++world_.counters().alerts_fired;
             world_.note_detection();
@@ -95,22 +95,22 @@ void Simulation::schedule_timeline() {
     world_.kernel().call_at(entry.at, [this, &entry](engine::Kernel&) {
       const std::string who = entry.person.empty() ? "timeline" : entry.person;
       switch (entry.action) {
-        case scenario::ActionKind::set_flag:
+        case spec::ActionKind::set_flag:
           world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who);
           break;
-        case scenario::ActionKind::rollback_code:
+        case spec::ActionKind::rollback_code:
           world_.rollback_code(entry.group, who, "timeline");
           break;
-        case scenario::ActionKind::halt:
+        case spec::ActionKind::halt:
           world_.halt(entry.group, who, "timeline");
           break;
-        case scenario::ActionKind::resume:
+        case spec::ActionKind::resume:
           world_.resume(entry.group, who);
           break;
-        case scenario::ActionKind::page:
+        case spec::ActionKind::page:
           page(entry.person, "timeline");
           break;
-        case scenario::ActionKind::deploy:
+        case spec::ActionKind::deploy:
           if (strategy_ && strategy_->outcome() == model::DeployOutcome::not_started) {
             strategy_->begin();
           } else if (strategy_ && strategy_->outcome() == model::DeployOutcome::in_progress) {
@@ -122,7 +122,7 @@ void Simulation::schedule_timeline() {
   }
 }
 
-void Simulation::on_alert(const scenario::AlertRule& rule) {
+void Simulation::on_alert(const spec::AlertRule& rule) {
   auto& counters = world_.counters();
   ++counters.alerts_fired;
   if (rule.ignored) {
@@ -227,7 +227,7 @@ Result Simulation::summarize() {
   return result;
 }
 
-Result run(const scenario::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {
+Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {
   Simulation simulation(scenario, seed, trace);
   simulation.run();
   return std::move(simulation).result();

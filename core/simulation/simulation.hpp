@@ -16,7 +16,7 @@
 #include "model/monitoring.hpp"
 #include "model/people.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::strategy {
 class Strategy;
@@ -67,7 +67,7 @@ struct Result {
 class Simulation {
  public:
   /// `trace`, if given, receives every record (per host too) and must outlive the simulation.
-  Simulation(const scenario::Scenario& scenario, std::uint64_t seed,
+  Simulation(const spec::Scenario& scenario, std::uint64_t seed,
              engine::TraceSink* trace = nullptr);
   ~Simulation();
   Simulation(const Simulation&) = delete;
@@ -95,11 +95,11 @@ class Simulation {
  private:
   // The summary of result(), without the time series and story.
   Result summarize();
-  void on_alert(const scenario::AlertRule& rule);
+  void on_alert(const spec::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
 
-  const scenario::Scenario& scenario_;
+  const spec::Scenario& scenario_;
   model::World world_;
   model::Monitor monitor_;
   std::vector<std::unique_ptr<model::Responder>> responders_;
@@ -109,7 +109,7 @@ class Simulation {
 };
 
 /// Runs a scenario to its end: the one-call form used by the CLI, experiments and Python.
-Result run(const scenario::Scenario& scenario, std::uint64_t seed,
+Result run(const spec::Scenario& scenario, std::uint64_t seed,
            engine::TraceSink* trace = nullptr);
 
 }  // namespace deploysim::simulation

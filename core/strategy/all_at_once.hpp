@@ -8,7 +8,7 @@ namespace deploysim::strategy {
 
 class AllAtOnceStrategy : public Strategy {
  public:
-  AllAtOnceStrategy(model::World& world, const scenario::Deployment& deployment)
+  AllAtOnceStrategy(model::World& world, const spec::Deployment& deployment)
       : Strategy(world, deployment) {}
   void host_updated(HostIndex host, bool ok) override;
 

@@ -8,7 +8,7 @@ namespace {
 
 using engine::Duration;
 using model::Health;
-using scenario::Behaviour;
+using spec::Behaviour;
 
 // Timer tags.
 constexpr std::uint64_t kAnalysisEndTimer = 1;
@@ -20,8 +20,8 @@ constexpr Duration kAbortScaleDownDelay = Duration::seconds(30);
 
 }  // namespace
 
-BlueGreenStrategy::BlueGreenStrategy(model::World& world, const scenario::Deployment& deployment,
-                                     const scenario::BlueGreenStrategy& params)
+BlueGreenStrategy::BlueGreenStrategy(model::World& world, const spec::Deployment& deployment,
+                                     const spec::BlueGreenParams& params)
     : Strategy(world, deployment), params_(params), blue_(world.deployment_hosts()) {}
 
 void BlueGreenStrategy::start() {

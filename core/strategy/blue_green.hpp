@@ -16,8 +16,8 @@ namespace deploysim::strategy {
 
 class BlueGreenStrategy : public Strategy {
  public:
-  BlueGreenStrategy(model::World& world, const scenario::Deployment& deployment,
-                    const scenario::BlueGreenStrategy& params);
+  BlueGreenStrategy(model::World& world, const spec::Deployment& deployment,
+                    const spec::BlueGreenParams& params);
 
   void host_updated(HostIndex host, bool ok) override;
   /// Before the switch: abort (green removed, production untouched). Inside scale_down_delay:
@@ -67,7 +67,7 @@ class BlueGreenStrategy : public Strategy {
   void retire(HostIndex host);
   bool is_green(HostIndex host) const { return host < green_role_.size() && green_role_[host]; }
 
-  const scenario::BlueGreenStrategy& params_;
+  const spec::BlueGreenParams& params_;
   Phase phase_ = Phase::waiting;
   std::vector<HostIndex> blue_;
   std::vector<HostIndex> green_;

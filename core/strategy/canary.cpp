@@ -13,8 +13,8 @@ namespace {
 
 using engine::Duration;
 using model::Health;
-using scenario::Behaviour;
-using scenario::Metric;
+using spec::Behaviour;
+using spec::Metric;
 
 // Timer tags.
 constexpr std::uint64_t kStepTimer = 1;
@@ -118,8 +118,8 @@ CanaryCounts basic_canary_counts(std::int64_t n, double weight, bool surge_allow
   return best;
 }
 
-CanaryStrategy::CanaryStrategy(model::World& world, const scenario::Deployment& deployment,
-                               const scenario::CanaryStrategy& params)
+CanaryStrategy::CanaryStrategy(model::World& world, const spec::Deployment& deployment,
+                               const spec::CanaryParams& params)
     : Strategy(world, deployment),
       params_(params),
       metric_(metric_from_name(params.analysis.metric)),
@@ -171,16 +171,16 @@ void CanaryStrategy::next_step() {
   }
   const auto& step = params_.steps[step_++];
   switch (step.kind) {
-    case scenario::CanaryStep::Kind::set_weight:
+    case spec::CanaryStep::Kind::set_weight:
       begin_set_weight(step.weight);
       return;
-    case scenario::CanaryStep::Kind::pause:
+    case spec::CanaryStep::Kind::pause:
       phase_ = Phase::pausing;
       note("canary_pause",
            "step " + std::to_string(step_) + ": pause " + engine::format_duration(step.duration));
       world_.kernel().wake_after(step.duration, *this, kStepTimer);
       return;
-    case scenario::CanaryStep::Kind::analysis:
+    case spec::CanaryStep::Kind::analysis:
       begin_analysis(step.duration);
       return;
   }

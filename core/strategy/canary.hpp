@@ -36,8 +36,8 @@ CanaryCounts basic_canary_counts(std::int64_t n, double weight, bool surge_allow
 
 class CanaryStrategy : public Strategy {
  public:
-  CanaryStrategy(model::World& world, const scenario::Deployment& deployment,
-                 const scenario::CanaryStrategy& params);
+  CanaryStrategy(model::World& world, const spec::Deployment& deployment,
+                 const spec::CanaryParams& params);
 
   void host_updated(HostIndex host, bool ok) override;
   /// While the canary is in place (running, or paused after a failed analysis): an abort, as
@@ -95,12 +95,12 @@ class CanaryStrategy : public Strategy {
   static constexpr std::uint8_t kStable = 1;
   static constexpr std::uint8_t kCanary = 2;
 
-  const scenario::CanaryStrategy& params_;
+  const spec::CanaryParams& params_;
   Phase phase_ = Phase::waiting;
   std::size_t step_ = 0;
   double weight_ = 0.0;  ///< the weight the last set_weight step asked for
   std::int64_t want_stable_ = 0;
-  scenario::Metric metric_ = scenario::Metric::error_rate;
+  spec::Metric metric_ = spec::Metric::error_rate;
   /// The deployment's hosts. Basic canary scales them down from the back: slots [0, live_stable_)
   /// run, the others are terminated until a later step (or the abort) starts them again.
   std::vector<HostIndex> stable_;

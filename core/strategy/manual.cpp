@@ -6,15 +6,15 @@
 namespace deploysim::strategy {
 
 namespace {
-scenario::HostUpdate with_install_time(scenario::HostUpdate timing,
+spec::HostUpdate with_install_time(spec::HostUpdate timing,
                                        const engine::Distribution& per_host) {
   timing.install = per_host;
   return timing;
 }
 }  // namespace
 
-ManualStrategy::ManualStrategy(model::World& world, const scenario::Deployment& deployment,
-                               const scenario::ManualStrategy& params)
+ManualStrategy::ManualStrategy(model::World& world, const spec::Deployment& deployment,
+                               const spec::ManualParams& params)
     : Strategy(world, deployment),
       params_(params),
       timing_(with_install_time(deployment.host_update, params.per_host)),
@@ -22,7 +22,7 @@ ManualStrategy::ManualStrategy(model::World& world, const scenario::Deployment& 
       mistakes_(world.stream("operator/mistakes")),
       hosts_(world.deployment_hosts()) {}
 
-bool ManualStrategy::scripted(scenario::ScriptedFault::Kind kind, HostIndex host) const {
+bool ManualStrategy::scripted(spec::ScriptedFault::Kind kind, HostIndex host) const {
   const std::string name = world_.fleet().host_name(host);
   return std::any_of(params_.faults.begin(), params_.faults.end(),
                      [&](const auto& fault) { return fault.kind == kind && fault.host == name; });
@@ -59,7 +59,7 @@ void ManualStrategy::work_on_next_host() {
   // Both kinds of mistake draw for every host, so scripting one fault keeps the other draws.
   const bool skip_by_chance = mistakes_.bernoulli(params_.skip_probability);
   const bool misconfigure_by_chance = mistakes_.bernoulli(params_.misconfigure_probability);
-  if (skip_by_chance || scripted(scenario::ScriptedFault::Kind::skip, host)) {
+  if (skip_by_chance || scripted(spec::ScriptedFault::Kind::skip, host)) {
     ++skipped_;
     world_.record({world_.now(),
                    "host_skipped",
@@ -71,7 +71,7 @@ void ManualStrategy::work_on_next_host() {
     world_.kernel().wake_after(timing_.install.sample_duration(mistakes_), *this, next_host_timer);
     return;
   }
-  if (misconfigure_by_chance || scripted(scenario::ScriptedFault::Kind::misconfigure, host)) {
+  if (misconfigure_by_chance || scripted(spec::ScriptedFault::Kind::misconfigure, host)) {
     world_.fleet().set_version(host, target_);
     world_.fleet().set_health(host, model::Health::crashed);
     world_.record({world_.now(),

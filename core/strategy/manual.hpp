@@ -11,8 +11,8 @@ namespace deploysim::strategy {
 
 class ManualStrategy : public Strategy {
  public:
-  ManualStrategy(model::World& world, const scenario::Deployment& deployment,
-                 const scenario::ManualStrategy& params);
+  ManualStrategy(model::World& world, const spec::Deployment& deployment,
+                 const spec::ManualParams& params);
   void host_updated(HostIndex host, bool ok) override;
 
  private:
@@ -24,10 +24,10 @@ class ManualStrategy : public Strategy {
   }
   void on_timer(std::uint64_t tag) override;
   void work_on_next_host();
-  bool scripted(scenario::ScriptedFault::Kind kind, HostIndex host) const;
+  bool scripted(spec::ScriptedFault::Kind kind, HostIndex host) const;
 
-  const scenario::ManualStrategy& params_;
-  scenario::HostUpdate timing_;  // the deployment's timing with the operator's per-host time
+  const spec::ManualParams& params_;
+  spec::HostUpdate timing_;  // the deployment's timing with the operator's per-host time
   model::HostUpdater operator_updater_;
   engine::RandomStream mistakes_;
   std::vector<HostIndex> hosts_;

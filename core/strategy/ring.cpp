@@ -29,7 +29,7 @@ std::string hosts_text(std::int64_t n) {
 
 }  // namespace
 
-RingPlan plan_rings(const model::World& world, const scenario::RingStrategy& params) {
+RingPlan plan_rings(const model::World& world, const spec::RingParams& params) {
   const auto& fleet = world.fleet();
   const auto& deployment_hosts = world.deployment_hosts();
   // One byte per host of the fleet: whether a ring may still take it.
@@ -68,8 +68,8 @@ RingPlan plan_rings(const model::World& world, const scenario::RingStrategy& par
   return plan;
 }
 
-RingStrategy::RingStrategy(model::World& world, const scenario::Deployment& deployment,
-                           const scenario::RingStrategy& params)
+RingStrategy::RingStrategy(model::World& world, const spec::Deployment& deployment,
+                           const spec::RingParams& params)
     : Strategy(world, deployment), params_(params), plan_(plan_rings(world, params)) {}
 
 void RingStrategy::start() {

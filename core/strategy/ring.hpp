@@ -33,12 +33,12 @@ struct RingPlan {
 /// hosts not yet in a ring until the rings so far hold ceil(p × N / 100) of the N deployment
 /// hosts (2% of 1,000 = 20; 2% of 1,010 = 21; 1% of 50 = 1); a ring whose percentage is already
 /// covered is empty. Deployment hosts that no ring takes are not updated.
-RingPlan plan_rings(const model::World& world, const scenario::RingStrategy& params);
+RingPlan plan_rings(const model::World& world, const spec::RingParams& params);
 
 class RingStrategy : public Strategy {
  public:
-  RingStrategy(model::World& world, const scenario::Deployment& deployment,
-               const scenario::RingStrategy& params);
+  RingStrategy(model::World& world, const spec::Deployment& deployment,
+               const spec::RingParams& params);
   void host_updated(HostIndex host, bool ok) override;
   /// The base rollback, and a note in the story of the ring the rollout stopped at.
   void rollback(std::string_view reason, std::string_view who) override;
@@ -55,7 +55,7 @@ class RingStrategy : public Strategy {
   /// A notable record about ring `ring`, for the story: one or two per ring, never per host.
   void ring_note(std::string_view event, std::size_t ring, std::string detail);
 
-  const scenario::RingStrategy& params_;
+  const spec::RingParams& params_;
   RingPlan plan_;
   std::size_t ring_ = 0;   // the ring being updated or baked
   std::size_t next_ = 0;   // next host to start, an index into plan_.hosts

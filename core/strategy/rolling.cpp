@@ -6,12 +6,12 @@
 
 namespace deploysim::strategy {
 
-Fenceposts resolve_fenceposts(std::int64_t replicas, scenario::CountOrPercent max_surge,
-                              scenario::CountOrPercent max_unavailable) {
+Fenceposts resolve_fenceposts(std::int64_t replicas, spec::CountOrPercent max_surge,
+                              spec::CountOrPercent max_unavailable) {
   // GetScaledValueFromIntOrPercent: value × replicas / 100, rounded up for surge and down for
   // unavailable. The product of two whole numbers is exact in a double, and so is the quotient
   // whenever it is whole, so the rounding never sees a representation error at the fencepost.
-  const auto scaled = [replicas](scenario::CountOrPercent value, bool round_up) {
+  const auto scaled = [replicas](spec::CountOrPercent value, bool round_up) {
     if (!value.percent) return static_cast<std::int64_t>(value.value);
     const double exact = value.value * static_cast<double>(replicas) / 100.0;
     return static_cast<std::int64_t>(round_up ? std::ceil(exact) : std::floor(exact));
@@ -23,8 +23,8 @@ Fenceposts resolve_fenceposts(std::int64_t replicas, scenario::CountOrPercent ma
   return result;
 }
 
-RollingStrategy::RollingStrategy(model::World& world, const scenario::Deployment& deployment,
-                                 const scenario::RollingStrategy& params)
+RollingStrategy::RollingStrategy(model::World& world, const spec::Deployment& deployment,
+                                 const spec::RollingParams& params)
     : Strategy(world, deployment), params_(params), hosts_(world.deployment_hosts()) {}
 
 void RollingStrategy::start() {

@@ -31,13 +31,13 @@ struct Fenceposts {
 /// Kubernetes' ResolveFenceposts: a percentage of surge rounds up, of unavailable rounds down
 /// (so that no value under 100% ever means every pod down); if both come to 0, unavailable is 1
 /// so that the rollout can progress. Counts are taken as they are.
-Fenceposts resolve_fenceposts(std::int64_t replicas, scenario::CountOrPercent max_surge,
-                              scenario::CountOrPercent max_unavailable);
+Fenceposts resolve_fenceposts(std::int64_t replicas, spec::CountOrPercent max_surge,
+                              spec::CountOrPercent max_unavailable);
 
 class RollingStrategy : public Strategy {
  public:
-  RollingStrategy(model::World& world, const scenario::Deployment& deployment,
-                  const scenario::RollingStrategy& params);
+  RollingStrategy(model::World& world, const spec::Deployment& deployment,
+                  const spec::RollingParams& params);
 
   void host_updated(HostIndex host, bool ok) override;
   /// Batches: the touched hosts go back to their previous version, batch_size at a time (the
@@ -97,7 +97,7 @@ class RollingStrategy : public Strategy {
   void pod_available(HostIndex host);
   void check_k8s_complete();
 
-  const scenario::RollingStrategy& params_;
+  const spec::RollingParams& params_;
   const std::vector<HostIndex>& hosts_;  // the deployment's hosts, in order
   bool running_ = false;                 // the controller (or playbook) is acting
   bool rolling_back_ = false;

@@ -13,7 +13,7 @@
 
 namespace deploysim::strategy {
 
-Strategy::Strategy(model::World& world, const scenario::Deployment& deployment)
+Strategy::Strategy(model::World& world, const spec::Deployment& deployment)
     : world_(world),
       deployment_(deployment),
       target_(*world.target_version()),
@@ -28,7 +28,7 @@ std::int64_t Strategy::live_deployment_hosts() const {
 
 void Strategy::begin() {
   outcome_ = DeployOutcome::in_progress;
-  note("deploy_started", scenario::strategy_name(deployment_.strategy) + " deploy of " +
+  note("deploy_started", spec::strategy_name(deployment_.strategy) + " deploy of " +
                              deployment_.to + " to " + std::to_string(live_deployment_hosts()) +
                              " host(s)");
   start();
@@ -76,7 +76,7 @@ void Strategy::rollback(std::string_view /*reason*/, std::string_view /*who*/) {
       // A host that crashed on the new version starts again on the old one, if that one starts.
       if (fleet.health_of(h) == model::Health::crashed &&
           fleet.behaviours()[fleet.behaviour_of(h)].kind !=
-              scenario::Behaviour::Kind::crash_on_start) {
+              spec::Behaviour::Kind::crash_on_start) {
         fleet.set_health(h, model::Health::healthy);
       }
     }
@@ -97,22 +97,22 @@ void Strategy::stop_updates() {
 }
 
 std::unique_ptr<Strategy> make_strategy(model::World& world,
-                                        const scenario::Deployment& deployment) {
+                                        const spec::Deployment& deployment) {
   return std::visit(
       [&](const auto& params) -> std::unique_ptr<Strategy> {
         using T = std::decay_t<decltype(params)>;
-        if constexpr (std::is_same_v<T, scenario::ManualStrategy>) {
+        if constexpr (std::is_same_v<T, spec::ManualParams>) {
           return std::make_unique<ManualStrategy>(world, deployment, params);
-        } else if constexpr (std::is_same_v<T, scenario::AllAtOnceStrategy>) {
+        } else if constexpr (std::is_same_v<T, spec::AllAtOnceParams>) {
           return std::make_unique<AllAtOnceStrategy>(world, deployment);
-        } else if constexpr (std::is_same_v<T, scenario::RollingStrategy>) {
+        } else if constexpr (std::is_same_v<T, spec::RollingParams>) {
           return std::make_unique<RollingStrategy>(world, deployment, params);
-        } else if constexpr (std::is_same_v<T, scenario::BlueGreenStrategy>) {
+        } else if constexpr (std::is_same_v<T, spec::BlueGreenParams>) {
           return std::make_unique<BlueGreenStrategy>(world, deployment, params);
-        } else if constexpr (std::is_same_v<T, scenario::CanaryStrategy>) {
+        } else if constexpr (std::is_same_v<T, spec::CanaryParams>) {
           return std::make_unique<CanaryStrategy>(world, deployment, params);
         } else {
-          static_assert(std::is_same_v<T, scenario::RingStrategy>);
+          static_assert(std::is_same_v<T, spec::RingParams>);
           return std::make_unique<RingStrategy>(world, deployment, params);
         }
       },

@@ -9,7 +9,7 @@
 #include "engine/kernel.hpp"
 #include "model/host_updater.hpp"
 #include "model/world.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::strategy {
 
@@ -20,7 +20,7 @@ using model::VersionIndex;
 /// Common ground of all strategies: the world, the deployment, the host updater, the outcome.
 class Strategy : public model::Rollout, public model::HostUpdateListener, public engine::Process {
  public:
-  Strategy(model::World& world, const scenario::Deployment& deployment);
+  Strategy(model::World& world, const spec::Deployment& deployment);
 
   /// Begins the rollout; called at the deployment's start time.
   void begin();
@@ -52,7 +52,7 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
   std::int64_t live_deployment_hosts() const;
 
   model::World& world_;
-  const scenario::Deployment& deployment_;
+  const spec::Deployment& deployment_;
   VersionIndex target_;
   model::HostUpdater updater_;
   DeployOutcome outcome_ = DeployOutcome::not_started;
@@ -60,6 +60,6 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
 
 /// The strategy a deployment names.
 std::unique_ptr<Strategy> make_strategy(model::World& world,
-                                        const scenario::Deployment& deployment);
+                                        const spec::Deployment& deployment);
 
 }  // namespace deploysim::strategy

@@ -15,7 +15,8 @@
 #include "check/report.hpp"
 #include "check/rules.hpp"
 #include "json_cast.hpp"
-#include "scenario/input_error.hpp"
+#include "input/file.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::python {
 
@@ -57,7 +58,7 @@ py::object run(const std::string& manifest_text, const std::string& manifest_fil
     std::optional<check::Inventory> inventory;
     if (inventory_text) inventory = check::parse_inventory(*inventory_text, inventory_file);
     if (manifest.hosts.empty()) {
-      throw scenario::InputError(scenario::InputProblem{
+      throw input::InputError(input::InputProblem{
           .file = manifest_file, .detail = "nothing to check: the manifest declares no hosts"});
     }
     const auto result = check::run_check(manifest, inventory ? &*inventory : nullptr, options);
@@ -94,7 +95,7 @@ void bind_check(py::module_& m) {
         "Checks a manifest (and an observed inventory) given as JSON text; the report as "
         "`deploysim check --format json` prints it, as a dict.");
   m.def("check_rules", &rules, "Every checker rule, in ID order, as dicts.");
-  m.def("read_input_file", &check::read_input_file, py::arg("file"),
+  m.def("read_input_file", &input::read_text_file, py::arg("file"),
         "A whole file as text; a missing or unreadable file raises ScenarioError.");
 }
 

@@ -4,13 +4,13 @@
 #include <exception>
 
 #include "bindings.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::python {
 
 namespace {
 
-py::dict problem_dict(const scenario::InputProblem& problem) {
+py::dict problem_dict(const input::InputProblem& problem) {
   py::dict d;
   d["file"] = problem.file;
   d["pointer"] = problem.pointer;
@@ -30,7 +30,7 @@ void bind_errors(py::module_& /*m*/) {
   py::register_exception_translator([](std::exception_ptr pointer) {
     try {
       if (pointer) std::rethrow_exception(pointer);
-    } catch (const scenario::InputError& error) {
+    } catch (const input::InputError& error) {
       py::list problems;
       for (const auto& problem : error.problems()) problems.append(problem_dict(problem));
       // The class lives in Python (deploysim/errors.py) so that it documents itself.

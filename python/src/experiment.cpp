@@ -21,7 +21,7 @@ namespace deploysim::python {
 
 namespace {
 
-using scenario::Scenario;
+using spec::Scenario;
 using ScenarioPtr = std::shared_ptr<const Scenario>;
 
 /// The per-run table of the CLI's --csv: point, replica, seed, each summary metric (NaN where

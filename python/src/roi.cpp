@@ -18,13 +18,13 @@
 #include "engine/time.hpp"
 #include "interrupt.hpp"
 #include "json_cast.hpp"
-#include "scenario/scenario.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::python {
 
 namespace {
 
-using ScenarioPtr = std::shared_ptr<const scenario::Scenario>;
+using ScenarioPtr = std::shared_ptr<const spec::Scenario>;
 
 const char* grey_name(delivery::XkcdGrey grey) {
   switch (grey) {

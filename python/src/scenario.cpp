@@ -11,12 +11,12 @@
 #include "bindings.hpp"
 #include "experiment/sweep.hpp"
 #include "json_cast.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::python {
 
-using scenario::Scenario;
+using spec::Scenario;
 using ScenarioPtr = std::shared_ptr<Scenario>;
 
 void bind_scenario(py::module_& m) {
@@ -41,7 +41,7 @@ void bind_scenario(py::module_& m) {
           "from_json",
           [](const std::string& text, const std::string& file) {
             return std::make_shared<Scenario>(
-                scenario::parse_scenario(scenario::parse_json_text(text, file), file));
+                scenario::parse_scenario(input::parse_json_text(text, file), file));
           },
           py::arg("text"), py::arg("file") = "<memory>",
           "Validates a scenario given as JSON text; `file` labels errors.")

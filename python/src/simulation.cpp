@@ -23,7 +23,7 @@ namespace deploysim::python {
 
 namespace {
 
-using scenario::Scenario;
+using spec::Scenario;
 using ScenarioPtr = std::shared_ptr<const Scenario>;
 
 /// A run's result with the scenario it came from (for clock times) and, if asked, every record.

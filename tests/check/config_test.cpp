@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "run_command.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -87,7 +87,7 @@ TEST_P(BadConfig, FailsWithTheExpectedMessageAtALine) {
   try {
     parse_check_config(read_text(kBadDir / name), name);
     ADD_FAILURE() << name << " was accepted";
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     EXPECT_EQ(error.what(), expected);
     for (const auto& problem : error.problems()) {
       EXPECT_EQ(problem.file, name);

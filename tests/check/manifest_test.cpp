@@ -13,7 +13,8 @@
 
 #include "check/position_index.hpp"
 #include "check_fleet.hpp"
-#include "scenario/input_error.hpp"
+#include "input/file.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -25,7 +26,7 @@ const char* kMinimal = R"({"manifest_version": 1,
 std::string error_of(const std::string& text) {
   try {
     parse_manifest(text, "m.json");
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     return error.what();
   }
   return "no error";
@@ -70,13 +71,13 @@ TEST(CheckManifest, InvalidUtf8IsAnError) {
 }
 
 TEST(CheckManifest, MissingFileAndDirectoryAreInputErrors) {
-  EXPECT_THROW(read_input_file("/nonexistent/deploysim/manifest.json"), scenario::InputError);
-  EXPECT_THROW(read_input_file("/tmp"), scenario::InputError);
+  EXPECT_THROW(input::read_text_file("/nonexistent/deploysim/manifest.json"), input::InputError);
+  EXPECT_THROW(input::read_text_file("/tmp"), input::InputError);
 }
 
 TEST(CheckManifest, ScenarioIsAValidManifest) {
   const Manifest m =
-      parse_manifest(read_input_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
+      parse_manifest(input::read_text_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
                      "knight_capital_2012.json");
   EXPECT_TRUE(m.from_scenario);
   ASSERT_EQ(m.hosts.size(), 8u);
@@ -90,7 +91,7 @@ TEST(CheckManifest, InventoryUnknownKeyAndBadTimestamp) {
   const auto error = [](const std::string& text) {
     try {
       parse_inventory(text, "i.json");
-    } catch (const scenario::InputError& e) {
+    } catch (const input::InputError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -166,7 +167,7 @@ std::string inventory_outcome(Inventory (*read)(std::string_view, const std::str
              nlohmann::json(host.flags).dump() + " " + nlohmann::json(host.ignore).dump() + "\n";
     }
     return out;
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     return std::string("error: ") + error.what();
   }
 }
@@ -234,7 +235,7 @@ TEST(CheckFuzzRegressions, BadInputsFailWithTheExpectedMessage) {
           parse_inventory(text, name);
         }
         ADD_FAILURE() << name << " was accepted";
-      } catch (const scenario::InputError& error) {
+      } catch (const input::InputError& error) {
         EXPECT_EQ(error.what(), expected) << name;
       }
     }

@@ -13,6 +13,7 @@
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
+#include "input/file.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -26,7 +27,7 @@ CheckResult knight() {
   const std::string manifest = kExamples + "knight_capital/manifest.json";
   const std::string inventory = kExamples + "knight_capital/inventory.json";
   const Manifest m =
-      parse_manifest(read_input_file(manifest), "examples/knight_capital/manifest.json");
+      parse_manifest(input::read_text_file(manifest), "examples/knight_capital/manifest.json");
   const Inventory i =
       parse_inventory(read_input_file(inventory), "examples/knight_capital/inventory.json");
   return run_check(m, &i);

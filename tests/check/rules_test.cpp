@@ -15,7 +15,7 @@
 #include "check/manifest.hpp"
 #include "check/report.hpp"
 #include "check_fleet.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -288,7 +288,7 @@ TEST(CheckRules, SuppressionNeedsAReasonAndIsReported) {
   ASSERT_TRUE(found[0].suppression.has_value());
   EXPECT_EQ(found[0].suppression_kind, "inSource");
   inventory["hosts"][7]["x-deploysim-ignore"] = {{"DS001", " "}};
-  EXPECT_THROW(check(base_manifest(), &inventory), scenario::InputError);
+  EXPECT_THROW(check(base_manifest(), &inventory), input::InputError);
 }
 
 TEST(CheckRules, SuppressionOfUnknownRuleIsAnInputErrorWithHint) {
@@ -297,7 +297,7 @@ TEST(CheckRules, SuppressionOfUnknownRuleIsAnInputErrorWithHint) {
   try {
     check(manifest);
     FAIL() << "expected an InputError";
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     EXPECT_NE(std::string(error.what()).find("did you mean \"DS001\""), std::string::npos)
         << error.what();
   }

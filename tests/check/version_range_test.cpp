@@ -13,7 +13,7 @@
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -234,7 +234,7 @@ TEST(VersionRangeInManifest, BadManifestsFailWithTheExpectedMessage) {
     try {
       parse_manifest(read(entry.path()), name);
       ADD_FAILURE() << name << " was accepted";
-    } catch (const scenario::InputError& error) {
+    } catch (const input::InputError& error) {
       EXPECT_EQ(error.what(), expected);
     }
   }

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::delivery {
 namespace {
@@ -57,7 +57,7 @@ std::string load_bad(const std::string& name) {
     } else {
       load_drift_config(name, overrides);
     }
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     message = error.what();
     // Problems inside a production scenario name that scenario instead.
     for (const auto& problem : error.problems()) {
@@ -164,7 +164,7 @@ TEST(DeliveryConfig, RoiInputsReadAndRequireTheirKeys) {
   EXPECT_NEAR(*result.break_even_periods, 8000.0 / 1525.0, 1e-12);
   EXPECT_NEAR(*result.break_even_deploys, 3.0 * 8000.0 / 1525.0, 1e-12);
   EXPECT_TRUE(nlohmann::json(result)["series"].is_array());
-  EXPECT_THROW(roi_inputs_from_json({{"build_hours", 80}}, "roi.json"), scenario::InputError);
+  EXPECT_THROW(roi_inputs_from_json({{"build_hours", 80}}, "roi.json"), input::InputError);
 }
 
 TEST(DeliveryExamples, EveryExampleLoadsAndRuns) {

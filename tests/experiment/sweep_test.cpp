@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenarios.hpp"
 
 namespace deploysim::experiment {
@@ -80,9 +80,9 @@ TEST(RunOrdered, AnExceptionInARunIsRethrown) {
 TEST(Sweep, TheSameReplicaSeesTheSameRandomDrawsAtEveryGridPoint) {
   // The monitoring interval does not touch the operator's draws: with common random numbers the
   // same hosts are skipped at every point, replica by replica.
-  const auto document = scenario::parse_json_text(kSkippy, "skippy.json");
+  const auto document = input::parse_json_text(kSkippy, "skippy.json");
   Grid grid{{parse_parameter("monitoring.scrape_interval=1h,10min,1min")}};
-  std::vector<scenario::Scenario> points;
+  std::vector<spec::Scenario> points;
   for (std::int64_t p = 0; p < grid.points(); ++p)
     points.push_back(scenario_at(document, "skippy.json", grid, p));
   std::vector<std::vector<double>> on_target(3);
@@ -189,17 +189,17 @@ TEST(Parameters, BadTextIsRefusedWithTheReason) {
 }
 
 TEST(Parameters, UnknownPathIsAnInputErrorWithDidYouMean) {
-  const auto document = scenario::parse_json_text(kSkippy, "skippy.json");
+  const auto document = input::parse_json_text(kSkippy, "skippy.json");
   Grid grid{{parse_parameter("deployment.stratgy.per_host=1min,2min")}};
   try {
     scenario_at(document, "skippy.json", grid, 0);
     FAIL() << "expected an InputError";
-  } catch (const scenario::InputError& error) {
+  } catch (const input::InputError& error) {
     EXPECT_NE(std::string(error.what()).find("did you mean \"strategy\"?"), std::string::npos)
         << error.what();
   }
   Grid wrong_type{{parse_parameter("deployment.strategy.skip_probability=high")}};
-  EXPECT_THROW(scenario_at(document, "skippy.json", wrong_type, 0), scenario::InputError);
+  EXPECT_THROW(scenario_at(document, "skippy.json", wrong_type, 0), input::InputError);
 }
 
 TEST(Events, ParseAndCount) {

@@ -63,8 +63,8 @@ TEST(MmcQueue, MultiServerMeanAndTailMatchTheClosedForm) {
 // --- load profiles -------------------------------------------------------------------------
 
 TEST(LoadProfile, DiurnalPeaksAtItsTimeOfDayAndStepsHoldUntilTheNext) {
-  scenario::LoadProfile diurnal;
-  diurnal.kind = scenario::LoadProfile::Kind::diurnal;
+  spec::LoadProfile diurnal;
+  diurnal.kind = spec::LoadProfile::Kind::diurnal;
   diurnal.mean_rps = 100.0;
   diurnal.amplitude = 0.5;
   diurnal.peak = Duration::hours(14);
@@ -73,8 +73,8 @@ TEST(LoadProfile, DiurnalPeaksAtItsTimeOfDayAndStepsHoldUntilTheNext) {
   EXPECT_NEAR(load_rate(diurnal, Time::zero() + Duration::hours(18)), 50.0, 1e-9);
   EXPECT_NEAR(load_rate(diurnal, Time::zero()), 100.0, 1e-9);  // 08:00 is a quarter day off
 
-  scenario::LoadProfile step;
-  step.kind = scenario::LoadProfile::Kind::step;
+  spec::LoadProfile step;
+  step.kind = spec::LoadProfile::Kind::step;
   step.rps = 10.0;
   step.points = {{Time::zero() + Duration::minutes(90), 500.0},
                  {Time::zero() + Duration::minutes(120), 200.0}};
@@ -115,17 +115,17 @@ TEST(HpaMetricReplicas, CountsPodsNotReadyAtZeroWhenScalingUp) {
 
 // --- HPA behavior: stabilisation and policies ----------------------------------------------
 
-scenario::ScalingRules default_up() {
-  scenario::ScalingRules up;
-  up.policies = {{scenario::ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)},
-                 {scenario::ScalingPolicy::Kind::pods, 4.0, Duration::seconds(15)}};
+spec::ScalingRules default_up() {
+  spec::ScalingRules up;
+  up.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)},
+                 {spec::ScalingPolicy::Kind::pods, 4.0, Duration::seconds(15)}};
   return up;
 }
 
-scenario::ScalingRules default_down() {
-  scenario::ScalingRules down;
+spec::ScalingRules default_down() {
+  spec::ScalingRules down;
   down.stabilization_window = Duration::seconds(300);
-  down.policies = {{scenario::ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)}};
+  down.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, Duration::seconds(15)}};
   return down;
 }
 
@@ -161,17 +161,17 @@ TEST(HpaBehavior, ScaleUpIsLimitedByTheLargerPolicyPerPeriod) {
 
 TEST(HpaBehavior, SelectMinTakesTheSmallerChange) {
   auto up = default_up();
-  up.select = scenario::ScalingRules::Select::min;
+  up.select = spec::ScalingRules::Select::min;
   HpaBehavior behavior(up, default_down(), 1, 100);
   EXPECT_EQ(behavior.normalize(at_s(0), 2, 20).replicas, 4);  // min(4, 6)
-  up.select = scenario::ScalingRules::Select::disabled;
+  up.select = spec::ScalingRules::Select::disabled;
   HpaBehavior disabled(up, default_down(), 1, 100);
   EXPECT_EQ(disabled.normalize(at_s(0), 2, 20).replicas, 2);
 }
 
 TEST(HpaBehavior, PodsPolicyLimitsScaleDownAndBoundsApply) {
-  scenario::ScalingRules down;
-  down.policies = {{scenario::ScalingPolicy::Kind::pods, 1.0, Duration::seconds(60)}};
+  spec::ScalingRules down;
+  down.policies = {{spec::ScalingPolicy::Kind::pods, 1.0, Duration::seconds(60)}};
   HpaBehavior behavior(default_up(), down, 2, 10);
   auto decision = behavior.normalize(at_s(0), 10, 3);
   EXPECT_EQ(decision.replicas, 9);

@@ -24,7 +24,7 @@ const char* kFleet = R"({
 
 class FleetTest : public ::testing::Test {
  protected:
-  scenario::Scenario scenario_ = testing::scenario_from_json(kFleet);
+  spec::Scenario scenario_ = testing::scenario_from_json(kFleet);
   Kernel kernel_;
   Fleet fleet_{scenario_, kernel_};
   VersionIndex old_ = *fleet_.find_version("api", "old");

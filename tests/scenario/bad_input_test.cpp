@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "scenario/input_error.hpp"
-#include "scenario/json_reader.hpp"
+#include "input/input_error.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::scenario {
@@ -80,7 +80,7 @@ class WorkingDirectory {
 struct Outcome {
   bool input_error = false;
   std::string message;
-  std::vector<InputProblem> problems;
+  std::vector<input::InputProblem> problems;
   std::string other_failure;
 };
 
@@ -91,7 +91,7 @@ Outcome load_in(const fs::path& dir, const std::string& name,
   try {
     load_scenario(name, overrides);
     outcome.other_failure = "loaded without an error";
-  } catch (const InputError& error) {
+  } catch (const input::InputError& error) {
     outcome.input_error = true;
     outcome.message = error.what();
     outcome.problems = error.problems();
@@ -119,7 +119,7 @@ std::vector<std::string> bad_files() {
 }
 
 // Whether a problem says what was wanted: an "expected ...", or a suggestion for an unknown key.
-bool says_what_was_expected(const InputProblem& problem) {
+bool says_what_was_expected(const input::InputProblem& problem) {
   if (!problem.expected.empty()) return true;
   if (problem.detail.find("expected") != std::string::npos) return true;
   if (problem.hint.starts_with("did you mean") || problem.hint.starts_with("allowed keys")) {
@@ -172,7 +172,7 @@ TEST_P(BadInputFile, EveryProblemNamesTheFileThePlaceAndWhatWasExpected) {
   ASSERT_FALSE(outcome.problems.empty());
   const bool whole_input = std::find(kWholeInputProblems.begin(), kWholeInputProblems.end(),
                                      GetParam()) != kWholeInputProblems.end();
-  for (const InputProblem& problem : outcome.problems) {
+  for (const input::InputProblem& problem : outcome.problems) {
     EXPECT_EQ(problem.file, GetParam()) << problem.message();
     if (!whole_input) {
       EXPECT_TRUE(problem.pointer.starts_with("/") || problem.line > 0) << problem.message();
@@ -322,11 +322,11 @@ TEST_F(GeneratedInput, ScriptedFaultOnTenMillionHostsIsCheckedByPattern) {
 // ---- --set, directly ----
 
 TEST(OverrideErrors, NameTheFileAndTheAssignment) {
-  auto document = parse_json_text(R"({"timeline": [{"at": "+1h"}], "name": "x"})", "s.json");
+  auto document = input::parse_json_text(R"({"timeline": [{"at": "+1h"}], "name": "x"})", "s.json");
   auto message_of = [&](const std::string& assignment) {
     try {
       apply_override(document, assignment, "s.json");
-    } catch (const InputError& error) {
+    } catch (const input::InputError& error) {
       return std::string(error.what());
     }
     return std::string("no error");

@@ -17,8 +17,8 @@
 #include <variant>
 #include <vector>
 
-#include "model/service_graph.hpp"
-#include "scenario/json_reader.hpp"
+#include "spec/service_graph.hpp"
+#include "input/json_reader.hpp"
 #include "scenarios.hpp"
 
 namespace deploysim::scenario {
@@ -48,17 +48,17 @@ std::vector<fs::path> scenario_files(const fs::path& dir) {
 }
 
 // Loads a file that must be valid; a failure shows the message a user would see.
-Scenario load_ok(const fs::path& path, const std::vector<std::string>& overrides = {}) {
+spec::Scenario load_ok(const fs::path& path, const std::vector<std::string>& overrides = {}) {
   try {
     return load_scenario(path, overrides);
-  } catch (const InputError& error) {
+  } catch (const input::InputError& error) {
     ADD_FAILURE() << error.what();
   }
-  return Scenario{};
+  return spec::Scenario{};
 }
 
-Time at(Duration d) {
-  return Time::zero() + d;
+engine::Time at(engine::Duration d) {
+  return engine::Time::zero() + d;
 }
 
 // ---- Every bundled scenario and fixture loads ----
@@ -68,7 +68,7 @@ TEST(BundledScenarios, EveryFileLoadsAndCitesItsSources) {
   ASSERT_FALSE(files.empty());
   for (const auto& file : files) {
     SCOPED_TRACE(file.string());
-    const Scenario scenario = load_ok(file);
+    const spec::Scenario scenario = load_ok(file);
     EXPECT_FALSE(scenario.name.empty());
     EXPECT_FALSE(scenario.sources.empty()) << "bundled scenarios cite their sources";
     EXPECT_EQ(scenario.file, file.string());
@@ -87,15 +87,15 @@ TEST(GoodFixtures, EveryFileLoads) {
 // ---- Defaults (docs/scenario-format.md lists the same values) ----
 
 TEST(Defaults, RequiredKeysOnly) {
-  const Scenario s = load_ok(kGoodDir / "minimal.json");
+  const spec::Scenario s = load_ok(kGoodDir / "minimal.json");
   EXPECT_EQ(s.description, "");
   EXPECT_TRUE(s.sources.empty());
   EXPECT_EQ(s.seed, 1u);
   EXPECT_FALSE(s.clock.wall.has_value());
-  EXPECT_EQ(s.clock.end, at(Duration::days(1)));
+  EXPECT_EQ(s.clock.end, at(engine::Duration::days(1)));
   ASSERT_EQ(s.behaviours.size(), 1u);
   EXPECT_EQ(s.behaviours[0].name, "healthy");
-  EXPECT_EQ(s.behaviours[0].kind, Behaviour::Kind::healthy);
+  EXPECT_EQ(s.behaviours[0].kind, spec::Behaviour::Kind::healthy);
   ASSERT_EQ(s.services.size(), 1u);
   ASSERT_EQ(s.services[0].versions.size(), 1u);
   EXPECT_EQ(s.services[0].versions[0].behaviour, "healthy");
@@ -107,7 +107,7 @@ TEST(Defaults, RequiredKeysOnly) {
   EXPECT_TRUE(s.groups[0].config.empty());
   EXPECT_TRUE(s.flags.empty());
   EXPECT_FALSE(s.deployment.has_value());
-  EXPECT_EQ(s.monitoring.scrape_interval, Duration::seconds(15));
+  EXPECT_EQ(s.monitoring.scrape_interval, engine::Duration::seconds(15));
   EXPECT_EQ(s.monitoring.noise, 0.0);
   EXPECT_TRUE(s.monitoring.alerts.empty());
   EXPECT_TRUE(s.monitoring.signals.empty());
@@ -124,39 +124,39 @@ TEST(Defaults, RequiredKeysOnly) {
 }
 
 // A scenario with one service "web" (v1 -> v2) on 10 hosts and `rest` spliced in at the end.
-Scenario with(const std::string& rest) {
+spec::Scenario with(const std::string& rest) {
   return scenario_from_json(
       R"({"name": "t", "services": {"web": {"versions": {"v1": {}, "v2": {}}}},
           "fleet": {"web": {"hosts": 10, "service": "web", "version": "v1"}}, )" +
       rest + "}");
 }
 
-Scenario with_strategy(const std::string& strategy) {
+spec::Scenario with_strategy(const std::string& strategy) {
   return with(R"("deployment": {"service": "web", "to": "v2", "strategy": )" + strategy + "}");
 }
 
-TEST(Defaults, Deployment) {
-  const Scenario s = with_strategy(R"({"type": "all_at_once"})");
+TEST(Defaults, spec::Deployment) {
+  const spec::Scenario s = with_strategy(R"({"type": "all_at_once"})");
   ASSERT_TRUE(s.deployment.has_value());
-  const Deployment& d = *s.deployment;
+  const spec::Deployment& d = *s.deployment;
   EXPECT_TRUE(d.groups.empty());
-  EXPECT_EQ(d.start, Time::zero());
+  EXPECT_EQ(d.start, engine::Time::zero());
   EXPECT_FALSE(d.preflight_gate);
   EXPECT_FALSE(d.post_deploy_verification);
-  EXPECT_EQ(d.host_update.drain, Duration::seconds(0));
-  EXPECT_EQ(d.host_update.install.kind(), Distribution::Kind::deterministic);
+  EXPECT_EQ(d.host_update.drain, engine::Duration::seconds(0));
+  EXPECT_EQ(d.host_update.install.kind(), engine::Distribution::Kind::deterministic);
   EXPECT_EQ(d.host_update.install.mean(), 30'000.0);
-  EXPECT_EQ(d.host_update.health_check, Duration::seconds(0));
+  EXPECT_EQ(d.host_update.health_check, engine::Duration::seconds(0));
   EXPECT_EQ(d.host_update.install_failure_probability, 0.0);
-  EXPECT_EQ(d.host_update.retry_delay, Duration::seconds(10));
+  EXPECT_EQ(d.host_update.retry_delay, engine::Duration::seconds(10));
   EXPECT_EQ(d.host_update.max_retries, 3);
-  EXPECT_TRUE(std::holds_alternative<AllAtOnceStrategy>(d.strategy));
+  EXPECT_TRUE(std::holds_alternative<spec::AllAtOnceParams>(d.strategy));
 }
 
 TEST(Defaults, Strategies) {
   {
     const auto m =
-        std::get<ManualStrategy>(with_strategy(R"({"type": "manual"})").deployment->strategy);
+        std::get<spec::ManualParams>(with_strategy(R"({"type": "manual"})").deployment->strategy);
     EXPECT_EQ(m.per_host.mean(), 600'000.0);
     EXPECT_EQ(m.skip_probability, 0.0);
     EXPECT_EQ(m.misconfigure_probability, 0.0);
@@ -165,29 +165,29 @@ TEST(Defaults, Strategies) {
   }
   {
     const auto r =
-        std::get<RollingStrategy>(with_strategy(R"({"type": "rolling"})").deployment->strategy);
+        std::get<spec::RollingParams>(with_strategy(R"({"type": "rolling"})").deployment->strategy);
     EXPECT_EQ(r.batch_size, 0);
     EXPECT_EQ(r.max_surge.value, 25.0);
     EXPECT_TRUE(r.max_surge.percent);
     EXPECT_EQ(r.max_unavailable.value, 25.0);
     EXPECT_TRUE(r.max_unavailable.percent);
-    EXPECT_EQ(r.min_ready, Duration::seconds(0));
-    EXPECT_EQ(r.progress_deadline, Duration::seconds(600));
+    EXPECT_EQ(r.min_ready, engine::Duration::seconds(0));
+    EXPECT_EQ(r.progress_deadline, engine::Duration::seconds(600));
   }
   {
-    const auto b = std::get<BlueGreenStrategy>(
+    const auto b = std::get<spec::BlueGreenParams>(
         with_strategy(R"({"type": "blue_green"})").deployment->strategy);
-    EXPECT_EQ(b.pre_promotion_analysis, Duration::seconds(0));
-    EXPECT_EQ(b.scale_down_delay, Duration::seconds(30));
+    EXPECT_EQ(b.pre_promotion_analysis, engine::Duration::seconds(0));
+    EXPECT_EQ(b.scale_down_delay, engine::Duration::seconds(30));
     EXPECT_TRUE(b.auto_promote);
   }
   {
-    const auto c = std::get<CanaryStrategy>(
+    const auto c = std::get<spec::CanaryParams>(
         with_strategy(R"({"type": "canary", "steps": []})").deployment->strategy);
     EXPECT_TRUE(c.steps.empty());
     EXPECT_EQ(c.analysis.metric, "error_rate");
     EXPECT_EQ(c.analysis.max_value, 0.01);
-    EXPECT_EQ(c.analysis.interval, Duration::seconds(60));
+    EXPECT_EQ(c.analysis.interval, engine::Duration::seconds(60));
     EXPECT_EQ(c.analysis.failure_limit, 0);
     EXPECT_EQ(c.analysis.consecutive_error_limit, 4);
     EXPECT_FALSE(c.analysis.compare_to_baseline);
@@ -196,18 +196,18 @@ TEST(Defaults, Strategies) {
     EXPECT_TRUE(c.automated_rollback);
   }
   {
-    const auto g = std::get<RingStrategy>(
+    const auto g = std::get<spec::RingParams>(
         with_strategy(R"({"type": "ring", "rings": [{"name": "all", "percent": 100}]})")
             .deployment->strategy);
     EXPECT_EQ(g.parallelism, 0);
     ASSERT_EQ(g.rings.size(), 1u);
-    EXPECT_EQ(g.rings[0].bake, Duration::seconds(0));
+    EXPECT_EQ(g.rings[0].bake, engine::Duration::seconds(0));
     EXPECT_TRUE(g.rings[0].groups.empty());
   }
 }
 
 TEST(Defaults, MonitoringPeopleFlagsAndTimeline) {
-  const Scenario s = with(R"(
+  const spec::Scenario s = with(R"(
     "flags": {"f": {}},
     "monitoring": {"alerts": [{"name": "e", "metric": "error_rate", "above": 0.1}],
                    "signals": [{"name": "s", "from": "flag_without_code", "flag": "f"}]},
@@ -219,16 +219,16 @@ TEST(Defaults, MonitoringPeopleFlagsAndTimeline) {
   EXPECT_TRUE(s.flags[0].groups.empty());
   EXPECT_EQ(s.flags[0].percent, 100.0);
   ASSERT_EQ(s.monitoring.alerts.size(), 1u);
-  const AlertRule& alert = s.monitoring.alerts[0];
+  const spec::AlertRule& alert = s.monitoring.alerts[0];
   EXPECT_FALSE(alert.below);
   EXPECT_EQ(alert.threshold, 0.1);
-  EXPECT_EQ(alert.for_duration, Duration::seconds(0));
-  EXPECT_EQ(alert.level, AlertRule::Level::critical);
+  EXPECT_EQ(alert.for_duration, engine::Duration::seconds(0));
+  EXPECT_EQ(alert.level, spec::AlertRule::Level::critical);
   EXPECT_EQ(alert.notify, "");
   EXPECT_FALSE(alert.ignored);
   ASSERT_EQ(s.monitoring.signals.size(), 1u);
-  EXPECT_EQ(s.monitoring.signals[0].start, Time::zero());
-  EXPECT_EQ(s.monitoring.signals[0].every, Duration::minutes(1));
+  EXPECT_EQ(s.monitoring.signals[0].start, engine::Time::zero());
+  EXPECT_EQ(s.monitoring.signals[0].every, engine::Duration::minutes(1));
   EXPECT_FALSE(s.monitoring.signals[0].treated_as_alert);
   ASSERT_EQ(s.people.size(), 1u);
   EXPECT_EQ(s.people[0].acknowledge.mean(), 60'000.0);
@@ -247,25 +247,25 @@ TEST(Defaults, MonitoringPeopleFlagsAndTimeline) {
 // ---- Every key of a section is read into the typed scenario ----
 
 TEST(EveryKey, ManualFixture) {
-  const Scenario s = load_ok(kGoodDir / "manual_every_key.json");
+  const spec::Scenario s = load_ok(kGoodDir / "manual_every_key.json");
   EXPECT_EQ(s.seed, 42u);
   ASSERT_TRUE(s.clock.wall.has_value());
   EXPECT_EQ(s.clock.wall->zone(), "UTC");
-  EXPECT_EQ(s.clock.end, at(Duration::days(1) + Duration::hours(10)));
+  EXPECT_EQ(s.clock.end, at(engine::Duration::days(1) + engine::Duration::hours(10)));
   ASSERT_EQ(s.behaviours.size(), 5u);  // "healthy" is redefined, not added twice
   const auto behaviour = [&](const std::string& name) {
     return *std::find_if(s.behaviours.begin(), s.behaviours.end(),
-                         [&](const Behaviour& b) { return b.name == name; });
+                         [&](const spec::Behaviour& b) { return b.name == name; });
   };
   EXPECT_EQ(behaviour("errors").error_rate, 0.2);
   EXPECT_EQ(behaviour("slow").added_latency_ms, 400.0);
   EXPECT_EQ(behaviour("bad_orders").loss_per_host_per_min_usd, 1500.0);
-  EXPECT_EQ(behaviour("boot_loop").kind, Behaviour::Kind::crash_on_start);
-  const Service& router = s.services.at(0);
+  EXPECT_EQ(behaviour("boot_loop").kind, spec::Behaviour::Kind::crash_on_start);
+  const spec::Service& router = s.services.at(0);
   ASSERT_EQ(router.versions.size(), 3u);
   EXPECT_EQ(router.versions[0].flag_behaviours.at("fast_path"), "bad_orders");
   EXPECT_EQ(router.versions[2].behaviour, "errors");
-  const HostGroup& rack_a = s.groups.at(0);
+  const spec::HostGroup& rack_a = s.groups.at(0);
   EXPECT_EQ(rack_a.name_pattern, "a{i}.example");
   EXPECT_EQ(rack_a.traffic_weight, 2.0);
   EXPECT_EQ(rack_a.config.at("threads"), "8");  // non-strings keep their JSON text
@@ -274,55 +274,55 @@ TEST(EveryKey, ManualFixture) {
   EXPECT_EQ(s.flags[1].name, "fast_path");  // objects are read in key order
   EXPECT_EQ(s.flags[1].groups, std::vector<std::string>{"rack_a"});
 
-  const Deployment& d = *s.deployment;
+  const spec::Deployment& d = *s.deployment;
   EXPECT_EQ(d.groups, (std::vector<std::string>{"rack_a", "rack_b"}));
-  EXPECT_EQ(d.start, at(Duration::hours(1)));
+  EXPECT_EQ(d.start, at(engine::Duration::hours(1)));
   EXPECT_TRUE(d.preflight_gate);
   EXPECT_TRUE(d.post_deploy_verification);
-  EXPECT_EQ(d.host_update.drain, Duration::seconds(30));
+  EXPECT_EQ(d.host_update.drain, engine::Duration::seconds(30));
   EXPECT_EQ(d.host_update.install.mean(), 120'000.0);
-  EXPECT_EQ(d.host_update.health_check, Duration::seconds(10));
+  EXPECT_EQ(d.host_update.health_check, engine::Duration::seconds(10));
   EXPECT_EQ(d.host_update.install_failure_probability, 0.05);
-  EXPECT_EQ(d.host_update.retry_delay, Duration::seconds(20));
+  EXPECT_EQ(d.host_update.retry_delay, engine::Duration::seconds(20));
   EXPECT_EQ(d.host_update.max_retries, 2);
-  const auto& manual = std::get<ManualStrategy>(d.strategy);
-  EXPECT_EQ(manual.per_host.kind(), Distribution::Kind::uniform);
+  const auto& manual = std::get<spec::ManualParams>(d.strategy);
+  EXPECT_EQ(manual.per_host.kind(), engine::Distribution::Kind::uniform);
   EXPECT_EQ(manual.skip_probability, 0.01);
   EXPECT_EQ(manual.misconfigure_probability, 0.02);
   EXPECT_EQ(manual.hosts_per_day, 4);
   ASSERT_EQ(manual.faults.size(), 2u);
-  EXPECT_EQ(manual.faults[0].kind, ScriptedFault::Kind::skip);
+  EXPECT_EQ(manual.faults[0].kind, spec::ScriptedFault::Kind::skip);
   EXPECT_EQ(manual.faults[0].host, "a3.example");
-  EXPECT_EQ(manual.faults[1].kind, ScriptedFault::Kind::misconfigure);
+  EXPECT_EQ(manual.faults[1].kind, spec::ScriptedFault::Kind::misconfigure);
   EXPECT_EQ(manual.faults[1].host, "rack_b-2");
 
-  EXPECT_EQ(s.monitoring.scrape_interval, Duration::minutes(1));
+  EXPECT_EQ(s.monitoring.scrape_interval, engine::Duration::minutes(1));
   EXPECT_EQ(s.monitoring.noise, 0.05);
   ASSERT_EQ(s.monitoring.alerts.size(), 2u);
-  EXPECT_EQ(s.monitoring.alerts[0].metric, Metric::loss_rate_usd_per_min);
+  EXPECT_EQ(s.monitoring.alerts[0].metric, spec::Metric::loss_rate_usd_per_min);
   EXPECT_EQ(s.monitoring.alerts[0].notify, "desk");
-  EXPECT_EQ(s.monitoring.alerts[1].metric, Metric::hosts_on_target);
+  EXPECT_EQ(s.monitoring.alerts[1].metric, spec::Metric::hosts_on_target);
   EXPECT_TRUE(s.monitoring.alerts[1].below);
-  EXPECT_EQ(s.monitoring.alerts[1].level, AlertRule::Level::warning);
+  EXPECT_EQ(s.monitoring.alerts[1].level, spec::AlertRule::Level::warning);
   EXPECT_TRUE(s.monitoring.alerts[1].ignored);
-  EXPECT_EQ(s.monitoring.alerts[1].for_duration, Duration::days(1));
-  const Signal& signal = s.monitoring.signals.at(0);
+  EXPECT_EQ(s.monitoring.alerts[1].for_duration, engine::Duration::days(1));
+  const spec::Signal& signal = s.monitoring.signals.at(0);
   EXPECT_EQ(signal.flag, "fast_path");
-  EXPECT_EQ(signal.start, at(Duration::days(1)));
+  EXPECT_EQ(signal.start, at(engine::Duration::days(1)));
   EXPECT_EQ(signal.notify, "desk");
 
-  const Person& desk = s.people.at(0);
+  const spec::Person& desk = s.people.at(0);
   EXPECT_EQ(desk.name, "desk");
-  EXPECT_EQ(desk.diagnose.kind(), Distribution::Kind::weibull);
-  EXPECT_EQ(desk.act.kind(), Distribution::Kind::empirical);
+  EXPECT_EQ(desk.diagnose.kind(), engine::Distribution::Kind::weibull);
+  EXPECT_EQ(desk.act.kind(), engine::Distribution::Kind::empirical);
   ASSERT_EQ(desk.playbook.size(), 2u);
-  EXPECT_EQ(desk.playbook[0].action, ActionKind::page);
+  EXPECT_EQ(desk.playbook[0].action, spec::ActionKind::page);
   EXPECT_EQ(desk.playbook[0].person, "lead");
-  EXPECT_EQ(desk.playbook[1].action, ActionKind::halt);
+  EXPECT_EQ(desk.playbook[1].action, spec::ActionKind::halt);
   EXPECT_EQ(desk.playbook[1].group, "rack_a");
 
   EXPECT_EQ(s.automation.rollback_on, std::vector<std::string>{"losing_money"});
-  EXPECT_EQ(s.automation.kill_switch->metric, Metric::kpi);
+  EXPECT_EQ(s.automation.kill_switch->metric, spec::Metric::kpi);
   EXPECT_TRUE(s.automation.halt_on_inconsistency);
   EXPECT_EQ(s.business.requests_per_host_per_s, 50.0);
   EXPECT_EQ(s.business.base_error_rate, 0.0001);
@@ -330,22 +330,22 @@ TEST(EveryKey, ManualFixture) {
   ASSERT_EQ(s.timeline.size(), 3u);
   EXPECT_EQ(s.timeline[0].group, "rack_a");
   EXPECT_EQ(s.timeline[0].person, "desk");
-  EXPECT_EQ(s.timeline[1].action, ActionKind::page);
+  EXPECT_EQ(s.timeline[1].action, spec::ActionKind::page);
   EXPECT_EQ(s.timeline[1].person, "lead");
-  EXPECT_EQ(s.timeline[2].action, ActionKind::deploy);
+  EXPECT_EQ(s.timeline[2].action, spec::ActionKind::deploy);
 }
 
 TEST(EveryKey, RingAndBlueGreenFixtures) {
-  const auto ring = std::get<RingStrategy>(load_ok(kGoodDir / "ring.json").deployment->strategy);
+  const auto ring = std::get<spec::RingParams>(load_ok(kGoodDir / "ring.json").deployment->strategy);
   ASSERT_EQ(ring.rings.size(), 3u);
   EXPECT_EQ(ring.rings[0].groups, std::vector<std::string>{"canary"});
-  EXPECT_EQ(ring.rings[0].bake, Duration::hours(1));
+  EXPECT_EQ(ring.rings[0].bake, engine::Duration::hours(1));
   EXPECT_EQ(ring.rings[1].percent, 50.0);
   EXPECT_EQ(ring.parallelism, 5);
-  const Scenario bg = load_ok(kGoodDir / "blue_green.json");
-  const auto blue_green = std::get<BlueGreenStrategy>(bg.deployment->strategy);
-  EXPECT_EQ(blue_green.pre_promotion_analysis, Duration::minutes(5));
-  EXPECT_EQ(blue_green.scale_down_delay, Duration::minutes(10));
+  const spec::Scenario bg = load_ok(kGoodDir / "blue_green.json");
+  const auto blue_green = std::get<spec::BlueGreenParams>(bg.deployment->strategy);
+  EXPECT_EQ(blue_green.pre_promotion_analysis, engine::Duration::minutes(5));
+  EXPECT_EQ(blue_green.scale_down_delay, engine::Duration::minutes(10));
   EXPECT_FALSE(blue_green.auto_promote);
   EXPECT_EQ(bg.automation.rollback_on, std::vector<std::string>{"errors"});
 }
@@ -366,8 +366,8 @@ class Override : public ::testing::TestWithParam<OverrideCase> {};
 
 TEST_P(Override, ChangesOnlyTheTargetedValue) {
   const fs::path file = kGoodDir / "web_rollout.json";
-  const Scenario original = load_ok(file);
-  const Scenario changed = load_ok(file, {GetParam().assignment});
+  const spec::Scenario original = load_ok(file);
+  const spec::Scenario changed = load_ok(file, {GetParam().assignment});
   json expected = original.source;
   expected[json::json_pointer(GetParam().pointer)] = GetParam().value;
   EXPECT_EQ(changed.source, expected) << "diff: " << json::diff(expected, changed.source).dump();
@@ -402,15 +402,15 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Overrides, ReachTheTypedScenario) {
   const fs::path file = kGoodDir / "web_rollout.json";
-  const Scenario s =
+  const spec::Scenario s =
       load_ok(file, {"deployment.strategy.max_surge=50%", "deployment.strategy.max_unavailable=2",
                      "timeline.1.at=+2h", "fleet.web-us.hosts=12", "seed=5", "seed=6"});
-  const auto& rolling = std::get<RollingStrategy>(s.deployment->strategy);
+  const auto& rolling = std::get<spec::RollingParams>(s.deployment->strategy);
   EXPECT_EQ(rolling.max_surge.value, 50.0);
   EXPECT_TRUE(rolling.max_surge.percent);
   EXPECT_EQ(rolling.max_unavailable.value, 2.0);
   EXPECT_FALSE(rolling.max_unavailable.percent);
-  EXPECT_EQ(s.timeline.at(1).at, at(Duration::hours(2)));
+  EXPECT_EQ(s.timeline.at(1).at, at(engine::Duration::hours(2)));
   EXPECT_EQ(s.groups.at(2).name, "web-us");
   EXPECT_EQ(s.groups.at(2).hosts, 12);
   EXPECT_EQ(s.seed, 6u);  // applied in order: the last one wins
@@ -418,10 +418,10 @@ TEST(Overrides, ReachTheTypedScenario) {
 }
 
 TEST(Overrides, ReplaceAWholeStrategy) {
-  const Scenario s =
+  const spec::Scenario s =
       load_ok(kGoodDir / "web_rollout.json",
               {R"(deployment.strategy={"type": "canary", "steps": [{"set_weight": 5}]})"});
-  const auto& canary = std::get<CanaryStrategy>(s.deployment->strategy);
+  const auto& canary = std::get<spec::CanaryParams>(s.deployment->strategy);
   ASSERT_EQ(canary.steps.size(), 1u);
   EXPECT_EQ(canary.steps[0].weight, 5.0);
 }
@@ -429,35 +429,35 @@ TEST(Overrides, ReplaceAWholeStrategy) {
 // ---- Variant files: "extends" + "set" ----
 
 TEST(Variants, ChangeOnlyWhatTheySetAndAddTheirSources) {
-  const Scenario base = load_ok(kGoodDir / "web_rollout.json");
+  const spec::Scenario base = load_ok(kGoodDir / "web_rollout.json");
   const fs::path file = kGoodDir / "web_rollout_canary.json";
-  const Scenario variant = load_ok(file);
+  const spec::Scenario variant = load_ok(file);
   EXPECT_EQ(variant.file, file.string());
   EXPECT_EQ(variant.name, "Web rollout as a canary");
   EXPECT_EQ(variant.description,
             "The same rollout as web_rollout.json, as a canary with analysis.");
   EXPECT_EQ(variant.sources, (std::vector<std::string>{"Test fixture", "Variant fixture"}));
 
-  const auto& canary = std::get<CanaryStrategy>(variant.deployment->strategy);
+  const auto& canary = std::get<spec::CanaryParams>(variant.deployment->strategy);
   ASSERT_EQ(canary.steps.size(), 4u);
-  EXPECT_EQ(canary.steps[0].kind, CanaryStep::Kind::set_weight);
+  EXPECT_EQ(canary.steps[0].kind, spec::CanaryStep::Kind::set_weight);
   EXPECT_EQ(canary.steps[0].weight, 10.0);
-  EXPECT_EQ(canary.steps[1].kind, CanaryStep::Kind::pause);
-  EXPECT_EQ(canary.steps[1].duration, Duration::minutes(10));
-  EXPECT_EQ(canary.steps[3].kind, CanaryStep::Kind::analysis);
+  EXPECT_EQ(canary.steps[1].kind, spec::CanaryStep::Kind::pause);
+  EXPECT_EQ(canary.steps[1].duration, engine::Duration::minutes(10));
+  EXPECT_EQ(canary.steps[3].kind, spec::CanaryStep::Kind::analysis);
   EXPECT_EQ(canary.analysis.metric, "latency_ms");
   EXPECT_EQ(canary.analysis.max_value, 200.0);
   EXPECT_EQ(canary.analysis.failure_limit, 1);
   EXPECT_EQ(canary.analysis.consecutive_error_limit, 4);  // not set: the default
-  EXPECT_EQ(variant.monitoring.scrape_interval, Duration::seconds(15));
-  EXPECT_EQ(variant.timeline.at(1).at, at(Duration::hours(2)));
+  EXPECT_EQ(variant.monitoring.scrape_interval, engine::Duration::seconds(15));
+  EXPECT_EQ(variant.timeline.at(1).at, at(engine::Duration::hours(2)));
 
   // Everything else is the base's.
   json expected = base.source;
   expected["name"] = variant.name;
   expected["description"] = variant.description;
   expected["sources"].push_back("Variant fixture");
-  const json variant_file = load_json_file(file);
+  const json variant_file = input::load_json_file(file);
   for (const auto& [path, value] : variant_file["set"].items()) {
     set_value(expected, path, value, "test", "test");
   }
@@ -465,25 +465,25 @@ TEST(Variants, ChangeOnlyWhatTheySetAndAddTheirSources) {
 }
 
 TEST(Variants, ChainAndKeepWhatTheyDoNotOverride) {
-  const Scenario gated = load_ok(kGoodDir / "web_rollout_canary_gated.json");
+  const spec::Scenario gated = load_ok(kGoodDir / "web_rollout_canary_gated.json");
   EXPECT_EQ(gated.name, "Web canary with a pre-flight gate");
   // No description of its own: the one of the variant it extends.
   EXPECT_EQ(gated.description, "The same rollout as web_rollout.json, as a canary with analysis.");
   EXPECT_TRUE(gated.deployment->preflight_gate);
-  EXPECT_TRUE(std::holds_alternative<CanaryStrategy>(gated.deployment->strategy));
+  EXPECT_TRUE(std::holds_alternative<spec::CanaryParams>(gated.deployment->strategy));
 }
 
 TEST(Variants, OverridesApplyAfterTheVariant) {
-  const Scenario s =
+  const spec::Scenario s =
       load_ok(kGoodDir / "web_rollout_canary_gated.json",
               {"deployment.preflight_gate=false", "deployment.strategy.steps.0.set_weight=5"});
   EXPECT_FALSE(s.deployment->preflight_gate);
-  EXPECT_EQ(std::get<CanaryStrategy>(s.deployment->strategy).steps.at(0).weight, 5.0);
+  EXPECT_EQ(std::get<spec::CanaryParams>(s.deployment->strategy).steps.at(0).weight, 5.0);
 }
 
 TEST(Variants, BundledKnightCounterfactualsDifferFromTheReplayOnlyWhereTheySaySo) {
-  const Scenario replay = load_ok(kScenariosDir / "knight_capital_2012.json");
-  const Scenario gate = load_ok(kScenariosDir / "knight_capital_2012_preflight_gate.json");
+  const spec::Scenario replay = load_ok(kScenariosDir / "knight_capital_2012.json");
+  const spec::Scenario gate = load_ok(kScenariosDir / "knight_capital_2012_preflight_gate.json");
   EXPECT_FALSE(replay.deployment->preflight_gate);
   EXPECT_TRUE(gate.deployment->preflight_gate);
   json expected = replay.source;
@@ -496,41 +496,41 @@ TEST(Variants, BundledKnightCounterfactualsDifferFromTheReplayOnlyWhereTheySaySo
 // ---- Times: timestamps with a wall clock, offsets with or without ----
 
 TEST(Times, TimestampsCountFromTheWallClockStart) {
-  const Scenario s = load_ok(kGoodDir / "web_rollout.json");
+  const spec::Scenario s = load_ok(kGoodDir / "web_rollout.json");
   ASSERT_TRUE(s.clock.wall.has_value());
   EXPECT_EQ(s.clock.wall->zone(), "Europe/Berlin");
-  EXPECT_EQ(s.clock.end, at(Duration::hours(4)));
-  EXPECT_EQ(s.deployment->start, at(Duration::minutes(15)));
-  EXPECT_EQ(s.timeline.at(0).at, at(Duration::hours(1)));
+  EXPECT_EQ(s.clock.end, at(engine::Duration::hours(4)));
+  EXPECT_EQ(s.deployment->start, at(engine::Duration::minutes(15)));
+  EXPECT_EQ(s.timeline.at(0).at, at(engine::Duration::hours(1)));
   EXPECT_EQ(s.timeline.at(0).percent, 10.0);
-  EXPECT_EQ(s.timeline.at(1).at, at(Duration::minutes(90)));  // "+90min" beside timestamps
+  EXPECT_EQ(s.timeline.at(1).at, at(engine::Duration::minutes(90)));  // "+90min" beside timestamps
 }
 
 TEST(Times, OffsetsWithOrWithoutPlus) {
-  const Scenario s = load_ok(kGoodDir / "offsets.json");
+  const spec::Scenario s = load_ok(kGoodDir / "offsets.json");
   EXPECT_FALSE(s.clock.wall.has_value());
-  EXPECT_EQ(s.clock.end, at(Duration::hours(6)));
-  EXPECT_EQ(s.deployment->start, at(Duration::minutes(30)));
+  EXPECT_EQ(s.clock.end, at(engine::Duration::hours(6)));
+  EXPECT_EQ(s.deployment->start, at(engine::Duration::minutes(30)));
   ASSERT_EQ(s.timeline.size(), 3u);
-  EXPECT_EQ(s.timeline[0].at, at(Duration::minutes(90)));
-  EXPECT_EQ(s.timeline[1].at, at(Duration::hours(2)));
-  EXPECT_EQ(s.timeline[2].at, at(Duration::hours(5) + Duration::minutes(30)));
+  EXPECT_EQ(s.timeline[0].at, at(engine::Duration::minutes(90)));
+  EXPECT_EQ(s.timeline[1].at, at(engine::Duration::hours(2)));
+  EXPECT_EQ(s.timeline[2].at, at(engine::Duration::hours(5) + engine::Duration::minutes(30)));
 }
 
 TEST(Times, TheClocksBoundsAreInsideTheRun) {
-  const Scenario s = with(R"(
+  const spec::Scenario s = with(R"(
     "clock": {"start": "2024-03-01T09:00", "end": "2024-03-01T10:00:00"},
     "timeline": [{"at": "2024-03-01T09:00:00", "do": "halt"}, {"at": "+1h", "do": "resume"}])");
-  EXPECT_EQ(s.timeline.at(0).at, Time::zero());
+  EXPECT_EQ(s.timeline.at(0).at, engine::Time::zero());
   EXPECT_EQ(s.timeline.at(1).at, s.clock.end);
 }
 
 // ---- Services: dependencies give the deployment order ----
 
 TEST(Services, DependenciesComeFirstInTheSafeDeploymentOrder) {
-  const Scenario s = load_ok(kGoodDir / "service_order.json");
+  const spec::Scenario s = load_ok(kGoodDir / "service_order.json");
   const auto api = std::find_if(s.services.begin(), s.services.end(),
-                                [](const Service& service) { return service.name == "api"; });
+                                [](const spec::Service& service) { return service.name == "api"; });
   ASSERT_NE(api, s.services.end());
   ASSERT_EQ(api->depends_on.size(), 2u);
   EXPECT_EQ(api->depends_on[0].service, "cache");  // objects are read in key order
@@ -538,7 +538,7 @@ TEST(Services, DependenciesComeFirstInTheSafeDeploymentOrder) {
   EXPECT_EQ(api->depends_on[1].service, "db");
   EXPECT_EQ(api->depends_on[1].compatible_versions, std::vector<std::string>{"v3"});
 
-  const auto order = model::safe_deployment_order(s.services);
+  const auto order = spec::safe_deployment_order(s.services);
   ASSERT_EQ(order.size(), 4u);
   auto position = [&](const std::string& name) {
     return std::find(order.begin(), order.end(), name) - order.begin();

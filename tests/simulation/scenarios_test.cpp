@@ -36,7 +36,7 @@ std::vector<fs::path> bundled_files() {
   return files;
 }
 
-std::string story_text(const scenario::Scenario& scenario, const Result& result) {
+std::string story_text(const spec::Scenario& scenario, const Result& result) {
   std::ostringstream out;
   for (const auto& record : result.story) {
     out << clock_text(scenario, record.time, true) << "  " << describe(record) << '\n';

@@ -83,10 +83,10 @@ std::string percent_rings(const std::vector<double>& percents, const std::string
               {{"@parallelism", std::to_string(parallelism)}, {"@rings", rings}});
 }
 
-std::vector<std::int64_t> ring_sizes(const scenario::Scenario& scenario) {
+std::vector<std::int64_t> ring_sizes(const spec::Scenario& scenario) {
   model::World world(scenario, 1);
   const auto plan =
-      plan_rings(world, std::get<scenario::RingStrategy>(scenario.deployment->strategy));
+      plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
   std::vector<std::int64_t> sizes;
   for (std::size_t r = 0; r < plan.ends.size(); ++r) sizes.push_back(plan.size(r));
   return sizes;
@@ -167,7 +167,7 @@ TEST(Ring, GroupRingsTakeTheirGroupsDeploymentHostsOnce) {
 
   model::World world(scenario, 1);
   const auto plan =
-      plan_rings(world, std::get<scenario::RingStrategy>(scenario.deployment->strategy));
+      plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
   const auto employees = *world.fleet().find_group("employees");
   for (std::size_t i = 0; i < plan.ends[0]; ++i) {
     EXPECT_EQ(world.fleet().group_of(plan.hosts[i]), employees);

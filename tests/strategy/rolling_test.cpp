@@ -14,7 +14,7 @@ namespace {
 
 using engine::Duration;
 using engine::Time;
-using scenario::CountOrPercent;
+using spec::CountOrPercent;
 using simulation::Simulation;
 using testing::scenario_from_json;
 

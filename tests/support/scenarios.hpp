@@ -4,14 +4,14 @@
 #include <filesystem>
 #include <string>
 
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::testing {
 
 /// A scenario from JSON text; errors name the file "test.json".
-inline scenario::Scenario scenario_from_json(const std::string& text) {
-  return scenario::parse_scenario(scenario::parse_json_text(text, "test.json"), "test.json");
+inline spec::Scenario scenario_from_json(const std::string& text) {
+  return scenario::parse_scenario(input::parse_json_text(text, "test.json"), "test.json");
 }
 
 /// A bundled scenario file, e.g. "knight_capital_2012.json".

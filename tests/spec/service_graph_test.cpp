@@ -1,12 +1,12 @@
-#include "model/service_graph.hpp"
+#include "spec/service_graph.hpp"
 
 #include <gtest/gtest.h>
 
-namespace deploysim::model {
+namespace deploysim::spec {
 namespace {
 
-scenario::Service service(std::string name, std::vector<std::string> depends_on) {
-  scenario::Service s;
+spec::Service service(std::string name, std::vector<std::string> depends_on) {
+  spec::Service s;
   s.name = std::move(name);
   for (auto& d : depends_on) s.depends_on.push_back({std::move(d), {}});
   return s;
@@ -41,4 +41,4 @@ TEST(ServiceGraph, SelfDependencyIsACycle) {
 }
 
 }  // namespace
-}  // namespace deploysim::model
+}  // namespace deploysim::spec

@@ -13,7 +13,7 @@
 #include "engine/distribution.hpp"
 #include "engine/time.hpp"
 
-namespace deploysim::scenario {
+namespace deploysim::spec {
 
 using engine::Distribution;
 using engine::Duration;
@@ -100,7 +100,7 @@ struct ScriptedFault {
 };
 
 /// An operator copies the release host after host (Knight, hand-run scripts).
-struct ManualStrategy {
+struct ManualParams {
   Distribution per_host = Distribution::constant(600'000.0);  ///< ms
   double skip_probability = 0.0;
   double misconfigure_probability = 0.0;
@@ -110,7 +110,7 @@ struct ManualStrategy {
 };
 
 /// Every host at once (Recreate in Kubernetes, a fleet-wide push script).
-struct AllAtOnceStrategy {};
+struct AllAtOnceParams {};
 
 /// A count ("3") or a percentage ("25%") of replicas, as Kubernetes writes maxSurge.
 struct CountOrPercent {
@@ -120,7 +120,7 @@ struct CountOrPercent {
 
 /// Kubernetes RollingUpdate (max_surge / max_unavailable) or fixed in-place batches (batch_size,
 /// as Ansible's `serial`). With batch_size set, surge and unavailable are ignored.
-struct RollingStrategy {
+struct RollingParams {
   std::int64_t batch_size = 0;
   CountOrPercent max_surge{25.0, true};
   CountOrPercent max_unavailable{25.0, true};
@@ -129,7 +129,7 @@ struct RollingStrategy {
 };
 
 /// Blue/green: a full green copy, optional analysis, switch, scale-down delay.
-struct BlueGreenStrategy {
+struct BlueGreenParams {
   Duration pre_promotion_analysis = Duration::seconds(0);
   Duration scale_down_delay = Duration::seconds(30);
   bool auto_promote = true;
@@ -155,7 +155,7 @@ struct CanaryAnalysis {
   double max_ratio_to_baseline = 1.5;
 };
 
-struct CanaryStrategy {
+struct CanaryParams {
   std::vector<CanaryStep> steps;
   CanaryAnalysis analysis;
   bool traffic_routed = true;  ///< with a traffic router: canary pods = ceil(w*N/100)
@@ -170,17 +170,17 @@ struct Ring {
   Duration bake = Duration::seconds(0);
 };
 
-struct RingStrategy {
+struct RingParams {
   std::vector<Ring> rings;
   /// Hosts updated at the same time inside a ring (0: the whole ring at once).
   std::int64_t parallelism = 0;
 };
 
-using Strategy = std::variant<ManualStrategy, AllAtOnceStrategy, RollingStrategy, BlueGreenStrategy,
-                              CanaryStrategy, RingStrategy>;
+using StrategyParams = std::variant<ManualParams, AllAtOnceParams, RollingParams, BlueGreenParams,
+                              CanaryParams, RingParams>;
 
 /// Name of a strategy as written in files ("manual", "rolling", ...).
-std::string strategy_name(const Strategy& strategy);
+std::string strategy_name(const StrategyParams& strategy);
 
 /// The deployment being simulated.
 struct Deployment {
@@ -188,7 +188,7 @@ struct Deployment {
   std::string to;                   ///< target version
   std::vector<std::string> groups;  ///< empty: every group running the service
   Time start;
-  Strategy strategy = ManualStrategy{};
+  StrategyParams strategy = ManualParams{};
   HostUpdate host_update;
   /// Refuse flag changes while a host in the flag's scope does not run a version that gives the
   /// flag the intended meaning (the fleet consistency check Knight lacked).
@@ -400,4 +400,4 @@ struct Scenario {
   std::string file;
 };
 
-}  // namespace deploysim::scenario
+}  // namespace deploysim::spec

@@ -12,14 +12,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "engine/distribution.hpp"
 #include "engine/time.hpp"
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
-namespace deploysim::scenario {
+namespace deploysim::input {
 
 /// Objects and arrays nested deeper than this are refused, so that no input can exhaust the
 /// stack of code that walks the document recursively.
@@ -107,7 +108,12 @@ class ObjectReader {
   bool has(std::string_view key);
   /// The value of `key`, or nullptr if absent; marks it as known.
   const nlohmann::json* get(std::string_view key);
-  /// The value of `key`; throws `missing required key "key"` if absent.
+  /// The value of `key`, which must be present. The one policy for a missing key: when a key
+  /// nobody asked about looks like a misspelling of it, the misspelling is the real problem and
+  /// is reported as an unknown key; otherwise the problem is at the missing key's own pointer,
+  /// "expected <expected>, found nothing" (or "missing required key" without `expected`).
+  ValueReader required(std::string_view key, const std::string& expected);
+  /// The value of `key`; required(key) without a description of what belongs there.
   ValueReader value(std::string_view key);
   /// The value of `key`, or nothing if absent.
   std::optional<ValueReader> optional(std::string_view key);
@@ -150,18 +156,25 @@ class ObjectReader {
   /// Throws InputError with one problem per key never asked about, e.g.
   /// `unknown key "stratgy"; did you mean "strategy"?`. Call it once all keys have been read.
   void finish() const;
+  /// `unknown key "key"; did you mean "suggestion"?`, at this object, or at the key itself at the
+  /// top level of a document, where the object's pointer would print as nothing.
+  InputProblem unknown_key(const std::string& key, const std::string& suggestion) const;
   /// An InputError about the object as a whole, e.g. `needs "to" or "weights", not both`.
   [[noreturn]] void fail(std::string detail, std::string hint = {}) const;
 
  private:
   void mark_known(std::string_view key);
-  [[noreturn]] void fail_missing(std::string_view key) const;
+  bool is_known(const std::string& key) const;
+  [[noreturn]] void fail_missing(std::string_view key, const std::string& expected) const;
 
   const nlohmann::json* value_;
   std::string file_;
   std::string pointer_;
-  // In the order first asked about, which is the order the allowed keys are listed in.
+  // In the order first asked about, which is the order the allowed keys are listed in; the set
+  // keeps look-ups linear in the number of keys however large the object.
   std::vector<std::string> known_;
+  std::unordered_set<std::string> known_set_;
+  bool all_known_ = false;  // members() read every key
 };
 
-}  // namespace deploysim::scenario
+}  // namespace deploysim::input

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace deploysim::scenario {
+namespace deploysim::input {
 
 /// One thing wrong with an input, located by file and JSON pointer (or line and column).
 /// Meant for designated initializers; the empty `{}` initializers keep GCC's
@@ -93,4 +93,4 @@ std::string quote_list(const std::vector<std::string>& values);
 /// A JSON string literal of `text`, for quoting names in messages.
 std::string quote(const std::string& text);
 
-}  // namespace deploysim::scenario
+}  // namespace deploysim::input

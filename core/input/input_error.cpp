@@ -1,4 +1,4 @@
-#include "scenario/input_error.hpp"
+#include "input/input_error.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-namespace deploysim::scenario {
+namespace deploysim::input {
 namespace {
 
 std::string join_messages(const std::vector<InputProblem>& problems) {
@@ -160,4 +160,4 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return best ? *best : std::string();
 }
 
-}  // namespace deploysim::scenario
+}  // namespace deploysim::input

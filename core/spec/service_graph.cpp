@@ -1,11 +1,12 @@
-#include "model/service_graph.hpp"
+#include "spec/service_graph.hpp"
 
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
+#include <unordered_map>
 
-namespace deploysim::model {
+namespace deploysim::spec {
 
 namespace {
 
@@ -31,20 +32,28 @@ struct CycleFinder : boost::default_dfs_visitor {
   }
 };
 
+std::string cycle_message(const std::vector<std::string>& path) {
+  std::string text = "services depend on each other in a cycle: ";
+  for (std::size_t i = 0; i < path.size(); ++i) text += (i == 0 ? "" : " -> ") + path[i];
+  return text;
+}
+
 }  // namespace
 
-std::vector<std::string> safe_deployment_order(const std::vector<scenario::Service>& services) {
+DependencyCycle::DependencyCycle(std::vector<std::string> path)
+    : std::invalid_argument(cycle_message(path)), path_(std::move(path)) {}
+
+std::vector<std::string> safe_deployment_order(const std::vector<ServiceDependencies>& services) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < services.size(); ++i) index.emplace(services[i].name, i);
   Graph graph(services.size());
-  auto index_of = [&](const std::string& name) {
-    for (std::size_t i = 0; i < services.size(); ++i) {
-      if (services[i].name == name) return i;
-    }
-    throw std::invalid_argument("unknown service \"" + name + "\"");
-  };
   // An edge from a service to each service that depends on it: dependencies come first.
   for (std::size_t i = 0; i < services.size(); ++i) {
     for (const auto& dependency : services[i].depends_on) {
-      boost::add_edge(index_of(dependency.service), i, graph);
+      const auto found = index.find(dependency);
+      if (found == index.end())
+        throw std::invalid_argument("unknown service \"" + dependency + "\"");
+      boost::add_edge(found->second, i, graph);
     }
   }
 
@@ -52,13 +61,10 @@ std::vector<std::string> safe_deployment_order(const std::vector<scenario::Servi
   std::vector<Vertex> cycle;
   boost::depth_first_search(graph, boost::visitor(CycleFinder{{}, &parent, &cycle}));
   if (!cycle.empty()) {
-    // Name the cycle in "depends on" direction: a -> b means a depends on b.
-    std::string text = "services depend on each other in a cycle: ";
-    for (auto it = cycle.rbegin(); it != cycle.rend(); ++it) {
-      if (it != cycle.rbegin()) text += " -> ";
-      text += services[*it].name;
-    }
-    throw DependencyCycle(text);
+    // Edges point from dependency to dependant; the path reads in "depends on" direction.
+    std::vector<std::string> path;
+    for (auto it = cycle.rbegin(); it != cycle.rend(); ++it) path.push_back(services[*it].name);
+    throw DependencyCycle(std::move(path));
   }
 
   std::vector<Vertex> reversed;
@@ -69,4 +75,15 @@ std::vector<std::string> safe_deployment_order(const std::vector<scenario::Servi
   return order;
 }
 
-}  // namespace deploysim::model
+std::vector<std::string> safe_deployment_order(const std::vector<Service>& services) {
+  std::vector<ServiceDependencies> names;
+  names.reserve(services.size());
+  for (const auto& service : services) {
+    ServiceDependencies entry{service.name, {}};
+    for (const auto& dependency : service.depends_on) entry.depends_on.push_back(dependency.service);
+    names.push_back(std::move(entry));
+  }
+  return safe_deployment_order(names);
+}
+
+}  // namespace deploysim::spec

@@ -1,4 +1,6 @@
-#include "scenario/json_reader.hpp"
+#include "input/json_reader.hpp"
+
+#include "input/file.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +13,7 @@
 #include <system_error>
 #include <tuple>
 
-namespace deploysim::scenario {
+namespace deploysim::input {
 namespace {
 
 using nlohmann::json;
@@ -369,22 +371,7 @@ std::string unit_hint(const json& value) {
 
 nlohmann::json load_json_file(const std::filesystem::path& path) {
   const std::string label = path.string();
-  auto fail = [&label](const std::string& reason) -> InputError {
-    return InputError(InputProblem{.file = label, .detail = "cannot read file: " + reason});
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw fail(std::make_error_code(std::errc::is_a_directory).message());
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(label.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) throw fail(std::generic_category().message(errno));
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, count);
-  if (std::ferror(file.get())) throw fail(std::generic_category().message(errno));
-  return parse_json_text(text, label);
+  return parse_json_text(read_text_file(label), label);
 }
 
 nlohmann::json parse_json_text(std::string_view text, const std::string& file_label) {
@@ -559,7 +546,12 @@ ObjectReader::ObjectReader(const nlohmann::json& value, std::string file, std::s
 }
 
 void ObjectReader::mark_known(std::string_view key) {
-  if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+  if (all_known_) return;
+  if (known_set_.emplace(key).second) known_.emplace_back(key);
+}
+
+bool ObjectReader::is_known(const std::string& key) const {
+  return all_known_ || known_set_.count(key) != 0;
 }
 
 bool ObjectReader::has(std::string_view key) {
@@ -572,26 +564,39 @@ const nlohmann::json* ObjectReader::get(std::string_view key) {
   return it == value_->end() ? nullptr : &*it;
 }
 
-void ObjectReader::fail_missing(std::string_view key) const {
-  // A required key that is missing is often present under a misspelt name.
-  std::string hint;
+InputProblem ObjectReader::unknown_key(const std::string& key,
+                                       const std::string& suggestion) const {
+  return InputProblem{.file = file_,
+                      .pointer = pointer_.empty() ? child_pointer("", key) : pointer_,
+                      .detail = "unknown key " + quote(key),
+                      .hint = "did you mean " + quote(suggestion) + "?"};
+}
+
+void ObjectReader::fail_missing(std::string_view key, const std::string& expected) const {
+  const std::string wanted(key);
   for (const auto& [present, ignored] : value_->items()) {
-    if (std::find(known_.begin(), known_.end(), present) != known_.end()) continue;
-    if (!did_you_mean(present, {std::string(key)}).empty()) {
-      hint = "is " + quote(present) + " a misspelling of it?";
-      break;
-    }
+    if (is_known(present)) continue;
+    if (!did_you_mean(present, {wanted}).empty()) throw InputError(unknown_key(present, wanted));
   }
-  throw InputError(InputProblem{.file = file_,
-                                .pointer = pointer_,
-                                .detail = "missing required key " + quote(std::string(key)),
-                                .hint = std::move(hint)});
+  InputProblem problem{.file = file_, .pointer = child_pointer(pointer_, key)};
+  if (expected.empty()) {
+    problem.detail = "missing required key " + quote(wanted);
+  } else {
+    problem.expected = expected;
+    problem.found = "nothing";
+    problem.hint = quote(wanted) + " is required";
+  }
+  throw InputError(std::move(problem));
+}
+
+ValueReader ObjectReader::required(std::string_view key, const std::string& expected) {
+  const nlohmann::json* found = get(key);
+  if (found == nullptr) fail_missing(key, expected);
+  return ValueReader(*found, file_, child_pointer(pointer_, key));
 }
 
 ValueReader ObjectReader::value(std::string_view key) {
-  const nlohmann::json* found = get(key);
-  if (found == nullptr) fail_missing(key);
-  return ValueReader(*found, file_, child_pointer(pointer_, key));
+  return required(key, {});
 }
 
 std::optional<ValueReader> ObjectReader::optional(std::string_view key) {
@@ -706,8 +711,8 @@ std::vector<ValueReader> ObjectReader::optional_array(std::string_view key) {
 std::vector<std::pair<std::string, ValueReader>> ObjectReader::members() {
   std::vector<std::pair<std::string, ValueReader>> out;
   out.reserve(value_->size());
+  all_known_ = true;
   for (const auto& [key, member] : value_->items()) {
-    mark_known(key);
     out.emplace_back(key, ValueReader(member, file_, child_pointer(pointer_, key)));
   }
   return out;
@@ -716,7 +721,7 @@ std::vector<std::pair<std::string, ValueReader>> ObjectReader::members() {
 void ObjectReader::finish() const {
   std::vector<InputProblem> problems;
   for (const auto& [key, ignored] : value_->items()) {
-    if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+    if (is_known(key)) continue;
     std::string hint;
     if (const std::string suggestion = did_you_mean(key, known_); !suggestion.empty()) {
       hint = "did you mean " + quote(suggestion) + "?";
@@ -725,10 +730,9 @@ void ObjectReader::finish() const {
     } else {
       hint = "allowed keys: " + quote_list(known_);
     }
-    problems.push_back(InputProblem{.file = file_,
-                                    .pointer = pointer_,
-                                    .detail = "unknown key " + quote(key),
-                                    .hint = std::move(hint)});
+    InputProblem problem = unknown_key(key, "");
+    problem.hint = std::move(hint);
+    problems.push_back(std::move(problem));
   }
   if (!problems.empty()) throw InputError(std::move(problems));
 }
@@ -738,4 +742,4 @@ void ObjectReader::fail(std::string detail, std::string hint) const {
       .file = file_, .pointer = pointer_, .detail = std::move(detail), .hint = std::move(hint)});
 }
 
-}  // namespace deploysim::scenario
+}  // namespace deploysim::input
