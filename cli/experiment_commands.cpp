@@ -12,10 +12,10 @@
 
 #include "exit_codes.hpp"
 #include "experiment/sweep.hpp"
+#include "input/json_reader.hpp"
 #include "io/trace_writers.hpp"
 #include "output.hpp"
 #include "progress.hpp"
-#include "input/json_reader.hpp"
 #include "scenario/load.hpp"
 #include "simulation/narrative.hpp"
 
@@ -268,6 +268,7 @@ int run_sweep_command(const SweepOptions& options) {
   std::optional<experiment::PrecisionTarget> target;
   try {
     loaded = load_document(options);
+    experiment::require_metric(options.metric);
     for (const auto& text : options.parameters)
       grid.parameters.push_back(experiment::parse_parameter(text));
     if (grid.points() > 100'000)
@@ -281,10 +282,7 @@ int run_sweep_command(const SweepOptions& options) {
       if (grid.points() != 1)
         return input_error("--until-ci runs one scenario; it cannot be combined with --param");
       experiment::PrecisionTarget t;
-      t.metric = experiment::find_metric(options.metric);
-      if (t.metric == nullptr) {
-        experiment::parse_event_rule(options.metric + ">0");  // throws with a did-you-mean
-      }
+      t.metric = &experiment::require_metric(options.metric);
       std::string text = options.until_ci;
       const bool is_percent = !text.empty() && text.back() == '%';
       if (is_percent) text.pop_back();
@@ -400,9 +398,7 @@ int run_sweep_command(const SweepOptions& options) {
                          : thousands(static_cast<std::uint64_t>(options.replicas)))
               << " replica(s), base seed " << loaded.base_seed << "\n\n";
     const std::size_t metric_index = static_cast<std::size_t>(
-        (experiment::find_metric(options.metric) ? experiment::find_metric(options.metric)
-                                                 : experiment::find_metric("loss_usd")) -
-        experiment::summary_metrics().data());
+        &experiment::require_metric(options.metric) - experiment::summary_metrics().data());
     const std::string metric_name = experiment::summary_metrics()[metric_index].name;
     std::vector<std::vector<std::string>> table;
     std::vector<std::string> header;

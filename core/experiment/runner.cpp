@@ -105,10 +105,18 @@ const Metric* find_metric(std::string_view name) {
   return nullptr;
 }
 
-EventRule parse_event_rule(const std::string& text) {
-  const auto op = text.find_first_of("<>");
+const Metric& require_metric(std::string_view name) {
+  if (const Metric* metric = find_metric(name)) return *metric;
   std::vector<std::string> names;
   for (const auto& metric : summary_metrics()) names.push_back(metric.name);
+  const auto suggestion = input::did_you_mean(std::string(name), names);
+  throw std::invalid_argument("unknown metric \"" + std::string(name) + "\"" +
+                              (suggestion.empty() ? "; metrics: " + input::quote_list(names)
+                                                  : "; did you mean \"" + suggestion + "\"?"));
+}
+
+EventRule parse_event_rule(const std::string& text) {
+  const auto op = text.find_first_of("<>");
   if (op == std::string::npos || op == 0 || op + 1 == text.size()) {
     throw std::invalid_argument("\"" + text +
                                 "\" is not an event: expected METRIC>VALUE or METRIC<VALUE, "
@@ -116,13 +124,10 @@ EventRule parse_event_rule(const std::string& text) {
   }
   EventRule rule;
   rule.text = text;
-  const std::string name = text.substr(0, op);
-  rule.metric = find_metric(name);
-  if (rule.metric == nullptr) {
-    const auto suggestion = input::did_you_mean(name, names);
-    throw std::invalid_argument("\"" + text + "\": unknown metric \"" + name + "\"" +
-                                (suggestion.empty() ? "; metrics: " + input::quote_list(names)
-                                                    : "; did you mean \"" + suggestion + "\"?"));
+  try {
+    rule.metric = &require_metric(text.substr(0, op));
+  } catch (const std::invalid_argument& unknown) {
+    throw std::invalid_argument("\"" + text + "\": " + unknown.what());
   }
   rule.above = text[op] == '>';
   const std::string value = text.substr(op + 1);

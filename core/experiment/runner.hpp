@@ -40,6 +40,9 @@ struct Metric {
 const std::vector<Metric>& summary_metrics();
 /// The metric called `name`, or nullptr.
 const Metric* find_metric(std::string_view name);
+/// The summary metric called `name`; throws std::invalid_argument naming it, with a "did you
+/// mean" or the list of metrics.
+const Metric& require_metric(std::string_view name);
 
 /// "loss_usd>1e6": the fraction of runs in which a metric passes a threshold.
 struct EventRule {

@@ -274,24 +274,33 @@ void LoadModel::update() {
     }
   }
   figures.failed_per_s = std::min(figures.failed_per_s, total_rate);
-  // Each serving host's own failure fraction, for analyses that read hosts one by one (a
-  // canary's); hosts out of rotation fail nothing.
+  // What each serving host receives, for metrics of a subset of hosts (a canary's analysis);
+  // hosts out of rotation receive nothing.
   for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;
+    const double timeout_ms =
+        load_capacity_[static_cast<std::size_t>(l)]->timeout.to_seconds() * 1'000.0;
     for (HostIndex h : fleet.groups()[g].hosts) {
-      float error = 0.0F;
+      const HostClass* host_class = nullptr;
       if (fleet.is_serving(h)) {
         const float w = fleet.weight_of(h);
         const double capacity = version_capacity_[fleet.version_of(h)];
         for (const auto& c : classes_) {
           if (c.load == l && c.weight == w && c.capacity == capacity) {
-            error = static_cast<float>(c.failed_fraction);
+            host_class = &c;
             break;
           }
         }
       }
-      fleet.set_load_error(h, error);
+      if (host_class == nullptr) {
+        fleet.set_host_load(h, 0.0, 0.0, 0.0);
+      } else {
+        const double response_ms =
+            host_class->saturated ? timeout_ms : host_class->queue.mean_response_s() * 1'000.0;
+        fleet.set_host_load(h, host_class->arrival_per_host, host_class->failed_fraction,
+                            response_ms);
+      }
     }
   }
   figures.mean_latency_ms = weighted_latency * 1'000.0;

@@ -90,6 +90,7 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
     }
   }
   serving_weight_by_behaviour_.assign(behaviours_.size(), 0.0);
+  serving_hosts_by_behaviour_.assign(behaviours_.size(), 0);
   hosts_per_version_.assign(versions_.size(), 0);
 
   std::size_t total = 0;
@@ -147,11 +148,13 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
       behaviour_[h] = b;
       info.hosts.push_back(h);
       ++totals_.live_hosts;
+      totals_.live_weight += weight;
       ++hosts_per_version_[version];
       if (costs_[b].misbehaves) ++totals_.misbehaving_hosts;
       totals_.serving_weight += weight;
       ++totals_.serving_hosts;
       serving_weight_by_behaviour_[b] += weight;
+      ++serving_hosts_by_behaviour_[b];
       loss_rate_per_min_ += costs_[b].loss_per_min;
     }
   }
@@ -244,6 +247,7 @@ Impact Fleet::impact_now() {
 void Fleet::remove_from_totals(HostIndex h) {
   if (health_[h] != Health::terminated) {
     --totals_.live_hosts;
+    totals_.live_weight -= weight_[h];
     --hosts_per_version_[version_[h]];
   }
   if (is_misbehaving(h)) --totals_.misbehaving_hosts;
@@ -251,12 +255,14 @@ void Fleet::remove_from_totals(HostIndex h) {
   totals_.serving_weight -= weight_[h];
   --totals_.serving_hosts;
   serving_weight_by_behaviour_[behaviour_[h]] -= weight_[h];
+  --serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ -= costs_[behaviour_[h]].loss_per_min;
 }
 
 void Fleet::add_to_totals(HostIndex h) {
   if (health_[h] != Health::terminated) {
     ++totals_.live_hosts;
+    totals_.live_weight += weight_[h];
     ++hosts_per_version_[version_[h]];
   }
   if (is_misbehaving(h)) ++totals_.misbehaving_hosts;
@@ -264,6 +270,7 @@ void Fleet::add_to_totals(HostIndex h) {
   totals_.serving_weight += weight_[h];
   ++totals_.serving_hosts;
   serving_weight_by_behaviour_[behaviour_[h]] += weight_[h];
+  ++serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ += costs_[behaviour_[h]].loss_per_min;
 }
 
@@ -325,9 +332,11 @@ void Fleet::set_health(HostIndex h, Health health) {
   // less the ones that cancel out.
   if (old == Health::terminated) {
     ++totals_.live_hosts;
+    totals_.live_weight += weight_[h];
     ++hosts_per_version_[version_[h]];
   } else if (health == Health::terminated) {
     --totals_.live_hosts;
+    totals_.live_weight -= weight_[h];
     --hosts_per_version_[version_[h]];
   }
   const BehaviourIndex b = behaviour_[h];
@@ -337,11 +346,13 @@ void Fleet::set_health(HostIndex h, Health health) {
     totals_.serving_weight -= weight_[h];
     --totals_.serving_hosts;
     serving_weight_by_behaviour_[b] -= weight_[h];
+    --serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ -= costs_[b].loss_per_min;
   } else if (now_serving) {
     totals_.serving_weight += weight_[h];
     ++totals_.serving_hosts;
     serving_weight_by_behaviour_[b] += weight_[h];
+    ++serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ += costs_[b].loss_per_min;
   }
   health_[h] = health;
@@ -412,33 +423,73 @@ void Fleet::set_load(double requests_per_s, double overload_failed_per_s, double
   load_latency_ms_ = latency_ms;
 }
 
-double Fleet::error_rate() const {
-  double behaviour_rate = 0.0;
-  if (totals_.serving_weight > 0.0) {
-    double failing = 0.0;
-    for (std::size_t b = 0; b < costs_.size(); ++b) {
-      failing += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
-    }
-    behaviour_rate = std::clamp(failing / totals_.serving_weight, 0.0, 1.0);
+void Fleet::set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
+                          double response_ms) {
+  if (host_load_.size() <= h) host_load_.resize(size());
+  host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
+}
+
+HostSums Fleet::sums(std::optional<VersionIndex> target) const {
+  HostSums s;
+  s.live = totals_.live_hosts;
+  s.serving = totals_.serving_hosts;
+  s.misbehaving = totals_.misbehaving_hosts;
+  s.on_target = target ? hosts_per_version_[*target] : 0;
+  s.live_weight = totals_.live_weight;
+  s.serving_weight = totals_.serving_weight;
+  for (std::size_t b = 0; b < costs_.size(); ++b) {
+    s.failing_weight += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
+    s.latency_weight += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
+    const auto hosts = static_cast<double>(serving_hosts_by_behaviour_[b]);
+    s.failing_plain += hosts * costs_[b].error_rate;
+    s.latency_plain += hosts * costs_[b].added_latency_ms;
   }
-  if (!has_load_ || load_requests_per_s_ <= 0.0) return behaviour_rate;
-  // Requests that fail for lack of capacity never reach the code; the rest fail as it does.
-  const double overload = std::clamp(load_failed_per_s_ / load_requests_per_s_, 0.0, 1.0);
-  return overload + (1.0 - overload) * behaviour_rate;
+  s.loss_per_min = loss_rate_per_min_;
+  s.has_load = has_load_;
+  s.requests_per_s = load_requests_per_s_;
+  s.overload_failed_per_s = load_failed_per_s_;
+  s.load_latency_ms = load_latency_ms_;
+  return s;
+}
+
+HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
+                        std::optional<VersionIndex> target) const {
+  HostSums s;
+  s.has_load = has_load_;
+  double response_weighted = 0.0;
+  for (HostIndex h : hosts) {
+    if (health_[h] == Health::terminated) continue;
+    ++s.live;
+    s.live_weight += weight_[h];
+    if (is_misbehaving(h)) ++s.misbehaving;
+    if (target && version_[h] == *target) ++s.on_target;
+    if (!is_serving(h)) continue;
+    const BehaviourCost& cost = costs_[behaviour_[h]];
+    const double w = weight_[h];
+    ++s.serving;
+    s.serving_weight += w;
+    s.failing_weight += w * cost.error_rate;
+    s.latency_weight += w * cost.added_latency_ms;
+    s.failing_plain += cost.error_rate;
+    s.latency_plain += cost.added_latency_ms;
+    s.loss_per_min += cost.loss_per_min;
+    if (h < host_load_.size()) {
+      const HostLoad& load = host_load_[h];
+      s.requests_per_s += load.requests_per_s;
+      s.overload_failed_per_s += load.requests_per_s * load.failed_fraction;
+      response_weighted += load.requests_per_s * load.response_ms;
+    }
+  }
+  if (s.requests_per_s > 0.0) s.load_latency_ms = response_weighted / s.requests_per_s;
+  return s;
+}
+
+double Fleet::error_rate() const {
+  return error_rate_of(sums(std::nullopt));
 }
 
 double Fleet::latency_ms() const {
-  double added = 0.0;
-  if (totals_.serving_weight > 0.0) {
-    for (std::size_t b = 0; b < costs_.size(); ++b) {
-      added += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
-    }
-    added /= totals_.serving_weight;
-  } else if (!has_load_) {
-    return 0.0;
-  }
-  // With a load model the queueing model gives the latency a request sees on the hosts.
-  return (has_load_ ? load_latency_ms_ : business_.base_latency_ms) + added;
+  return metric_of(sums(std::nullopt), spec::Metric::latency_ms, business_.base_latency_ms);
 }
 
 }  // namespace deploysim::model

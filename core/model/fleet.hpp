@@ -10,11 +10,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/kernel.hpp"
+#include "model/measure.hpp"
 #include "spec/scenario.hpp"
 
 namespace deploysim::model {
@@ -33,7 +35,6 @@ enum class Health : std::uint8_t {
   terminated,       ///< removed from the fleet (a scaled-down replica)
 };
 std::string_view health_name(Health health);
-
 
 /// A version of a service, resolved to indices.
 struct VersionInfo {
@@ -65,6 +66,7 @@ struct FlagInfo {
 
 /// Running totals over serving hosts, by behaviour.
 struct FleetTotals {
+  double live_weight = 0.0;  ///< traffic weight of the hosts not terminated
   double serving_weight = 0.0;
   std::int64_t serving_hosts = 0;
   std::int64_t live_hosts = 0;  ///< not terminated
@@ -123,20 +125,22 @@ class Fleet {
   /// per-host request rate of /business, and overload failures add to the behaviours' errors.
   void set_load(double requests_per_s, double overload_failed_per_s, double latency_ms);
   bool has_load() const { return has_load_; }
-  /// The fraction of host `h`'s requests failing for lack of capacity (0 without a load model).
-  double load_error_of(HostIndex h) const {
-    return h < load_error_.size() ? static_cast<double>(load_error_[h]) : 0.0;
-  }
-  void set_load_error(HostIndex h, float fraction) {
-    if (load_error_.size() <= h) load_error_.resize(size(), 0.0F);
-    load_error_[h] = fraction;
-  }
+  /// With a load model, what host `h` receives: requests per second, the fraction of them that
+  /// fails for lack of capacity, and their mean response time; read by sums_of.
+  void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
+                     double response_ms);
   /// Halts every host of a group (kill switch): out of rotation until resumed.
   void halt_group(std::uint32_t group);
   void resume_group(std::uint32_t group);
 
   // --- aggregates ---
   const FleetTotals& totals() const { return totals_; }
+  /// The whole fleet added up for the metrics (model/measure.hpp), from the running totals;
+  /// `target` counts hosts on the deployment's version.
+  HostSums sums(std::optional<VersionIndex> target) const;
+  /// The hosts listed added up for the metrics, one by one; the same as sums() for a list of
+  /// every host.
+  HostSums sums_of(std::span<const HostIndex> hosts, std::optional<VersionIndex> target) const;
   std::int64_t hosts_on_version(VersionIndex v) const { return hosts_per_version_[v]; }
   /// Failed fraction of requests served right now (0 when nothing serves).
   double error_rate() const;
@@ -196,6 +200,7 @@ class Fleet {
   // Aggregates over serving hosts.
   FleetTotals totals_;
   std::vector<double> serving_weight_by_behaviour_;
+  std::vector<std::int64_t> serving_hosts_by_behaviour_;
   std::vector<std::int64_t> hosts_per_version_;
   double loss_rate_per_min_ = 0.0;
 
@@ -205,7 +210,13 @@ class Fleet {
   double load_requests_per_s_ = 0.0;
   double load_failed_per_s_ = 0.0;
   double load_latency_ms_ = 0.0;
-  std::vector<float> load_error_;  // by host, with a load model only
+  // By host, with a load model only: what each host receives (set_host_load).
+  struct HostLoad {
+    double requests_per_s = 0.0;
+    double failed_fraction = 0.0;
+    double response_ms = 0.0;
+  };
+  std::vector<HostLoad> host_load_;
   std::optional<engine::Time> incident_start_;
   std::optional<engine::Time> incident_end_;
   std::int64_t max_misbehaving_ = 0;

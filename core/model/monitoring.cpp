@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/capacity.hpp"
+#include "model/measure.hpp"
 
 namespace deploysim::model {
 
@@ -29,47 +30,9 @@ const std::vector<double>* TimeSeries::column(std::string_view name) const {
   return nullptr;
 }
 
-std::string_view metric_name(spec::Metric metric) {
-  switch (metric) {
-    case spec::Metric::error_rate:
-      return "error_rate";
-    case spec::Metric::latency_ms:
-      return "latency_ms";
-    case spec::Metric::loss_rate_usd_per_min:
-      return "loss_rate_usd_per_min";
-    case spec::Metric::misbehaving_hosts:
-      return "misbehaving_hosts";
-    case spec::Metric::hosts_on_target:
-      return "hosts_on_target";
-    case spec::Metric::kpi:
-      return "kpi";
-  }
-  return "unknown";
-}
-
 double metric_value(const World& world, spec::Metric metric) {
-  const Fleet& fleet = world.fleet();
-  switch (metric) {
-    case spec::Metric::error_rate:
-      return fleet.error_rate();
-    case spec::Metric::latency_ms:
-      return fleet.latency_ms();
-    case spec::Metric::loss_rate_usd_per_min:
-      return fleet.loss_rate_per_min();
-    case spec::Metric::misbehaving_hosts:
-      return static_cast<double>(fleet.totals().misbehaving_hosts);
-    case spec::Metric::hosts_on_target:
-      return world.target_version()
-                 ? static_cast<double>(fleet.hosts_on_version(*world.target_version()))
-                 : 0.0;
-    case spec::Metric::kpi: {
-      // Successful business actions relative to a fleet where every live host serves correctly.
-      const double live = static_cast<double>(fleet.totals().live_hosts);
-      if (live <= 0.0) return 0.0;
-      return fleet.totals().serving_weight * (1.0 - fleet.error_rate()) / live;
-    }
-  }
-  return 0.0;
+  return metric_of(world.fleet().sums(world.target_version()), metric,
+                   world.scenario().business.base_latency_ms);
 }
 
 Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_switch)
@@ -178,14 +141,19 @@ void Monitor::sample() {
 
   Fleet& fleet = world_.fleet();
   const Impact impact = fleet.impact_now();
+  const HostSums sums = fleet.sums(world_.target_version());
+  const double base_latency_ms = world_.scenario().business.base_latency_ms;
+  const auto measured = [&](spec::Metric metric) {
+    return metric_of(sums, metric, base_latency_ms);
+  };
   const double row[] = {world_.now().to_seconds(),
-                        fleet.error_rate(),
-                        fleet.latency_ms(),
+                        measured(spec::Metric::error_rate),
+                        measured(spec::Metric::latency_ms),
                         impact.loss_usd,
-                        fleet.loss_rate_per_min(),
-                        static_cast<double>(fleet.totals().misbehaving_hosts),
-                        static_cast<double>(fleet.totals().serving_hosts),
-                        metric_value(world_, spec::Metric::hosts_on_target),
+                        measured(spec::Metric::loss_rate_usd_per_min),
+                        measured(spec::Metric::misbehaving_hosts),
+                        static_cast<double>(sums.serving),
+                        measured(spec::Metric::hosts_on_target),
                         static_cast<double>(firing)};
   for (std::size_t c = 0; c < kFixedColumns.size(); ++c) series_.values[c].push_back(row[c]);
   for (std::size_t i = 0; i < version_columns_.size(); ++i) {

@@ -30,7 +30,6 @@ struct TimeSeries {
 
 /// The value of a metric in the fleet right now (without noise).
 double metric_value(const World& world, spec::Metric metric);
-std::string_view metric_name(spec::Metric metric);
 
 class Monitor : public engine::Process {
  public:

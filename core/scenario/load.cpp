@@ -5,10 +5,10 @@
 #include <set>
 #include <system_error>
 
-#include "spec/host_names.hpp"
-#include "spec/service_graph.hpp"
 #include "input/json_reader.hpp"
 #include "scenario/load_capacity.hpp"
+#include "spec/host_names.hpp"
+#include "spec/service_graph.hpp"
 
 namespace deploysim::scenario {
 
@@ -27,9 +27,7 @@ const std::vector<std::string> kBehaviourKinds = {
     "healthy", "crash_on_start", "error_rate_increase", "latency_increase", "erroneous_actions"};
 const std::vector<std::string> kStrategyTypes = {"manual",     "all_at_once", "rolling",
                                                  "blue_green", "canary",      "ring"};
-const std::vector<std::string> kMetrics = {
-    "error_rate",        "latency_ms",      "loss_rate_usd_per_min",
-    "misbehaving_hosts", "hosts_on_target", "kpi"};
+const std::vector<std::string>& kMetrics = spec::metric_names();
 const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",
                                            "resume",   "deploy",        "page"};
 
@@ -66,17 +64,19 @@ std::string one_of(const std::vector<std::string>& values) {
 
 // Unknown keys of a document's top level, each at its own pointer (see unknown_key); run before
 // ObjectReader::finish(), which then has nothing left to report.
-void check_top_level_keys(const input::ObjectReader& object, const std::vector<std::string>& allowed) {
+void check_top_level_keys(const input::ObjectReader& object,
+                          const std::vector<std::string>& allowed) {
   std::vector<input::InputProblem> problems;
   for (const auto& [key, ignored] : object.json().items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     if (const auto suggestion = input::did_you_mean(key, allowed); !suggestion.empty()) {
       problems.push_back(object.unknown_key(key, suggestion));
     } else {
-      problems.push_back(input::InputProblem{.file = object.file(),
-                                      .pointer = input::child_pointer("", key),
-                                      .detail = "unknown key " + input::quote(key),
-                                      .hint = "allowed keys: " + input::quote_list(allowed)});
+      problems.push_back(
+          input::InputProblem{.file = object.file(),
+                              .pointer = input::child_pointer("", key),
+                              .detail = "unknown key " + input::quote(key),
+                              .hint = "allowed keys: " + input::quote_list(allowed)});
     }
   }
   if (!problems.empty()) throw input::InputError(std::move(problems));
@@ -94,24 +94,26 @@ input::ObjectReader object_value(const input::ValueReader& value, const std::str
   return value.as_object();
 }
 
-std::optional<input::ObjectReader> optional_object(input::ObjectReader& parent, std::string_view key,
-                                            const std::string& what) {
+std::optional<input::ObjectReader> optional_object(input::ObjectReader& parent,
+                                                   std::string_view key, const std::string& what) {
   const auto value = parent.optional(key);
   if (!value) return std::nullopt;
   return object_value(*value, what);
 }
 
-input::ObjectReader required_object(input::ObjectReader& parent, std::string_view key, const std::string& what) {
+input::ObjectReader required_object(input::ObjectReader& parent, std::string_view key,
+                                    const std::string& what) {
   return object_value(parent.required(key, what), what);
 }
 
-std::vector<input::ValueReader> array_value(const input::ValueReader& value, const std::string& what) {
+std::vector<input::ValueReader> array_value(const input::ValueReader& value,
+                                            const std::string& what) {
   if (!value.json().is_array()) value.fail(what);
   return value.as_array();
 }
 
 std::vector<input::ValueReader> optional_array(input::ObjectReader& parent, std::string_view key,
-                                        const std::string& what) {
+                                               const std::string& what) {
   const auto value = parent.optional(key);
   return value ? array_value(*value, what) : std::vector<input::ValueReader>();
 }
@@ -226,7 +228,7 @@ class Parser {
   void parse_fleet(input::ObjectReader& root);
   void parse_flags(input::ObjectReader& root);
   void parse_deployment(input::ObjectReader& root);
-  spec::StrategyParamsParams parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts);
+  spec::StrategyParams parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts);
   spec::ManualParams parse_manual(input::ObjectReader& object);
   spec::CanaryParams parse_canary(input::ObjectReader& object);
   spec::RingParams parse_ring(input::ObjectReader& object);
@@ -380,7 +382,8 @@ engine::Time Parser::read_time_in_run(const input::ValueReader& value) const {
   return time;
 }
 
-std::string Parser::reference(const input::ValueReader& value, const std::vector<std::string>& names,
+std::string Parser::reference(const input::ValueReader& value,
+                              const std::vector<std::string>& names,
                               const std::string& expected) const {
   if (!value.json().is_string()) value.fail(expected);
   const std::string name = value.as_string();
@@ -465,11 +468,12 @@ void Parser::parse_services(input::ObjectReader& root) {
   auto services = required_object(root, "services", what);
   auto members = services.members();
   if (members.empty()) {
-    throw input::InputError(input::InputProblem{.file = file_,
-                                  .pointer = services.pointer(),
-                                  .expected = "at least one service",
-                                  .found = "an empty object",
-                                  .hint = "e.g. {\"web\": {\"versions\": {\"v1\": {}}}}"});
+    throw input::InputError(
+        input::InputProblem{.file = file_,
+                            .pointer = services.pointer(),
+                            .expected = "at least one service",
+                            .found = "an empty object",
+                            .hint = "e.g. {\"web\": {\"versions\": {\"v1\": {}}}}"});
   }
   // Names first, so that dependencies may point forward.
   for (auto& [name, value] : members) {
@@ -481,10 +485,10 @@ void Parser::parse_services(input::ObjectReader& root) {
     auto version_members = versions.members();
     if (version_members.empty()) {
       throw input::InputError(input::InputProblem{.file = file_,
-                                    .pointer = versions.pointer(),
-                                    .expected = "at least one version",
-                                    .found = "an empty object",
-                                    .hint = "e.g. {\"v1\": {}, \"v2\": {}}"});
+                                                  .pointer = versions.pointer(),
+                                                  .expected = "at least one version",
+                                                  .found = "an empty object",
+                                                  .hint = "e.g. {\"v1\": {}, \"v2\": {}}"});
     }
     for (auto& [version_name, version_value] : version_members) {
       auto version_object =
@@ -542,11 +546,12 @@ void Parser::check_services_graph(input::ObjectReader& root) {
     // finding.
     std::string path = cycle.what();
     if (const auto colon = path.find(": "); colon != std::string::npos) path.erase(0, colon + 2);
-    throw input::InputError(input::InputProblem{.file = file_,
-                                  .pointer = input::child_pointer(root.pointer(), "services"),
-                                  .expected = "dependencies (depends_on) without a cycle",
-                                  .found = "the cycle " + path,
-                                  .hint = "remove one of these dependencies"});
+    throw input::InputError(
+        input::InputProblem{.file = file_,
+                            .pointer = input::child_pointer(root.pointer(), "services"),
+                            .expected = "dependencies (depends_on) without a cycle",
+                            .found = "the cycle " + path,
+                            .hint = "remove one of these dependencies"});
   }
 }
 
@@ -578,14 +583,13 @@ void Parser::parse_fleet(input::ObjectReader& root) {
                  "the groups before this one have " + std::to_string(total));
     }
     total += group.hosts;
-    group.service =
-        reference(object.required("service",
-                           "the service the group runs, one of " + input::quote_list(service_names)),
-                  service_names, "a service defined in /services");
-    group.version = reference(object.required("version",
-                                       "the version the group runs at the start, one of " +
-                                           input::quote_list(version_names(group.service))),
-                              version_names(group.service), version_reference(group.service));
+    group.service = reference(object.required("service", "the service the group runs, one of " +
+                                                             input::quote_list(service_names)),
+                              service_names, "a service defined in /services");
+    group.version =
+        reference(object.required("version", "the version the group runs at the start, one of " +
+                                                 input::quote_list(version_names(group.service))),
+                  version_names(group.service), version_reference(group.service));
     group.name_pattern = object.string("name_pattern", "{group}-{i}");
     group.traffic_weight = object.number("traffic_weight", 0.0, 1e6, 1.0);
     if (auto config =
@@ -634,9 +638,11 @@ void Parser::parse_flags(input::ObjectReader& root) {
     for (const auto& version : service.versions) {
       for (const auto& [flag, behaviour] : version.flag_behaviours) {
         const std::string pointer = input::child_pointer(
-            input::child_pointer(input::child_pointer(input::child_pointer(input::child_pointer("", "services"), service.name),
-                                        "versions"),
-                          version.name),
+            input::child_pointer(
+                input::child_pointer(
+                    input::child_pointer(input::child_pointer("", "services"), service.name),
+                    "versions"),
+                version.name),
             "flags");
         const nlohmann::json name(flag);
         reference(input::ValueReader(name, file_, input::child_pointer(pointer, flag)), declared,
@@ -696,7 +702,8 @@ spec::ManualParams Parser::parse_manual(input::ObjectReader& object) {
     auto fault_object = object_value(fault_value, fault_form);
     spec::ScriptedFault fault;
     const auto kind = exactly_one_of(fault_object, {"skip", "misconfigure"}, fault_form);
-    fault.kind = kind == "skip" ? spec::ScriptedFault::Kind::skip : spec::ScriptedFault::Kind::misconfigure;
+    fault.kind =
+        kind == "skip" ? spec::ScriptedFault::Kind::skip : spec::ScriptedFault::Kind::misconfigure;
     fault.host = string_value(fault_object.value(kind), "the name of a host, such as \"web-3\"");
     fault_object.finish();
     manual.faults.push_back(std::move(fault));
@@ -704,12 +711,13 @@ spec::ManualParams Parser::parse_manual(input::ObjectReader& object) {
   return manual;
 }
 
-void Parser::check_faults(const spec::ManualParams& manual, const std::string& strategy_pointer) const {
+void Parser::check_faults(const spec::ManualParams& manual,
+                          const std::string& strategy_pointer) const {
   for (std::size_t i = 0; i < manual.faults.size(); ++i) {
     const spec::ScriptedFault& fault = manual.faults[i];
-    const bool exists =
-        std::any_of(scenario_.groups.begin(), scenario_.groups.end(),
-                    [&](const spec::HostGroup& group) { return group_has_host(group, fault.host); });
+    const bool exists = std::any_of(
+        scenario_.groups.begin(), scenario_.groups.end(),
+        [&](const spec::HostGroup& group) { return group_has_host(group, fault.host); });
     if (exists) continue;
     // Name the hosts of a few groups, so that the right spelling is in the message.
     std::string hint = "hosts are named by each group's name_pattern: ";
@@ -720,14 +728,14 @@ void Parser::check_faults(const spec::ManualParams& manual, const std::string& s
       if (group.hosts > 1) hint += " to " + input::quote(host_name(group, group.hosts));
     }
     if (scenario_.groups.size() > 3) hint += ", ...";
-    const std::string pointer =
-        input::child_pointer(input::child_pointer(input::child_pointer(strategy_pointer, "faults"), i),
-                      fault.kind == spec::ScriptedFault::Kind::skip ? "skip" : "misconfigure");
+    const std::string pointer = input::child_pointer(
+        input::child_pointer(input::child_pointer(strategy_pointer, "faults"), i),
+        fault.kind == spec::ScriptedFault::Kind::skip ? "skip" : "misconfigure");
     throw input::InputError(input::InputProblem{.file = file_,
-                                  .pointer = pointer,
-                                  .expected = "the name of a host in the fleet",
-                                  .found = input::quote(fault.host),
-                                  .hint = hint});
+                                                .pointer = pointer,
+                                                .expected = "the name of a host in the fleet",
+                                                .found = input::quote(fault.host),
+                                                .hint = hint});
   }
 }
 
@@ -738,8 +746,8 @@ spec::CanaryParams Parser::parse_canary(input::ObjectReader& object) {
       "{\"analysis\": DURATION}";
   const auto steps =
       array_value(object.required("steps",
-                           "an array of steps such as [{\"set_weight\": 20}, {\"pause\": "
-                           "\"10min\"}]"),
+                                  "an array of steps such as [{\"set_weight\": 20}, {\"pause\": "
+                                  "\"10min\"}]"),
                   "an array of steps such as [{\"set_weight\": 20}, {\"pause\": \"10min\"}]");
   for (const auto& step_value : steps) {
     auto step_object = object_value(step_value, step_form);
@@ -810,10 +818,11 @@ spec::RingParams Parser::parse_ring(input::ObjectReader& object) {
   return ring;
 }
 
-spec::StrategyParamsParams Parser::parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts) {
+spec::StrategyParams Parser::parse_strategy(input::ObjectReader& object,
+                                            std::int64_t deployment_hosts) {
   const auto type = object.required("type", "the strategy type, " + one_of(kStrategyTypes))
                         .as_enum(kStrategyTypes);
-  spec::StrategyParamsParams strategy;
+  spec::StrategyParams strategy;
   if (type == "manual") {
     strategy = parse_manual(object);
   } else if (type == "all_at_once") {
@@ -864,9 +873,9 @@ void Parser::parse_deployment(input::ObjectReader& root) {
   if (!object) return;
   spec::Deployment deployment;
   const auto service_names = names_of(scenario_.services);
-  deployment.service = reference(
-      object->required("service", "the service to deploy, one of " + input::quote_list(service_names)),
-      service_names, "a service defined in /services");
+  deployment.service = reference(object->required("service", "the service to deploy, one of " +
+                                                                 input::quote_list(service_names)),
+                                 service_names, "a service defined in /services");
   const auto versions = version_names(deployment.service);
   deployment.to = reference(object->required("to", "the version to deploy, " + one_of(versions)),
                             versions, version_reference(deployment.service));
@@ -1001,8 +1010,7 @@ void Parser::parse_people(input::ObjectReader& root) {
       if (response.action == spec::ActionKind::set_flag) {
         response.flag =
             reference(step.required("flag", "the flag to set"), flag_names(), kFlagReference);
-        response.value =
-            step.required("value", "the flag's new value, true or false").as_boolean();
+        response.value = step.required("value", "the flag's new value, true or false").as_boolean();
       }
       if (response.action == spec::ActionKind::page) {
         response.person = reference(step.required("person", "the person to page"), person_names(),
@@ -1069,8 +1077,9 @@ void Parser::parse_timeline(input::ObjectReader& root) {
     auto at = object.required("at", kTimeForms);
     entry.at = read_time_in_run(at);
     if (entry.at < previous) {
-      at.fail("a time no earlier than " + previous_pointer + " (" + input::quote(previous_text) + ")",
-              "timeline entries must be in order");
+      at.fail(
+          "a time no earlier than " + previous_pointer + " (" + input::quote(previous_text) + ")",
+          "timeline entries must be in order");
     }
     previous = entry.at;
     previous_pointer = at.pointer();
@@ -1161,7 +1170,7 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
 }  // namespace
 
 spec::Scenario load_scenario(const std::filesystem::path& path,
-                       const std::vector<std::string>& overrides) {
+                             const std::vector<std::string>& overrides) {
   const std::string file = path.string();
   nlohmann::json document = resolve_extends(path, input::load_json_file(path), 0);
   for (const auto& assignment : overrides) apply_override(document, assignment, file);
@@ -1211,7 +1220,8 @@ void set_value(nlohmann::json& document, const std::string& path, nlohmann::json
       // Indices as JSON pointers write them: digits, no sign, no leading zero.
       const bool canonical = key.size() == 1 || key[0] != '0';
       if (ec != std::errc() || ptr != end || !canonical || index >= node->size()) {
-        if (node->empty()) fail("expected an index, found " + input::quote(key), "the array is empty");
+        if (node->empty())
+          fail("expected an index, found " + input::quote(key), "the array is empty");
         fail("expected an index from 0 to " + std::to_string(node->size() - 1) + ", found " +
              input::quote(key));
       }

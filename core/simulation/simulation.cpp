@@ -41,8 +41,7 @@ nlohmann::ordered_json Summary::to_json() const {
   return j;
 }
 
-Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed,
-                       engine::TraceSink* trace)
+Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace)
     : scenario_(scenario),
       world_(scenario, seed),
       monitor_(
@@ -52,7 +51,7 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed,
             ++world_.counters().alerts_fired;
             world_.note_detection();
             world_.halt("", "automation",
-                        "kill switch on " + std::string(model::metric_name(rule.metric)));
+                        "kill switch on " + std::string(spec::metric_name(rule.metric)));
           }) {
   world_.set_trace(trace);
   for (const auto& person : scenario.people) {

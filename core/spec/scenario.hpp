@@ -177,7 +177,7 @@ struct RingParams {
 };
 
 using StrategyParams = std::variant<ManualParams, AllAtOnceParams, RollingParams, BlueGreenParams,
-                              CanaryParams, RingParams>;
+                                    CanaryParams, RingParams>;
 
 /// Name of a strategy as written in files ("manual", "rolling", ...).
 std::string strategy_name(const StrategyParams& strategy);
@@ -206,6 +206,12 @@ enum class Metric {
   hosts_on_target,  ///< hosts running the deployment's target version
   kpi,              ///< a business rate (orders/s, starts/s) relative to normal, 1 = normal
 };
+
+/// Every metric, in the order of the enum; the names are the scenario format's.
+const std::vector<std::string>& metric_names();
+std::string_view metric_name(Metric metric);
+/// The metric called `name`, or nothing.
+std::optional<Metric> find_metric(std::string_view name);
 
 /// "when `metric` is above (or below) `threshold` for `for_duration`, fire".
 struct AlertRule {

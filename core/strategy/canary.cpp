@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "model/measure.hpp"
 #include "model/monitoring.hpp"
 
 namespace deploysim::strategy {
@@ -36,14 +37,6 @@ std::string number_text(double value) {
   while (!text.empty() && text.back() == '0') text.pop_back();
   if (!text.empty() && text.back() == '.') text.pop_back();
   return text;
-}
-
-Metric metric_from_name(const std::string& name) {
-  for (auto metric : {Metric::error_rate, Metric::latency_ms, Metric::loss_rate_usd_per_min,
-                      Metric::misbehaving_hosts, Metric::hosts_on_target, Metric::kpi}) {
-    if (model::metric_name(metric) == name) return metric;
-  }
-  return Metric::error_rate;  // the loader accepts only the names above
 }
 
 // Metrics that add up over hosts: compared per host against a baseline of another size.
@@ -122,7 +115,7 @@ CanaryStrategy::CanaryStrategy(model::World& world, const spec::Deployment& depl
                                const spec::CanaryParams& params)
     : Strategy(world, deployment),
       params_(params),
-      metric_(metric_from_name(params.analysis.metric)),
+      metric_(spec::find_metric(params.analysis.metric).value_or(Metric::error_rate)),
       stable_(world.deployment_hosts()),
       noise_(world.stream("canary/analysis")) {}
 
@@ -329,67 +322,12 @@ void CanaryStrategy::begin_analysis(Duration duration) {
 }
 
 CanaryStrategy::Reading CanaryStrategy::read_metric(const std::vector<HostIndex>& hosts) {
-  const auto& fleet = world_.fleet();
-  const auto& business = world_.scenario().business;
+  // The same measurement monitoring makes of the whole fleet, of these hosts only.
+  const model::HostSums sums = world_.fleet().sums_of(hosts, target_);
   Reading reading;
-  std::int64_t serving = 0;
-  std::int64_t misbehaving = 0;
-  std::int64_t on_target = 0;
-  double weight_sum = 0.0;
-  double failing_weighted = 0.0;
-  double failing_plain = 0.0;
-  double latency_weighted = 0.0;
-  double latency_plain = 0.0;
-  double loss = 0.0;
-  for (HostIndex h : hosts) {
-    if (fleet.health_of(h) == Health::terminated) continue;
-    ++reading.live;
-    if (fleet.is_misbehaving(h)) ++misbehaving;
-    if (fleet.version_of(h) == target_) ++on_target;
-    if (!fleet.is_serving(h)) continue;
-    ++serving;
-    const Behaviour& behaviour = fleet.behaviours()[fleet.behaviour_of(h)];
-    const double code_rate = behaviour.kind == Behaviour::Kind::error_rate_increase
-                                 ? behaviour.error_rate
-                                 : business.base_error_rate;
-    // With a load model, requests a saturated pod cannot serve fail before reaching the code.
-    const double overload = fleet.load_error_of(h);
-    const double rate = overload + (1.0 - overload) * code_rate;
-    const double w = fleet.weight_of(h);
-    weight_sum += w;
-    failing_weighted += w * rate;
-    failing_plain += rate;
-    latency_weighted += w * behaviour.added_latency_ms;
-    latency_plain += behaviour.added_latency_ms;
-    loss += behaviour.loss_per_host_per_min_usd;
-  }
-  if (serving == 0) return reading;  // nothing serves: no data, as an empty query result
-  // Traffic-weighted, as a request-level metric is; a side that takes no traffic at all (the
-  // stable at 100%) is read per pod, as a probe would.
-  const auto count = static_cast<double>(serving);
-  const double error_rate = std::clamp(
-      weight_sum > 0.0 ? failing_weighted / weight_sum : failing_plain / count, 0.0, 1.0);
-  switch (metric_) {
-    case Metric::error_rate:
-      reading.value = error_rate;
-      break;
-    case Metric::latency_ms:
-      reading.value = business.base_latency_ms +
-                      (weight_sum > 0.0 ? latency_weighted / weight_sum : latency_plain / count);
-      break;
-    case Metric::loss_rate_usd_per_min:
-      reading.value = loss;
-      break;
-    case Metric::misbehaving_hosts:
-      reading.value = static_cast<double>(misbehaving);
-      break;
-    case Metric::hosts_on_target:
-      reading.value = static_cast<double>(on_target);
-      break;
-    case Metric::kpi:
-      reading.value = count / static_cast<double>(reading.live) * (1.0 - error_rate);
-      break;
-  }
+  reading.live = sums.live;
+  if (sums.serving == 0) return reading;  // nothing serves: no data, as an empty query result
+  reading.value = model::metric_of(sums, metric_, world_.scenario().business.base_latency_ms);
   return reading;
 }
 

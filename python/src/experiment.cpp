@@ -92,8 +92,7 @@ py::dict run_until_precise(const ScenarioPtr& scenario, const std::string& metri
                            double relative_half_width, std::int64_t max_replicas, int threads,
                            std::uint64_t base_seed) {
   experiment::PrecisionTarget target;
-  target.metric = experiment::find_metric(metric);
-  if (target.metric == nullptr) experiment::parse_event_rule(metric + ">0");  // did-you-mean
+  target.metric = &experiment::require_metric(metric);
   if (!(relative_half_width > 0.0)) throw py::value_error("relative_half_width must be > 0");
   target.relative_half_width = relative_half_width;
   target.max_replicas = max_replicas;

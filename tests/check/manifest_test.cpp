@@ -43,7 +43,8 @@ TEST(CheckManifest, UnknownKeyHasDidYouMean) {
   std::string text = kMinimal;
   text.replace(text.find("\"hosts\""), 7, "\"hsots\"");
   const std::string error = error_of(text);
-  EXPECT_NE(error.find("\"hsots\" a misspelling"), std::string::npos) << error;
+  EXPECT_NE(error.find("unknown key \"hsots\"; did you mean \"hosts\"?"), std::string::npos)
+      << error;
 }
 
 TEST(CheckManifest, UnknownVersionHasDidYouMean) {
@@ -76,9 +77,9 @@ TEST(CheckManifest, MissingFileAndDirectoryAreInputErrors) {
 }
 
 TEST(CheckManifest, ScenarioIsAValidManifest) {
-  const Manifest m =
-      parse_manifest(input::read_text_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
-                     "knight_capital_2012.json");
+  const Manifest m = parse_manifest(
+      input::read_text_file(DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json"),
+      "knight_capital_2012.json");
   EXPECT_TRUE(m.from_scenario);
   ASSERT_EQ(m.hosts.size(), 8u);
   EXPECT_EQ(m.hosts[7].name, "smars-8");

@@ -29,7 +29,7 @@ CheckResult knight() {
   const Manifest m =
       parse_manifest(input::read_text_file(manifest), "examples/knight_capital/manifest.json");
   const Inventory i =
-      parse_inventory(read_input_file(inventory), "examples/knight_capital/inventory.json");
+      parse_inventory(input::read_text_file(inventory), "examples/knight_capital/inventory.json");
   return run_check(m, &i);
 }
 

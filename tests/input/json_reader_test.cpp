@@ -48,18 +48,18 @@ class ReaderTest : public ::testing::Test {
 
 TEST(InputProblemTest, ExpectedAndFound) {
   const input::InputProblem problem{.file = "knight.json",
-                             .pointer = "/deployment/strategy/batch_size",
-                             .expected = "a positive integer",
-                             .found = "-3"};
+                                    .pointer = "/deployment/strategy/batch_size",
+                                    .expected = "a positive integer",
+                                    .found = "-3"};
   EXPECT_EQ(problem.message(),
             "knight.json: /deployment/strategy/batch_size: expected a positive integer, found -3");
 }
 
 TEST(InputProblemTest, DetailWithHint) {
   const input::InputProblem problem{.file = "knight.json",
-                             .pointer = "/deployment",
-                             .detail = "unknown key \"stratgy\"",
-                             .hint = "did you mean \"strategy\"?"};
+                                    .pointer = "/deployment",
+                                    .detail = "unknown key \"stratgy\"",
+                                    .hint = "did you mean \"strategy\"?"};
   EXPECT_EQ(problem.message(),
             "knight.json: /deployment: unknown key \"stratgy\"; did you mean \"strategy\"?");
 }
@@ -68,8 +68,9 @@ TEST(InputProblemTest, LineAndColumnAndRootPointer) {
   const input::InputProblem problem{
       .file = "knight.json", .detail = "malformed JSON: unexpected '}'", .line = 12, .column = 5};
   EXPECT_EQ(problem.message(), "knight.json:12:5: malformed JSON: unexpected '}'");
-  EXPECT_EQ((input::InputProblem{.file = "a.json", .expected = "an object", .found = "null"}.message()),
-            "a.json: expected an object, found null");
+  EXPECT_EQ(
+      (input::InputProblem{.file = "a.json", .expected = "an object", .found = "null"}.message()),
+      "a.json: expected an object, found null");
   EXPECT_EQ((input::InputProblem{.pointer = "/x", .expected = "a string"}.message()),
             "/x: expected a string");
 }
@@ -90,7 +91,8 @@ TEST(InputErrorTest, JoinsProblemsOneLineEach) {
 TEST(InputErrorTest, CollectorGathersAndThrows) {
   input::ProblemCollector collector;
   collector.throw_if_any();  // nothing gathered: no throw
-  collector.check([] { throw input::InputError(input::InputProblem{.file = "a", .detail = "one"}); });
+  collector.check(
+      [] { throw input::InputError(input::InputProblem{.file = "a", .detail = "one"}); });
   collector.check([] {});
   collector.add(input::InputProblem{.file = "a", .detail = "two"});
   EXPECT_EQ(collector.problems().size(), 2u);
@@ -252,8 +254,9 @@ TEST(ParseJsonTest, NestingBeyondTheLimitIsRefused) {
 TEST(ParseJsonTest, NumbersBeyondDoubleAreRefusedAtTheirPointer) {
   EXPECT_EQ(message_of([] { input::parse_json_text("{\"loss\": 1e400}", "t.json"); }),
             "t.json:1:10: /loss: expected a finite number, found 1e400");
-  EXPECT_EQ(message_of([] { input::parse_json_text("{\"a\": {\"b\": [0,\n -1E+999]}}", "t.json"); }),
-            "t.json:2:2: /a/b/1: expected a finite number, found -1E+999");
+  EXPECT_EQ(
+      message_of([] { input::parse_json_text("{\"a\": {\"b\": [0,\n -1E+999]}}", "t.json"); }),
+      "t.json:2:2: /a/b/1: expected a finite number, found -1E+999");
   EXPECT_EQ(message_of([] { input::parse_json_text("1e400", "t.json"); }),
             "t.json:1:1: expected a finite number, found 1e400");
   EXPECT_EQ(input::parse_json_text("1e-400", "t.json"), 0.0);  // underflow is harmless
@@ -270,7 +273,7 @@ TEST(ParseJsonTest, DuplicateKeysAreErrors) {
             "t.json: duplicate key \"a\"");
   const input::InputError error = error_of([] {
     input::parse_json_text(R"({"s/t": {"x": 1, "y": {"x": 1}, "x": 2}, "b": [{"k": 1, "k": 1}]})",
-                    "t.json");
+                           "t.json");
   });
   EXPECT_STREQ(error.what(),
                "t.json: /s~1t: duplicate key \"x\"\nt.json: /b/0: duplicate key \"k\"");
@@ -304,7 +307,7 @@ TEST(LoadJsonTest, UnreadableFilesNameTheReason) {
   EXPECT_EQ(message_of([&] { input::load_json_file(missing); }),
             missing.string() + ": cannot read file: No such file or directory");
   EXPECT_EQ(message_of([] { input::load_json_file(kJsonData); }),
-            kJsonData.string() + ": cannot read file: Is a directory");
+            kJsonData.string() + ": cannot read file: it is a directory");
 }
 
 // ---- ObjectReader and ValueReader ----
@@ -322,7 +325,8 @@ TEST_F(ReaderTest, ReadsAScenarioLikeDocument) {
   EXPECT_EQ(strategy.string_enum("type", {"manual", "rolling"}), "manual");
   EXPECT_EQ(strategy.positive_duration("per_host"), engine::Duration::hours(8));
   EXPECT_EQ(strategy.integer("batch_size", 1, 100), 1);
-  EXPECT_EQ(strategy.duration("pause", engine::Duration::seconds(30)), engine::Duration::seconds(30));
+  EXPECT_EQ(strategy.duration("pause", engine::Duration::seconds(30)),
+            engine::Duration::seconds(30));
   strategy.finish();
   deployment.finish();
 
@@ -330,7 +334,8 @@ TEST_F(ReaderTest, ReadsAScenarioLikeDocument) {
     EXPECT_EQ(name, "tech_team");
     input::ObjectReader reader = person.as_object();
     EXPECT_EQ(reader.pointer(), "/people/tech_team");
-    const engine::Distribution diagnose = reader.distribution("diagnose", engine::Distribution::Unit::duration);
+    const engine::Distribution diagnose =
+        reader.distribution("diagnose", engine::Distribution::Unit::duration);
     EXPECT_EQ(diagnose.kind(), engine::Distribution::Kind::lognormal);
     reader.finish();
   }
@@ -373,9 +378,17 @@ TEST_F(ReaderTest, MissingRequiredKey) {
   EXPECT_EQ(message_of([this] {
               read(R"({"deployment": {"to": "rlp"}})").child("deployment").string("service");
             }),
-            "s.json: /deployment: missing required key \"service\"");
+            "s.json: /deployment/service: missing required key \"service\"");
+  // A key present under a misspelt name is the real problem, at the key itself on the top level.
   EXPECT_EQ(message_of([this] { read(R"({"stratgy": {}})").child("strategy"); }),
-            "s.json: missing required key \"strategy\"; is \"stratgy\" a misspelling of it?");
+            "s.json: /stratgy: unknown key \"stratgy\"; did you mean \"strategy\"?");
+  EXPECT_EQ(message_of([this] {
+              read(R"({"d": {"sevrice": 1}})").child("d").required("service", "the service");
+            }),
+            "s.json: /d: unknown key \"sevrice\"; did you mean \"service\"?");
+  EXPECT_EQ(
+      message_of([this] { read(R"({"d": {}})").child("d").required("service", "the service"); }),
+      "s.json: /d/service: expected the service, found nothing; \"service\" is required");
 }
 
 TEST_F(ReaderTest, TypeErrorsNameExpectedAndFound) {
@@ -423,7 +436,8 @@ TEST_F(ReaderTest, Integers) {
 }
 
 TEST_F(ReaderTest, NumbersPercentsProbabilities) {
-  input::ObjectReader r = read(R"({"x": -0.5, "pct": 150, "pct_text": "50%", "p": 1.5, "ok": 0.1})");
+  input::ObjectReader r =
+      read(R"({"x": -0.5, "pct": 150, "pct_text": "50%", "p": 1.5, "ok": 0.1})");
   constexpr double kInf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(message_of([&] { r.number("x", 0, kInf); }),
             "s.json: /x: expected a non-negative number, found -0.5");
@@ -457,7 +471,8 @@ TEST_F(ReaderTest, NumbersBuiltInMemoryMustBeFinite) {
 }
 
 TEST_F(ReaderTest, Durations) {
-  input::ObjectReader r = read(R"({"ok": "1h30min", "words": "8 hours", "bare": 30, "zero": "0s"})");
+  input::ObjectReader r =
+      read(R"({"ok": "1h30min", "words": "8 hours", "bare": 30, "zero": "0s"})");
   EXPECT_EQ(r.duration("ok"), engine::Duration::minutes(90));
   std::string reason;
   try {
@@ -473,11 +488,13 @@ TEST_F(ReaderTest, Durations) {
   EXPECT_EQ(r.duration("zero"), engine::Duration());
   EXPECT_EQ(message_of([&] { r.positive_duration("zero"); }),
             "s.json: /zero: expected a duration longer than zero, found \"0s\"");
-  EXPECT_EQ(r.positive_duration("absent", engine::Duration::seconds(5)), engine::Duration::seconds(5));
+  EXPECT_EQ(r.positive_duration("absent", engine::Duration::seconds(5)),
+            engine::Duration::seconds(5));
 }
 
 TEST_F(ReaderTest, Distributions) {
-  input::ObjectReader r = read(R"j({"d": "exponential(30s)", "n": 4.5, "neg": -1, "bad": "gauss(1, 2)",
+  input::ObjectReader r =
+      read(R"j({"d": "exponential(30s)", "n": 4.5, "neg": -1, "bad": "gauss(1, 2)",
                              "bare": 30, "list": [1]})j");
   using Unit = engine::Distribution::Unit;
   EXPECT_EQ(r.distribution("d", Unit::duration).kind(), engine::Distribution::Kind::exponential);
@@ -500,7 +517,8 @@ TEST_F(ReaderTest, Distributions) {
   EXPECT_EQ(message_of([&] { r.distribution("list", Unit::number); }),
             "s.json: /list: expected a non-negative number or a distribution such as "
             "\"uniform(1, 5)\", found an array of 1");
-  EXPECT_DOUBLE_EQ(r.distribution("absent", Unit::number, engine::Distribution::constant(2.0)).mean(), 2.0);
+  EXPECT_DOUBLE_EQ(
+      r.distribution("absent", Unit::number, engine::Distribution::constant(2.0)).mean(), 2.0);
 }
 
 TEST_F(ReaderTest, EnumsSuggestTheClosestValue) {
@@ -529,19 +547,21 @@ TEST_F(ReaderTest, NestedPointers) {
 }
 
 TEST_F(ReaderTest, UnknownKeysAreReportedTogether) {
-  input::ObjectReader r = read(R"({"service": "smars", "stratgy": {}, "colour": "red", "to": "rlp"})");
+  input::ObjectReader r =
+      read(R"({"service": "smars", "stratgy": {}, "colour": "red", "to": "rlp"})");
   r.string("service");
   r.string("to");
   r.optional_child("strategy");
   r.has("preflight_gate");
   EXPECT_EQ(message_of([&] { r.finish(); }),
-            "s.json: unknown key \"colour\"; allowed keys: \"service\", \"to\", \"strategy\", "
-            "\"preflight_gate\"\n"
-            "s.json: unknown key \"stratgy\"; did you mean \"strategy\"?");
+            "s.json: /colour: unknown key \"colour\"; allowed keys: \"service\", \"to\", "
+            "\"strategy\", \"preflight_gate\"\n"
+            "s.json: /stratgy: unknown key \"stratgy\"; did you mean \"strategy\"?");
 }
 
 TEST_F(ReaderTest, UnknownKeysInNestedObjectsAndEmptySchemas) {
-  input::ObjectReader r = read(R"({"deployment": {"strategy": {"type": "canary", "wieghts": [5]}}})");
+  input::ObjectReader r =
+      read(R"({"deployment": {"strategy": {"type": "canary", "wieghts": [5]}}})");
   input::ObjectReader strategy = r.child("deployment").child("strategy");
   strategy.string("type");
   strategy.optional_array("weights");
@@ -553,7 +573,7 @@ TEST_F(ReaderTest, UnknownKeysInNestedObjectsAndEmptySchemas) {
 
   input::ObjectReader empty = read(R"({"x": 1})");
   EXPECT_EQ(message_of([&] { empty.finish(); }),
-            "s.json: unknown key \"x\"; no keys are allowed here");
+            "s.json: /x: unknown key \"x\"; no keys are allowed here");
   input::ObjectReader map = read(R"({"a": 1, "b": 2})");
   EXPECT_EQ(map.members().size(), 2u);
   EXPECT_NO_THROW(map.finish());

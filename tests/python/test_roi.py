@@ -164,7 +164,7 @@ def test_deployment_case_from_its_json_form_equals_the_keyword_form() -> None:
     ({"hourly_rate_usd": -5}, "/hourly_rate_usd"),
     ({"deploys_per_period": 0}, "/deploys_per_period"),
     ({"horizon_periods": "two years"}, "/horizon_periods"),
-    ({"hourly_rate": 100}, ""),
+    ({"hourly_rate": 100}, "/hourly_rate"),
 ])
 def test_deployment_case_errors_name_the_pointer(change: dict[str, Any], pointer: str) -> None:
     inputs = {"build_hours": 80, "hourly_rate_usd": 100, "manual_hours_per_deploy": 2,

@@ -229,8 +229,8 @@ TEST_F(GeneratedInput, HundredThousandNestedArraysAreRefusedAtTheDepthLimit) {
   write("deep.json", repeated("[", kLevels) + repeated("]", kLevels));
   const Outcome outcome = load_in(dir_, "deep.json");
   ASSERT_TRUE(outcome.input_error) << outcome.other_failure;
-  EXPECT_EQ(outcome.message, "deep.json: " + repeated("/0", kMaxJsonDepth) +
-                                 ": nested deeper than " + std::to_string(kMaxJsonDepth) +
+  EXPECT_EQ(outcome.message, "deep.json: " + repeated("/0", input::kMaxJsonDepth) +
+                                 ": nested deeper than " + std::to_string(input::kMaxJsonDepth) +
                                  " levels");
 }
 
@@ -241,8 +241,8 @@ TEST_F(GeneratedInput, HundredThousandNestedObjectsInsideAScenarioAreRefused) {
   const Outcome outcome = load_in(dir_, "deep.json");
   ASSERT_TRUE(outcome.input_error) << outcome.other_failure;
   // The value that would open level 65 is refused: its pointer has 64 keys, "services" first.
-  EXPECT_EQ(outcome.message, "deep.json: /services" + repeated("/a", kMaxJsonDepth - 1) +
-                                 ": nested deeper than " + std::to_string(kMaxJsonDepth) +
+  EXPECT_EQ(outcome.message, "deep.json: /services" + repeated("/a", input::kMaxJsonDepth - 1) +
+                                 ": nested deeper than " + std::to_string(input::kMaxJsonDepth) +
                                  " levels");
 }
 
@@ -281,7 +281,7 @@ TEST_F(GeneratedInput, AMalformedBaseIsReportedUnderItsOwnName) {
 
 TEST_F(GeneratedInput, AFileThatIsADirectoryOrMissingIsAnInputError) {
   fs::create_directories(dir_ / "dir.json");
-  EXPECT_EQ(load_in(dir_, "dir.json").message, "dir.json: cannot read file: Is a directory");
+  EXPECT_EQ(load_in(dir_, "dir.json").message, "dir.json: cannot read file: it is a directory");
   const Outcome missing = load_in(dir_, "missing.json");
   ASSERT_TRUE(missing.input_error) << missing.other_failure;
   EXPECT_TRUE(missing.message.starts_with("missing.json: cannot read file: ")) << missing.message;

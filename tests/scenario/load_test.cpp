@@ -17,9 +17,9 @@
 #include <variant>
 #include <vector>
 
-#include "spec/service_graph.hpp"
 #include "input/json_reader.hpp"
 #include "scenarios.hpp"
+#include "spec/service_graph.hpp"
 
 namespace deploysim::scenario {
 namespace {
@@ -135,7 +135,7 @@ spec::Scenario with_strategy(const std::string& strategy) {
   return with(R"("deployment": {"service": "web", "to": "v2", "strategy": )" + strategy + "}");
 }
 
-TEST(Defaults, spec::Deployment) {
+TEST(Defaults, Deployment) {
   const spec::Scenario s = with_strategy(R"({"type": "all_at_once"})");
   ASSERT_TRUE(s.deployment.has_value());
   const spec::Deployment& d = *s.deployment;
@@ -336,7 +336,8 @@ TEST(EveryKey, ManualFixture) {
 }
 
 TEST(EveryKey, RingAndBlueGreenFixtures) {
-  const auto ring = std::get<spec::RingParams>(load_ok(kGoodDir / "ring.json").deployment->strategy);
+  const auto ring =
+      std::get<spec::RingParams>(load_ok(kGoodDir / "ring.json").deployment->strategy);
   ASSERT_EQ(ring.rings.size(), 3u);
   EXPECT_EQ(ring.rings[0].groups, std::vector<std::string>{"canary"});
   EXPECT_EQ(ring.rings[0].bake, engine::Duration::hours(1));
