@@ -21,11 +21,10 @@ namespace {
 // A snapshot of the benchmark rolling deploy scaled to `hosts`, taken mid-rollout so that tiles
 // show both versions and hosts out of rotation.
 std::shared_ptr<const deploysim::gui::Snapshot> mid_rollout(std::int64_t hosts) {
-  auto scenario =
-      std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
-          DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
-          {"fleet.web.hosts=" + std::to_string(hosts),
-           "deployment.strategy.batch_size=" + std::to_string(hosts / 10)}));
+  auto scenario = std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
+      DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
+      {"fleet.web.hosts=" + std::to_string(hosts),
+       "deployment.strategy.batch_size=" + std::to_string(hosts / 10)}));
   deploysim::gui::SimulationRunner runner;
   std::shared_ptr<const deploysim::gui::Snapshot> latest;
   QObject::connect(
@@ -68,11 +67,10 @@ BENCHMARK(BM_FleetRedraw)
 // The worker's side of a frame: a snapshot of every host (advance_to a time already reached
 // does no simulation work, only the copy).
 void BM_Snapshot(benchmark::State& state) {
-  auto scenario =
-      std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
-          DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
-          {"fleet.web.hosts=" + std::to_string(state.range(0)),
-           "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));
+  auto scenario = std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(
+      DEPLOYSIM_SOURCE_DIR "/bench/scenarios/rolling_100.json",
+      {"fleet.web.hosts=" + std::to_string(state.range(0)),
+       "deployment.strategy.batch_size=" + std::to_string(state.range(0) / 10)}));
   deploysim::gui::SimulationRunner runner;
   std::size_t hosts = 0;
   QObject::connect(

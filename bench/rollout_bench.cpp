@@ -40,9 +40,9 @@
 
 namespace {
 
-using deploysim::spec::Scenario;
 using deploysim::simulation::Result;
 using deploysim::simulation::Simulation;
+using deploysim::spec::Scenario;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kSeed = 42;
@@ -114,8 +114,8 @@ std::filesystem::path knight_path =
     std::filesystem::path(DEPLOYSIM_SOURCE_DIR) / "scenarios" / "knight_capital_2012.json";
 
 Scenario parse_text(const std::string& text) {
-  return deploysim::scenario::parse_scenario(
-      deploysim::input::parse_json_text(text, "bench.json"), "bench.json");
+  return deploysim::scenario::parse_scenario(deploysim::input::parse_json_text(text, "bench.json"),
+                                             "bench.json");
 }
 
 // CPU time of this process, seconds. Phases are timed in CPU time: on a shared machine the

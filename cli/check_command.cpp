@@ -168,9 +168,8 @@ int run_check_command(CheckOptions& options) {
     read_policy_flag(
         options.max_convergence_age, "--max-convergence-age",
         [&](const input::ValueReader& v) { max_convergence_age = v.as_positive_duration(); });
-    read_policy_flag(
-        options.mixed_version_window, "--mixed-version-window",
-        [&](const input::ValueReader& v) { mixed_version_window = v.as_duration(); });
+    read_policy_flag(options.mixed_version_window, "--mixed-version-window",
+                     [&](const input::ValueReader& v) { mixed_version_window = v.as_duration(); });
   } catch (const input::InputError& error) {
     return usage(error.problems().front().message());
   }
@@ -208,8 +207,7 @@ int run_check_command(CheckOptions& options) {
     if (mixed_version_window) manifest.policy.mixed_version_window = *mixed_version_window;
     std::optional<check::Inventory> inventory;
     if (!options.observed.empty()) {
-      inventory =
-          check::parse_inventory(input::read_text_file(options.observed), options.observed);
+      inventory = check::parse_inventory(input::read_text_file(options.observed), options.observed);
     }
     if (manifest.hosts.empty()) {
       throw input::InputError(input::InputProblem{

@@ -3,8 +3,8 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 
-#include "spec/scenario.hpp"
 #include "simulation_runner.hpp"
+#include "spec/scenario.hpp"
 
 Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::gui::Snapshot>)
 Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::spec::Scenario>)

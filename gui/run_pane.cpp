@@ -15,8 +15,8 @@
 #include "charts_panel.hpp"
 #include "fleet_view.hpp"
 #include "run_handle.hpp"
-#include "spec/scenario.hpp"
 #include "simulation/narrative.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::gui {
 

@@ -23,7 +23,7 @@ LoadedScenario load_scenario_file(const fs::path& path) {
 }
 
 std::shared_ptr<const spec::Scenario> parse_document(const nlohmann::json& document,
-                                                         const std::string& file) {
+                                                     const std::string& file) {
   return std::make_shared<spec::Scenario>(scenario::parse_scenario(document, file));
 }
 

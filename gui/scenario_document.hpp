@@ -27,7 +27,7 @@ LoadedScenario load_scenario_file(const std::filesystem::path& path);
 
 /// Validates an edited document; throws input::InputError.
 std::shared_ptr<const spec::Scenario> parse_document(const nlohmann::json& document,
-                                                         const std::string& file);
+                                                     const std::string& file);
 
 /// The bundled scenarios (scenarios/*.json but the schema), sorted by file name.
 std::vector<std::filesystem::path> bundled_scenarios();

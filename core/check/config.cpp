@@ -72,13 +72,13 @@ class ConfigParser {
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       const std::string suggestion = input::did_you_mean(key, allowed);
-      problems.push_back(at(
-          InputProblem{.file = config_.file,
-                       .pointer = pointer,
-                       .detail = "unknown key " + quote(key),
-                       .hint = suggestion.empty() ? "allowed keys: " + input::quote_list(allowed)
-                                                  : "did you mean " + quote(suggestion) + "?"},
-          child_pointer(pointer, key)));
+      problems.push_back(
+          at(InputProblem{.file = config_.file,
+                          .pointer = pointer,
+                          .detail = "unknown key " + quote(key),
+                          .hint = suggestion.empty() ? "allowed keys: " + input::quote_list(allowed)
+                                                     : "did you mean " + quote(suggestion) + "?"},
+             child_pointer(pointer, key)));
     }
     if (!problems.empty()) throw InputError(std::move(problems));
   }

@@ -12,9 +12,9 @@
 #include <unordered_set>
 
 #include "engine/hash.hpp"
-#include "spec/host_names.hpp"
 #include "input/json_reader.hpp"
 #include "scenario/load.hpp"
+#include "spec/host_names.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -408,13 +408,12 @@ void manifest_from_scenario(const spec::Scenario& source, Manifest& manifest) {
     for (const auto& [key, value] : group.config) out.config.emplace(key, value);
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
-      manifest.hosts.push_back(
-          ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
-                       manifest.groups.size(),
-                       out.version,
-                       out.config,
-                       child_pointer(out.pointer, "hosts"),
-                       {}});
+      manifest.hosts.push_back(ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
+                                            manifest.groups.size(),
+                                            out.version,
+                                            out.config,
+                                            child_pointer(out.pointer, "hosts"),
+                                            {}});
     }
     manifest.groups.push_back(std::move(out));
   }
@@ -423,8 +422,7 @@ void manifest_from_scenario(const spec::Scenario& source, Manifest& manifest) {
     out.name = flag.name;
     out.on = flag.initial;
     for (const auto& entry : source.timeline) {
-      if (entry.action == spec::ActionKind::set_flag && entry.flag == flag.name &&
-          entry.value) {
+      if (entry.action == spec::ActionKind::set_flag && entry.flag == flag.name && entry.value) {
         out.on = true;
       }
     }
@@ -781,8 +779,8 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
   if (document.is_object() && document.contains("fleet")) {
     // A scenario that extends another needs its base, which only a file path can locate.
     const spec::Scenario source = document.contains("extends") && file != "-"
-                                          ? scenario::load_scenario(file)
-                                          : scenario::parse_scenario(document, file);
+                                      ? scenario::load_scenario(file)
+                                      : scenario::parse_scenario(document, file);
     manifest_from_scenario(source, manifest);
   } else {
     ManifestParser(document, manifest).parse();

@@ -6,9 +6,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "spec/service_graph.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
+#include "spec/service_graph.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -387,10 +387,9 @@ void dependency_version_skew(const Context& c, Emitter& e) {
         const Effective where = effective_version(c, hosts.first);
         e.emit(
             quote(service.name) + " works with " + quote(dependency.service) + " versions " +
-                input::quote_list(dependency.compatible) + ", but " +
-                std::to_string(hosts.second) + " host(s) of " + quote(dependency.service) +
-                " run " + quote(version) + " (first: " + quote(c.manifest.hosts[hosts.first].name) +
-                ")",
+                input::quote_list(dependency.compatible) + ", but " + std::to_string(hosts.second) +
+                " host(s) of " + quote(dependency.service) + " run " + quote(version) +
+                " (first: " + quote(c.manifest.hosts[hosts.first].name) + ")",
             where.where,
             {manifest_at(c, dependency.pointer, "services/" + service.name, "compatible versions")},
             "dependency/" + service.name + "->" + dependency.service + "@" + version,

@@ -14,11 +14,11 @@ namespace deploysim::delivery {
 namespace {
 
 using engine::Distribution;
-using nlohmann::json;
 using input::InputError;
 using input::InputProblem;
 using input::ObjectReader;
 using input::ValueReader;
+using nlohmann::json;
 
 constexpr auto kDuration = Distribution::Unit::duration;
 constexpr auto kNumber = Distribution::Unit::number;

@@ -109,11 +109,11 @@ ProductionStage load_production_stage(ProductionStage stage, const std::filesyst
                                       const std::string& file, const std::string& pointer) {
   const std::filesystem::path path = base_dir / stage.scenario;
   if (!std::filesystem::is_regular_file(path)) {
-    throw input::InputError(input::InputProblem{
-        .file = file,
-        .pointer = pointer + "/scenario",
-        .expected = "a scenario file (a path relative to this file)",
-        .found = input::quote(stage.scenario) + ", which does not exist"});
+    throw input::InputError(
+        input::InputProblem{.file = file,
+                            .pointer = pointer + "/scenario",
+                            .expected = "a scenario file (a path relative to this file)",
+                            .found = input::quote(stage.scenario) + ", which does not exist"});
   }
   auto with = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> overrides = stage.set;

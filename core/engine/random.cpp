@@ -1,9 +1,9 @@
 #include "engine/random.hpp"
 
-#include "engine/hash.hpp"
-
 #include <bit>
 #include <cmath>
+
+#include "engine/hash.hpp"
 
 namespace deploysim::engine {
 

@@ -1,11 +1,10 @@
 #include "experiment/sweep.hpp"
 
-#include "engine/hash.hpp"
-
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
+#include "engine/hash.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 #include "scenario/load.hpp"
@@ -134,8 +133,8 @@ std::vector<std::size_t> Grid::coordinates(std::int64_t point) const {
   return coordinates;
 }
 
-spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
-                               const Grid& grid, std::int64_t point) {
+spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file, const Grid& grid,
+                           std::int64_t point) {
   nlohmann::json document = base;
   const auto coordinates = grid.coordinates(point);
   for (std::size_t i = 0; i < grid.parameters.size(); ++i) {

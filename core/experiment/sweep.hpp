@@ -36,8 +36,8 @@ struct Grid {
 
 /// The base document with the grid point's values set, validated into a scenario. Throws
 /// input::InputError for a path or value the scenario refuses (with the --param as its label).
-spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file,
-                               const Grid& grid, std::int64_t point);
+spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file, const Grid& grid,
+                           std::int64_t point);
 
 /// Progress of a long experiment: runs finished out of the total.
 using ProgressCallback = std::function<void(std::int64_t done, std::int64_t total)>;

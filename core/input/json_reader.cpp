@@ -1,7 +1,5 @@
 #include "input/json_reader.hpp"
 
-#include "input/file.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -12,6 +10,8 @@
 #include <memory>
 #include <system_error>
 #include <tuple>
+
+#include "input/file.hpp"
 
 namespace deploysim::input {
 namespace {

@@ -164,8 +164,8 @@ void Autoscaler::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
   std::erase_if(starting_, [host](const auto& s) { return s.first == host; });
   Fleet& fleet = world_.fleet();
   if (fleet.health_of(host) != Health::out_of_rotation) return;  // removed while starting
-  const bool crashes = fleet.behaviours()[fleet.behaviour_of(host)].kind ==
-                       spec::Behaviour::Kind::crash_on_start;
+  const bool crashes =
+      fleet.behaviours()[fleet.behaviour_of(host)].kind == spec::Behaviour::Kind::crash_on_start;
   fleet.set_health(host, crashes ? Health::crashed : Health::healthy);
   if (!crashes && !retiring_.empty()) {
     const HostIndex old = retiring_.front();
@@ -213,8 +213,8 @@ void Autoscaler::add_hosts(std::int64_t count, VersionIndex version) {
   const auto* rollout = world_.rollout();
   // Rolling and all-at-once read the deployment's hosts when they begin; the other strategies
   // took their list when the run was set up.
-  const auto& strategy =
-      world_.scenario().deployment ? world_.scenario().deployment->strategy : spec::StrategyParams{};
+  const auto& strategy = world_.scenario().deployment ? world_.scenario().deployment->strategy
+                                                      : spec::StrategyParams{};
   const bool reads_hosts_at_start = std::holds_alternative<spec::RollingParams>(strategy) ||
                                     std::holds_alternative<spec::AllAtOnceParams>(strategy);
   const bool before_rollout = rollout != nullptr && reads_hosts_at_start &&

@@ -105,7 +105,7 @@ class LoadModel : public engine::Process {
   engine::Duration tick_;
   std::vector<int> group_service_load_;  // by group: index into scenario loads, or -1
   std::vector<const spec::HostCapacity*> load_capacity_;  // by load index
-  std::vector<double> version_capacity_;  // by version index: requests/s per host
+  std::vector<double> version_capacity_;                  // by version index: requests/s per host
   std::vector<double> group_utilization_;
   // Per tick (time, utilisation by group), as long as the longest metric lag needs.
   std::deque<std::pair<engine::Time, std::vector<double>>> history_;

@@ -2,8 +2,8 @@
 
 namespace deploysim::model {
 
-HostUpdater::HostUpdater(World& world, const spec::HostUpdate& timing,
-                         HostUpdateListener& listener, std::string_view stream_name)
+HostUpdater::HostUpdater(World& world, const spec::HostUpdate& timing, HostUpdateListener& listener,
+                         std::string_view stream_name)
     : world_(world),
       timing_(timing),
       listener_(listener),

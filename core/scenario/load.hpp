@@ -20,7 +20,7 @@ namespace deploysim::scenario {
 /// given, also for problems found in a base file's values after the merge; a base that is
 /// missing is reported at the variant's /extends, a malformed one under its own name.
 spec::Scenario load_scenario(const std::filesystem::path& path,
-                       const std::vector<std::string>& overrides = {});
+                             const std::vector<std::string>& overrides = {});
 
 /// Validates a scenario document already in memory; `file` labels errors.
 spec::Scenario parse_scenario(const nlohmann::json& document, const std::string& file);

@@ -28,7 +28,7 @@ engine::Duration read_time_of_day(const input::ValueReader& value) {
 
 // A CSV of "time_s,rps" rows (a header line is allowed), times in seconds since the start.
 std::vector<std::pair<engine::Time, double>> read_load_csv(const input::ValueReader& value,
-                                                   const std::string& scenario_file) {
+                                                           const std::string& scenario_file) {
   const std::string name = value.as_string();
   std::filesystem::path path(name);
   if (path.is_relative() && scenario_file != "<memory>") {
@@ -106,8 +106,9 @@ spec::ScalingRules read_rules(std::optional<input::ObjectReader> object, spec::S
 
 }  // namespace
 
-void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario,
-                             const std::function<engine::Time(const input::ValueReader&)>& read_time) {
+void parse_capacity_sections(
+    input::ObjectReader& root, spec::Scenario& scenario,
+    const std::function<engine::Time(const input::ValueReader&)>& read_time) {
   std::vector<std::string> service_names;
   for (const auto& service : scenario.services) service_names.push_back(service.name);
   const auto service_reference = [&](const std::string& name, const input::ValueReader& where) {
@@ -216,7 +217,7 @@ void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario
                       [&](const spec::HostCapacity& c) { return c.service == profile.service; });
       if (!known) {
         input::ValueReader(load->json()[profile.service], load->file(),
-                    input::child_pointer(load->pointer(), profile.service))
+                           input::child_pointer(load->pointer(), profile.service))
             .fail("a service with a capacity in /capacity/" + profile.service,
                   "add {\"rps_per_host\": ...} for it under /capacity");
       }
@@ -228,9 +229,9 @@ void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario
     auto object = autoscaling->as_object();
     for (auto& [name, value] : object.members()) {
       auto entry = value.as_object();
-      const auto group =
-          std::find_if(scenario.groups.begin(), scenario.groups.end(),
-                       [&group_name = name](const spec::HostGroup& g) { return g.name == group_name; });
+      const auto group = std::find_if(
+          scenario.groups.begin(), scenario.groups.end(),
+          [&group_name = name](const spec::HostGroup& g) { return g.name == group_name; });
       if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
       const bool loaded =
           std::any_of(scenario.loads.begin(), scenario.loads.end(),

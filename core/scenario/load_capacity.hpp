@@ -11,7 +11,8 @@ namespace deploysim::scenario {
 
 /// Reads /load, /capacity and /autoscaling into `scenario`, whose services, fleet and clock are
 /// already read. `read_time` reads a time as the rest of the format does ("+90min", timestamps).
-void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario,
-                             const std::function<engine::Time(const input::ValueReader&)>& read_time);
+void parse_capacity_sections(
+    input::ObjectReader& root, spec::Scenario& scenario,
+    const std::function<engine::Time(const input::ValueReader&)>& read_time);
 
 }  // namespace deploysim::scenario

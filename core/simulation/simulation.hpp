@@ -109,7 +109,6 @@ class Simulation {
 };
 
 /// Runs a scenario to its end: the one-call form used by the CLI, experiments and Python.
-Result run(const spec::Scenario& scenario, std::uint64_t seed,
-           engine::TraceSink* trace = nullptr);
+Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace = nullptr);
 
 }  // namespace deploysim::simulation

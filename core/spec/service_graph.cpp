@@ -80,7 +80,8 @@ std::vector<std::string> safe_deployment_order(const std::vector<Service>& servi
   names.reserve(services.size());
   for (const auto& service : services) {
     ServiceDependencies entry{service.name, {}};
-    for (const auto& dependency : service.depends_on) entry.depends_on.push_back(dependency.service);
+    for (const auto& dependency : service.depends_on)
+      entry.depends_on.push_back(dependency.service);
     names.push_back(std::move(entry));
   }
   return safe_deployment_order(names);

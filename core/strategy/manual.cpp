@@ -6,8 +6,7 @@
 namespace deploysim::strategy {
 
 namespace {
-spec::HostUpdate with_install_time(spec::HostUpdate timing,
-                                       const engine::Distribution& per_host) {
+spec::HostUpdate with_install_time(spec::HostUpdate timing, const engine::Distribution& per_host) {
   timing.install = per_host;
   return timing;
 }

@@ -75,8 +75,7 @@ void Strategy::rollback(std::string_view /*reason*/, std::string_view /*who*/) {
       fleet.set_version(h, fleet.previous_version_of(h));
       // A host that crashed on the new version starts again on the old one, if that one starts.
       if (fleet.health_of(h) == model::Health::crashed &&
-          fleet.behaviours()[fleet.behaviour_of(h)].kind !=
-              spec::Behaviour::Kind::crash_on_start) {
+          fleet.behaviours()[fleet.behaviour_of(h)].kind != spec::Behaviour::Kind::crash_on_start) {
         fleet.set_health(h, model::Health::healthy);
       }
     }
@@ -96,8 +95,7 @@ void Strategy::stop_updates() {
   updater_.cancel_all();
 }
 
-std::unique_ptr<Strategy> make_strategy(model::World& world,
-                                        const spec::Deployment& deployment) {
+std::unique_ptr<Strategy> make_strategy(model::World& world, const spec::Deployment& deployment) {
   return std::visit(
       [&](const auto& params) -> std::unique_ptr<Strategy> {
         using T = std::decay_t<decltype(params)>;

@@ -59,7 +59,6 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
 };
 
 /// The strategy a deployment names.
-std::unique_ptr<Strategy> make_strategy(model::World& world,
-                                        const spec::Deployment& deployment);
+std::unique_ptr<Strategy> make_strategy(model::World& world, const spec::Deployment& deployment);
 
 }  // namespace deploysim::strategy

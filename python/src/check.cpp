@@ -14,9 +14,9 @@
 #include "check/manifest.hpp"
 #include "check/report.hpp"
 #include "check/rules.hpp"
-#include "json_cast.hpp"
 #include "input/file.hpp"
 #include "input/input_error.hpp"
+#include "json_cast.hpp"
 
 namespace deploysim::python {
 

@@ -10,8 +10,8 @@
 
 #include "bindings.hpp"
 #include "experiment/sweep.hpp"
-#include "json_cast.hpp"
 #include "input/json_reader.hpp"
+#include "json_cast.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::python {

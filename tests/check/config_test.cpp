@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
 #include "input/input_error.hpp"
+#include "run_command.hpp"
 
 namespace deploysim::check {
 namespace {

@@ -174,8 +174,8 @@ class GuiTest : public QObject {
   }
 
   void worker_slices_never_change_the_result() {
-    const auto scenario = std::make_shared<deploysim::spec::Scenario>(
-        deploysim::scenario::load_scenario(kKnight));
+    const auto scenario =
+        std::make_shared<deploysim::spec::Scenario>(deploysim::scenario::load_scenario(kKnight));
     const json expected = json(deploysim::simulation::run(*scenario, 3).summary.to_json());
     for (std::int64_t slice_ms : {997LL, 60'000LL, 3'600'000LL * 7}) {
       deploysim::gui::RunHandle handle;

@@ -85,8 +85,7 @@ std::string percent_rings(const std::vector<double>& percents, const std::string
 
 std::vector<std::int64_t> ring_sizes(const spec::Scenario& scenario) {
   model::World world(scenario, 1);
-  const auto plan =
-      plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
+  const auto plan = plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
   std::vector<std::int64_t> sizes;
   for (std::size_t r = 0; r < plan.ends.size(); ++r) sizes.push_back(plan.size(r));
   return sizes;
@@ -166,8 +165,7 @@ TEST(Ring, GroupRingsTakeTheirGroupsDeploymentHostsOnce) {
   EXPECT_EQ(ring_sizes(scenario), (std::vector<std::int64_t>{10, 10, 980}));
 
   model::World world(scenario, 1);
-  const auto plan =
-      plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
+  const auto plan = plan_rings(world, std::get<spec::RingParams>(scenario.deployment->strategy));
   const auto employees = *world.fleet().find_group("employees");
   for (std::size_t i = 0; i < plan.ends[0]; ++i) {
     EXPECT_EQ(world.fleet().group_of(plan.hosts[i]), employees);

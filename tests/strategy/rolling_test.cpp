@@ -14,8 +14,8 @@ namespace {
 
 using engine::Duration;
 using engine::Time;
-using spec::CountOrPercent;
 using simulation::Simulation;
+using spec::CountOrPercent;
 using testing::scenario_from_json;
 
 CountOrPercent percent(double value) {
