@@ -15,7 +15,7 @@ namespace {
 
 nlohmann::json value_of(const std::string& text) {
   try {
-    return input::parse_json_text(text, "--param");
+    return input::parse_json_text(text, "parameter");
   } catch (const input::InputError&) {
     return text;
   }
@@ -41,7 +41,7 @@ double range_number(const std::string& text, const std::string& parameter) {
     used = 0;
   }
   if (used == 0 || used != text.size() || !std::isfinite(value)) {
-    throw std::invalid_argument("--param " + parameter + ": \"" + text +
+    throw std::invalid_argument("parameter " + parameter + ": \"" + text +
                                 "\" is not a number; a range is START:STEP:END, e.g. 0.0:0.1:0.5");
   }
   return value;
@@ -63,7 +63,7 @@ std::string number_label(double value) {
 Parameter parse_parameter(const std::string& text) {
   const auto equals = text.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw std::invalid_argument("--param \"" + text +
+    throw std::invalid_argument("parameter \"" + text +
                                 "\": expected PATH=V1,V2,... or PATH=START:STEP:END, e.g. "
                                 "deployment.strategy.batch_size=1,5,10");
   }
@@ -71,7 +71,7 @@ Parameter parse_parameter(const std::string& text) {
   parameter.path = text.substr(0, equals);
   const std::string values = text.substr(equals + 1);
   if (values.empty()) {
-    throw std::invalid_argument("--param " + parameter.path + ": no values after '='");
+    throw std::invalid_argument("parameter " + parameter.path + ": no values after '='");
   }
   const auto range = split(values, ':');
   if (range.size() == 3 && values.find(',') == std::string::npos) {
@@ -79,14 +79,14 @@ Parameter parse_parameter(const std::string& text) {
     const double step = range_number(range[1], parameter.path);
     const double end = range_number(range[2], parameter.path);
     if (step == 0.0 || (end - start) / step < 0.0) {
-      throw std::invalid_argument("--param " + parameter.path + "=" + values +
+      throw std::invalid_argument("parameter " + parameter.path + "=" + values +
                                   ": the range is empty or endless (step " + range[1] +
                                   " never goes from " + range[0] + " to " + range[2] + ")");
     }
     // Counted, not accumulated, so that 0.0:0.1:0.5 ends exactly at 0.5.
     const auto steps = static_cast<std::int64_t>(std::floor((end - start) / step + 1e-9));
     if (steps > 100'000) {
-      throw std::invalid_argument("--param " + parameter.path + "=" + values + ": " +
+      throw std::invalid_argument("parameter " + parameter.path + "=" + values + ": " +
                                   std::to_string(steps + 1) + " values; at most 100001");
     }
     const bool integral = std::floor(start) == start && std::floor(step) == step;
@@ -108,7 +108,7 @@ Parameter parse_parameter(const std::string& text) {
   }
   for (const auto& item : split(values, ',')) {
     if (item.empty()) {
-      throw std::invalid_argument("--param " + parameter.path + "=" + values +
+      throw std::invalid_argument("parameter " + parameter.path + "=" + values +
                                   ": an empty value in the list");
     }
     parameter.values.push_back(value_of(item));
@@ -140,7 +140,8 @@ spec::Scenario scenario_at(const nlohmann::json& base, const std::string& file, 
   for (std::size_t i = 0; i < grid.parameters.size(); ++i) {
     const auto& parameter = grid.parameters[i];
     scenario::set_value(document, parameter.path, parameter.values[coordinates[i]],
-                        "--param " + parameter.path + "=" + parameter.labels[coordinates[i]], file);
+                        "parameter " + parameter.path + "=" + parameter.labels[coordinates[i]],
+                        file);
   }
   return scenario::parse_scenario(document, file);
 }

@@ -225,17 +225,23 @@ BehaviourIndex Fleet::resolve_behaviour(HostIndex h) const {
   return result;
 }
 
-void Fleet::settle() {
-  const engine::Time now = kernel_.now();
+Impact Fleet::impact_at(engine::Time now) const {
+  Impact impact = impact_;
   const double minutes = static_cast<double>((now - settled_at_).ms()) / 60'000.0;
   if (minutes > 0.0) {
-    impact_.loss_usd += loss_rate_per_min_ * minutes;
+    impact.loss_usd += loss_rate_per_min_ * minutes;
     const double requests =
         has_load_ ? load_requests_per_s_ * 60.0 * minutes
                   : business_.requests_per_host_per_s * 60.0 * minutes * totals_.serving_weight;
-    impact_.requests += requests;
-    impact_.failed_requests += requests * error_rate();
+    impact.requests += requests;
+    impact.failed_requests += requests * error_rate();
   }
+  return impact;
+}
+
+void Fleet::settle() {
+  const engine::Time now = kernel_.now();
+  impact_ = impact_at(now);
   settled_at_ = now;
 }
 

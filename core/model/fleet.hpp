@@ -148,8 +148,11 @@ class Fleet {
   double latency_ms() const;
   /// Business loss per minute right now.
   double loss_rate_per_min() const { return loss_rate_per_min_; }
-  /// Impact accumulated up to now.
+  /// Impact accumulated up to now; settles it, so that later changes add from here.
   Impact impact_now();
+  /// The same figures without settling: what impact_now() would return, for an observer that
+  /// must leave the run untouched (splitting the integration would move the last bits).
+  Impact impact_at(engine::Time now) const;
   /// First time any host misbehaved; nullopt if none has.
   std::optional<engine::Time> incident_start() const { return incident_start_; }
   /// Last time the fleet went from misbehaving to not; nullopt while it still misbehaves.

@@ -1183,7 +1183,7 @@ void apply_override(nlohmann::json& document, std::string_view assignment,
   if (equals == std::string_view::npos || equals == 0) {
     throw input::InputError(input::InputProblem{
         .file = file,
-        .detail = "--set " + input::quote(std::string(assignment)) +
+        .detail = "override " + input::quote(std::string(assignment)) +
                   ": expected PATH=VALUE such as deployment.strategy.batch_size=5, found " +
                   (equals == 0 ? "no PATH before \"=\"" : "no \"=\""),
         .hint = "PATH is keys joined by dots; VALUE is JSON, or else taken as a string"});
@@ -1191,12 +1191,12 @@ void apply_override(nlohmann::json& document, std::string_view assignment,
   const std::string text(assignment.substr(equals + 1));
   nlohmann::json value;
   try {
-    value = input::parse_json_text(text, "--set");
+    value = input::parse_json_text(text, "override");
   } catch (const input::InputError&) {
     value = text;  // not JSON: a plain string such as 30s or rolling
   }
   set_value(document, std::string(assignment.substr(0, equals)), std::move(value),
-            "--set " + std::string(assignment), file);
+            "override " + std::string(assignment), file);
 }
 
 void set_value(nlohmann::json& document, const std::string& path, nlohmann::json value,

@@ -149,12 +149,14 @@ void Simulation::run() {
 
 void Simulation::run_until(engine::Time limit) {
   world_.kernel().run_until(std::min(limit, scenario_.clock.end));
+  if (finished()) finalize();
 }
 
 bool Simulation::step() {
-  if (finished()) return false;
+  // Events due at the end time itself still run, as they do in run().
   if (world_.kernel().next_event_time() > scenario_.clock.end) {
     world_.kernel().run_until(scenario_.clock.end);
+    finalize();
     return false;
   }
   return world_.kernel().step();
@@ -164,27 +166,29 @@ bool Simulation::finished() const {
   return world_.now() >= scenario_.clock.end;
 }
 
+void Simulation::finalize() {
+  if (finalized_) return;
+  finalized_ = true;
+  monitor_.sample_now();
+}
+
 Result Simulation::result() & {
-  Result result = summarize();
-  result.timeseries = monitor_.series();
-  result.story = world_.story();
+  if (finished()) finalize();
+  Result result{snapshot(), monitor_.series(), world_.story()};
   return result;
 }
 
 Result Simulation::result() && {
-  Result result = summarize();
-  result.timeseries = monitor_.take_series();
-  result.story = world_.take_story();
+  if (finished()) finalize();
+  Result result{snapshot(), monitor_.take_series(), world_.take_story()};
   return result;
 }
 
-Result Simulation::summarize() {
-  monitor_.sample_now();
-  Result result;
-  Summary& s = result.summary;
-  auto& fleet = world_.fleet();
+Summary Simulation::snapshot() const {
+  Summary s;
+  const auto& fleet = world_.fleet();
   const auto& counters = world_.counters();
-  const model::Impact impact = fleet.impact_now();
+  const model::Impact impact = fleet.impact_at(world_.now());
   s.loss_usd = impact.loss_usd;
   s.seed = world_.seed();
   s.end_s = world_.now().to_seconds();
@@ -223,7 +227,7 @@ Result Simulation::summarize() {
     for (const auto& scaler : autoscalers_) events += scaler->scaling_events();
     s.scaling_events = events;
   }
-  return result;
+  return s;
 }
 
 Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {

@@ -86,15 +86,20 @@ class Simulation {
   const model::World& world() const { return world_; }
   const model::TimeSeries& timeseries() const { return monitor_.series(); }
 
-  /// The summary as of now, plus time series and story. After run() this is the final result.
+  /// The summary as of now, for an observer: it draws no random number, samples nothing and
+  /// fires nothing, so a run looked at after every event ends exactly as one never looked at.
+  /// The time series so far is timeseries(), the story so far world().story().
+  Summary snapshot() const;
+  /// The result: once the run has reached its end, the final one (monitoring's last sample
+  /// included); before that, the snapshot with the time series and story so far.
   Result result() &;
   /// The same, moving the time series and story out of a simulation that is done with them
   /// (no copy of a run's largest buffers).
   Result result() &&;
 
  private:
-  // The summary of result(), without the time series and story.
-  Result summarize();
+  // Monitoring's last sample at the end time, once, whoever reaches the end.
+  void finalize();
   void on_alert(const spec::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
@@ -106,6 +111,7 @@ class Simulation {
   std::unique_ptr<model::LoadModel> load_;
   std::vector<std::unique_ptr<model::Autoscaler>> autoscalers_;
   std::unique_ptr<strategy::Strategy> strategy_;
+  bool finalized_ = false;
 };
 
 /// Runs a scenario to its end: the one-call form used by the CLI, experiments and Python.

@@ -102,5 +102,6 @@ class Simulation:
         return str(self._native.clock)
 
     def result(self) -> Result:
-        """The result as of now; the final result once finished."""
+        """The result as of now: before the end, a snapshot that samples, draws and fires
+        nothing (looking never changes the run); the final result once finished."""
         return Result(self._native.result())

@@ -157,7 +157,8 @@ void bind_simulation(py::module_& m) {
             out->scenario = self.scenario;
             return out;
           },
-          "The result as of now (the final result once finished).");
+          "The result as of now (a side-effect-free snapshot before the end; the final result "
+          "once finished).");
 }
 
 }  // namespace deploysim::python

@@ -333,16 +333,16 @@ TEST(OverrideErrors, NameTheFileAndTheAssignment) {
   };
   EXPECT_EQ(message_of("description=new"), "no error");  // the last key may be new
   EXPECT_EQ(message_of("timelin.0.at=+2h"),
-            "s.json: --set timelin.0.at=+2h: expected a key of this object, found \"timelin\"; "
+            "s.json: override timelin.0.at=+2h: expected a key of this object, found \"timelin\"; "
             "did you mean \"timeline\"?");
   EXPECT_EQ(message_of("timeline.-1.at=+2h"),
-            "s.json: /timeline: --set timeline.-1.at=+2h: expected an index from 0 to 0, found "
+            "s.json: /timeline: override timeline.-1.at=+2h: expected an index from 0 to 0, found "
             "\"-1\"");
   EXPECT_EQ(message_of("timeline..at=+2h"),
-            "s.json: /timeline: --set timeline..at=+2h: expected keys joined by single dots, "
+            "s.json: /timeline: override timeline..at=+2h: expected keys joined by single dots, "
             "found an empty key");
   EXPECT_EQ(message_of("=5"),
-            "s.json: --set \"=5\": expected PATH=VALUE such as "
+            "s.json: override \"=5\": expected PATH=VALUE such as "
             "deployment.strategy.batch_size=5, found no PATH before \"=\"; PATH is keys joined "
             "by dots; VALUE is JSON, or else taken as a string");
 }
