@@ -7,8 +7,8 @@ package gives its results as dicts and pandas DataFrames::
     knight = deploysim.Scenario.load("scenarios/knight_capital_2012.json")
     result = knight.run()
     result.summary["loss_usd"], result.timeseries, result.story
-    runs = deploysim.experiment(knight, arms={"as_2012": {}, "gate": {"deployment.preflight_gate": True}},
-                                replicas=50)
+    gate = {"deployment.preflight_gate": True}
+    runs = deploysim.experiment(knight, arms={"as_2012": {}, "gate": gate}, replicas=50)
     deploysim.summarize(runs), deploysim.contrast(runs, "as_2012"), runs.save("gate-study")
     deploysim.check("examples/knight_capital/manifest.json").to_frame()
     deploysim.roi.xkcd_table(wide=True)

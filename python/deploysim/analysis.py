@@ -9,7 +9,7 @@ relative effects, Holm-adjusted p-values and bootstrap intervals for heavy-taile
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ HEAVY_TAILED: tuple[str, ...] = ("loss_usd",)
 SUMMARY_COLUMNS = ["n", "missing", "mean", "sd", "se", "ci95_low", "ci95_high",
                    "p50", "p90", "p95", "p99"]
 
-Event = str | Callable[[pd.DataFrame], Any]
+Event = Union[str, Callable[[pd.DataFrame], Any]]
 
 
 def _default_by(frame: pd.DataFrame) -> list[str]:

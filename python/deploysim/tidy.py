@@ -13,7 +13,7 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,9 @@ RUNS_FILE = "runs.csv"
 METADATA_FILE = "experiment.json"
 FORMAT = "deploysim-experiment/1"
 
-Arm = Scenario | Mapping[str, Any]
-GridEntry = tuple[str, Sequence[Any] | Mapping[str, Any]]
+# Aliases evaluated at import, so written with typing's Union for Python 3.9.
+Arm = Union[Scenario, Mapping[str, Any]]
+GridEntry = Tuple[str, Union[Sequence[Any], Mapping[str, Any]]]
 
 
 class ExperimentFrame(pd.DataFrame):
@@ -273,7 +274,8 @@ def load_experiment(path: str | os.PathLike[str]) -> ExperimentFrame:
     try:
         metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FileNotFoundError(f"{directory}: no {METADATA_FILE}; not a saved experiment") from None
+        raise FileNotFoundError(
+            f"{directory}: no {METADATA_FILE}; not a saved experiment") from None
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{directory / METADATA_FILE}: format is {metadata.get('format')!r}, "
                          f"expected {FORMAT!r}")

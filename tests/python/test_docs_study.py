@@ -22,7 +22,8 @@ def test_the_worked_study_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     import matplotlib
     matplotlib.use("Agg")
     blocks = study_blocks()
-    assert len(blocks) == 6, "one block per step: question, arms, runs, summaries, contrasts, figure"
+    # One block per step: question, arms, runs, summaries, contrasts, figure.
+    assert len(blocks) == 6
     monkeypatch.chdir(SOURCE_DIR)
     namespace: dict[str, object] = {}
     for block in blocks:

@@ -58,6 +58,9 @@ def test_attrs_carry_provenance(runs: deploysim.ExperimentFrame,
     assert runs.attrs["scenario_hash"] == small_batches.hash
     assert runs.attrs["seed"] == 11 and runs.attrs["replicas"] == 6
     assert runs.attrs["version"] == deploysim.__version__
+    # The older experiment functions record the version too.
+    assert deploysim.monte_carlo(small_batches, 2, threads=1).attrs["version"] == runs.attrs[
+        "version"]
     assert runs.attrs["grid"]["gate"]["labels"] == ["off", "on"]
     # Slices and concatenations of one experiment keep them.
     part = runs[runs.arm == "slow"]
@@ -82,8 +85,8 @@ def test_whole_strategy_objects_as_arms_and_grid_values(knight: deploysim.Scenar
     quick = knight.with_values({"deployment.strategy": ROLLING})
     frame = deploysim.experiment(
         quick, arms={"rolling": {}, "canary": {"deployment.strategy": CANARY}},
-        grid={"strategy_pause": ("deployment.strategy", {"short": ROLLING,
-                                                         "long": {**ROLLING, "min_ready": "10min"}})},
+        grid={"strategy_pause": ("deployment.strategy", {
+            "short": ROLLING, "long": {**ROLLING, "min_ready": "10min"}})},
         replicas=2, threads=2)
     assert frame["strategy_pause"].tolist()[:4] == ["short", "short", "long", "long"]
     assert frame.groupby(["arm", "strategy_pause"], observed=True)["loss_usd"].size().eq(2).all()
