@@ -167,3 +167,14 @@ def test_progress_falls_back_to_lines_without_tqdm(monkeypatch: pytest.MonkeyPat
     quiet = progress_bar(200, False)
     quiet.update(200)
     assert capsys.readouterr().err == ""
+
+
+def test_summaries_across_replicas_of_a_time_series(small_batches: deploysim.Scenario) -> None:
+    frame = deploysim.timeseries(small_batches, replicas=4, seed=3, columns=["error_rate"],
+                                 threads=2)
+    assert list(frame.columns) == ["arm", "replica", "seed", "time_s", "error_rate"]
+    bands = deploysim.summarize(frame, by=["arm", "time_s"], metrics=["error_rate"])
+    assert len(bands) == len(frame) // 4 and bands["n"].eq(4).all()
+    at = bands.iloc[len(bands) // 2]
+    values = frame.loc[frame.time_s == at["time_s"], "error_rate"]
+    assert (at["ci95_low"], at["ci95_high"]) == deploysim.t_interval(values)
