@@ -16,8 +16,9 @@ def plot_means(summary: pd.DataFrame, metric: str, x: str | None = None, *,
     """Draws the mean of ``metric`` with its interval (ci95_low..ci95_high) from a
     :func:`deploysim.summarize` result, one series per ``hue`` value, against the grid label
     ``x`` (or, without ``x``, one point per ``hue`` value). Values are divided by ``scale``
-    (e.g. 1e6 for $M). Deterministic means are drawn as hollow markers, so a zero-width
-    interval is not mistaken for a precise estimate. Returns the Axes."""
+    (e.g. 1e6 for $M). Deterministic means (every run gave the same value) are drawn as hollow
+    markers, so a zero-width interval is not mistaken for a precise estimate. Returns the
+    Axes."""
     import matplotlib.pyplot as plt
 
     rows = summary[summary["metric"] == metric]
@@ -28,7 +29,9 @@ def plot_means(summary: pd.DataFrame, metric: str, x: str | None = None, *,
     if x is None:
         positions = np.arange(len(rows))
         _errorbars(ax, positions, rows, scale, "C0", connect=False)
-        ax.set_xticks(positions, [str(v) for v in rows[hue]])
+        ax.set_xticks(positions, [str(v) for v in rows[hue]], rotation=20, ha="right")
+        if rows["deterministic"].any():
+            ax.legend(fontsize="small")
     else:
         for index, (name, series) in enumerate(rows.groupby(hue, sort=False, observed=True)):
             series = series.sort_values(x)
@@ -49,4 +52,6 @@ def _errorbars(ax: Any, xs: np.ndarray, rows: pd.DataFrame, scale: float, color:
     ax.errorbar(xs, mean, yerr=[mean - low, high - mean], color=color, marker="o", capsize=3,
                 label=name, linestyle="-" if connect else "none")
     if fixed.any():
-        ax.plot(np.asarray(xs)[fixed], mean[fixed], "o", markerfacecolor="white", color=color)
+        ax.plot(np.asarray(xs)[fixed], mean[fixed], "o", markerfacecolor="white",
+                markeredgecolor=color, markersize=8, zorder=3,
+                label="deterministic (no spread)" if name is None else None)
