@@ -178,3 +178,15 @@ def test_summaries_across_replicas_of_a_time_series(small_batches: deploysim.Sce
     at = bands.iloc[len(bands) // 2]
     values = frame.loc[frame.time_s == at["time_s"], "error_rate"]
     assert (at["ci95_low"], at["ci95_high"]) == deploysim.t_interval(values)
+
+
+def test_scenario_arms_save_and_rerun(knight: deploysim.Scenario, scenarios_dir: Path,
+                                      tmp_path: Path) -> None:
+    gate = deploysim.Scenario.load(scenarios_dir / "knight_capital_2012_preflight_gate.json")
+    runs = deploysim.experiment(knight, arms={"replay": {}, "gate": gate}, replicas=3,
+                                threads=2)
+    assert runs.attrs["arms"]["gate"]["scenario_json"] == gate.to_json()
+    loaded = deploysim.load_experiment(runs.save(tmp_path / "gate"))
+    pd.testing.assert_frame_equal(loaded.rerun(threads=1), runs, check_exact=True)
+    first = runs[runs.arm == "gate"].iloc[0]
+    assert first["loss_usd"] == gate.run(seed=int(first["seed"])).summary["loss_usd"]
