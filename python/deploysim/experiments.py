@@ -34,7 +34,7 @@ def monte_carlo(scenario: Scenario, replicas: int, threads: int | None = None, *
     base = scenario.seed if seed is None else int(seed)
     columns = _core.run_points([scenario._native], int(replicas), _threads(threads), base)
     frame = columns_frame(columns, _run_columns())
-    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base)
+    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, version=_core.__version__)
     return frame
 
 
@@ -48,7 +48,8 @@ def until_precise(scenario: Scenario, metric: str = "loss_usd", relative_half_wi
     columns = _core.run_until_precise(scenario._native, metric, float(relative_half_width),
                                       int(max_replicas), _threads(threads), base)
     frame = columns_frame(columns, _run_columns())
-    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, reached=bool(columns["reached"]))
+    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, version=_core.__version__,
+                       reached=bool(columns["reached"]))
     return frame
 
 
@@ -125,7 +126,7 @@ def sweep(scenario: Scenario, grid: Mapping[str, Sequence[Any]], replicas: int,
         columns[parameter.path] = column.to_numpy()
     order = ["point", *(p.path for p in native_grid.parameters), *_run_columns()]
     frame = columns_frame(columns, order)
-    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base)
+    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, version=_core.__version__)
     return frame
 
 
@@ -151,5 +152,6 @@ def compare(scenario: Scenario, variants: Mapping[str, Scenario | Mapping[str, A
     columns = _core.run_comparison(natives, int(replicas), _threads(threads), base)
     replicas_done = int(columns.pop("replicas"))
     frame = columns_frame(columns)
-    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, replicas=replicas_done)
+    frame.attrs.update(scenario_hash=scenario.hash, base_seed=base, replicas=replicas_done,
+                       version=_core.__version__)
     return frame
