@@ -413,6 +413,7 @@ void manifest_from_scenario(const scenario::Scenario& source, Manifest& manifest
                        out.version,
                        out.config,
                        child_pointer(out.pointer, "hosts"),
+                       {},
                        {}});
     }
     manifest.groups.push_back(std::move(out));
@@ -748,6 +749,15 @@ const ManifestVersion* ManifestService::find_version(std::string_view version) c
     if (v.name == version) return &v;
   }
   return nullptr;
+}
+
+const SourceSpot* SourceMap::find(std::string pointer) const {
+  for (;;) {
+    if (const auto it = spots_.find(pointer); it != spots_.end()) return &it->second;
+    if (pointer.empty()) return nullptr;
+    const auto slash = pointer.rfind('/');
+    pointer.erase(slash == std::string::npos ? 0 : slash);
+  }
 }
 
 const ManifestService* Manifest::find_service(std::string_view service) const {
