@@ -869,6 +869,12 @@ void Assembler::add_pods(const Observed& observed, const std::string& file) {
   inventory.file = file;
   std::vector<std::int64_t> ready(workloads_.size(), 0);
   std::vector<std::int64_t> counted(workloads_.size(), 0);
+  // The flags each workload reads, found once rather than once per pod.
+  std::vector<std::vector<std::size_t>> flags_of(workloads_.size());
+  for (std::size_t f = 0; f < manifest.flags.size(); ++f) {
+    for (const auto& scoped : manifest.flags[f].scope)
+      flags_of[group_index_.at(scoped)].push_back(f);
+  }
   // The newest revision of each workload's ReplicaSets: pods on older ones are the old side of
   // a rollout.
   std::unordered_map<std::string, std::int64_t> newest;
@@ -902,9 +908,8 @@ void Assembler::add_pods(const Observed& observed, const std::string& file) {
     host.version = version;
     host.pointer = child_pointer(child_pointer(declared.pointer, "pods"), pod.name);
     host.stable_id = manifest.hosts.back().stable_id;
-    for (std::size_t f = 0; f < manifest.flags.size(); ++f) {
+    for (const std::size_t f : flags_of[w]) {
       const auto& flag = manifest.flags[f];
-      if (std::find(flag.scope.begin(), flag.scope.end(), group) == flag.scope.end()) continue;
       const auto live = observed.config_maps.find(flag_maps_[f]);
       if (live == observed.config_maps.end()) continue;
       if (const auto value = live->second.find(flag.name); value != live->second.end()) {
