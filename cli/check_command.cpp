@@ -35,7 +35,10 @@ struct CheckOptions {
   std::string version_label;
   std::string ansible;
   std::string facts;
-  check::AnsibleOptions ansible_options;
+  // Empty: from the configuration file, else the defaults of check::AnsibleOptions.
+  std::string version_var;
+  std::string version_fact;
+  std::vector<std::string> flag_vars;
   bool list_rules = false;
   std::vector<Output> outputs;
   std::string fail_on;  // empty: from the configuration file, else "error"
@@ -148,14 +151,31 @@ int list_rules() {
   return kExitOk;
 }
 
-// The fleet description of this run: a manifest (or scenario), or Kubernetes objects.
-check::Manifest read_fleet(const CheckOptions& options, const check::Policy& policy_defaults,
+// Where versions and flags are read in Ansible input: the command line over the configuration
+// file over the defaults.
+check::AnsibleOptions ansible_options(const CheckOptions& options,
+                                      const std::optional<check::CheckConfig>& config) {
+  check::AnsibleOptions out;
+  if (config && config->ansible_version_var) out.version_var = *config->ansible_version_var;
+  if (config && config->ansible_version_fact) out.version_fact = *config->ansible_version_fact;
+  if (config && config->ansible_flag_vars) out.flag_vars = *config->ansible_flag_vars;
+  if (!options.version_var.empty()) out.version_var = options.version_var;
+  if (!options.version_fact.empty()) out.version_fact = options.version_fact;
+  if (!options.flag_vars.empty()) out.flag_vars = options.flag_vars;
+  return out;
+}
+
+// The fleet description of this run: a manifest (or scenario), Kubernetes objects or an
+// Ansible inventory.
+check::Manifest read_fleet(const CheckOptions& options,
+                           const std::optional<check::CheckConfig>& config,
+                           const check::Policy& policy_defaults,
                            std::optional<check::Inventory>& inventory) {
   if (!options.ansible.empty()) {
     std::vector<check::NamedText> facts;
     if (!options.facts.empty()) facts = check::read_fact_cache(options.facts);
     auto input = check::read_ansible({options.ansible, check::read_input_file(options.ansible)},
-                                     facts, options.ansible_options);
+                                     facts, ansible_options(options, config));
     input.manifest.policy = policy_defaults;
     inventory = std::move(input.inventory);
     return std::move(input.manifest);
@@ -180,7 +200,8 @@ check::Manifest read_fleet(const CheckOptions& options, const check::Policy& pol
     observed = check::NamedText{options.observed, check::read_input_file(options.observed)};
   }
   check::KubernetesOptions settings;
-  settings.version_label = options.version_label;
+  if (config && config->version_label) settings.version_label = *config->version_label;
+  if (!options.version_label.empty()) settings.version_label = options.version_label;
   auto input = check::read_kubernetes(texts, observed ? &*observed : nullptr, settings);
   input.manifest.policy = policy_defaults;
   for (const auto& [kind, count] : input.skipped) {
@@ -284,7 +305,7 @@ int run_check_command(CheckOptions& options) {
     if (!options.fail_on.empty()) fail_on = *check::parse_severity(options.fail_on);
     if (!options.baseline.empty()) settings.baseline = read_baseline(options.baseline);
     std::optional<check::Inventory> inventory;
-    check::Manifest manifest = read_fleet(options, policy_defaults, inventory);
+    check::Manifest manifest = read_fleet(options, config, policy_defaults, inventory);
     if (canary_max_percent) manifest.policy.canary_max_percent = *canary_max_percent;
     if (max_convergence_age) manifest.policy.max_convergence_age = *max_convergence_age;
     if (mixed_version_window) manifest.policy.mixed_version_window = *mixed_version_window;
@@ -393,16 +414,15 @@ void add_check_command(CLI::App& app, int& exit_code) {
   check->add_option("--facts", options->facts,
                     "With --ansible: the JSON fact cache directory (one file per host), read as "
                     "the observed state");
-  check
-      ->add_option("--version-var", options->ansible_options.version_var,
-                   "With --ansible: the host variable holding the version a host should run")
-      ->capture_default_str();
-  check
-      ->add_option("--version-fact", options->ansible_options.version_fact,
-                   "With --ansible: the fact holding the version a host runs, as a dotted path")
-      ->capture_default_str();
-  check->add_option("--flag-var", options->ansible_options.flag_vars,
-                    "With --ansible: a host variable that is a feature flag (repeatable)");
+  check->add_option("--version-var", options->version_var,
+                    "With --ansible: the host variable holding the version a host should run "
+                    "(default: ansible.version_var of the configuration file, else app_version)");
+  check->add_option("--version-fact", options->version_fact,
+                    "With --ansible: the fact holding the version a host runs, as a dotted path "
+                    "(default: ansible.version_fact, else ansible_local.deploysim.version)");
+  check->add_option("--flag-var", options->flag_vars,
+                    "With --ansible: a host variable that is a feature flag (repeatable; "
+                    "default: ansible.flag_vars of the configuration file)");
   check->add_flag("--list-rules", options->list_rules,
                   "List the rules, their severities and the inputs each has nothing to read in");
   check

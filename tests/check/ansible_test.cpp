@@ -3,7 +3,10 @@
 #include "check/ansible.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -123,6 +126,25 @@ TEST(AnsibleCli, ExampleReportsTheHostTheDeploymentMissed) {
   EXPECT_NE(result.out.find("[DS002 flag-version-mismatch]"), std::string::npos);
   EXPECT_EQ(result.out.find("DS013"), std::string::npos);
   EXPECT_EQ(run_deploysim("check --facts x").exit_code, 2);
+}
+
+TEST(AnsibleCli, VariableNamesFromTheConfigurationFile) {
+  const auto config = std::filesystem::temp_directory_path() /
+                      ("deploysim-ansible-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(config) << R"({"config_version": 1,
+      "ansible": {"version_var": "app_version", "flag_vars": ["power_peg"]}})";
+  const std::string command =
+      "check --ansible examples/ansible/inventory.json --facts examples/ansible/facts --config '" +
+      config.string() + "'";
+  const auto with_flags = run_deploysim_in(DEPLOYSIM_SOURCE_DIR, command);
+  // The command line overrides the file: a variable that no host sets means no flag.
+  const auto overridden =
+      run_deploysim_in(DEPLOYSIM_SOURCE_DIR, command + " --flag-var no_such_variable");
+  std::filesystem::remove(config);
+  EXPECT_EQ(with_flags.exit_code, 1) << with_flags.err;
+  EXPECT_NE(with_flags.out.find("[DS002 flag-version-mismatch]"), std::string::npos);
+  EXPECT_EQ(overridden.out.find("[DS002 flag-version-mismatch]"), std::string::npos)
+      << overridden.out;
 }
 
 }  // namespace
