@@ -568,8 +568,77 @@ InputError located_in(const InputError& error, const NamedText& input) {
   return InputError(std::move(problems));
 }
 
+// Counts the elements of the top-level "items" array without building anything, and stops
+// at `limit`; malformed text is left for the strict parser to report.
+class ItemCounter : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit ItemCounter(std::size_t limit) : limit_(limit) {}
+  std::size_t items() const { return items_; }
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(); }
+  bool key(string_t& key) override {
+    in_items_key_ = depth_ == 1 && key == "items";
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  // A value directly inside the top-level "items" array is one item.
+  bool value() {
+    if (depth_ == 2 && items_array_) ++items_;
+    return items_ <= limit_;
+  }
+  bool open() {
+    if (!value()) return false;
+    if (depth_ == 1) items_array_ = in_items_key_;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  std::size_t limit_;
+  std::size_t items_ = 0;
+  std::size_t depth_ = 0;
+  bool in_items_key_ = false;
+  bool items_array_ = false;
+};
+
+[[noreturn]] void refuse_items(const NamedText& input, const KubernetesOptions& options,
+                               const std::string& found) {
+  const nlohmann::json items = nlohmann::json::array();
+  InputError error(
+      ValueReader(items, input.file, "/items")
+          .problem("at most " + std::to_string(options.max_observed_items) + " objects in one List",
+                   "check one namespace or label selector at a time"));
+  std::vector<InputProblem> problems = error.problems();
+  problems.front().found = found;
+  throw located_in(InputError(std::move(problems)), input);
+}
+
 Observed read_observed(const NamedText& input, const KubernetesOptions& options,
                        std::map<std::string, std::size_t>& skipped) {
+  if (input.text.size() > options.count_items_above_bytes) {
+    ItemCounter counter(options.max_observed_items);
+    nlohmann::json::sax_parse(input.text, &counter);
+    if (counter.items() > options.max_observed_items) {
+      refuse_items(input, options, "more than that");
+    }
+  }
   const nlohmann::json document = scenario::parse_json_text(input.text, input.file);
   Observed observed;
   try {

@@ -37,6 +37,9 @@ struct KubernetesOptions {
   std::string version_label;
   /// Items an observed List may hold: a larger one is refused rather than read.
   std::size_t max_observed_items = 200'000;
+  /// A List longer than this many bytes has its items counted before its document is built,
+  /// so that one far over the limit is refused without the memory the document would take.
+  std::size_t count_items_above_bytes = 64'000'000;
 };
 
 /// What reading Kubernetes input gave.

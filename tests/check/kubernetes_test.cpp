@@ -185,6 +185,27 @@ TEST(Kubernetes, FlagMeaningIsCheckedPerPodVersionAndPointsAtTheUsersYaml) {
   EXPECT_TRUE(of_rule(check(off, &live), "DS002").empty());
 }
 
+TEST(Kubernetes, FlagsAreTheConfigMapKeysThatReachContainers) {
+  const std::string config_map =
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: prod\n"
+      "  annotations:\n    deploysim.io/flags: beta, gamma\ndata:\n  beta: \"on\"\n"
+      "  gamma: \"false\"\n";
+  // One key read through valueFrom: only that key is a flag of the workload.
+  const std::string one_key =
+      deployment("web", "2.0", 2,
+                 "          env:\n            - name: BETA\n              valueFrom:\n"
+                 "                configMapKeyRef: {name: flags, key: beta}\n");
+  const KubernetesInput input = read_kubernetes({{"web.yaml", one_key + config_map}}, nullptr);
+  ASSERT_EQ(input.manifest.flags.size(), 1u);
+  EXPECT_EQ(input.manifest.flags[0].name, "beta");
+  EXPECT_TRUE(input.manifest.flags[0].on);  // "on" is on
+  EXPECT_EQ(input.manifest.flags[0].scope, std::vector<std::string>{"prod/web"});
+  // No container reads the ConfigMap: no flag, rather than a flag scoped everywhere.
+  const KubernetesInput unread =
+      read_kubernetes({{"web.yaml", deployment("web", "2.0") + config_map}}, nullptr);
+  EXPECT_TRUE(unread.manifest.flags.empty());
+}
+
 TEST(Kubernetes, UnpinnedImageFiresOnLatestAndIsSilentOnTagsAndDigests) {
   const auto result = check(deployment("web", "latest"));
   const auto latest = of_rule(result, "DS020");
@@ -247,6 +268,29 @@ TEST(Kubernetes, HelmSourceCommentsNameTheTemplate) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0]->location.file, "web/templates/deployment.yaml");
   EXPECT_EQ(found[0]->location.range.start.line, 14);
+}
+
+TEST(Kubernetes, AListOverTheLimitIsRefusedBeforeItIsBuilt) {
+  const std::string live = web_live("NewReplicaSetAvailable");  // 5 items
+  const std::vector<NamedText> manifests{{"web.yaml", deployment("web", "2.0")}};
+  const NamedText observed{"live.json", live};
+  KubernetesOptions options;
+  options.max_observed_items = 4;
+  for (const std::size_t count_above : {std::size_t{0}, live.size()}) {
+    options.count_items_above_bytes = count_above;  // counted first, or built and then counted
+    try {
+      read_kubernetes(manifests, &observed, options);
+      ADD_FAILURE() << "accepted";
+    } catch (const scenario::InputError& error) {
+      EXPECT_NE(error.problems().front().message().find(
+                    "live.json:1:47: /items: expected at most 4 objects in one List"),
+                std::string::npos)
+          << error.problems().front().message();
+    }
+  }
+  options.max_observed_items = 5;
+  options.count_items_above_bytes = 0;
+  EXPECT_EQ(read_kubernetes(manifests, &observed, options).inventory->hosts.size(), 2u);
 }
 
 TEST(Kubernetes, BadInputIsLocated) {
