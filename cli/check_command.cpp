@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -9,7 +10,9 @@
 #include <optional>
 #include <sstream>
 
+#include "check/ansible.hpp"
 #include "check/config.hpp"
+#include "check/kubernetes.hpp"
 #include "check/manifest.hpp"
 #include "check/report.hpp"
 #include "check/rules.hpp"
@@ -29,6 +32,15 @@ struct Output {
 struct CheckOptions {
   std::string manifest;
   std::string observed;
+  std::vector<std::string> kubernetes;
+  std::string version_label;
+  std::string ansible;
+  std::string facts;
+  // Empty: from the configuration file, else the defaults of check::AnsibleOptions.
+  std::string version_var;
+  std::string version_fact;
+  std::vector<std::string> flag_vars;
+  bool list_rules = false;
   std::vector<Output> outputs;
   std::string fail_on;  // empty: from the configuration file, else "error"
   bool exit_zero = false;
@@ -123,8 +135,100 @@ std::optional<check::CheckConfig> load_config(const CheckOptions& options) {
   return check::parse_check_config(input::read_text_file(file), file);
 }
 
+// Every rule with its default severity, and the inputs it has nothing to read in.
+int list_rules() {
+  for (const auto& rule : check::rule_catalogue()) {
+    std::cout << rule.id << "  " << rule.name << " (" << check::severity_name(rule.severity)
+              << "): " << rule.summary << '\n';
+    for (const auto kind : {check::InputKind::manifest, check::InputKind::scenario,
+                            check::InputKind::kubernetes, check::InputKind::ansible}) {
+      const auto reason = check::not_applicable(rule, kind);
+      if (reason.empty()) continue;
+      std::cout << "       off for " << check::input_kind_name(kind) << " input: " << reason
+                << '\n';
+    }
+  }
+  std::cout << "Pages: docs/rules/<ID>-<name>.md\n";
+  return kExitOk;
+}
+
+// Where versions and flags are read in Ansible input: the command line over the configuration
+// file over the defaults.
+check::AnsibleOptions ansible_options(const CheckOptions& options,
+                                      const std::optional<check::CheckConfig>& config) {
+  check::AnsibleOptions out;
+  if (config && config->ansible_version_var) out.version_var = *config->ansible_version_var;
+  if (config && config->ansible_version_fact) out.version_fact = *config->ansible_version_fact;
+  if (config && config->ansible_flag_vars) out.flag_vars = *config->ansible_flag_vars;
+  if (!options.version_var.empty()) out.version_var = options.version_var;
+  if (!options.version_fact.empty()) out.version_fact = options.version_fact;
+  if (!options.flag_vars.empty()) out.flag_vars = options.flag_vars;
+  return out;
+}
+
+// The fleet description of this run: a manifest (or scenario), Kubernetes objects or an
+// Ansible inventory.
+check::Manifest read_fleet(const CheckOptions& options,
+                           const std::optional<check::CheckConfig>& config,
+                           const check::Policy& policy_defaults,
+                           std::optional<check::Inventory>& inventory) {
+  if (!options.ansible.empty()) {
+    std::vector<check::NamedText> facts;
+    if (!options.facts.empty()) facts = check::read_fact_cache(options.facts);
+    auto input = check::read_ansible({options.ansible, input::read_text_file(options.ansible)},
+                                     facts, ansible_options(options, config));
+    input.manifest.policy = policy_defaults;
+    inventory = std::move(input.inventory);
+    return std::move(input.manifest);
+  }
+  if (options.kubernetes.empty()) {
+    check::Manifest manifest = check::parse_manifest(input::read_text_file(options.manifest),
+                                                     options.manifest, policy_defaults);
+    if (!options.observed.empty()) {
+      inventory =
+          check::parse_inventory(input::read_text_file(options.observed), options.observed);
+    }
+    return manifest;
+  }
+  std::vector<check::NamedText> texts;
+  for (const auto& path : options.kubernetes) {
+    for (const auto& file : check::kubernetes_files(path)) {
+      texts.push_back({file, input::read_text_file(file)});
+    }
+  }
+  std::optional<check::NamedText> observed;
+  if (!options.observed.empty()) {
+    observed = check::NamedText{options.observed, input::read_text_file(options.observed)};
+  }
+  check::KubernetesOptions settings;
+  if (config && config->version_label) settings.version_label = *config->version_label;
+  if (!options.version_label.empty()) settings.version_label = options.version_label;
+  auto input = check::read_kubernetes(texts, observed ? &*observed : nullptr, settings);
+  input.manifest.policy = policy_defaults;
+  for (const auto& [kind, count] : input.skipped) {
+    std::cerr << "note: skipped " << count << " object(s) of kind " << kind << '\n';
+  }
+  inventory = std::move(input.inventory);
+  return std::move(input.manifest);
+}
+
 int run_check_command(CheckOptions& options) {
   if (!options.usage_error.empty()) return usage(options.usage_error);
+  if (options.list_rules) return list_rules();
+  const int inputs = (options.manifest.empty() ? 0 : 1) + (options.kubernetes.empty() ? 0 : 1) +
+                     (options.ansible.empty() ? 0 : 1);
+  if (inputs != 1) {
+    return usage(inputs == 0 ? "name a manifest, Kubernetes objects (--kubernetes) or an Ansible "
+                               "inventory (--ansible)"
+                             : "a manifest, --kubernetes and --ansible exclude each other");
+  }
+  if (!options.facts.empty() && options.ansible.empty()) {
+    return usage("--facts goes with --ansible; other inputs take --observed");
+  }
+  const auto stdin_uses = std::count(options.kubernetes.begin(), options.kubernetes.end(), "-");
+  if (stdin_uses > 1 || (stdin_uses == 1 && options.observed == "-")) {
+    return usage("standard input (-) can be read once");
+  }
   if (!options.fail_on.empty() && !check::parse_severity(options.fail_on)) {
     return usage("--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
   }
@@ -200,16 +304,12 @@ int run_check_command(CheckOptions& options) {
     }
     if (!options.fail_on.empty()) fail_on = *check::parse_severity(options.fail_on);
     if (!options.baseline.empty()) settings.baseline = read_baseline(options.baseline);
-    check::Manifest manifest = check::parse_manifest(input::read_text_file(options.manifest),
-                                                     options.manifest, policy_defaults);
+    std::optional<check::Inventory> inventory;
+    check::Manifest manifest = read_fleet(options, config, policy_defaults, inventory);
     if (canary_max_percent) manifest.policy.canary_max_percent = *canary_max_percent;
     if (max_convergence_age) manifest.policy.max_convergence_age = *max_convergence_age;
     if (mixed_version_window) manifest.policy.mixed_version_window = *mixed_version_window;
-    std::optional<check::Inventory> inventory;
-    if (!options.observed.empty()) {
-      inventory = check::parse_inventory(input::read_text_file(options.observed), options.observed);
-    }
-    if (manifest.hosts.empty()) {
+    if (manifest.hosts.empty() && manifest.workloads.empty()) {
       throw input::InputError(input::InputProblem{
           .file = options.manifest, .detail = "nothing to check: the manifest declares no hosts"});
     }
@@ -224,7 +324,9 @@ int run_check_command(CheckOptions& options) {
     }
     // Reports written to files still record the errors, for CI systems that read only them.
     check::CheckResult empty;
-    empty.files.push_back(options.manifest);
+    empty.files.push_back(!options.kubernetes.empty() ? options.kubernetes.front()
+                          : !options.ansible.empty()  ? options.ansible
+                                                      : options.manifest);
     for (const auto& output : options.outputs) {
       if (output.file.empty() || output.format == check::Format::text) continue;
       std::ofstream out(output.file);
@@ -278,7 +380,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
   CLI::App* check = app.add_subcommand(
       "check", "Check a deployment manifest (and the observed inventory) for inconsistencies");
   check->footer(
-      "\nRules DS001-DS018 are documented in docs/rules/; the formats in docs/manifest-format.md;\n"
+      "\nRules DS001-DS021 are documented in docs/rules/; the formats in docs/manifest-format.md;\n"
       "the configuration file (.deploysim-check.json) in docs/checker-config.md. Command-line\n"
       "options override the configuration file.\n"
       "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, input or I/O error,\n"
@@ -287,13 +389,42 @@ void add_check_command(CLI::App& app, int& exit_code) {
       "  deploysim check examples/knight_capital/manifest.json \\\n"
       "      --observed examples/knight_capital/inventory.json\n"
       "  deploysim check manifest.json --observed - --format sarif --output results.sarif "
-      "--format text\n");
-  check
-      ->add_option("manifest", options->manifest,
-                   "Manifest (JSON), or a deploysim scenario; - for standard input")
-      ->required();
+      "--format text\n"
+      "  helm template chart/ | deploysim check --kubernetes - --observed live.json\n"
+      "      (live.json: kubectl get pods,replicasets,deployments,configmaps -o json;\n"
+      "       see docs/checker-kubernetes.md)\n"
+      "  deploysim check --ansible inventory.json --facts facts/ --version-var app_version \\\n"
+      "      --flag-var power_peg      (inventory.json: ansible-inventory --list)\n"
+      "  deploysim check --list-rules\n");
+  check->add_option("manifest", options->manifest,
+                    "Manifest (JSON), or a deploysim scenario; - for standard input");
+  check->add_option("--kubernetes", options->kubernetes,
+                    "Kubernetes objects instead of a manifest: YAML or JSON files, directories "
+                    "of them, or - for standard input (helm template, kustomize build); "
+                    "repeatable");
   check->add_option("--observed", options->observed,
-                    "Observed inventory (JSON); - for standard input");
+                    "Observed inventory (JSON), or with --kubernetes the live List from kubectl "
+                    "get ... -o json; - for standard input");
+  check->add_option("--version-label", options->version_label,
+                    "With --kubernetes: the pod label whose value is the version (default: the "
+                    "image tag or digest)");
+  check->add_option("--ansible", options->ansible,
+                    "An Ansible inventory instead of a manifest: the JSON of ansible-inventory "
+                    "--list (- for standard input)");
+  check->add_option("--facts", options->facts,
+                    "With --ansible: the JSON fact cache directory (one file per host), read as "
+                    "the observed state");
+  check->add_option("--version-var", options->version_var,
+                    "With --ansible: the host variable holding the version a host should run "
+                    "(default: ansible.version_var of the configuration file, else app_version)");
+  check->add_option("--version-fact", options->version_fact,
+                    "With --ansible: the fact holding the version a host runs, as a dotted path "
+                    "(default: ansible.version_fact, else ansible_local.deploysim.version)");
+  check->add_option("--flag-var", options->flag_vars,
+                    "With --ansible: a host variable that is a feature flag (repeatable; "
+                    "default: ansible.flag_vars of the configuration file)");
+  check->add_flag("--list-rules", options->list_rules,
+                  "List the rules, their severities and the inputs each has nothing to read in");
   check
       ->add_option_function<std::string>(
           "--format",

@@ -33,7 +33,7 @@ class ConfigParser {
     problems.check([&] {
       reject_unknown_keys(document_, "",
                           {"$schema", "config_version", "note", "fail_on", "exit_zero", "baseline",
-                           "rules", "policy"});
+                           "rules", "policy", "kubernetes", "ansible"});
     });
     ObjectReader root(document_, config_.file, "");
     problems.check([&] {
@@ -59,6 +59,7 @@ class ConfigParser {
     });
     problems.check([&] { parse_rules(root); });
     problems.check([&] { parse_policy(root); });
+    problems.check([&] { parse_inputs(root); });
     problems.throw_if_any();
   }
 
@@ -180,6 +181,35 @@ class ConfigParser {
       }
     });
     problems.throw_if_any();
+  }
+
+  // Where versions and flags are in Kubernetes and Ansible input (docs/checker-kubernetes.md,
+  // docs/checker-ansible.md).
+  void parse_inputs(ObjectReader& root) {
+    auto name = [](const input::ValueReader& value) {
+      std::string text = value.as_string();
+      if (text.empty()) value.fail("a non-empty name");
+      return text;
+    };
+    if (auto kubernetes = root.optional_child("kubernetes")) {
+      if (const auto label = kubernetes->optional("version_label")) {
+        config_.version_label = name(*label);
+      }
+      kubernetes->finish();
+    }
+    if (auto ansible = root.optional_child("ansible")) {
+      if (const auto var = ansible->optional("version_var"))
+        config_.ansible_version_var = name(*var);
+      if (const auto fact = ansible->optional("version_fact")) {
+        config_.ansible_version_fact = name(*fact);
+      }
+      if (ansible->has("flag_vars")) {
+        std::vector<std::string> vars;
+        for (const auto& entry : ansible->array("flag_vars")) vars.push_back(name(entry));
+        config_.ansible_flag_vars = std::move(vars);
+      }
+      ansible->finish();
+    }
   }
 
   const nlohmann::json& document_;

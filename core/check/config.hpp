@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
@@ -34,6 +35,14 @@ struct CheckConfig {
   std::optional<double> canary_max_percent;
   std::optional<engine::Duration> max_convergence_age;
   std::optional<engine::Duration> mixed_version_window;
+  /// Kubernetes input: the pod label holding the version (`kubernetes.version_label`).
+  std::optional<std::string> version_label;
+  /// Ansible input: the host variable with the declared version, the fact with the running one,
+  /// and the host variables that are flags (`ansible.version_var`, `.version_fact`,
+  /// `.flag_vars`).
+  std::optional<std::string> ansible_version_var;
+  std::optional<std::string> ansible_version_fact;
+  std::optional<std::vector<std::string>> ansible_flag_vars;
 
   /// `policy` with the limits this file sets replacing its values.
   Policy apply_to(Policy policy) const;

@@ -408,12 +408,14 @@ void manifest_from_scenario(const spec::Scenario& source, Manifest& manifest) {
     for (const auto& [key, value] : group.config) out.config.emplace(key, value);
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
-      manifest.hosts.push_back(ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
-                                            manifest.groups.size(),
-                                            out.version,
-                                            out.config,
-                                            child_pointer(out.pointer, "hosts"),
-                                            {}});
+      manifest.hosts.push_back(
+          ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
+                       manifest.groups.size(),
+                       out.version,
+                       out.config,
+                       child_pointer(out.pointer, "hosts"),
+                       {},
+                       {}});
     }
     manifest.groups.push_back(std::move(out));
   }
@@ -747,6 +749,15 @@ const ManifestVersion* ManifestService::find_version(std::string_view version) c
     if (v.name == version) return &v;
   }
   return nullptr;
+}
+
+const SourceSpot* SourceMap::find(std::string pointer) const {
+  for (;;) {
+    if (const auto it = spots_.find(pointer); it != spots_.end()) return &it->second;
+    if (pointer.empty()) return nullptr;
+    const auto slash = pointer.rfind('/');
+    pointer.erase(slash == std::string::npos ? 0 : slash);
+  }
 }
 
 const ManifestService* Manifest::find_service(std::string_view service) const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ struct ManifestHost {
   std::map<std::string, nlohmann::json> config;
   std::string pointer;  ///< of the host entry (or of the group's "hosts" when generated)
   Ignores ignore;
+  /// What findings about the host are keyed by when its name is not stable (a Kubernetes pod's
+  /// name changes when it is rescheduled): "namespace/workload@version"; empty: the name.
+  std::string stable_id;
 };
 
 /// Hosts that run one service at one version with one configuration.
@@ -84,6 +88,9 @@ struct ManifestGroup {
   std::string config_revision;
   std::vector<std::size_t> hosts;  ///< indices into Manifest::hosts
   std::string pointer;
+  /// Whether the group is being rolled out now (a Kubernetes Deployment whose Progressing
+  /// condition says so): mixed versions are the rollout itself.
+  bool rolling_out = false;
 };
 
 struct ManifestFlag {
@@ -125,6 +132,50 @@ struct Policy {
   engine::Duration mixed_version_window = engine::Duration::hours(24);
 };
 
+/// Where a value read from another format is written, for inputs whose pointers are made up
+/// (a Kubernetes workload becomes "/groups/prod~1web").
+struct SourceSpot {
+  std::string file;
+  TextRange range;
+};
+
+/// Made-up pointer -> where it is written; a pointer not listed is looked up by its nearest
+/// listed ancestor.
+class SourceMap {
+ public:
+  void add(std::string pointer, SourceSpot spot) {
+    spots_.insert_or_assign(std::move(pointer), std::move(spot));
+  }
+  const SourceSpot* find(std::string pointer) const;
+
+ private:
+  std::map<std::string, SourceSpot, std::less<>> spots_;
+};
+
+/// Which format the fleet description came from; some rules have nothing to read in some.
+enum class InputKind { manifest, scenario, kubernetes, ansible };
+
+/// A Kubernetes workload as the rules about workloads (DS019-DS021) see it.
+struct WorkloadFacts {
+  struct Container {
+    std::string name;
+    std::string image;
+    bool pinned = true;  ///< a tag other than "latest", or a digest
+    bool readiness_probe = false;
+    std::string pointer;  ///< of the image
+  };
+  std::size_t group = 0;  ///< index into Manifest::groups
+  std::string kind;       ///< "Deployment", "StatefulSet", ...
+  std::int64_t desired = 0;
+  /// Ready pods in the observed state; nothing without one.
+  std::optional<std::int64_t> ready;
+  /// Whether a rolling update of this workload waits for new pods to be ready.
+  bool gates_on_readiness = false;
+  std::vector<Container> containers;
+  std::string replicas_pointer;
+  Ignores ignore;
+};
+
 /// What should be: services, hosts, flags, and how the next version rolls out.
 struct Manifest {
   std::string file;  ///< as the user named it
@@ -138,7 +189,12 @@ struct Manifest {
   Policy policy;
   /// Whether this came from a scenario file (some rules have nothing to read then).
   bool from_scenario = false;
+  InputKind kind = InputKind::manifest;
   PositionIndex positions;
+  /// For inputs in other formats: where the made-up pointers are written (else null).
+  std::shared_ptr<const SourceMap> sources;
+  /// Kubernetes workloads (empty for other inputs).
+  std::vector<WorkloadFacts> workloads;
 
   const ManifestService* find_service(std::string_view service) const;
   const ManifestBehaviour* find_behaviour(std::string_view behaviour) const;
@@ -156,6 +212,8 @@ struct ObservedHost {
   std::optional<std::int64_t> converged_ms;
   std::string pointer;
   Ignores ignore;
+  /// See ManifestHost::stable_id.
+  std::string stable_id;
 };
 
 /// What is: the observed state of hosts at one moment.
@@ -164,6 +222,8 @@ struct Inventory {
   std::optional<std::int64_t> observed_ms;
   std::vector<ObservedHost> hosts;
   PositionIndex positions;
+  /// See Manifest::sources.
+  std::shared_ptr<const SourceMap> sources;
 };
 
 /// Reads a manifest from `text`; a document with a "fleet" key is a deploysim scenario and is

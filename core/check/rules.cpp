@@ -111,6 +111,23 @@ const std::vector<RuleInfo> kRules = {
      "An x-deploysim-ignore entry matches no finding",
      "A stale suppression hides nothing today and will silently hide a future finding.",
      "Remove the entry.", "suppression"},
+    {"DS019", "fewer-ready-replicas", Severity::error,
+     "A workload has fewer ready pods than the replicas it declares",
+     "Pods that are missing or not ready serve no traffic: the service runs with less capacity "
+     "than planned, and a rollout that waits for ready pods is stuck.",
+     "Find why pods are not ready (kubectl describe pod: image pull, crash loop, failing probe, "
+     "no room to schedule) and fix it.",
+     "kubernetes"},
+    {"DS020", "unpinned-image", Severity::warning,
+     "A container image is not pinned: tag \"latest\" or no tag",
+     "An unpinned image means each pod may run whatever the tag points at when it starts: two "
+     "pods of one workload can run different code while the manifest says they agree.",
+     "Use an immutable tag (a release number) or a digest (image@sha256:...).", "kubernetes"},
+    {"DS021", "missing-readiness-probe", Severity::warning,
+     "A container of a workload whose rolling update waits for ready pods has no readiness probe",
+     "A rolling update replaces old pods once new ones are ready; without a readiness probe a pod "
+     "is ready as soon as it starts, so a broken version replaces the whole workload.",
+     "Give the container a readinessProbe that checks the service can serve.", "kubernetes"},
 };
 
 // Hosts of one group that run one version: how many, and the first of them.
@@ -158,6 +175,11 @@ Location inventory_at(const Context& c, std::string pointer, std::string logical
                       std::string message = {}) {
   return Location{Document::inventory, c.inventory->file, std::move(pointer), {},
                   std::move(logical),  std::move(message)};
+}
+
+// What findings about a host are keyed by: a stable ID where names are not stable.
+const std::string& host_key(const ManifestHost& host) {
+  return host.stable_id.empty() ? host.name : host.stable_id;
 }
 
 std::string host_logical(const Context& c, const ManifestHost& host) {
@@ -254,7 +276,7 @@ void version_mismatch(const Context& c, Emitter& e) {
            inventory_at(c, child_pointer(observed.pointer, "version"), host_logical(c, host)),
            {manifest_at(c, declared_version_pointer(c, host), host_logical(c, host),
                         "declared version")},
-           "host/" + host.name, &observed.ignore);
+           "host/" + host_key(host), &observed.ignore);
   }
 }
 
@@ -340,7 +362,7 @@ void flag_version_mismatch(const Context& c, Emitter& e) {
       if (const auto seen = c.observation[i]) ignores = &c.inventory->hosts[*seen].ignore;
       e.emit("flag " + quote(flag.name) + " is on for host " + quote(host.name) + ", which runs " +
                  quote(running.version) + ", " + problem,
-             running.where, std::move(related), "flag/" + flag.name + "/host/" + host.name,
+             running.where, std::move(related), "flag/" + flag.name + "/host/" + host_key(host),
              ignores);
     }
   }
@@ -604,6 +626,12 @@ void mixed_versions(const Context& c, Emitter& e) {
     const auto in_use = c.in_use.find(service.name);
     if (in_use == c.in_use.end() || in_use->second.size() < 2) continue;
     const auto& versions = in_use->second;
+    // While a group of the service is being rolled out (a Kubernetes Deployment progressing),
+    // mixing is the rollout itself.
+    const bool rolling_out = std::any_of(
+        c.manifest.groups.begin(), c.manifest.groups.end(),
+        [&](const ManifestGroup& g) { return g.rolling_out && g.service == service.name; });
+    if (rolling_out) continue;
     // Within the window of a rollout of this service that started at a known time, mixing is
     // the rollout itself.
     if (rollout && rollout->service == service.name && rollout->started_ms && c.inventory &&
@@ -686,9 +714,51 @@ void missing_inventory_host(const Context& c, Emitter& e) {
   }
 }
 
+std::string workload_logical(const Context& c, const WorkloadFacts& workload) {
+  return "workloads/" + c.manifest.groups[workload.group].name;
+}
+
+void fewer_ready_replicas(const Context& c, Emitter& e) {
+  for (const auto& workload : c.manifest.workloads) {
+    if (!workload.ready || *workload.ready >= workload.desired) continue;
+    const std::string& group = c.manifest.groups[workload.group].name;
+    e.emit(workload.kind + " " + quote(group) + " has " + std::to_string(*workload.ready) +
+               " ready pod(s) of the " + std::to_string(workload.desired) + " it declares",
+           manifest_at(c, workload.replicas_pointer, workload_logical(c, workload)), {},
+           "workload/" + group + "/ready", &workload.ignore);
+  }
+}
+
+void unpinned_image(const Context& c, Emitter& e) {
+  for (const auto& workload : c.manifest.workloads) {
+    const std::string& group = c.manifest.groups[workload.group].name;
+    for (const auto& container : workload.containers) {
+      if (container.pinned) continue;
+      e.emit("container " + quote(container.name) + " of " + workload.kind + " " + quote(group) +
+                 " runs image " + quote(container.image) + ", which names no fixed version",
+             manifest_at(c, container.pointer, workload_logical(c, workload)), {},
+             "workload/" + group + "/container/" + container.name + "/image", &workload.ignore);
+    }
+  }
+}
+
+void missing_readiness_probe(const Context& c, Emitter& e) {
+  for (const auto& workload : c.manifest.workloads) {
+    if (!workload.gates_on_readiness) continue;
+    const std::string& group = c.manifest.groups[workload.group].name;
+    for (const auto& container : workload.containers) {
+      if (container.readiness_probe) continue;
+      e.emit("container " + quote(container.name) + " of " + workload.kind + " " + quote(group) +
+                 " has no readinessProbe, so a rolling update takes it as ready when it starts",
+             manifest_at(c, container.pointer, workload_logical(c, workload)), {},
+             "workload/" + group + "/container/" + container.name + "/readiness", &workload.ignore);
+    }
+  }
+}
+
 using RuleFunction = void (*)(const Context&, Emitter&);
 
-// Rule functions by catalogue position (DS018 is handled by run_check itself).
+// Rule functions by catalogue position (DS018, null here, is handled by run_check itself).
 const RuleFunction kRuleFunctions[] = {
     version_mismatch,
     flag_version_mismatch,
@@ -707,6 +777,40 @@ const RuleFunction kRuleFunctions[] = {
     duplicate_host,
     unknown_inventory_host,
     missing_inventory_host,
+    nullptr,
+    fewer_ready_replicas,
+    unpinned_image,
+    missing_readiness_probe,
+};
+
+// Rules with nothing to read in an input kind, and why (shown by --list-rules).
+struct NotApplicable {
+  std::string_view id;
+  InputKind kind;
+  std::string_view reason;
+};
+
+const NotApplicable kNotApplicable[] = {
+    {"DS006", InputKind::kubernetes, "a Kubernetes rollout names no hosts in its steps"},
+    {"DS007", InputKind::kubernetes, "a Kubernetes rollout names no hosts in its steps"},
+    {"DS011", InputKind::kubernetes, "pods report no applied configuration revision"},
+    {"DS012", InputKind::kubernetes, "pods report no applied configuration revision"},
+    {"DS013", InputKind::kubernetes, "pods report no convergence time (observed_at, converged_at)"},
+    {"DS016", InputKind::kubernetes,
+     "pods of workloads outside the manifests are counted and skipped"},
+    {"DS017", InputKind::kubernetes, "hosts are the observed pods; a missing replica is DS019"},
+    {"DS019", InputKind::manifest, "only Kubernetes workloads declare replicas"},
+    {"DS020", InputKind::manifest, "only Kubernetes workloads name container images"},
+    {"DS021", InputKind::manifest, "only Kubernetes workloads have readiness probes"},
+    {"DS019", InputKind::scenario, "only Kubernetes workloads declare replicas"},
+    {"DS020", InputKind::scenario, "only Kubernetes workloads name container images"},
+    {"DS021", InputKind::scenario, "only Kubernetes workloads have readiness probes"},
+    {"DS011", InputKind::ansible, "configuration is not read from host variables"},
+    {"DS012", InputKind::ansible, "configuration is not read from host variables"},
+    {"DS013", InputKind::ansible, "the fact cache records no time the state was observed at"},
+    {"DS019", InputKind::ansible, "only Kubernetes workloads declare replicas"},
+    {"DS020", InputKind::ansible, "only Kubernetes workloads name container images"},
+    {"DS021", InputKind::ansible, "only Kubernetes workloads have readiness probes"},
 };
 
 // Every suppression of the inputs, with the pointer it is written at.
@@ -727,6 +831,7 @@ std::vector<SuppressionSite> suppression_sites(const Manifest& m, const Inventor
   if (m.rollout) {
     for (const auto& s : m.rollout->stages) add(s.ignore, Document::manifest, s.pointer);
   }
+  for (const auto& w : m.workloads) add(w.ignore, Document::manifest, m.groups[w.group].pointer);
   if (inventory != nullptr) {
     for (const auto& h : inventory->hosts) add(h.ignore, Document::inventory, h.pointer);
   }
@@ -769,13 +874,34 @@ std::string rule_doc_path(const RuleInfo& rule) {
   return "docs/rules/" + std::string(rule.id) + "-" + std::string(rule.name) + ".md";
 }
 
+std::string_view not_applicable(const RuleInfo& rule, InputKind kind) {
+  for (const auto& entry : kNotApplicable) {
+    if (entry.id == rule.id && entry.kind == kind) return entry.reason;
+  }
+  return {};
+}
+
+std::string_view input_kind_name(InputKind kind) {
+  switch (kind) {
+    case InputKind::manifest:
+      return "manifest";
+    case InputKind::scenario:
+      return "scenario";
+    case InputKind::kubernetes:
+      return "kubernetes";
+    case InputKind::ansible:
+      return "ansible";
+  }
+  return "manifest";
+}
+
 std::string Finding::fingerprint() const {
   return std::string(rule->id) + "|" + entity;
 }
 
 CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
                       const CheckOptions& options) {
-  static_assert(std::size(kRuleFunctions) + 1 == 18, "one function per rule but DS018");
+  static_assert(std::size(kRuleFunctions) == 21, "one function per rule, null for DS018");
   const auto sites = suppression_sites(manifest, inventory);
   // Suppressions must name real rules: a typo would silently suppress nothing.
   input::ProblemCollector problems;
@@ -870,7 +996,9 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   if (inventory != nullptr) result.files.push_back(inventory->file);
   result.hosts_checked = manifest.hosts.size();
   Emitter emitter(result.findings);
-  auto enabled = [&options](const RuleInfo& rule) {
+  const InputKind kind = manifest.from_scenario ? InputKind::scenario : manifest.kind;
+  auto enabled = [&options, kind](const RuleInfo& rule) {
+    if (!not_applicable(rule, kind).empty()) return false;
     const auto it = options.enabled.find(std::string(rule.id));
     return it == options.enabled.end() || it->second;
   };
@@ -880,13 +1008,13 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   };
   for (std::size_t r = 0; r < std::size(kRuleFunctions); ++r) {
     const RuleInfo& rule = kRules[r];
-    if (!enabled(rule)) continue;
+    if (kRuleFunctions[r] == nullptr || !enabled(rule)) continue;
     result.rules.push_back(&rule);
     emitter.set_rule(&rule, severity(rule));
     kRuleFunctions[r](context, emitter);
   }
   // Stale suppressions: only entries for rules that ran can be known to be unused.
-  const RuleInfo& unused = kRules.back();
+  const RuleInfo& unused = *find_rule("DS018");
   if (enabled(unused)) {
     result.rules.push_back(&unused);
     emitter.set_rule(&unused, severity(unused));
@@ -907,6 +1035,8 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
       }
     }
   }
+  std::sort(result.rules.begin(), result.rules.end(),
+            [](const RuleInfo* a, const RuleInfo* b) { return a->id < b->id; });
   // Baseline entries accept findings by fingerprint.
   for (auto& finding : result.findings) {
     if (finding.suppression) continue;
@@ -917,6 +1047,15 @@ CheckResult run_check(const Manifest& manifest, const Inventory* inventory,
   }
   // Resolve pointers to lines, then sort so that outputs diff cleanly between runs.
   auto resolve = [&](Location& location) {
+    const bool in_manifest = location.document == Document::manifest || inventory == nullptr;
+    const auto& sources = in_manifest ? manifest.sources : inventory->sources;
+    if (sources != nullptr) {
+      if (const SourceSpot* spot = sources->find(location.pointer)) {
+        location.file = spot->file;
+        location.range = spot->range;
+        return;
+      }
+    }
     const PositionIndex& index = location.document == Document::manifest || inventory == nullptr
                                      ? manifest.positions
                                      : inventory->positions;

@@ -37,6 +37,10 @@ struct RuleInfo {
 const std::vector<RuleInfo>& rule_catalogue();
 /// The rule with this ID or name, or nullptr.
 const RuleInfo* find_rule(std::string_view id_or_name);
+/// Why `rule` has nothing to read in input of `kind` (such rules do not run), or "" if it runs.
+std::string_view not_applicable(const RuleInfo& rule, InputKind kind);
+/// "manifest", "scenario", "kubernetes" or "ansible".
+std::string_view input_kind_name(InputKind kind);
 /// The documentation page of a rule, relative to the repository: "docs/rules/DS001-....md".
 std::string rule_doc_path(const RuleInfo& rule);
 

@@ -137,6 +137,20 @@ TEST(CheckConfig, ReadsEverySetting) {
   EXPECT_EQ(policy.mixed_version_window, engine::Duration::hours(2));
 }
 
+TEST(CheckConfig, ReadsWhereKubernetesAndAnsibleInputHoldVersionsAndFlags) {
+  const CheckConfig config = parse_check_config(R"({"config_version": 1,
+    "kubernetes": {"version_label": "app.kubernetes.io/version"},
+    "ansible": {"version_var": "release", "version_fact": "ansible_local.app.version",
+                "flag_vars": ["power_peg", "beta"]}})",
+                                                ".deploysim-check.json");
+  EXPECT_EQ(config.version_label, "app.kubernetes.io/version");
+  EXPECT_EQ(config.ansible_version_var, "release");
+  EXPECT_EQ(config.ansible_version_fact, "ansible_local.app.version");
+  ASSERT_TRUE(config.ansible_flag_vars.has_value());
+  EXPECT_EQ(config.ansible_flag_vars->size(), 2u);
+  EXPECT_FALSE(parse_check_config(R"({"config_version": 1})", "c.json").version_label);
+}
+
 TEST(CheckConfig, UnsetSettingsStayUnset) {
   const CheckConfig config = parse_check_config(R"({"config_version": 1})", "c.json");
   EXPECT_FALSE(config.fail_on);
