@@ -19,6 +19,7 @@
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/report.hpp"
 #include "interrupt.hpp"
 #include "json_cast.hpp"
 #include "scenario/load.hpp"
@@ -38,25 +39,24 @@ void check_counts(std::int64_t replicas, int threads) {
 py::dict pipeline_replicas(const PipelineConfig& config, std::int64_t replicas, int threads,
                            std::uint64_t base_seed) {
   check_counts(replicas, threads);
-  auto [rows, first] = run_interruptible([&](const std::atomic<bool>& stop) {
-    delivery::PipelineRun first_run;
-    nlohmann::json replica_rows =
-        delivery::run_pipeline_replicas(config, replicas, threads, base_seed, &first_run, &stop);
-    return std::pair{std::move(replica_rows), nlohmann::json(first_run)};
+  const auto report = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::run_pipeline_report(config, replicas, threads, base_seed, &stop);
   });
   py::dict out;
-  out["replicas"] = to_python(rows);
-  out["first_replica"] = to_python(first);
+  out["replicas"] = to_python(nlohmann::json(report.runs));
+  out["first_replica"] = to_python(nlohmann::json(report.first));
+  // What `deploysim pipeline --json` prints, from the same function.
+  out["report"] = to_python(delivery::to_json(report));
   return out;
 }
 
 py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int threads,
                           std::uint64_t base_seed) {
   check_counts(replicas, threads);
-  delivery::DriftRun first;
-  const auto e = run_interruptible([&](const std::atomic<bool>& stop) {
-    return delivery::run_drift_experiment(config, replicas, base_seed, threads, &first, &stop);
+  const auto report = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::run_drift_report(config, replicas, threads, base_seed, &stop);
   });
+  const auto& e = report.experiment;
   py::dict out;
   out["steady_drifted_fraction_mean"] = e.steady_drifted_fraction.mean();
   out["steady_drifted_fraction_stddev"] = e.steady_drifted_fraction.stddev();
@@ -66,7 +66,9 @@ py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int 
   out["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
   out["events_processed"] = e.events_processed;
   out["mean_series"] = to_python(nlohmann::json(e.mean_series));
-  out["first_replica"] = to_python(nlohmann::json(first));
+  out["first_replica"] = to_python(nlohmann::json(report.first));
+  // What `deploysim drift --json` prints, from the same function.
+  out["report"] = to_python(delivery::to_json(report));
   return out;
 }
 
@@ -120,8 +122,8 @@ void bind_delivery(py::module_& m) {
       "One run: summary figures, dora, dora_2024, days and incident_log.");
   m.def("run_pipeline_replicas", &pipeline_replicas, py::arg("config"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),
-        "Replicas on replica_seed(base_seed, i): their figures in replica order, and replica 0 "
-        "in full.");
+        "Replicas on replica_seed(base_seed, i): their figures in replica order, replica 0 "
+        "in full, and the report of `deploysim pipeline --json`.");
   m.def(
       "simulate_drift",
       [](const DriftConfig& config, std::uint64_t seed) {
@@ -140,7 +142,7 @@ void bind_delivery(py::module_& m) {
   m.def("run_drift_experiment", &drift_experiment, py::arg("config"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),
         "Replicas on replica_seed(base_seed, i): steady drifted fraction and its CI, the mean "
-        "series, and replica 0 in full.");
+        "series, replica 0 in full, and the report of `deploysim drift --json`.");
   m.def(
       "classify_dora",
       [](const py::dict& metrics) {

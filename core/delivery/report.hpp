@@ -1,0 +1,111 @@
+#pragma once
+// The results of the delivery commands, computed once here so that the CLI, Python and the GUI
+// show the same figures: a pipeline's replicas summarised as means and 95% CIs with their DORA
+// 2024 clusters, a train-interval sweep of such summaries, and a drift experiment against its
+// analytic chain. Each has a to_json whose keys are those of `deploysim pipeline --json` and
+// `deploysim drift --json`.
+
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "delivery/dora.hpp"
+#include "delivery/drift.hpp"
+#include "delivery/pipeline.hpp"
+#include "engine/time.hpp"
+#include "experiment/statistics.hpp"
+
+namespace deploysim::delivery {
+
+/// Means over replicas of a pipeline's figures. Undefined values of a replica (no deployment,
+/// no failure) are left out of their statistic, so a statistic may have fewer entries than
+/// there are replicas, or none.
+struct PipelineSummary {
+  experiment::RunningStats deploys_per_day;
+  experiment::RunningStats changes_per_deploy;
+  experiment::RunningStats lead_time_median_h;
+  experiment::RunningStats change_fail_rate;
+  experiment::RunningStats recovery_median_min;
+  experiment::RunningStats incidents;
+  experiment::RunningStats canary_rollbacks;
+  experiment::RunningStats loss_usd;
+  std::uint64_t events_processed = 0;
+};
+
+/// Summarises replicas in their order (the sums, and so the last bits, depend on it).
+PipelineSummary summarise(const std::vector<PipelineReplica>& replicas);
+
+/// The DORA 2024 clusters of the replica means (undefined means do not vote).
+DoraClassification classify_means(const PipelineSummary& summary);
+
+/// {"deploys_per_day": {"mean", "ci95_low", "ci95_high"} or null, ..., "dora_2024": {...}}.
+nlohmann::ordered_json to_json(const PipelineSummary& summary);
+
+/// `deploysim pipeline`: replicas of one configuration.
+struct PipelineReport {
+  PipelineConfig config;
+  std::int64_t replicas = 0;
+  std::uint64_t seed = 0;
+  PipelineSummary summary;
+  std::vector<PipelineReplica> runs;  ///< one per replica, in replica order
+  PipelineRun first;                  ///< replica 0 in full
+};
+
+/// Runs `replicas` replicas (see run_pipeline_replicas); the result does not depend on
+/// `threads`. Throws Cancelled once `stop`, if given, is raised.
+PipelineReport run_pipeline_report(const PipelineConfig& config, std::int64_t replicas, int threads,
+                                   std::uint64_t seed, const std::atomic<bool>* stop = nullptr);
+
+/// The summary's keys, then replicas, seed, events_processed, config and first_replica.
+nlohmann::ordered_json to_json(const PipelineReport& report);
+
+/// One interval of a train sweep.
+struct TrainSweepPoint {
+  engine::Duration release_every;
+  PipelineSummary summary;
+};
+
+/// "Faster is safer": the same change stream released in trains at each interval, every
+/// interval on the same replica seeds.
+struct TrainSweep {
+  PipelineConfig config;  ///< the base; its cadence is train, its interval the last point's
+  std::int64_t replicas = 0;
+  std::uint64_t seed = 0;
+  std::vector<TrainSweepPoint> points;
+};
+
+/// Throws std::invalid_argument for an interval <= 0 or no interval.
+TrainSweep sweep_train_intervals(const PipelineConfig& config,
+                                 const std::vector<engine::Duration>& intervals,
+                                 std::int64_t replicas, int threads, std::uint64_t seed,
+                                 const std::atomic<bool>* stop = nullptr);
+
+/// {"replicas", "seed", "points": [summary keys + "release_every_s", ...]}.
+nlohmann::ordered_json to_json(const TrainSweep& sweep);
+
+/// `deploysim drift`: the simulation against the analytic chain.
+struct DriftReport {
+  DriftConfig config;
+  std::int64_t replicas = 0;
+  std::uint64_t seed = 0;
+  DriftAnalysis analysis;
+  DriftExperiment experiment;
+  DriftRun first;  ///< replica 0 in full
+  /// The chain's fraction lies within the simulation's 95% CI.
+  bool ctmc_within_ci = false;
+};
+
+/// Solves the chain and runs the replicas. Throws Cancelled once `stop`, if given, is raised.
+DriftReport run_drift_report(const DriftConfig& config, std::int64_t replicas, int threads,
+                             std::uint64_t seed, const std::atomic<bool>* stop = nullptr);
+
+/// hosts, mode, schedule, replicas, simulated_drifted_fraction, ci95, ctmc_drifted_fraction,
+/// ctmc_phases, exact_drifted_fraction, ctmc_within_ci, time-in-drift shares,
+/// deploy_incidents_per_run, events_processed, mean_series, config, first_replica.
+nlohmann::ordered_json to_json(const DriftReport& report);
+
+/// "continuous", "train" or "gated".
+const char* cadence_name(ReleaseCadence cadence);
+
+}  // namespace deploysim::delivery
