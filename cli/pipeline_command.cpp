@@ -46,6 +46,7 @@ struct PipelineOptions {
   std::uint64_t seed = 1;
   std::string csv_file;
   bool json = false;
+  bool cost_curve = false;
   std::string config_file;
   std::vector<std::string> overrides;
   std::string timeseries_file;
@@ -217,6 +218,64 @@ std::optional<int> write_pipeline_files(const PipelineOptions& o,
   return std::nullopt;
 }
 
+// "$1.2k" or "-" when no defect was found there.
+std::string per_defect(const delivery::DefectTally& t) {
+  return t.defects ? simulation::money(t.cost_usd / static_cast<double>(t.defects)) : "-";
+}
+
+std::string days_text(double days) {
+  return days < 1.0 ? fixed(days * 24.0, 1) + " h" : fixed(days, 1) + " d";
+}
+
+void print_cost_by_place(const delivery::PipelineReport& r) {
+  const auto& s = r.summary;
+  const auto places = delivery::defect_places(r.config);
+  const double runs = static_cast<double>(r.replicas);
+  std::vector<std::vector<std::string>> table = {
+      {"found in", "defects/run", "mean time to find", "cost/defect", "x first stage"}};
+  const double first = s.found.front().defects
+                           ? s.found.front().cost_usd / static_cast<double>(s.found.front().defects)
+                           : 0.0;
+  for (std::size_t i = 0; i < s.found.size(); ++i) {
+    const auto& t = s.found[i];
+    const double n = static_cast<double>(t.defects);
+    table.push_back({places[i], fixed(n / runs, 1), t.defects ? days_text(t.days_sum / n) : "-",
+                     per_defect(t),
+                     t.defects && first > 0.0 ? fixed(t.cost_usd / n / first, 1) + "x" : "-"});
+  }
+  std::cout << "\nWhat a defect costs by where it is found (fix, rework since introduction, "
+               "pipeline delay; incident cost in production):\n";
+  print_table(std::cout, table);
+}
+
+void print_cost_curve(const delivery::PipelineReport& r) {
+  const auto& s = r.summary;
+  const auto& edges = delivery::cost_curve_edges_days();
+  std::vector<std::vector<std::string>> table = {
+      {"found after", "defects/run", "cost/defect", "of which incident"}};
+  for (std::size_t i = 0; i < s.cost_curve.size(); ++i) {
+    const auto& t = s.cost_curve[i];
+    const std::string span = i + 1 < edges.size()
+                                 ? days_text(edges[i]) + " - " + days_text(edges[i + 1])
+                                 : days_text(edges[i]) + " or more";
+    table.push_back(
+        {span, fixed(static_cast<double>(t.defects) / static_cast<double>(r.replicas), 1),
+         per_defect(t),
+         t.defects ? simulation::money(t.incident_usd / static_cast<double>(t.defects)) : "-"});
+  }
+  std::cout << "\nCost to fix against the time from a defect's introduction to its discovery "
+               "(the model's own runs):\n";
+  print_table(std::cout, table);
+  std::cout << "\nShift left: a share of the defects found later found in the first stage "
+               "instead:\n";
+  std::vector<std::vector<std::string>> shift = {{"share moved", "cost/defect"}};
+  for (double x : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+    const double c = delivery::shifted_cost_per_defect(s, x);
+    shift.push_back({fixed(100.0 * x, 0) + "%", std::isnan(c) ? "-" : simulation::money(c)});
+  }
+  print_table(std::cout, shift);
+}
+
 void print_pipeline(const delivery::PipelineReport& r) {
   const auto& config = r.config;
   const auto& s = r.summary;
@@ -258,7 +317,17 @@ void print_pipeline(const delivery::PipelineReport& r) {
             << line("incidents per run", mean_ci(s.incidents, 1)) << '\n'
             << line("stopped in production per run", mean_ci(s.canary_rollbacks, 1)) << '\n'
             << line("incident loss per run", simulation::money(s.loss_usd.mean())) << '\n'
-            << line("events processed", thousands(s.events_processed)) << '\n';
+            << line("deployment rework rate", mean_ci(s.rework_rate, 1, 100.0) + " %") << '\n'
+            << line("defect cost per run", simulation::money(s.defect_cost_usd.mean()) +
+                                               " (fix, rework, delay, incidents)")
+            << '\n';
+  if (config.latent.ship_probability > 0.0) {
+    std::cout << line("latent-defect incidents", mean_ci(s.latent_incidents, 1) + " per run, " +
+                                                     simulation::money(s.latent_loss_usd.mean()))
+              << '\n';
+  }
+  std::cout << line("events processed", thousands(s.events_processed)) << '\n';
+  print_cost_by_place(r);
 }
 
 int run_pipeline(const PipelineOptions& o) {
@@ -268,6 +337,20 @@ int run_pipeline(const PipelineOptions& o) {
   const auto& config = std::get<delivery::PipelineConfig>(read);
   if (!o.sweep_train_every.empty()) return run_sweep(config, o);
   const auto r = delivery::run_pipeline_report(config, o.replicas, o.threads, o.seed);
+  if (o.cost_curve) {
+    if (!o.csv_file.empty()) {
+      auto failed =
+          write_file(o.csv_file, [&](std::ostream& out) { io::write_cost_curve_csv(out, r); });
+      if (failed) return *failed;
+    }
+    if (o.json) {
+      std::cout << delivery::to_json(r)["defect_cost"].dump(2) << '\n';
+    } else {
+      print_cost_by_place(r);
+      print_cost_curve(r);
+    }
+    return kExitOk;
+  }
   if (auto failed = write_pipeline_files(o, r.first)) return *failed;
   if (o.json) {
     std::cout << delivery::to_json(r).dump(2) << '\n';
@@ -340,6 +423,9 @@ void add_pipeline_command(CLI::App& app, int& exit_code) {
                 "incidents, loss) as CSV");
   p->add_option("--incidents", o->incidents_file,
                 "Write replica 0's incidents (start, detection, recovery, changes, cost) as CSV");
+  p->add_flag("--cost-curve", o->cost_curve,
+              "Print what a defect costs by where and how long after its introduction it is "
+              "found, and the saving of moving catches earlier (--csv writes the curve)");
   p->add_flag("--json", o->json,
               "Print the result as JSON (with the config and replica 0's days and incidents)");
   p->footer(
@@ -347,6 +433,9 @@ void add_pipeline_command(CLI::App& app, int& exit_code) {
       "  deploysim pipeline --changes-per-day 50 --cadence continuous\n"
       "  deploysim pipeline --changes-per-day 50 --sweep-train-every 1h,4h,1d,7d,28d --replicas "
       "20\n"
+      "  deploysim pipeline --cost-curve --replicas 10\n"
+      "  deploysim pipeline --config examples/delivery/pipeline_cost_of_defects.json "
+      "--cost-curve\n"
       "  deploysim pipeline --config examples/delivery/pipeline_daily_train.json \\\n"
       "      --set changes_per_day=100 --timeseries days.csv --incidents incidents.csv\n");
   p->callback([o, p, &exit_code] {

@@ -94,6 +94,98 @@ ProductionStage read_production(ObjectReader& p, const std::string& file,
   return load_production_stage(std::move(stage), base_dir, file, p.pointer());
 }
 
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+FixCost read_fix_cost(ObjectReader& o, FixCost fallback) {
+  fallback.fix_hours = o.number("fix_hours", 0.0, kUnbounded, fallback.fix_hours);
+  fallback.delay_hours = o.number("delay_hours", 0.0, kUnbounded, fallback.delay_hours);
+  o.finish();
+  return fallback;
+}
+
+DefectCostConfig read_defect_cost(ObjectReader& o) {
+  DefectCostConfig c;
+  c.hourly_rate_usd = o.number("hourly_rate_usd", 0.0, kUnbounded, c.hourly_rate_usd);
+  c.rework_hours_per_day =
+      o.number("rework_hours_per_day", 0.0, kUnbounded, c.rework_hours_per_day);
+  c.delay_cost_usd_per_hour =
+      o.number("delay_cost_usd_per_hour", 0.0, kUnbounded, c.delay_cost_usd_per_hour);
+  if (auto stages = o.optional_child("stages")) {
+    for (auto& [name, value] : stages->members()) {
+      auto stage = value.as_object();
+      c.stages.emplace_back(name, read_fix_cost(stage, c.default_stage));
+    }
+  }
+  if (auto d = o.optional_child("default_stage")) c.default_stage = read_fix_cost(*d, {});
+  if (auto p = o.optional_child("production")) c.production = read_fix_cost(*p, c.production);
+  o.finish();
+  return c;
+}
+
+// "09:00" as a time of day.
+engine::Duration time_of_day(const ValueReader& value) {
+  const auto ms = engine::parse_time_of_day_ms(value.as_string());
+  if (!ms) value.fail("a time of day such as \"09:00\"");
+  return engine::Duration::milliseconds(*ms);
+}
+
+WorkingHours read_working_hours(ObjectReader& o) {
+  WorkingHours h;
+  if (auto start = o.optional("start")) h.start = time_of_day(*start);
+  if (auto end = o.optional("end")) {
+    h.end = time_of_day(*end);
+    if (h.end <= h.start) {
+      end->fail("an end after the start (" + text(h.start) + ")",
+                "working hours that never open would hold every release for ever");
+    }
+  }
+  h.weekends = o.boolean("weekends", h.weekends);
+  o.finish();
+  return h;
+}
+
+LatentDefects read_latent(ObjectReader& o) {
+  LatentDefects l;
+  l.ship_probability = o.probability("ship_probability", l.ship_probability);
+  l.wake_probability = o.probability("wake_probability", l.wake_probability);
+  l.cleanup_per_day = o.number("cleanup_per_day", 0.0, kUnbounded, l.cleanup_per_day);
+  o.finish();
+  return l;
+}
+
+// The keys of issue-20's additions: the gate's hours and eye, latent defects, prices.
+void read_defect_keys(ObjectReader& o, PipelineConfig& c) {
+  if (auto hours = o.optional_child("gate_working_hours"))
+    c.gate_hours = read_working_hours(*hours);
+  c.gate_stop_probability = o.probability("gate_stop_probability", c.gate_stop_probability);
+  if (auto latent = o.optional_child("latent_defects")) c.latent = read_latent(*latent);
+  if (auto cost = o.optional_child("defect_cost")) c.defect_cost = read_defect_cost(*cost);
+}
+
+json fix_cost_json(const FixCost& f) {
+  return json{{"fix_hours", f.fix_hours}, {"delay_hours", f.delay_hours}};
+}
+
+json defect_cost_json(const DefectCostConfig& c) {
+  json stages = json::object();
+  for (const auto& [name, costs] : c.stages) stages[name] = fix_cost_json(costs);
+  return json{{"hourly_rate_usd", c.hourly_rate_usd},
+              {"rework_hours_per_day", c.rework_hours_per_day},
+              {"delay_cost_usd_per_hour", c.delay_cost_usd_per_hour},
+              {"stages", stages},
+              {"default_stage", fix_cost_json(c.default_stage)},
+              {"production", fix_cost_json(c.production)}};
+}
+
+// "09:00": the form time_of_day reads back.
+std::string clock_text(engine::Duration d) {
+  char buffer[48];
+  const auto minutes = d.ms() / 60'000;
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld", static_cast<long long>(minutes / 60),
+                static_cast<long long>(minutes % 60));
+  return buffer;
+}
+
 }  // namespace
 
 PipelineConfig pipeline_config_from_json(const json& document, const std::string& file,
@@ -172,6 +264,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
       o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
                c.diagnosis_growth_per_change);
   c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
+  read_defect_keys(o, c);
   if (auto horizon = o.optional("horizon")) {
     c.horizon = horizon->as_positive_duration();
     double trip_ms =
@@ -300,7 +393,18 @@ void to_json(json& j, const PipelineConfig& c) {
            {"diagnose_time", c.diagnose_time.to_string(kDuration)},
            {"diagnosis_growth_per_change", c.diagnosis_growth_per_change},
            {"repair_time", c.repair_time.to_string(kDuration)},
-           {"horizon", text(c.horizon)}};
+           {"horizon", text(c.horizon)},
+           {"gate_stop_probability", c.gate_stop_probability},
+           {"latent_defects",
+            {{"ship_probability", c.latent.ship_probability},
+             {"wake_probability", c.latent.wake_probability},
+             {"cleanup_per_day", c.latent.cleanup_per_day}}},
+           {"defect_cost", defect_cost_json(c.defect_cost)}};
+  if (c.gate_hours) {
+    j["gate_working_hours"] = {{"start", clock_text(c.gate_hours->start)},
+                               {"end", clock_text(c.gate_hours->end)},
+                               {"weekends", c.gate_hours->weekends}};
+  }
   if (c.production) {
     const auto& p = *c.production;
     j.erase("deploy_time");
@@ -366,8 +470,10 @@ void to_json(json& j, const DoraMetrics& m) {
            {"lead_time_median_s", null_if_nan(m.lead_time_median_s)},
            {"change_fail_rate", null_if_nan(m.change_fail_rate)},
            {"recovery_median_s", null_if_nan(m.recovery_median_s)},
+           {"rework_rate", null_if_nan(m.rework_rate)},
            {"deployments", m.deployments},
            {"failed_deployments", m.failed_deployments},
+           {"rework_deployments", m.rework_deployments},
            {"changes_delivered", m.changes_delivered}};
 }
 
@@ -413,7 +519,12 @@ void to_json(json& j, const PipelineRun& run) {
            {"dora", run.dora},
            {"dora_2024", classify_dora(run.dora)},
            {"days", run.days},
-           {"incident_log", run.incident_log}};
+           {"incident_log", run.incident_log},
+           {"defect_cost_usd", run.defect_cost_usd},
+           {"latent_shipped", run.latent_shipped},
+           {"latent_incidents", run.latent_incidents},
+           {"latent_loss_usd", run.latent_loss_usd},
+           {"latent_pool_at_end", run.latent_pool_at_end}};
 }
 
 void to_json(json& j, const PipelineReplica& r) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -37,7 +38,22 @@ struct Change {
   double commit_s = 0.0;
   bool defect = false;
   double loss_per_minute = 0.0;
+  bool rework = false;  // its fix follows an incident in production
+  bool latent = false;  // ships dead or test code
 };
+
+// A latent defect in production: woken by the `wake_at`-th deployment unless cleaned up first.
+struct Latent {
+  std::int64_t wake_at = 0;
+  double cleanup_s = 0.0;
+  std::uint64_t change = 0;
+  bool operator>(const Latent& other) const {
+    return wake_at != other.wake_at ? wake_at > other.wake_at : change > other.change;
+  }
+};
+
+const std::size_t kGate = 0;  // offsets from the number of stages in `found`
+const std::size_t kProduction = 1;
 
 class PipelineModel : public engine::Process {
  public:
@@ -48,7 +64,11 @@ class PipelineModel : public engine::Process {
         change_key_(engine::stream_key(seed, "pipeline/change")),
         release_(seed, "pipeline/release"),
         incident_(seed, "pipeline/incident"),
-        mean_size_(config.change_size.mean()) {}
+        latent_(seed, "pipeline/latent"),
+        mean_size_(config.change_size.mean()) {
+    out_.found.assign(config.stages.size() + 2, DefectTally{});
+    out_.cost_curve.assign(cost_curve_edges_days().size(), DefectTally{});
+  }
 
   PipelineRun run() {
     kernel_.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this,
@@ -65,6 +85,9 @@ class PipelineModel : public engine::Process {
             ? 0.0
             : static_cast<double>(changes) / static_cast<double>(out_.deployments.size());
     out_.events_processed = kernel_.events_processed();
+    const double end_s = c_.horizon.to_seconds();
+    out_.latent_pool_at_end = std::count_if(latent_pool_.begin(), latent_pool_.end(),
+                                            [&](const Latent& l) { return l.cleanup_s > end_s; });
     return std::move(out_);
   }
 
@@ -112,14 +135,19 @@ class PipelineModel : public engine::Process {
     if (change.defect) ++out_.defects;
     // The stages run back to back on unlimited runners, so the change's time to release is known.
     double delay = 0.0;
-    for (const auto& stage : c_.stages) {
+    for (std::size_t k = 0; k < c_.stages.size(); ++k) {
+      const auto& stage = c_.stages[k];
       delay += stage.duration.sample(stream);
       if (change.defect && stream.bernoulli(stage.catch_probability)) {
         change.defect = false;
         ++out_.defects_caught_in_stages;
+        found(k, stage_fix_cost(c_.defect_cost, stage.name), delay / kDayMs, 0.0);
         delay += c_.fix_time.sample(stream);
       }
     }
+    // Drawn last, so that a pipeline without latent defects draws as it always did.
+    if (c_.latent.ship_probability > 0.0)
+      change.latent = stream.bernoulli(c_.latent.ship_probability);
     changes_.push_back(change);
     kernel.wake_after(ms(delay), *this, tag(kReady, index));
     kernel.wake_after(ms(arrivals_.exponential(kDayMs / c_.changes_per_day)), *this, tag(kArrival));
@@ -138,11 +166,13 @@ class PipelineModel : public engine::Process {
         if (!approved_) {
           if (!gate_pending_) {
             gate_pending_ = true;
-            kernel.wake_after(ms(c_.gate_delay.sample(release_)), *this, tag(kApproved));
+            kernel.wake_after(ms(gate_wait_ms(kernel)), *this, tag(kApproved));
           }
           return;
         }
         approved_ = false;
+        if (c_.gate_stop_probability > 0.0) gate_review(kernel);
+        if (waiting_.empty()) return;
         break;
     }
     // Everything waiting goes out together: the batch.
@@ -197,8 +227,13 @@ class PipelineModel : public engine::Process {
       ++out_.canary_rollbacks;
       canary_rollback_times_s_.push_back(now);
       if (stopped_run_ != nullptr) record_stopped_exposure(defective);
+      for (auto i : defective) {
+        found(c_.stages.size() + kProduction, c_.defect_cost.production,
+              (now - changes_[i].commit_s) / 86'400.0, stopped_share_usd(i));
+      }
       for (auto i : releasing_) {
         if (changes_[i].defect) {
+          changes_[i].rework = true;
           refix(kernel, i, 0.0);
         } else {
           waiting_.push_back(i);
@@ -214,7 +249,9 @@ class PipelineModel : public engine::Process {
     record.changes = static_cast<std::int64_t>(releasing_.size());
     for (auto i : releasing_) {
       if (!changes_[i].defect) record.lead_times_s.push_back(now - changes_[i].commit_s);
+      record.rework = record.rework || changes_[i].rework;
     }
+    deployed(kernel);
     if (defective.empty()) {
       out_.deployments.push_back(std::move(record));
       releasing_.clear();
@@ -250,7 +287,13 @@ class PipelineModel : public engine::Process {
                                  .loss_usd = record.loss_usd,
                                  .stopped_by_canary = false});
     out_.deployments.push_back(std::move(record));
-    for (auto i : defective) refix(kernel, i, recovery_ms);
+    for (auto i : defective) {
+      found(c_.stages.size() + kProduction, c_.defect_cost.production,
+            (now + detect_ms / 1000.0 - changes_[i].commit_s) / 86'400.0,
+            changes_[i].loss_per_minute * exposed_share * recovery_ms / 60'000.0);
+      changes_[i].rework = true;
+      refix(kernel, i, recovery_ms);
+    }
     releasing_.clear();
     kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered));
   }
@@ -308,6 +351,95 @@ class PipelineModel : public engine::Process {
     }
   }
 
+  // Prices a defect found at `place` (see defect_places) and files it under its curve bin.
+  void found(std::size_t place, const FixCost& costs, double days, double incident_usd) {
+    const double cost = defect_cost_usd(c_.defect_cost, costs, days, incident_usd);
+    const auto& edges = cost_curve_edges_days();
+    std::size_t bin = 0;
+    while (bin + 1 < edges.size() && days >= edges[bin + 1]) ++bin;
+    for (auto* tally : {&out_.found[place], &out_.cost_curve[bin]}) {
+      ++tally->defects;
+      tally->cost_usd += cost;
+      tally->days_sum += days;
+      tally->incident_usd += incident_usd;
+    }
+    out_.defect_cost_usd += cost;
+  }
+
+  // The share of a stopped release's exposure that change `i` caused.
+  double stopped_share_usd(std::uint64_t i) const {
+    if (stopped_run_ == nullptr) return 0.0;
+    const auto& run = *stopped_run_;
+    if (!(run.exposure_s > 0.0) || !(run.exposed_share > 0.0)) return 0.0;
+    return changes_[i].loss_per_minute * run.exposed_share * run.exposure_s / 60.0;
+  }
+
+  // The gate's decision takes gate_delay of the release engineer's working time.
+  double gate_wait_ms(const engine::Kernel& kernel) {
+    const double work_ms = c_.gate_delay.sample(release_);
+    if (!c_.gate_hours) return work_ms;
+    const double now_s = kernel.now().to_seconds();
+    return (working_time_done_s(*c_.gate_hours, now_s, work_ms / 1000.0) - now_s) * 1000.0;
+  }
+
+  // The release engineer reads the release and sends back each defect they spot.
+  void gate_review(engine::Kernel& kernel) {
+    const double now_s = kernel.now().to_seconds();
+    std::vector<std::uint64_t> kept;
+    for (auto i : waiting_) {
+      if (changes_[i].defect && release_.bernoulli(c_.gate_stop_probability)) {
+        found(c_.stages.size() + kGate, stage_fix_cost(c_.defect_cost, "gate"),
+              (now_s - changes_[i].commit_s) / 86'400.0, 0.0);
+        refix(kernel, i, 0.0);
+      } else {
+        kept.push_back(i);
+      }
+    }
+    waiting_.assign(kept.begin(), kept.end());
+  }
+
+  // A deployment reached production: it may wake latent defects shipped before it, and its own
+  // dead or test code joins the pool.
+  void deployed(engine::Kernel& kernel) {
+    if (c_.latent.ship_probability <= 0.0) return;
+    ++deploy_count_;
+    const double now = kernel.now().to_seconds();
+    while (!latent_pool_.empty() && latent_pool_.front().wake_at <= deploy_count_) {
+      std::pop_heap(latent_pool_.begin(), latent_pool_.end(), std::greater<>{});
+      const Latent woken = latent_pool_.back();
+      latent_pool_.pop_back();
+      if (woken.cleanup_s > now) wake(woken);
+    }
+    for (auto i : releasing_) {
+      if (!changes_[i].latent || changes_[i].defect) continue;
+      changes_[i].latent = false;
+      ++out_.latent_shipped;
+      Latent l{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<double>::infinity(),
+               i};
+      const double w = c_.latent.wake_probability;
+      if (w > 0.0) {
+        const double later =
+            w >= 1.0 ? 1.0 : 1.0 + std::floor(std::log(1.0 - latent_.uniform01()) / std::log1p(-w));
+        l.wake_at = deploy_count_ + static_cast<std::int64_t>(std::min(later, 1e15));
+      }
+      if (c_.latent.cleanup_per_day > 0.0) {
+        l.cleanup_s = now + latent_.exponential(86'400.0 / c_.latent.cleanup_per_day);
+      }
+      latent_pool_.push_back(l);
+      std::push_heap(latent_pool_.begin(), latent_pool_.end(), std::greater<>{});
+    }
+  }
+
+  // A woken latent defect is an incident of its own: noticed, diagnosed and repaired like a
+  // one-change release. It does not hold the release lane (the code is already out).
+  void wake(const Latent& latent) {
+    const double recovery_ms = c_.detect_time.sample(latent_) + c_.diagnose_time.sample(latent_) +
+                               c_.repair_time.sample(latent_);
+    const double loss = changes_[latent.change].loss_per_minute * recovery_ms / 60'000.0;
+    ++out_.latent_incidents;
+    out_.latent_loss_usd += loss;
+  }
+
   // A defective change is reverted (after `after_ms`), fixed and comes back clean, keeping its
   // commit time so that its lead time includes the detour.
   void refix(engine::Kernel& kernel, std::uint64_t index, double after_ms) {
@@ -322,7 +454,10 @@ class PipelineModel : public engine::Process {
   std::uint64_t change_key_;
   engine::RandomStream release_;
   engine::RandomStream incident_;
+  engine::RandomStream latent_;
   double mean_size_;
+  std::vector<Latent> latent_pool_;  // a min-heap on wake_at
+  std::int64_t deploy_count_ = 0;
   std::vector<Change> changes_;
   std::vector<std::uint64_t> waiting_;
   std::vector<std::uint64_t> releasing_;
@@ -339,6 +474,33 @@ class PipelineModel : public engine::Process {
 
 bool is_probability(double p) {
   return p >= 0.0 && p <= 1.0;
+}
+
+// The gate, latent defects and prices.
+void validate_extensions(const PipelineConfig& c) {
+  auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
+  if (!is_probability(c.gate_stop_probability)) {
+    fail("gate stop probability: expected a probability in [0, 1], found " +
+         std::to_string(c.gate_stop_probability));
+  }
+  if (c.gate_hours) {
+    const auto& h = *c.gate_hours;
+    if (h.start.ms() < 0 || h.end.ms() > 86'400'000 || h.end <= h.start) {
+      fail("gate working hours: expected a start before the end within one day, found " +
+           engine::format_duration(h.start) + " to " + engine::format_duration(h.end));
+    }
+  }
+  for (auto [name, p] : {std::pair{"latent ship probability", c.latent.ship_probability},
+                         std::pair{"latent wake probability", c.latent.wake_probability}}) {
+    if (!is_probability(p)) {
+      fail(std::string(name) + ": expected a probability in [0, 1], found " + std::to_string(p));
+    }
+  }
+  if (!(c.latent.cleanup_per_day >= 0.0) || !std::isfinite(c.latent.cleanup_per_day)) {
+    fail("latent clean-up rate: expected a rate >= 0 per day, found " +
+         std::to_string(c.latent.cleanup_per_day));
+  }
+  validate(c.defect_cost);
 }
 
 }  // namespace
@@ -386,6 +548,7 @@ void validate(const PipelineConfig& c) {
     fail("train interval: expected a duration > 0, found 0");
   }
   if (!(c.diagnosis_growth_per_change >= 0.0)) fail("diagnosis growth: expected >= 0");
+  validate_extensions(c);
   if (c.horizon.ms() <= 0) fail("horizon: expected a duration > 0, found 0");
   if (c.production && (c.production->clean_deploy_s.empty() || c.production->defective.empty())) {
     fail("production stage: not calibrated (see calibrate_production)");
@@ -396,6 +559,41 @@ void validate(const PipelineConfig& c) {
     fail("horizon: " + engine::format_duration(c.horizon) +
          " is shorter than one change's mean trip through the stages and a deploy (" +
          engine::format_duration(ms(trip_ms)) + ")");
+  }
+}
+
+std::vector<std::string> defect_places(const PipelineConfig& config) {
+  std::vector<std::string> places;
+  for (const auto& stage : config.stages) places.push_back(stage.name);
+  places.emplace_back("gate");
+  places.emplace_back("production");
+  return places;
+}
+
+const std::vector<double>& cost_curve_edges_days() {
+  static const std::vector<double> edges = {0.0, 1.0 / 24.0, 4.0 / 24.0, 1.0, 3.0, 7.0, 30.0};
+  return edges;
+}
+
+double working_time_done_s(const WorkingHours& hours, double from_s, double work_s) {
+  const double day_s = 86'400.0;
+  const double open_s = hours.start.to_seconds();
+  const double close_s = hours.end.to_seconds();
+  double t = from_s;
+  double left = work_s;
+  // Walk day by day; validate() guarantees every week has working time, so this ends.
+  for (;;) {
+    const double day_start = std::floor(t / day_s) * day_s;
+    const auto weekday = static_cast<std::int64_t>(day_start / day_s) % 7;  // 0: Monday
+    if (hours.weekends || weekday < 5) {
+      const double begin = std::max(t, day_start + open_s);
+      const double end = day_start + close_s;
+      if (begin < end) {
+        if (left <= end - begin) return begin + left;
+        left -= end - begin;
+      }
+    }
+    t = day_start + day_s;
   }
 }
 
@@ -423,6 +621,11 @@ std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
     slot.loss_usd = run.loss_usd;
     slot.mean_changes_per_deployment = run.mean_changes_per_deployment;
     slot.events_processed = run.events_processed;
+    slot.found = run.found;
+    slot.cost_curve = run.cost_curve;
+    slot.defect_cost_usd = run.defect_cost_usd;
+    slot.latent_incidents = run.latent_incidents;
+    slot.latent_loss_usd = run.latent_loss_usd;
     if (r == 0 && first_run != nullptr) *first_run = std::move(run);
   });
   return out;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery/defect_cost.hpp"
 #include "delivery/dora.hpp"
 #include "delivery/production.hpp"
 #include "engine/distribution.hpp"
@@ -39,6 +40,28 @@ enum class ReleaseCadence {
   gated,       ///< a release engineer approves each release after gate_delay
 };
 
+/// When a release engineer works. Simulated time 0 is a Monday at 00:00.
+struct WorkingHours {
+  engine::Duration start = engine::Duration::hours(9);  ///< time of day the day starts
+  engine::Duration end = engine::Duration::hours(17);   ///< time of day it ends (> start)
+  bool weekends = false;                                ///< works Saturdays and Sundays too
+};
+
+/// The time, in seconds from time 0, at which `work_s` seconds of working time have passed
+/// since `from_s`: work pauses outside working hours (overnight, at weekends).
+double working_time_done_s(const WorkingHours& hours, double from_s, double work_s);
+
+/// Dead or test code shipped to production: a latent defect that does nothing until a later
+/// deployment wakes it (a flag, a configuration, a reused name), as Knight's Power Peg did.
+struct LatentDefects {
+  /// Chance a change ships dead or test code that a later deployment can wake, in [0, 1].
+  double ship_probability = 0.0;
+  /// Chance each later deployment wakes a given latent defect, in [0, 1].
+  double wake_probability = 0.0;
+  /// Clean-up: latent defects removed per latent defect per day (>= 0).
+  double cleanup_per_day = 0.0;
+};
+
 /// A pipeline's inputs. Rates are per day; durations are Unit::duration distributions.
 struct PipelineConfig {
   double changes_per_day = 20.0;
@@ -52,7 +75,11 @@ struct PipelineConfig {
   engine::Distribution fix_time;  ///< time to fix a caught or reverted defect
   ReleaseCadence cadence = ReleaseCadence::continuous;
   engine::Duration train_interval = engine::Duration::days(1);
-  engine::Distribution gate_delay;        ///< gated: approval time once a release is ready
+  engine::Distribution gate_delay;  ///< gated: approval time once a release is ready
+  /// gated: the release engineer's working hours; without them the gate decides at any hour.
+  std::optional<WorkingHours> gate_hours;
+  /// gated: chance the release engineer stops each defective change in a release, in [0, 1].
+  double gate_stop_probability = 0.0;
   engine::Distribution deploy_time;       ///< production rollout of one release
   double canary_catch_probability = 0.0;  ///< chance the canary stops a defect, in [0, 1]
   engine::Distribution detect_time;       ///< incident start to detection
@@ -64,6 +91,9 @@ struct PipelineConfig {
   /// The production stage as a calibrated rollout scenario; when present it replaces
   /// deploy_time and canary_catch_probability, and its detection times replace detect_time.
   std::optional<ProductionStage> production;
+  /// The prices of a defect by where it is found.
+  DefectCostConfig defect_cost;
+  LatentDefects latent;
 };
 
 /// A pipeline with typical values: build 10 min catching 20%, tests 30 min catching 50%,
@@ -102,6 +132,22 @@ struct PipelineDay {
   std::int64_t canary_rollbacks = 0;
 };
 
+/// The defects found at one place over a run, priced with the config's defect_cost.
+struct DefectTally {
+  std::int64_t defects = 0;
+  double cost_usd = 0.0;      ///< fix, rework, delay and (production) incident cost
+  double days_sum = 0.0;      ///< sum over defects of days from introduction to discovery
+  double incident_usd = 0.0;  ///< the incident part of cost_usd
+};
+
+/// Where a defect can be found: each stage in order, then the release gate, then production.
+/// `found` in a run has stages + 2 entries in that order.
+std::vector<std::string> defect_places(const PipelineConfig& config);
+
+/// The edges, in days since introduction, of the cost curve's bins: [0, 1h), [1h, 4h), ...,
+/// [30d, inf).
+const std::vector<double>& cost_curve_edges_days();
+
 /// One simulated run.
 struct PipelineRun {
   std::vector<DeploymentRecord> deployments;
@@ -119,6 +165,15 @@ struct PipelineRun {
   double loss_usd = 0.0;              ///< all incidents, those the canary stopped included
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;
+  /// Defects found per place (see defect_places) and per bin of time since introduction
+  /// (see cost_curve_edges_days).
+  std::vector<DefectTally> found;
+  std::vector<DefectTally> cost_curve;
+  double defect_cost_usd = 0.0;       ///< all defects found, wherever
+  std::int64_t latent_shipped = 0;    ///< latent defects shipped to production
+  std::int64_t latent_incidents = 0;  ///< woken by a later deployment
+  double latent_loss_usd = 0.0;
+  std::int64_t latent_pool_at_end = 0;
 };
 
 /// Simulates one run. Streams: "pipeline/arrivals", "pipeline/change" (per change),
@@ -135,6 +190,11 @@ struct PipelineReplica {
   double loss_usd = 0.0;
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;
+  std::vector<DefectTally> found;
+  std::vector<DefectTally> cost_curve;
+  double defect_cost_usd = 0.0;
+  std::int64_t latent_incidents = 0;
+  double latent_loss_usd = 0.0;
 };
 
 /// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`

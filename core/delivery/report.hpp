@@ -30,8 +30,20 @@ struct PipelineSummary {
   experiment::RunningStats incidents;
   experiment::RunningStats canary_rollbacks;
   experiment::RunningStats loss_usd;
+  experiment::RunningStats rework_rate;      ///< DORA's fifth metric
+  experiment::RunningStats defect_cost_usd;  ///< per run, all defects wherever found
+  experiment::RunningStats latent_incidents;
+  experiment::RunningStats latent_loss_usd;
+  /// Sums over replicas, per place (stages, gate, production) and per curve bin.
+  std::vector<DefectTally> found;
+  std::vector<DefectTally> cost_curve;
   std::uint64_t events_processed = 0;
 };
+
+/// The expected total cost per defect if a share `shift` of the defects found after the first
+/// stage (production escapes included) were found in the first stage instead, each found defect
+/// costing what the runs say a defect found there costs. shift 0 gives the runs' own figure.
+double shifted_cost_per_defect(const PipelineSummary& summary, double shift);
 
 /// Summarises replicas in their order (the sums, and so the last bits, depend on it).
 PipelineSummary summarise(const std::vector<PipelineReplica>& replicas);
@@ -39,8 +51,11 @@ PipelineSummary summarise(const std::vector<PipelineReplica>& replicas);
 /// The DORA 2024 clusters of the replica means (undefined means do not vote).
 DoraClassification classify_means(const PipelineSummary& summary);
 
-/// {"deploys_per_day": {"mean", "ci95_low", "ci95_high"} or null, ..., "dora_2024": {...}}.
-nlohmann::ordered_json to_json(const PipelineSummary& summary);
+/// {"deploys_per_day": {"mean", "ci95_low", "ci95_high"} or null, ..., "dora_2024": {...},
+/// "defect_cost": {by place, per run and per defect}, "cost_curve": [...], "latent": {...}}.
+/// `places` names the entries of summary.found (defect_places).
+nlohmann::ordered_json to_json(const PipelineSummary& summary,
+                               const std::vector<std::string>& places);
 
 /// `deploysim pipeline`: replicas of one configuration.
 struct PipelineReport {

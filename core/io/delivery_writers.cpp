@@ -5,6 +5,8 @@
 #include <ostream>
 #include <string>
 
+#include "io/trace_writers.hpp"
+
 namespace deploysim::io {
 
 namespace {
@@ -72,6 +74,30 @@ void write_train_sweep_csv(std::ostream& out, const delivery::TrainSweep& sweep)
         << mean_cell(s.change_fail_rate) << ',' << mean_cell(s.recovery_median_min) << ','
         << mean_cell(s.incidents) << ',' << mean_cell(s.loss_usd) << ','
         << delivery::level_name(delivery::classify_means(s).overall) << '\n';
+  }
+}
+
+void write_cost_curve_csv(std::ostream& out, const delivery::PipelineReport& report) {
+  const auto& s = report.summary;
+  const auto& edges = delivery::cost_curve_edges_days();
+  const auto places = delivery::defect_places(report.config);
+  const double runs = static_cast<double>(report.replicas);
+  auto row = [&](const delivery::DefectTally& t) {
+    const double n = static_cast<double>(t.defects);
+    out << ',' << cell(n / runs) << ',' << (t.defects ? cell(t.cost_usd / n) : "") << ','
+        << (t.defects ? cell(t.days_sum / n) : "") << ','
+        << (t.defects ? cell(t.incident_usd / n) : "") << '\n';
+  };
+  out << "kind,name,from_days,to_days,defects_per_run,cost_per_defect_usd,mean_days_to_find,"
+         "incident_per_defect_usd\n";
+  for (std::size_t i = 0; i < s.cost_curve.size(); ++i) {
+    out << "bin," << i << ',' << cell(edges[i]) << ','
+        << (i + 1 < edges.size() ? cell(edges[i + 1]) : "");
+    row(s.cost_curve[i]);
+  }
+  for (std::size_t i = 0; i < s.found.size() && i < places.size(); ++i) {
+    out << "place," << csv_cell(places[i]) << ",,";
+    row(s.found[i]);
   }
 }
 

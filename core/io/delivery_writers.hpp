@@ -24,6 +24,10 @@ void write_pipeline_incidents_csv(std::ostream& out, const delivery::PipelineRun
 /// One row per interval of a train sweep: the replica means and the DORA cluster.
 void write_train_sweep_csv(std::ostream& out, const delivery::TrainSweep& sweep);
 
+/// The cost curve: one row per bin of time from introduction to discovery, then one per place
+/// a defect can be found (kind "bin" or "place"), as totals over the report's replicas.
+void write_cost_curve_csv(std::ostream& out, const delivery::PipelineReport& report);
+
 /// The drifted fraction over time: the mean over replicas and replica 0.
 void write_drift_series_csv(std::ostream& out, const delivery::DriftReport& report);
 
