@@ -122,6 +122,15 @@ DefectCostConfig read_defect_cost(ObjectReader& o) {
   return c;
 }
 
+// "09:00": the form time_of_day reads back.
+std::string clock_text(engine::Duration d) {
+  char buffer[48];
+  const auto minutes = d.ms() / 60'000;
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld", static_cast<long long>(minutes / 60),
+                static_cast<long long>(minutes % 60));
+  return buffer;
+}
+
 // "09:00" as a time of day.
 engine::Duration time_of_day(const ValueReader& value) {
   const auto ms = engine::parse_time_of_day_ms(value.as_string());
@@ -135,7 +144,7 @@ WorkingHours read_working_hours(ObjectReader& o) {
   if (auto end = o.optional("end")) {
     h.end = time_of_day(*end);
     if (h.end <= h.start) {
-      end->fail("an end after the start (" + text(h.start) + ")",
+      end->fail("an end after the start (" + clock_text(h.start) + ")",
                 "working hours that never open would hold every release for ever");
     }
   }
@@ -175,15 +184,6 @@ json defect_cost_json(const DefectCostConfig& c) {
               {"stages", stages},
               {"default_stage", fix_cost_json(c.default_stage)},
               {"production", fix_cost_json(c.production)}};
-}
-
-// "09:00": the form time_of_day reads back.
-std::string clock_text(engine::Duration d) {
-  char buffer[48];
-  const auto minutes = d.ms() / 60'000;
-  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld", static_cast<long long>(minutes / 60),
-                static_cast<long long>(minutes % 60));
-  return buffer;
 }
 
 }  // namespace

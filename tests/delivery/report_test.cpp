@@ -37,13 +37,13 @@ TEST(PipelineReport, UndefinedFiguresStayOutOfTheirMeans) {
   EXPECT_DOUBLE_EQ(s.lead_time_median_h.mean(), 2.0);
   EXPECT_DOUBLE_EQ(s.canary_rollbacks.mean(), 1.0);
   EXPECT_EQ(s.events_processed, 20u);
-  const auto j = to_json(s);
+  const auto j = to_json(s, {});
   EXPECT_DOUBLE_EQ(j["loss_usd"]["mean"].get<double>(), 100.0);
   EXPECT_EQ(j["dora_2024"]["recovery_time"], "elite");
 }
 
 TEST(PipelineReport, AStatisticWithoutValuesIsNull) {
-  const auto j = to_json(summarise({replica(1.0, std::nan(""), 0)}));
+  const auto j = to_json(summarise({replica(1.0, std::nan(""), 0)}), {});
   EXPECT_TRUE(j["recovery_median_min"].is_null());
   EXPECT_TRUE(j["canary_rollbacks"].is_object());
 }
