@@ -26,7 +26,8 @@ import pandas as pd
 from . import _core
 
 __all__ = ["DriftResult", "PipelineResult", "classify_dora", "drift", "drift_analysis",
-           "drift_config", "pipeline", "pipeline_config", "pipeline_sweep", "run_pipeline_chunk"]
+           "drift_config", "expected_cost_per_defect", "expected_latent_incidents", "pipeline",
+           "pipeline_config", "pipeline_sweep", "run_pipeline_chunk", "working_time_done_s"]
 
 #: A delivery model's configuration: a dict, a path to a JSON file, or None (the defaults).
 Config = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
@@ -123,6 +124,47 @@ class PipelineResult:
     days: pd.DataFrame = field(repr=False)
     incidents: pd.DataFrame = field(repr=False)
     report: dict[str, Any] = field(repr=False)
+
+    @property
+    def cost_by_place(self) -> pd.DataFrame:
+        """What a defect costs by where it is found (each stage, the gate, production): defects
+        and cost per run, cost per defect, its incident part, mean days from introduction."""
+        return pd.DataFrame(self.report["defect_cost"]["by_place"]).set_index("found_in")
+
+    @property
+    def cost_curve(self) -> pd.DataFrame:
+        """The cost-to-fix curve from the runs: one row per bin of days from a defect's
+        introduction to its discovery (from_days, to_days; None for the open last bin)."""
+        return pd.DataFrame(self.report["defect_cost"]["curve"])
+
+    @property
+    def shift_left(self) -> pd.DataFrame:
+        """Cost per defect if a share of the defects found after the first stage were found
+        there instead, at the prices the runs observed."""
+        return pd.DataFrame(self.report["defect_cost"]["shift_left"])
+
+
+def expected_cost_per_defect(stages: Sequence[tuple[float, float]],
+                             escape_cost_usd: float) -> float:
+    """Expected cost per defect of stages [(catch_probability, cost_usd), ...] in order, then
+    production: sum_i p_i prod_{j<i}(1 - p_j) c_i + prod_j (1 - p_j) escape_cost_usd."""
+    return _core.expected_cost_per_defect([(float(p), float(c)) for p, c in stages],
+                                          float(escape_cost_usd))
+
+
+def expected_latent_incidents(ship_per_day: float, wake_per_day: float,
+                              cleanup_per_day: float, horizon_days: float) -> float:
+    """Expected incidents from latent defects that ship as a Poisson process and are woken or
+    cleaned up at exponential rates (docs/delivery.md)."""
+    return _core.expected_latent_incidents(ship_per_day, wake_per_day, cleanup_per_day,
+                                           horizon_days)
+
+
+def working_time_done_s(start_h: float, end_h: float, weekends: bool, from_s: float,
+                        work_s: float) -> float:
+    """When ``work_s`` seconds of a release engineer's working time (``start_h`` to ``end_h``
+    each day, weekends or not) have passed since ``from_s``; time 0 is a Monday 00:00."""
+    return _core.working_time_done_s(start_h, end_h, weekends, from_s, work_s)
 
 
 def pipeline(config: Config = None, *, values: Mapping[str, Any] | None = None,

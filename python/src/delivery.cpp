@@ -16,6 +16,7 @@
 
 #include "bindings.hpp"
 #include "delivery/config.hpp"
+#include "delivery/defect_cost.hpp"
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
@@ -143,6 +144,40 @@ void bind_delivery(py::module_& m) {
         py::arg("threads"), py::arg("base_seed"),
         "Replicas on replica_seed(base_seed, i): steady drifted fraction and its CI, the mean "
         "series, replica 0 in full, and the report of `deploysim drift --json`.");
+  m.def(
+      "expected_cost_per_defect",
+      [](const std::vector<std::pair<double, double>>& stages, double escape_cost_usd) {
+        std::vector<delivery::CostStage> in;
+        for (const auto& [p, cost] : stages) {
+          if (!(p >= 0.0 && p <= 1.0))
+            throw py::value_error("catch probabilities must be in [0, 1]");
+          in.push_back({p, cost});
+        }
+        return delivery::expected_cost_per_defect(in, escape_cost_usd);
+      },
+      py::arg("stages"), py::arg("escape_cost_usd"),
+      "Expected cost per defect of stages [(catch_probability, cost_usd), ...] in order, then "
+      "production at escape_cost_usd.");
+  m.def("expected_latent_incidents", &delivery::expected_latent_incidents, py::arg("ship_per_day"),
+        py::arg("wake_per_day"), py::arg("cleanup_per_day"), py::arg("horizon_days"),
+        "Expected latent-defect incidents over the horizon (Poisson shipping, exponential wake "
+        "and clean-up).");
+  m.def("expected_latent_pool", &delivery::expected_latent_pool, py::arg("ship_per_day"),
+        py::arg("wake_per_day"), py::arg("cleanup_per_day"), py::arg("horizon_days"),
+        "Expected pool of latent defects at the horizon.");
+  m.def(
+      "working_time_done_s",
+      [](double start_h, double end_h, bool weekends, double from_s, double work_s) {
+        if (!(start_h >= 0.0 && end_h <= 24.0 && start_h < end_h))
+          throw py::value_error("working hours must open: 0 <= start < end <= 24");
+        delivery::WorkingHours hours{
+            engine::Duration::milliseconds(std::llround(start_h * 3'600'000.0)),
+            engine::Duration::milliseconds(std::llround(end_h * 3'600'000.0)), weekends};
+        return delivery::working_time_done_s(hours, from_s, work_s);
+      },
+      py::arg("start_h"), py::arg("end_h"), py::arg("weekends"), py::arg("from_s"),
+      py::arg("work_s"),
+      "When work_s seconds of working time have passed since from_s (time 0: a Monday 00:00).");
   m.def(
       "classify_dora",
       [](const py::dict& metrics) {

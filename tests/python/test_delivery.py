@@ -235,3 +235,32 @@ def test_ctrl_c_interrupts_a_long_delivery_call(name: str) -> None:
     assert time.monotonic() - started < 10
     # The module still works afterwards.
     assert len(delivery.pipeline(values=SHORT, replicas=2, threads=2).replicas) == 2
+
+
+COST = EXAMPLES / "pipeline_cost_of_defects.json"
+
+
+def test_cost_curve_equals_the_cli(cli: Path) -> None:
+    expected = cli_json(cli, "pipeline", "--config", str(COST), "--set", "horizon=20d",
+                        "--replicas", "3", "--seed", "2", "--cost-curve")
+    result = delivery.pipeline(COST, values=SHORT, replicas=3, seed=2)
+    assert result.report["defect_cost"] == expected
+    places = result.cost_by_place
+    assert list(places.index) == ["build", "tests", "staging", "gate", "production"]
+    # Later is dearer: each place's cost per defect exceeds the one before it.
+    costs = places["cost_per_defect_usd"].dropna().to_list()
+    assert costs == sorted(costs) and costs[-1] > 100 * costs[0]
+    assert result.shift_left["cost_per_defect_usd"].is_monotonic_decreasing
+    assert len(result.cost_curve) == 7 and math.isnan(result.cost_curve["to_days"].iloc[-1])
+
+
+def test_closed_forms_by_hand() -> None:
+    assert delivery.expected_cost_per_defect([(0.5, 100), (0.4, 1000)], 10_000) == \
+        pytest.approx(3250)
+    assert delivery.expected_latent_incidents(2, 0.5, 0.5, 10) == \
+        pytest.approx(9 + math.exp(-10), rel=1e-12)
+    friday_4pm = 4 * 86_400 + 16 * 3_600
+    assert delivery.working_time_done_s(9, 17, False, friday_4pm, 2 * 3_600) == \
+        7 * 86_400 + 10 * 3_600
+    with pytest.raises(ValueError, match="must open"):
+        delivery.working_time_done_s(17, 9, False, 0, 1)
