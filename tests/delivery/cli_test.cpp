@@ -278,3 +278,49 @@ TEST(DeliveryCli, DriftConfigWritesSeriesHostTimesAndIncidents) {
 
 }  // namespace
 }  // namespace deploysim::testing
+
+namespace deploysim::testing {
+namespace {
+
+TEST(DeliveryCli, CostCurveByPlaceAndTime) {
+  const auto csv = std::filesystem::temp_directory_path() / "deploysim_cost_curve.csv";
+  const auto r = run_deploysim("pipeline --config " DEPLOYSIM_SOURCE_DIR
+                               "/examples/delivery/pipeline_cost_of_defects.json "
+                               "--set horizon=20d --replicas 2 --cost-curve --json --csv " +
+                               csv.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["by_place"].size(), 5u);
+  EXPECT_EQ(j["by_place"][4]["found_in"], "production");
+  EXPECT_GT(j["by_place"][4]["cost_per_defect_usd"].get<double>(),
+            j["by_place"][0]["cost_per_defect_usd"].get<double>());
+  EXPECT_EQ(j["curve"].size(), 7u);
+  EXPECT_EQ(j["shift_left"][4]["shift"], 1.0);
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header,
+            "kind,name,from_days,to_days,defects_per_run,cost_per_defect_usd,mean_days_to_find,"
+            "incident_per_defect_usd");
+  int rows = 0;
+  for (std::string row; std::getline(in, row);) ++rows;
+  EXPECT_EQ(rows, 7 + 5);
+  std::filesystem::remove(csv);
+
+  const auto text = run_deploysim("pipeline --replicas 2 --horizon 10d --cost-curve");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Shift left"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("x first stage"), std::string::npos) << text.out;
+}
+
+TEST(DeliveryCli, PipelineReportsTheReworkRateAndDefectCost) {
+  const auto r = run_deploysim("pipeline --replicas 2 --horizon 20d --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["rework_rate"].is_object());
+  EXPECT_GT(j["defect_cost"]["total_per_run"]["mean"].get<double>(), 0.0);
+  EXPECT_TRUE(j["first_replica"]["dora"].contains("rework_rate"));
+}
+
+}  // namespace
+}  // namespace deploysim::testing
