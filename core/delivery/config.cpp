@@ -1,5 +1,6 @@
 #include "delivery/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -26,6 +27,7 @@ constexpr auto kNumber = Distribution::Unit::number;
 const std::vector<std::string> kCadences = {"continuous", "train", "gated"};
 const std::vector<std::string> kModes = {"converge", "immutable"};
 const std::vector<std::string> kSchedules = {"periodic", "exponential"};
+const std::vector<std::string> kTestings = {"plain", "synthetic", "replay", "staging"};
 
 // A rate or count that must be above zero; `what` completes "expected ... > 0".
 double positive_number(ObjectReader& object, std::string_view key, double fallback,
@@ -162,6 +164,20 @@ LatentDefects read_latent(ObjectReader& o) {
   return l;
 }
 
+// How a stage tests; a staging stage's catch comes from its traffic, not catch_probability.
+void read_stage_testing(ObjectReader& s, PipelineStage& stage) {
+  const auto testing = s.string_enum("testing", kTestings, "plain");
+  stage.testing = static_cast<StageTesting>(std::find(kTestings.begin(), kTestings.end(), testing) -
+                                            kTestings.begin());
+  stage.replay_coverage = s.probability("replay_coverage", 0.0);
+  stage.traffic_share = s.probability("traffic_share", 0.0);
+  stage.surface_per_hour = s.number("surface_per_hour", 0.0, kUnbounded, 0.0);
+  if (stage.testing == StageTesting::staging && stage.traffic_share == 0.0) {
+    s.value("testing").fail("a \"traffic_share\" above 0 for a staging stage",
+                            "a staging environment catches in proportion to its traffic");
+  }
+}
+
 // The keys of issue-20's additions: the gate's hours and eye, latent defects, prices.
 void read_defect_keys(ObjectReader& o, PipelineConfig& c) {
   if (auto hours = o.optional_child("gate_working_hours"))
@@ -200,6 +216,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
     if (!(c.change_size.mean() > 0.0)) size->fail("a size distribution with a mean > 0");
   }
   c.defect_probability = o.probability("defect_probability", c.defect_probability);
+  c.production_only_share = o.probability("production_only_share", c.production_only_share);
   c.loss_per_minute_usd = o.distribution("loss_per_minute_usd", kNumber, c.loss_per_minute_usd);
 
   if (o.has("stages")) {
@@ -234,6 +251,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
         stage.catch_probability = s.probability("catch_probability", 0.0);
         shares_so_far += (1.0 - shares_so_far) * stage.catch_probability;
       }
+      read_stage_testing(s, stage);
       s.finish();
       c.stages.push_back(std::move(stage));
     }
@@ -374,13 +392,21 @@ RoiInputs roi_inputs_from_json(const json& document, const std::string& file) {
 void to_json(json& j, const PipelineConfig& c) {
   json stages = json::array();
   for (const auto& s : c.stages) {
-    stages.push_back({{"name", s.name},
-                      {"duration", s.duration.to_string(kDuration)},
-                      {"catch_probability", s.catch_probability}});
+    json stage = {{"name", s.name},
+                  {"duration", s.duration.to_string(kDuration)},
+                  {"catch_probability", s.catch_probability}};
+    if (s.testing != StageTesting::plain) {
+      stage["testing"] = kTestings[static_cast<std::size_t>(s.testing)];
+      stage["replay_coverage"] = s.replay_coverage;
+      stage["traffic_share"] = s.traffic_share;
+      stage["surface_per_hour"] = s.surface_per_hour;
+    }
+    stages.push_back(std::move(stage));
   }
   j = json{{"changes_per_day", c.changes_per_day},
            {"change_size", c.change_size.to_string(kNumber)},
            {"defect_probability", c.defect_probability},
+           {"production_only_share", c.production_only_share},
            {"loss_per_minute_usd", c.loss_per_minute_usd.to_string(kNumber)},
            {"stages", stages},
            {"fix_time", c.fix_time.to_string(kDuration)},

@@ -134,11 +134,18 @@ class PipelineModel : public engine::Process {
     ++out_.changes;
     if (change.defect) ++out_.defects;
     // The stages run back to back on unlimited runners, so the change's time to release is known.
+    const bool production_only = change.defect && c_.production_only_share > 0.0 &&
+                                 stream.bernoulli(c_.production_only_share);
     double delay = 0.0;
     for (std::size_t k = 0; k < c_.stages.size(); ++k) {
       const auto& stage = c_.stages[k];
-      delay += stage.duration.sample(stream);
-      if (change.defect && stream.bernoulli(stage.catch_probability)) {
+      const double stay = stage.duration.sample(stream);
+      delay += stay;
+      const double catches =
+          stage.testing == StageTesting::plain
+              ? stage.catch_probability
+              : stage_catch_probability(stage, production_only, stay / 3'600'000.0);
+      if (change.defect && stream.bernoulli(catches)) {
         change.defect = false;
         ++out_.defects_caught_in_stages;
         found(k, stage_fix_cost(c_.defect_cost, stage.name), delay / kDayMs, 0.0);
@@ -490,6 +497,18 @@ void validate_extensions(const PipelineConfig& c) {
            engine::format_duration(h.start) + " to " + engine::format_duration(h.end));
     }
   }
+  if (!is_probability(c.production_only_share)) {
+    fail("production-only share: expected a probability in [0, 1], found " +
+         std::to_string(c.production_only_share));
+  }
+  for (const auto& stage : c.stages) {
+    if (!is_probability(stage.replay_coverage) || !is_probability(stage.traffic_share) ||
+        !(stage.surface_per_hour >= 0.0) || !std::isfinite(stage.surface_per_hour)) {
+      fail("stage \"" + stage.name +
+           "\" testing: expected replay coverage and traffic share in [0, 1] and a surface "
+           "rate >= 0");
+    }
+  }
   for (auto [name, p] : {std::pair{"latent ship probability", c.latent.ship_probability},
                          std::pair{"latent wake probability", c.latent.wake_probability}}) {
     if (!is_probability(p)) {
@@ -560,6 +579,21 @@ void validate(const PipelineConfig& c) {
          " is shorter than one change's mean trip through the stages and a deploy (" +
          engine::format_duration(ms(trip_ms)) + ")");
   }
+}
+
+double stage_catch_probability(const PipelineStage& stage, bool production_only, double hours) {
+  switch (stage.testing) {
+    case StageTesting::synthetic:
+      return production_only ? 0.0 : stage.catch_probability;
+    case StageTesting::replay:
+      return production_only ? stage.catch_probability * stage.replay_coverage
+                             : stage.catch_probability;
+    case StageTesting::staging:
+      return -std::expm1(-stage.surface_per_hour * stage.traffic_share * hours);
+    case StageTesting::plain:
+      break;
+  }
+  return stage.catch_probability;
 }
 
 std::vector<std::string> defect_places(const PipelineConfig& config) {

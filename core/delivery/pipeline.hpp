@@ -26,12 +26,32 @@
 
 namespace deploysim::delivery {
 
+/// How a stage tests, which decides the defects it can trigger.
+enum class StageTesting {
+  plain,      ///< catch_probability applies to every defect
+  synthetic,  ///< synthetic tests: cannot trigger defects that need production conditions
+  replay,     ///< capture/replay of production traffic: triggers a share of those too
+  staging,    ///< real users (employees, beta testers): catches by traffic x time
+};
+
 /// One pre-production stage.
 struct PipelineStage {
   std::string name;
   engine::Distribution duration;   ///< milliseconds (Unit::duration)
   double catch_probability = 0.0;  ///< chance it catches a defect that reaches it, in [0, 1]
+  StageTesting testing = StageTesting::plain;
+  /// replay: the share of production-only defects the captured traffic triggers, in [0, 1].
+  double replay_coverage = 0.0;
+  /// staging: the share of production traffic the environment sees, in [0, 1], and how often a
+  /// defect shows itself per hour at full production traffic (>= 0). A defect survives a stay
+  /// of h hours with probability exp(-surface_per_hour x traffic_share x h).
+  double traffic_share = 0.0;
+  double surface_per_hour = 0.0;
 };
+
+/// The chance `stage` catches a defect during a stay of `hours`; `production_only` says the
+/// defect needs production conditions (real traffic, real data) to show.
+double stage_catch_probability(const PipelineStage& stage, bool production_only, double hours);
 
 /// How changes that passed the stages are released.
 enum class ReleaseCadence {
@@ -69,6 +89,9 @@ struct PipelineConfig {
   /// probability 1 - (1 - defect_probability)^(s / mean size): bigger changes, more defects.
   engine::Distribution change_size = engine::Distribution::constant(1.0);
   double defect_probability = 0.05;  ///< for a change of mean size, in [0, 1]
+  /// Share of defects that only production conditions trigger (market data, real traffic
+  /// patterns), in [0, 1]; synthetic tests never catch them.
+  double production_only_share = 0.0;
   /// Incident cost rate of a defect in production, USD per minute (Unit::number).
   engine::Distribution loss_per_minute_usd = engine::Distribution::constant(1'000.0);
   std::vector<PipelineStage> stages;

@@ -183,3 +183,43 @@ TEST(Dora, IncidentsMakeReworkInTheSimulation) {
 
 }  // namespace
 }  // namespace deploysim::delivery
+
+namespace deploysim::delivery {
+namespace {
+
+TEST(StageTesting, WhichDefectsAStageCanTriggerByHand) {
+  PipelineStage synthetic{"tests", engine::Distribution::constant(1.0), 0.8};
+  synthetic.testing = StageTesting::synthetic;
+  EXPECT_DOUBLE_EQ(stage_catch_probability(synthetic, false, 1.0), 0.8);
+  EXPECT_DOUBLE_EQ(stage_catch_probability(synthetic, true, 1.0), 0.0);
+  PipelineStage replay = synthetic;
+  replay.testing = StageTesting::replay;
+  replay.replay_coverage = 0.5;
+  EXPECT_DOUBLE_EQ(stage_catch_probability(replay, true, 1.0), 0.4);
+  // Staging at 5% of production traffic, a defect showing twice an hour at full traffic, for
+  // 10 hours: 1 - e^-(2 x 0.05 x 10) = 1 - e^-1.
+  PipelineStage staging{"beta", engine::Distribution::constant(1.0), 0.0};
+  staging.testing = StageTesting::staging;
+  staging.traffic_share = 0.05;
+  staging.surface_per_hour = 2.0;
+  EXPECT_NEAR(stage_catch_probability(staging, true, 10.0), 1.0 - std::exp(-1.0), 1e-12);
+  EXPECT_LT(stage_catch_probability(staging, true, 1.0),
+            stage_catch_probability(staging, true, 10.0));
+}
+
+TEST(StageTesting, ReplayCatchesWhatSyntheticTestsMiss) {
+  auto c = default_pipeline();
+  c.horizon = engine::Duration::days(30);
+  c.production_only_share = 0.4;
+  c.stages[1].testing = StageTesting::synthetic;
+  const auto synthetic = run_pipeline_report(c, 6, 2, 8);
+  c.stages[1].testing = StageTesting::replay;
+  c.stages[1].replay_coverage = 0.8;
+  const auto replay = run_pipeline_report(c, 6, 2, 8);
+  const auto escapes = [](const PipelineReport& r) { return r.summary.found.back().defects; };
+  EXPECT_LT(escapes(replay), escapes(synthetic));
+  EXPECT_LT(replay.summary.defect_cost_usd.mean(), synthetic.summary.defect_cost_usd.mean());
+}
+
+}  // namespace
+}  // namespace deploysim::delivery
