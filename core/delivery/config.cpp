@@ -183,6 +183,7 @@ void read_defect_keys(ObjectReader& o, PipelineConfig& c) {
   if (auto hours = o.optional_child("gate_working_hours"))
     c.gate_hours = read_working_hours(*hours);
   c.gate_stop_probability = o.probability("gate_stop_probability", c.gate_stop_probability);
+  c.production_lanes = o.integer("production_lanes", 1, 1'000, c.production_lanes);
   if (auto latent = o.optional_child("latent_defects")) c.latent = read_latent(*latent);
   if (auto cost = o.optional_child("defect_cost")) c.defect_cost = read_defect_cost(*cost);
 }
@@ -421,6 +422,7 @@ void to_json(json& j, const PipelineConfig& c) {
            {"repair_time", c.repair_time.to_string(kDuration)},
            {"horizon", text(c.horizon)},
            {"gate_stop_probability", c.gate_stop_probability},
+           {"production_lanes", c.production_lanes},
            {"latent_defects",
             {{"ship_probability", c.latent.ship_probability},
              {"wake_probability", c.latent.wake_probability},

@@ -52,6 +52,15 @@ struct Latent {
   }
 };
 
+// One production lane: a release in rollout or in incident holds it.
+struct Lane {
+  std::vector<std::uint64_t> releasing;
+  const DefectiveRelease* stopped_run = nullptr;
+  const DefectiveRelease* escaped_run = nullptr;
+  double release_start_s = 0.0;
+  bool busy = false;
+};
+
 const std::size_t kGate = 0;  // offsets from the number of stages in `found`
 const std::size_t kProduction = 1;
 
@@ -67,6 +76,8 @@ class PipelineModel : public engine::Process {
         latent_(seed, "pipeline/latent"),
         mean_size_(config.change_size.mean()) {
     out_.found.assign(config.stages.size() + 2, DefectTally{});
+    lanes_.assign(static_cast<std::size_t>(config.production_lanes), Lane{});
+    lane_ = &lanes_.front();
     out_.cost_curve.assign(cost_curve_edges_days().size(), DefectTally{});
   }
 
@@ -112,10 +123,11 @@ class PipelineModel : public engine::Process {
         maybe_release(kernel);
         break;
       case kDeployDone:
+        lane_ = &lanes_[index];
         deploy_done(kernel);
         break;
       case kRecovered:
-        busy_ = false;
+        lanes_[index].busy = false;
         maybe_release(kernel);
         break;
     }
@@ -161,7 +173,11 @@ class PipelineModel : public engine::Process {
   }
 
   void maybe_release(engine::Kernel& kernel) {
-    if (busy_ || waiting_.empty()) return;
+    if (waiting_.empty()) return;
+    const auto free =
+        std::find_if(lanes_.begin(), lanes_.end(), [](const Lane& l) { return !l.busy; });
+    if (free == lanes_.end()) return;
+    lane_ = &*free;
     switch (c_.cadence) {
       case ReleaseCadence::continuous:
         break;
@@ -183,14 +199,14 @@ class PipelineModel : public engine::Process {
         break;
     }
     // Everything waiting goes out together: the batch.
-    releasing_.assign(waiting_.begin(), waiting_.end());
+    lane_->releasing.assign(waiting_.begin(), waiting_.end());
     waiting_.clear();
-    busy_ = true;
+    lane_->busy = true;
     if (c_.production) {
       plan_production_release(kernel);
       return;
     }
-    kernel.wake_after(ms(c_.deploy_time.sample(release_)), *this, tag(kDeployDone));
+    kernel.wake_after(ms(c_.deploy_time.sample(release_)), *this, tag(kDeployDone, lane_index()));
   }
 
   // With a calibrated production stage, each defective change in the release draws one of the
@@ -199,32 +215,32 @@ class PipelineModel : public engine::Process {
   // how soon it is noticed. A stopped release frees production when its rollback is done.
   void plan_production_release(engine::Kernel& kernel) {
     const auto& p = *c_.production;
-    stopped_run_ = nullptr;
-    escaped_run_ = nullptr;
-    for (auto i : releasing_) {
+    lane_->stopped_run = nullptr;
+    lane_->escaped_run = nullptr;
+    for (auto i : lane_->releasing) {
       if (!changes_[i].defect) continue;
       const auto& run = p.defective[release_.below(p.defective.size())];
       if (run.stopped) {
-        if (stopped_run_ == nullptr) stopped_run_ = &run;
-      } else if (escaped_run_ == nullptr) {
-        escaped_run_ = &run;
+        if (lane_->stopped_run == nullptr) lane_->stopped_run = &run;
+      } else if (lane_->escaped_run == nullptr) {
+        lane_->escaped_run = &run;
       }
     }
-    const double duration_s = stopped_run_ != nullptr
-                                  ? stopped_run_->busy_s
+    const double duration_s = lane_->stopped_run != nullptr
+                                  ? lane_->stopped_run->busy_s
                                   : p.clean_deploy_s[release_.below(p.clean_deploy_s.size())];
-    release_start_s_ = kernel.now().to_seconds();
-    kernel.wake_after(ms(duration_s * 1000.0), *this, tag(kDeployDone));
+    lane_->release_start_s = kernel.now().to_seconds();
+    kernel.wake_after(ms(duration_s * 1000.0), *this, tag(kDeployDone, lane_index()));
   }
 
   void deploy_done(engine::Kernel& kernel) {
     const double now = kernel.now().to_seconds();
     std::vector<std::uint64_t> defective;
-    for (auto i : releasing_) {
+    for (auto i : lane_->releasing) {
       if (changes_[i].defect) defective.push_back(i);
     }
     // The canary sees each defect independently; one caught stops the whole release.
-    bool canary_stopped = stopped_run_ != nullptr;
+    bool canary_stopped = lane_->stopped_run != nullptr;
     if (!c_.production) {
       for (std::size_t d = 0; d < defective.size(); ++d) {
         if (release_.bernoulli(c_.canary_catch_probability)) canary_stopped = true;
@@ -233,12 +249,12 @@ class PipelineModel : public engine::Process {
     if (canary_stopped) {
       ++out_.canary_rollbacks;
       canary_rollback_times_s_.push_back(now);
-      if (stopped_run_ != nullptr) record_stopped_exposure(defective);
+      if (lane_->stopped_run != nullptr) record_stopped_exposure(defective);
       for (auto i : defective) {
         found(c_.stages.size() + kProduction, c_.defect_cost.production,
               (now - changes_[i].commit_s) / 86'400.0, stopped_share_usd(i));
       }
-      for (auto i : releasing_) {
+      for (auto i : lane_->releasing) {
         if (changes_[i].defect) {
           changes_[i].rework = true;
           refix(kernel, i, 0.0);
@@ -246,23 +262,23 @@ class PipelineModel : public engine::Process {
           waiting_.push_back(i);
         }
       }
-      releasing_.clear();
-      busy_ = false;
+      lane_->releasing.clear();
+      lane_->busy = false;
       maybe_release(kernel);
       return;
     }
     DeploymentRecord record;
     record.finished_s = now;
-    record.changes = static_cast<std::int64_t>(releasing_.size());
-    for (auto i : releasing_) {
+    record.changes = static_cast<std::int64_t>(lane_->releasing.size());
+    for (auto i : lane_->releasing) {
       if (!changes_[i].defect) record.lead_times_s.push_back(now - changes_[i].commit_s);
       record.rework = record.rework || changes_[i].rework;
     }
     deployed(kernel);
     if (defective.empty()) {
       out_.deployments.push_back(std::move(record));
-      releasing_.clear();
-      busy_ = false;
+      lane_->releasing.clear();
+      lane_->busy = false;
       maybe_release(kernel);
       return;
     }
@@ -273,9 +289,10 @@ class PipelineModel : public engine::Process {
     double detect_ms = c_.detect_time.sample(incident_);
     // The scenario's monitoring and people decide detection; its blast radius scales the loss.
     double exposed_share = 1.0;
-    if (escaped_run_ != nullptr) {
-      if (!std::isnan(escaped_run_->detect_s)) detect_ms = escaped_run_->detect_s * 1000.0;
-      exposed_share = escaped_run_->exposed_share;
+    if (lane_->escaped_run != nullptr) {
+      if (!std::isnan(lane_->escaped_run->detect_s))
+        detect_ms = lane_->escaped_run->detect_s * 1000.0;
+      exposed_share = lane_->escaped_run->exposed_share;
     }
     const double recovery_ms =
         detect_ms + c_.diagnose_time.sample(incident_) * growth + c_.repair_time.sample(incident_);
@@ -301,23 +318,23 @@ class PipelineModel : public engine::Process {
       changes_[i].rework = true;
       refix(kernel, i, recovery_ms);
     }
-    releasing_.clear();
-    kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered));
+    lane_->releasing.clear();
+    kernel.wake_after(ms(recovery_ms), *this, tag(kRecovered, lane_index()));
   }
 
   // A release the production stage stopped still hurt the hosts it reached, for as long as the
   // scenario took to roll it back.
   void record_stopped_exposure(const std::vector<std::uint64_t>& defective) {
-    const auto& run = *stopped_run_;
+    const auto& run = *lane_->stopped_run;
     if (!(run.exposure_s > 0.0) || !(run.exposed_share > 0.0)) return;
     double loss_rate = 0.0;
     for (auto i : defective) loss_rate += changes_[i].loss_per_minute;
-    const double start = release_start_s_ + run.incident_offset_s;
+    const double start = lane_->release_start_s + run.incident_offset_s;
     IncidentRecord incident;
     incident.start_s = start;
     incident.recovered_s = start + run.exposure_s;
     incident.detected_s = std::isnan(run.detect_s) ? incident.recovered_s : start + run.detect_s;
-    incident.changes = static_cast<std::int64_t>(releasing_.size());
+    incident.changes = static_cast<std::int64_t>(lane_->releasing.size());
     incident.defective_changes = static_cast<std::int64_t>(defective.size());
     incident.loss_usd = loss_rate * run.exposed_share * run.exposure_s / 60.0;
     incident.stopped_by_canary = true;
@@ -358,6 +375,8 @@ class PipelineModel : public engine::Process {
     }
   }
 
+  std::uint64_t lane_index() const { return static_cast<std::uint64_t>(lane_ - lanes_.data()); }
+
   // Prices a defect found at `place` (see defect_places) and files it under its curve bin.
   void found(std::size_t place, const FixCost& costs, double days, double incident_usd) {
     const double cost = defect_cost_usd(c_.defect_cost, costs, days, incident_usd);
@@ -375,8 +394,8 @@ class PipelineModel : public engine::Process {
 
   // The share of a stopped release's exposure that change `i` caused.
   double stopped_share_usd(std::uint64_t i) const {
-    if (stopped_run_ == nullptr) return 0.0;
-    const auto& run = *stopped_run_;
+    if (lane_->stopped_run == nullptr) return 0.0;
+    const auto& run = *lane_->stopped_run;
     if (!(run.exposure_s > 0.0) || !(run.exposed_share > 0.0)) return 0.0;
     return changes_[i].loss_per_minute * run.exposed_share * run.exposure_s / 60.0;
   }
@@ -417,7 +436,7 @@ class PipelineModel : public engine::Process {
       latent_pool_.pop_back();
       if (woken.cleanup_s > now) wake(woken);
     }
-    for (auto i : releasing_) {
+    for (auto i : lane_->releasing) {
       if (!changes_[i].latent || changes_[i].defect) continue;
       changes_[i].latent = false;
       ++out_.latent_shipped;
@@ -467,12 +486,10 @@ class PipelineModel : public engine::Process {
   std::int64_t deploy_count_ = 0;
   std::vector<Change> changes_;
   std::vector<std::uint64_t> waiting_;
-  std::vector<std::uint64_t> releasing_;
+
   std::vector<double> canary_rollback_times_s_;
-  const DefectiveRelease* stopped_run_ = nullptr;
-  const DefectiveRelease* escaped_run_ = nullptr;
-  double release_start_s_ = 0.0;
-  bool busy_ = false;
+  std::vector<Lane> lanes_;
+  Lane* lane_ = nullptr;  // the lane whose release is in hand
   bool train_due_ = false;
   bool gate_pending_ = false;
   bool approved_ = false;
@@ -496,6 +513,9 @@ void validate_extensions(const PipelineConfig& c) {
       fail("gate working hours: expected a start before the end within one day, found " +
            engine::format_duration(h.start) + " to " + engine::format_duration(h.end));
     }
+  }
+  if (c.production_lanes < 1) {
+    fail("production lanes: expected at least 1, found " + std::to_string(c.production_lanes));
   }
   if (!is_probability(c.production_only_share)) {
     fail("production-only share: expected a probability in [0, 1], found " +

@@ -6,8 +6,9 @@
 // diagnosis takes longer the more changes the failing release holds. The deployment log feeds the
 // four DORA metrics (delivery/dora.hpp).
 //
-// Simplifications, documented in docs/delivery.md: stages have unlimited parallel capacity; one
-// release is in production rollout or incident at a time, and releases wait for it; a defect
+// Simplifications, documented in docs/delivery.md: stages have unlimited parallel capacity;
+// production_lanes releases (one by default) can be in rollout or incident at a time, and
+// releases wait for a free lane; a defect
 // caught before production is fixed (fix_time) and the change continues clean; after an
 // incident the defective changes are reverted, fixed and delivered again, while the release's
 // other changes stay deployed.
@@ -114,6 +115,9 @@ struct PipelineConfig {
   /// The production stage as a calibrated rollout scenario; when present it replaces
   /// deploy_time and canary_catch_probability, and its detection times replace detect_time.
   std::optional<ProductionStage> production;
+  /// Releases that can be in production rollout or incident at once; a release waits for a
+  /// free lane (>= 1).
+  std::int64_t production_lanes = 1;
   /// The prices of a defect by where it is found.
   DefectCostConfig defect_cost;
   LatentDefects latent;

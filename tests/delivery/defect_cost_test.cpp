@@ -223,3 +223,24 @@ TEST(StageTesting, ReplayCatchesWhatSyntheticTestsMiss) {
 
 }  // namespace
 }  // namespace deploysim::delivery
+
+namespace deploysim::delivery {
+namespace {
+
+TEST(ProductionLanes, ASecondLaneLetsReleasesPassAnIncident) {
+  auto c = default_pipeline();
+  c.horizon = engine::Duration::days(30);
+  c.defect_probability = 0.3;
+  c.stages.clear();
+  c.repair_time = engine::Distribution::constant(6.0 * 3'600'000.0);  // long incidents
+  const auto one = run_pipeline_report(c, 4, 2, 6);
+  c.production_lanes = 2;
+  const auto two = run_pipeline_report(c, 4, 2, 6);
+  EXPECT_LT(two.summary.lead_time_median_h.mean(), one.summary.lead_time_median_h.mean());
+  EXPECT_GT(two.summary.deploys_per_day.mean(), one.summary.deploys_per_day.mean());
+  c.production_lanes = 0;
+  EXPECT_THROW(validate(c), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace deploysim::delivery
