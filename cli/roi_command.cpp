@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "delivery/config.hpp"
+#include "delivery/report.hpp"
 #include "delivery/roi.hpp"
 #include "delivery/xkcd.hpp"
 #include "delivery_commands.hpp"
@@ -186,7 +187,8 @@ int run_roi(const RoiOptions& options) {
     in.manual_loss_per_deploy_usd = losses->first.loss_usd.mean();
     in.automated_loss_per_deploy_usd = losses->second.loss_usd.mean();
   }
-  const auto result = delivery::compute_roi(in);
+  const auto report = delivery::roi_report(options.period, in, losses, options.replicas);
+  const auto& result = report.result;
 
   if (!options.csv_file.empty()) {
     auto failed = write_file(options.csv_file, [&](std::ostream& out) {
@@ -195,29 +197,8 @@ int run_roi(const RoiOptions& options) {
     if (failed) return *failed;
   }
 
-  auto optional_json = [](const std::optional<double>& x) {
-    return x ? ordered_json(*x) : ordered_json(nullptr);
-  };
   if (options.json) {
-    ordered_json out;
-    out["period"] = options.period;
-    out["horizon_periods"] = in.horizon_periods;
-    out["build_cost_usd"] = result.build_cost_usd;
-    out["manual_loss_per_deploy_usd"] = in.manual_loss_per_deploy_usd;
-    out["automated_loss_per_deploy_usd"] = in.automated_loss_per_deploy_usd;
-    if (losses) {
-      out["replicas"] = options.replicas;
-      out["manual_loss_ci95"] = {losses->first.ci95.low, losses->first.ci95.high};
-      out["automated_loss_ci95"] = {losses->second.ci95.low, losses->second.ci95.high};
-    }
-    out["manual_cost_per_period_usd"] = result.manual_cost_per_period_usd;
-    out["automated_cost_per_period_usd"] = result.automated_cost_per_period_usd;
-    out["saving_per_period_usd"] = result.saving_per_period_usd;
-    out["break_even_periods"] = optional_json(result.break_even_periods);
-    out["break_even_deploys"] = optional_json(result.break_even_deploys);
-    out["pays_back_within_horizon"] = result.pays_back_within_horizon;
-    out["net_saving_at_horizon_usd"] = result.net_saving_at_horizon_usd;
-    std::cout << out.dump(2) << '\n';
+    std::cout << delivery::to_json(report).dump(2) << '\n';
     return kExitOk;
   }
 

@@ -264,4 +264,37 @@ ordered_json to_json(const DriftReport& r) {
   return j;
 }
 
+RoiReport roi_report(const std::string& period, RoiInputs inputs,
+                     std::optional<std::pair<LossEstimate, LossEstimate>> losses,
+                     std::int64_t replicas) {
+  if (losses) {
+    inputs.manual_loss_per_deploy_usd = losses->first.loss_usd.mean();
+    inputs.automated_loss_per_deploy_usd = losses->second.loss_usd.mean();
+  }
+  RoiReport r{period, inputs, compute_roi(inputs), std::move(losses), replicas};
+  return r;
+}
+
+ordered_json to_json(const RoiReport& r) {
+  ordered_json j;
+  if (!r.period.empty()) j["period"] = r.period;
+  j["horizon_periods"] = r.inputs.horizon_periods;
+  j["build_cost_usd"] = r.result.build_cost_usd;
+  j["manual_loss_per_deploy_usd"] = r.inputs.manual_loss_per_deploy_usd;
+  j["automated_loss_per_deploy_usd"] = r.inputs.automated_loss_per_deploy_usd;
+  if (r.losses) {
+    j["replicas"] = r.replicas;
+    j["manual_loss_ci95"] = {r.losses->first.ci95.low, r.losses->first.ci95.high};
+    j["automated_loss_ci95"] = {r.losses->second.ci95.low, r.losses->second.ci95.high};
+  }
+  // The result's own figures, in its to_json's order, without the per-period series.
+  const nlohmann::json figures = r.result;
+  for (const char* key : {"manual_cost_per_period_usd", "automated_cost_per_period_usd",
+                          "saving_per_period_usd", "break_even_periods", "break_even_deploys",
+                          "pays_back_within_horizon", "net_saving_at_horizon_usd"}) {
+    j[key] = figures.at(key);
+  }
+  return j;
+}
+
 }  // namespace deploysim::delivery

@@ -8,11 +8,15 @@
 #include <atomic>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/roi.hpp"
 #include "engine/time.hpp"
 #include "experiment/statistics.hpp"
 
@@ -119,6 +123,25 @@ DriftReport run_drift_report(const DriftConfig& config, std::int64_t replicas, i
 /// ctmc_phases, exact_drifted_fraction, ctmc_within_ci, time-in-drift shares,
 /// deploy_incidents_per_run, events_processed, mean_series, config, first_replica.
 nlohmann::ordered_json to_json(const DriftReport& report);
+
+/// `deploysim roi`: the deployment case, with the losses estimated from scenarios if they were.
+struct RoiReport {
+  std::string period;  ///< "week", ...; empty for a case read from JSON (periods without length)
+  RoiInputs inputs;    ///< the losses per deploy are the estimates' means when estimated
+  RoiResult result;
+  /// Manual and automated, from `replicas` runs of each scenario on the same seeds.
+  std::optional<std::pair<LossEstimate, LossEstimate>> losses;
+  std::int64_t replicas = 0;
+};
+
+/// Computes the case; with `losses`, their means replace the inputs' losses per deploy.
+RoiReport roi_report(const std::string& period, RoiInputs inputs,
+                     std::optional<std::pair<LossEstimate, LossEstimate>> losses = std::nullopt,
+                     std::int64_t replicas = 0);
+
+/// period (when named), horizon_periods, build_cost_usd, the losses per deploy (with replicas
+/// and their 95% CIs when estimated), then the figures of to_json(RoiResult) without the series.
+nlohmann::ordered_json to_json(const RoiReport& report);
 
 /// "continuous", "train" or "gated".
 const char* cadence_name(ReleaseCadence cadence);

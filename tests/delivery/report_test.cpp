@@ -111,3 +111,38 @@ TEST(DeliveryWriters, EmptyCellsForUndefinedDays) {
 
 }  // namespace
 }  // namespace deploysim::delivery
+
+namespace deploysim::delivery {
+namespace {
+
+TEST(RoiReport, EstimatedLossesReplaceTheGivenOnesAndAddTheirIntervals) {
+  RoiInputs in;
+  in.build_hours = 80.0;
+  in.hourly_rate_usd = 100.0;
+  in.manual_hours_per_deploy = 2.0;
+  in.automated_hours_per_deploy = 0.25;
+  in.deploys_per_period = 3.0;
+  in.horizon_periods = 52.0;
+  const auto plain = to_json(roi_report("week", in));
+  EXPECT_EQ(plain["period"], "week");
+  EXPECT_FALSE(plain.contains("replicas"));
+  EXPECT_EQ(plain["build_cost_usd"], 8'000.0);
+  EXPECT_FALSE(plain.contains("series"));
+  LossEstimate manual;
+  manual.loss_usd.add(400.0);
+  manual.loss_usd.add(600.0);
+  manual.ci95 = experiment::t_interval(manual.loss_usd);
+  LossEstimate automated;
+  automated.loss_usd.add(100.0);
+  automated.loss_usd.add(100.0);
+  const auto r = roi_report("", in, std::pair{manual, automated}, 2);
+  EXPECT_DOUBLE_EQ(r.inputs.manual_loss_per_deploy_usd, 500.0);
+  const auto j = to_json(r);
+  EXPECT_FALSE(j.contains("period"));
+  EXPECT_EQ(j["replicas"], 2);
+  EXPECT_EQ(j["manual_loss_ci95"][0], manual.ci95.low);
+  EXPECT_DOUBLE_EQ(j["manual_cost_per_period_usd"].get<double>(), 3 * (200.0 + 500.0));
+}
+
+}  // namespace
+}  // namespace deploysim::delivery
