@@ -73,6 +73,19 @@ delivery::DriftConfig drift_config(const DriftOptions& options) {
   return config;
 }
 
+// The quantities the core's validate() names, and the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kDriftQuantityFlags = {
+    {"hosts", "--hosts"},
+    {"drift rate", "--drift-rate"},
+    {"agent interval", "--interval"},
+    {"splay", "--splay"},
+    {"success probability", "--success"},
+    {"deploy failure if drifted", "--deploy-failure"},
+    {"horizon", "--horizon"},
+    {"warmup", "--warmup"},
+    {"sample interval", "--sample"},
+    {"deploy interval", "--deploy-every"}};
+
 void print_drift(const delivery::DriftReport& r);
 
 int run_drift(const DriftOptions& options) {
@@ -92,7 +105,7 @@ int run_drift(const DriftOptions& options) {
     try {
       config = drift_config(options);
     } catch (const std::invalid_argument& error) {
-      return input_error(error.what());
+      return input_error(name_the_flag(error.what(), kDriftQuantityFlags));
     }
   }
   const auto r =

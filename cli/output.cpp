@@ -113,6 +113,14 @@ std::optional<int> write_file(const std::string& file,
   return std::nullopt;
 }
 
+std::string name_the_flag(const std::string& message,
+                          const std::vector<std::pair<std::string, std::string>>& flags) {
+  for (const auto& [quantity, flag] : flags) {
+    if (message.rfind(quantity, 0) == 0) return "set by " + flag + ": " + message;
+  }
+  return message;
+}
+
 std::optional<int> refuse_model_flags(const std::vector<std::string>& given,
                                       const std::string& example_set) {
   if (given.empty()) return std::nullopt;

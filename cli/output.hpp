@@ -41,6 +41,12 @@ std::string fixed(double value, int decimals);
 std::optional<int> write_file(const std::string& file,
                               const std::function<void(std::ostream&)>& write);
 
+/// Core messages name a quantity ("defect probability: expected ..."), never a flag: the
+/// command says which of its flags set it. `flags` maps the quantity each message starts with
+/// to the flag; a message about no listed quantity is returned as it is.
+std::string name_the_flag(const std::string& message,
+                          const std::vector<std::pair<std::string, std::string>>& flags);
+
 /// With --config a model comes from the file, and its flags would be a second, silent source:
 /// refuses `given` (the model flags on the command line), suggesting --set `example_set`.
 std::optional<int> refuse_model_flags(const std::vector<std::string>& given,

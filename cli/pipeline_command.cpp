@@ -127,6 +127,17 @@ delivery::PipelineConfig pipeline_config(const PipelineOptions& o) {
   return c;
 }
 
+// The quantities the core's validate() names, and the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kPipelineQuantityFlags = {
+    {"change rate", "--changes-per-day"},
+    {"change size", "--change-size"},
+    {"defect probability", "--defect-probability"},
+    {"stage \"", "--stage"},
+    {"canary catch", "--canary-catch"},
+    {"train interval", "--train-every"},
+    {"diagnosis growth", "--diagnosis-growth"},
+    {"horizon", "--horizon"}};
+
 std::string mean_ci(const experiment::RunningStats& stats, int decimals, double scale = 1.0) {
   if (stats.count() == 0) return "-";
   const auto ci = experiment::t_interval(stats);
@@ -152,7 +163,7 @@ std::variant<delivery::PipelineConfig, int> read_config(const PipelineOptions& o
   try {
     return pipeline_config(o);
   } catch (const std::invalid_argument& error) {
-    return input_error(error.what());
+    return input_error(name_the_flag(error.what(), kPipelineQuantityFlags));
   }
 }
 

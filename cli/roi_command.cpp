@@ -129,6 +129,19 @@ struct RoiOptions {
   std::string csv_file;
 };
 
+// The quantities the core's validate() names, and the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kRoiQuantityFlags = {
+    {"build hours", "--build-hours"},
+    {"maintenance hours", "--maintenance-hours"},
+    {"hourly rate", "--rate"},
+    {"manual time", "--manual-time"},
+    {"automated time", "--automated-time"},
+    {"deploys per period", "--deploys"},
+    {"horizon", "--horizon"},
+    {"period", "--period"},
+    {"manual loss", "--manual-loss"},
+    {"automated loss", "--automated-loss"}};
+
 int run_roi(const RoiOptions& options) {
   if (options.xkcd) return run_xkcd(options.json);
   std::vector<std::string> missing;
@@ -169,7 +182,7 @@ int run_roi(const RoiOptions& options) {
     in.automated_loss_per_deploy_usd = options.automated_loss;
     delivery::validate(in);
   } catch (const std::invalid_argument& error) {
-    return input_error(error.what());
+    return input_error(name_the_flag(error.what(), kRoiQuantityFlags));
   }
 
   std::optional<std::pair<delivery::LossEstimate, delivery::LossEstimate>> losses;

@@ -324,3 +324,24 @@ TEST(DeliveryCli, PipelineReportsTheReworkRateAndDefectCost) {
 
 }  // namespace
 }  // namespace deploysim::testing
+
+namespace deploysim::testing {
+namespace {
+
+// The core names the quantity; the command adds the flag that set it.
+TEST(DeliveryCli, ErrorsFromFlagsNameTheFlagAndTheQuantity) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"pipeline --defect-probability 1.5", "set by --defect-probability: defect probability"},
+      {"drift --hosts 0", "set by --hosts: hosts: expected at least 1"},
+      {"roi --build-hours -1 --rate 1 --manual-time 1h --automated-time 1min --deploys 1",
+       "set by --build-hours: build hours"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_deploysim(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace deploysim::testing
