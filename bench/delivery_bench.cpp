@@ -13,14 +13,22 @@
 //   drift_1000_hosts_30d               1,000 hosts drifting 0.5 a day, agent every 30 min + 10 min
 //                                      splay, 30 days (about 1.5 million agent runs)
 //   drift_ctmc_200_phases              the analytic CTMC with 200 Erlang phases (400 states)
+//   cost_curve_year_latent_gatekeeper  `deploysim pipeline --cost-curve` for one year at 1,000
+//                                      changes a day, gated by a release engineer with working
+//                                      hours, latent defects shipping and waking; its counter
+//                                      "ratio" is its time over pipeline_year_1000_per_day's,
+//                                      both measured in the same loop
 //
 // Figures are recorded in docs/performance.md, section "Delivery".
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+
 #include "delivery/config.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/report.hpp"
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
 
@@ -104,8 +112,42 @@ void drift_ctmc_200_phases(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(delivery::analyze_drift(c).ctmc_drifted_fraction);
 }
 
+delivery::PipelineConfig cost_curve_year() {
+  auto c = year_at_1000(0.1);
+  c.cadence = delivery::ReleaseCadence::gated;
+  c.gate_delay = deploysim::engine::Distribution::parse(
+      "lognormal(30min, 0.5)", deploysim::engine::Distribution::Unit::duration);
+  c.gate_hours = delivery::WorkingHours{Duration::hours(8), Duration::hours(20), true};
+  c.gate_stop_probability = 0.2;
+  c.latent = {0.02, 0.01, 0.05};
+  return c;
+}
+
+void cost_curve_year_latent_gatekeeper(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  const auto config = cost_curve_year();
+  const auto baseline = year_at_1000(0.1);
+  std::uint64_t seed = 1;
+  double ours_s = 0.0;
+  double base_s = 0.0;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    const auto report = delivery::run_pipeline_report(config, 1, 1, seed);
+    benchmark::DoNotOptimize(delivery::to_json(report)["defect_cost"].size());
+    const auto t1 = Clock::now();
+    state.PauseTiming();
+    benchmark::DoNotOptimize(delivery::simulate_pipeline(baseline, seed).loss_usd);
+    base_s += std::chrono::duration<double>(Clock::now() - t1).count();
+    state.ResumeTiming();
+    ours_s += std::chrono::duration<double>(t1 - t0).count();
+    ++seed;
+  }
+  state.counters["ratio"] = ours_s / base_s;
+}
+
 }  // namespace
 
+BENCHMARK(cost_curve_year_latent_gatekeeper)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(pipeline_year_1000_per_day)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(pipeline_year_1000_per_day_flat)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(pipeline_year_canary_1000_hosts)->Unit(benchmark::kMillisecond)->MinTime(2.0);

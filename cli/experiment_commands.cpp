@@ -80,16 +80,6 @@ void add_shared_options(CLI::App* command, ExperimentOptions& options) {
   command->add_flag("--quiet", options.quiet, "No progress bar or timing on standard error");
 }
 
-int input_error(const std::string& message) {
-  std::cerr << "error: " << message << '\n';
-  return kExitUsage;
-}
-
-int report(const input::InputError& error) {
-  for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
-  return kExitUsage;
-}
-
 std::string number(double value) {
   if (!std::isfinite(value)) return std::isnan(value) ? "-" : (value > 0 ? "inf" : "-inf");
   char buffer[32];

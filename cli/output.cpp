@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "exit_codes.hpp"
 
 namespace deploysim::cli {
 
@@ -65,6 +69,76 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
       out << "  " << std::string(total - 3, '-') << '\n';
     }
   }
+}
+
+int input_error(const std::string& message) {
+  std::cerr << "error: " << message << '\n';
+  return kExitUsage;
+}
+
+int report(const input::InputError& error) {
+  for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
+  return kExitUsage;
+}
+
+std::string line(std::string_view label, std::string_view value) {
+  constexpr std::size_t kLabelWidth = 30;
+  std::string text = "  ";
+  text += label;
+  text.append(label.size() < kLabelWidth ? kLabelWidth - label.size() : 1, ' ');
+  text += value;
+  return text;
+}
+
+std::string general(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g", value);
+  return buffer;
+}
+
+std::string fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::optional<int> write_file(const std::string& file,
+                              const std::function<void(std::ostream&)>& write) {
+  std::ofstream out(file);
+  if (!out) return input_error(file + ": cannot open for writing");
+  write(out);
+  out.close();
+  // A full disk shows only here, after the buffered rows were flushed.
+  if (!out) return input_error(file + ": could not write every row");
+  return std::nullopt;
+}
+
+std::string name_the_flag(const std::string& message,
+                          const std::vector<std::pair<std::string, std::string>>& flags) {
+  for (const auto& [quantity, flag] : flags) {
+    if (message.rfind(quantity, 0) == 0) return "set by " + flag + ": " + message;
+  }
+  return message;
+}
+
+std::optional<int> refuse_model_flags(const std::vector<std::string>& given,
+                                      const std::string& example_set) {
+  if (given.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& flag : given) list += (list.empty() ? "" : ", ") + flag;
+  return input_error(list +
+                     ": model flags cannot be combined with --config; change the file's "
+                     "values with --set KEY=VALUE, e.g. --set " +
+                     example_set);
+}
+
+std::vector<std::string> flags_given(const CLI::App& command,
+                                     const std::vector<std::string>& names) {
+  std::vector<std::string> given;
+  for (const auto& name : names) {
+    if (command.get_option(name)->count() > 0) given.push_back(name);
+  }
+  return given;
 }
 
 }  // namespace deploysim::cli

@@ -1,12 +1,16 @@
 #pragma once
 // Small helpers for human-readable command output.
 
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/time.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::cli {
 
@@ -21,5 +25,34 @@ std::string summary_line(std::string_view label, std::string_view value);
 
 /// Prints rows as columns separated by two spaces; the first row is the header, underlined.
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
+/// Prints "error: MESSAGE" to stderr and returns kExitUsage.
+int input_error(const std::string& message);
+/// Prints each problem of an input error to stderr and returns kExitUsage.
+int report(const input::InputError& error);
+/// A line of a wider two-column summary (30 columns of label), for the delivery commands.
+std::string line(std::string_view label, std::string_view value);
+/// Three significant digits, without a trailing ".000": 3, 0.5, 0.000131.
+std::string general(double value);
+/// A fixed number of decimals.
+std::string fixed(double value, int decimals);
+/// Writes `file` with `write` and checks that it was opened and fully written; on failure
+/// reports it and returns kExitUsage.
+std::optional<int> write_file(const std::string& file,
+                              const std::function<void(std::ostream&)>& write);
+
+/// Core messages name a quantity ("defect probability: expected ..."), never a flag: the
+/// command says which of its flags set it. `flags` maps the quantity each message starts with
+/// to the flag; a message about no listed quantity is returned as it is.
+std::string name_the_flag(const std::string& message,
+                          const std::vector<std::pair<std::string, std::string>>& flags);
+
+/// With --config a model comes from the file, and its flags would be a second, silent source:
+/// refuses `given` (the model flags on the command line), suggesting --set `example_set`.
+std::optional<int> refuse_model_flags(const std::vector<std::string>& given,
+                                      const std::string& example_set);
+/// The options among `names` that the user gave to `command`.
+std::vector<std::string> flags_given(const CLI::App& command,
+                                     const std::vector<std::string>& names);
 
 }  // namespace deploysim::cli

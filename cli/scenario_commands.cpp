@@ -28,12 +28,6 @@ struct RunOptions {
   std::string timeseries_file;
 };
 
-// Prints every problem of an input error on its own line; returns the usage exit code.
-int report(const input::InputError& error) {
-  for (const auto& problem : error.problems()) std::cerr << "error: " << problem.message() << '\n';
-  return kExitUsage;
-}
-
 void print_story(const spec::Scenario& scenario, const simulation::Result& result) {
   std::cout << "What happened\n";
   std::string last_date;

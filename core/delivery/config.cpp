@@ -1,5 +1,6 @@
 #include "delivery/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -26,6 +27,7 @@ constexpr auto kNumber = Distribution::Unit::number;
 const std::vector<std::string> kCadences = {"continuous", "train", "gated"};
 const std::vector<std::string> kModes = {"converge", "immutable"};
 const std::vector<std::string> kSchedules = {"periodic", "exponential"};
+const std::vector<std::string> kTestings = {"plain", "synthetic", "replay", "staging"};
 
 // A rate or count that must be above zero; `what` completes "expected ... > 0".
 double positive_number(ObjectReader& object, std::string_view key, double fallback,
@@ -94,6 +96,113 @@ ProductionStage read_production(ObjectReader& p, const std::string& file,
   return load_production_stage(std::move(stage), base_dir, file, p.pointer());
 }
 
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+FixCost read_fix_cost(ObjectReader& o, FixCost fallback) {
+  fallback.fix_hours = o.number("fix_hours", 0.0, kUnbounded, fallback.fix_hours);
+  fallback.delay_hours = o.number("delay_hours", 0.0, kUnbounded, fallback.delay_hours);
+  o.finish();
+  return fallback;
+}
+
+DefectCostConfig read_defect_cost(ObjectReader& o) {
+  DefectCostConfig c;
+  c.hourly_rate_usd = o.number("hourly_rate_usd", 0.0, kUnbounded, c.hourly_rate_usd);
+  c.rework_hours_per_day =
+      o.number("rework_hours_per_day", 0.0, kUnbounded, c.rework_hours_per_day);
+  c.delay_cost_usd_per_hour =
+      o.number("delay_cost_usd_per_hour", 0.0, kUnbounded, c.delay_cost_usd_per_hour);
+  if (auto stages = o.optional_child("stages")) {
+    for (auto& [name, value] : stages->members()) {
+      auto stage = value.as_object();
+      c.stages.emplace_back(name, read_fix_cost(stage, c.default_stage));
+    }
+  }
+  if (auto d = o.optional_child("default_stage")) c.default_stage = read_fix_cost(*d, {});
+  if (auto p = o.optional_child("production")) c.production = read_fix_cost(*p, c.production);
+  o.finish();
+  return c;
+}
+
+// "09:00": the form time_of_day reads back.
+std::string clock_text(engine::Duration d) {
+  char buffer[48];
+  const auto minutes = d.ms() / 60'000;
+  std::snprintf(buffer, sizeof buffer, "%02lld:%02lld", static_cast<long long>(minutes / 60),
+                static_cast<long long>(minutes % 60));
+  return buffer;
+}
+
+// "09:00" as a time of day.
+engine::Duration time_of_day(const ValueReader& value) {
+  const auto ms = engine::parse_time_of_day_ms(value.as_string());
+  if (!ms) value.fail("a time of day such as \"09:00\"");
+  return engine::Duration::milliseconds(*ms);
+}
+
+WorkingHours read_working_hours(ObjectReader& o) {
+  WorkingHours h;
+  if (auto start = o.optional("start")) h.start = time_of_day(*start);
+  if (auto end = o.optional("end")) {
+    h.end = time_of_day(*end);
+    if (h.end <= h.start) {
+      end->fail("an end after the start (" + clock_text(h.start) + ")",
+                "working hours that never open would hold every release for ever");
+    }
+  }
+  h.weekends = o.boolean("weekends", h.weekends);
+  o.finish();
+  return h;
+}
+
+LatentDefects read_latent(ObjectReader& o) {
+  LatentDefects l;
+  l.ship_probability = o.probability("ship_probability", l.ship_probability);
+  l.wake_probability = o.probability("wake_probability", l.wake_probability);
+  l.cleanup_per_day = o.number("cleanup_per_day", 0.0, kUnbounded, l.cleanup_per_day);
+  o.finish();
+  return l;
+}
+
+// How a stage tests; a staging stage's catch comes from its traffic, not catch_probability.
+void read_stage_testing(ObjectReader& s, PipelineStage& stage) {
+  const auto testing = s.string_enum("testing", kTestings, "plain");
+  stage.testing = static_cast<StageTesting>(std::find(kTestings.begin(), kTestings.end(), testing) -
+                                            kTestings.begin());
+  stage.replay_coverage = s.probability("replay_coverage", 0.0);
+  stage.traffic_share = s.probability("traffic_share", 0.0);
+  stage.surface_per_hour = s.number("surface_per_hour", 0.0, kUnbounded, 0.0);
+  if (stage.testing == StageTesting::staging && stage.traffic_share == 0.0) {
+    s.value("testing").fail("a \"traffic_share\" above 0 for a staging stage",
+                            "a staging environment catches in proportion to its traffic");
+  }
+}
+
+// The keys of issue-20's additions: the gate's hours and eye, latent defects, prices.
+void read_defect_keys(ObjectReader& o, PipelineConfig& c) {
+  if (auto hours = o.optional_child("gate_working_hours"))
+    c.gate_hours = read_working_hours(*hours);
+  c.gate_stop_probability = o.probability("gate_stop_probability", c.gate_stop_probability);
+  c.production_lanes = o.integer("production_lanes", 1, 1'000, c.production_lanes);
+  if (auto latent = o.optional_child("latent_defects")) c.latent = read_latent(*latent);
+  if (auto cost = o.optional_child("defect_cost")) c.defect_cost = read_defect_cost(*cost);
+}
+
+json fix_cost_json(const FixCost& f) {
+  return json{{"fix_hours", f.fix_hours}, {"delay_hours", f.delay_hours}};
+}
+
+json defect_cost_json(const DefectCostConfig& c) {
+  json stages = json::object();
+  for (const auto& [name, costs] : c.stages) stages[name] = fix_cost_json(costs);
+  return json{{"hourly_rate_usd", c.hourly_rate_usd},
+              {"rework_hours_per_day", c.rework_hours_per_day},
+              {"delay_cost_usd_per_hour", c.delay_cost_usd_per_hour},
+              {"stages", stages},
+              {"default_stage", fix_cost_json(c.default_stage)},
+              {"production", fix_cost_json(c.production)}};
+}
+
 }  // namespace
 
 PipelineConfig pipeline_config_from_json(const json& document, const std::string& file,
@@ -108,6 +217,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
     if (!(c.change_size.mean() > 0.0)) size->fail("a size distribution with a mean > 0");
   }
   c.defect_probability = o.probability("defect_probability", c.defect_probability);
+  c.production_only_share = o.probability("production_only_share", c.production_only_share);
   c.loss_per_minute_usd = o.distribution("loss_per_minute_usd", kNumber, c.loss_per_minute_usd);
 
   if (o.has("stages")) {
@@ -142,6 +252,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
         stage.catch_probability = s.probability("catch_probability", 0.0);
         shares_so_far += (1.0 - shares_so_far) * stage.catch_probability;
       }
+      read_stage_testing(s, stage);
       s.finish();
       c.stages.push_back(std::move(stage));
     }
@@ -172,6 +283,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
       o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
                c.diagnosis_growth_per_change);
   c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
+  read_defect_keys(o, c);
   if (auto horizon = o.optional("horizon")) {
     c.horizon = horizon->as_positive_duration();
     double trip_ms =
@@ -281,13 +393,21 @@ RoiInputs roi_inputs_from_json(const json& document, const std::string& file) {
 void to_json(json& j, const PipelineConfig& c) {
   json stages = json::array();
   for (const auto& s : c.stages) {
-    stages.push_back({{"name", s.name},
-                      {"duration", s.duration.to_string(kDuration)},
-                      {"catch_probability", s.catch_probability}});
+    json stage = {{"name", s.name},
+                  {"duration", s.duration.to_string(kDuration)},
+                  {"catch_probability", s.catch_probability}};
+    if (s.testing != StageTesting::plain) {
+      stage["testing"] = kTestings[static_cast<std::size_t>(s.testing)];
+      stage["replay_coverage"] = s.replay_coverage;
+      stage["traffic_share"] = s.traffic_share;
+      stage["surface_per_hour"] = s.surface_per_hour;
+    }
+    stages.push_back(std::move(stage));
   }
   j = json{{"changes_per_day", c.changes_per_day},
            {"change_size", c.change_size.to_string(kNumber)},
            {"defect_probability", c.defect_probability},
+           {"production_only_share", c.production_only_share},
            {"loss_per_minute_usd", c.loss_per_minute_usd.to_string(kNumber)},
            {"stages", stages},
            {"fix_time", c.fix_time.to_string(kDuration)},
@@ -300,7 +420,19 @@ void to_json(json& j, const PipelineConfig& c) {
            {"diagnose_time", c.diagnose_time.to_string(kDuration)},
            {"diagnosis_growth_per_change", c.diagnosis_growth_per_change},
            {"repair_time", c.repair_time.to_string(kDuration)},
-           {"horizon", text(c.horizon)}};
+           {"horizon", text(c.horizon)},
+           {"gate_stop_probability", c.gate_stop_probability},
+           {"production_lanes", c.production_lanes},
+           {"latent_defects",
+            {{"ship_probability", c.latent.ship_probability},
+             {"wake_probability", c.latent.wake_probability},
+             {"cleanup_per_day", c.latent.cleanup_per_day}}},
+           {"defect_cost", defect_cost_json(c.defect_cost)}};
+  if (c.gate_hours) {
+    j["gate_working_hours"] = {{"start", clock_text(c.gate_hours->start)},
+                               {"end", clock_text(c.gate_hours->end)},
+                               {"weekends", c.gate_hours->weekends}};
+  }
   if (c.production) {
     const auto& p = *c.production;
     j.erase("deploy_time");
@@ -366,8 +498,10 @@ void to_json(json& j, const DoraMetrics& m) {
            {"lead_time_median_s", null_if_nan(m.lead_time_median_s)},
            {"change_fail_rate", null_if_nan(m.change_fail_rate)},
            {"recovery_median_s", null_if_nan(m.recovery_median_s)},
+           {"rework_rate", null_if_nan(m.rework_rate)},
            {"deployments", m.deployments},
            {"failed_deployments", m.failed_deployments},
+           {"rework_deployments", m.rework_deployments},
            {"changes_delivered", m.changes_delivered}};
 }
 
@@ -413,7 +547,12 @@ void to_json(json& j, const PipelineRun& run) {
            {"dora", run.dora},
            {"dora_2024", classify_dora(run.dora)},
            {"days", run.days},
-           {"incident_log", run.incident_log}};
+           {"incident_log", run.incident_log},
+           {"defect_cost_usd", run.defect_cost_usd},
+           {"latent_shipped", run.latent_shipped},
+           {"latent_incidents", run.latent_incidents},
+           {"latent_loss_usd", run.latent_loss_usd},
+           {"latent_pool_at_end", run.latent_pool_at_end}};
 }
 
 void to_json(json& j, const PipelineReplica& r) {

@@ -23,6 +23,7 @@ DoraMetrics dora_metrics(const std::vector<DeploymentRecord>& log, double window
   std::vector<double> recoveries;
   for (const auto& d : log) {
     ++m.deployments;
+    if (d.rework) ++m.rework_deployments;
     lead_times.insert(lead_times.end(), d.lead_times_s.begin(), d.lead_times_s.end());
     if (d.failed) {
       ++m.failed_deployments;
@@ -36,6 +37,9 @@ DoraMetrics dora_metrics(const std::vector<DeploymentRecord>& log, double window
       m.deployments ? static_cast<double>(m.failed_deployments) / static_cast<double>(m.deployments)
                     : std::nan("");
   m.recovery_median_s = experiment::exact_quantile(std::move(recoveries), 0.5);
+  m.rework_rate =
+      m.deployments ? static_cast<double>(m.rework_deployments) / static_cast<double>(m.deployments)
+                    : std::nan("");
   return m;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The four DORA metrics computed from a log of production deployments, and the DORA 2024
-// performance cluster each one lands in (2024 Accelerate State of DevOps Report; the table is in
-// shared/data/incidents.md section 5).
+// The DORA metrics (the four keys and the deployment rework rate) computed from a log of production
+// deployments, and the DORA 2024 performance cluster each one lands in (2024 Accelerate State of
+// DevOps Report; the table is in shared/data/incidents.md section 5).
 
 #include <optional>
 #include <string>
@@ -23,6 +23,8 @@ struct DeploymentRecord {
   /// When service was restored, for failed deployments.
   std::optional<double> recovered_s;
   double loss_usd = 0.0;  ///< incident cost of this deployment
+  /// Unplanned: it ships the fix of a change an incident in production sent back.
+  bool rework = false;
 };
 
 /// DORA's four keys over an observation window. Undefined values (no deployment, no failure)
@@ -36,8 +38,12 @@ struct DoraMetrics {
   double change_fail_rate = 0.0;
   /// Failed deployment recovery time: median of recovered - finished over failed deployments.
   double recovery_median_s = 0.0;
+  /// Deployment rework rate (DORA's fifth metric since 2024): unplanned deployments made
+  /// because of an incident in production / deployments.
+  double rework_rate = 0.0;
   std::int64_t deployments = 0;
   std::int64_t failed_deployments = 0;
+  std::int64_t rework_deployments = 0;
   std::int64_t changes_delivered = 0;
 };
 

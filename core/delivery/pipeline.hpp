@@ -6,8 +6,9 @@
 // diagnosis takes longer the more changes the failing release holds. The deployment log feeds the
 // four DORA metrics (delivery/dora.hpp).
 //
-// Simplifications, documented in docs/delivery.md: stages have unlimited parallel capacity; one
-// release is in production rollout or incident at a time, and releases wait for it; a defect
+// Simplifications, documented in docs/delivery.md: stages have unlimited parallel capacity;
+// production_lanes releases (one by default) can be in rollout or incident at a time, and
+// releases wait for a free lane; a defect
 // caught before production is fixed (fix_time) and the change continues clean; after an
 // incident the defective changes are reverted, fixed and delivered again, while the release's
 // other changes stay deployed.
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery/defect_cost.hpp"
 #include "delivery/dora.hpp"
 #include "delivery/production.hpp"
 #include "engine/distribution.hpp"
@@ -25,18 +27,60 @@
 
 namespace deploysim::delivery {
 
+/// How a stage tests, which decides the defects it can trigger.
+enum class StageTesting {
+  plain,      ///< catch_probability applies to every defect
+  synthetic,  ///< synthetic tests: cannot trigger defects that need production conditions
+  replay,     ///< capture/replay of production traffic: triggers a share of those too
+  staging,    ///< real users (employees, beta testers): catches by traffic x time
+};
+
 /// One pre-production stage.
 struct PipelineStage {
   std::string name;
   engine::Distribution duration;   ///< milliseconds (Unit::duration)
   double catch_probability = 0.0;  ///< chance it catches a defect that reaches it, in [0, 1]
+  StageTesting testing = StageTesting::plain;
+  /// replay: the share of production-only defects the captured traffic triggers, in [0, 1].
+  double replay_coverage = 0.0;
+  /// staging: the share of production traffic the environment sees, in [0, 1], and how often a
+  /// defect shows itself per hour at full production traffic (>= 0). A defect survives a stay
+  /// of h hours with probability exp(-surface_per_hour x traffic_share x h).
+  double traffic_share = 0.0;
+  double surface_per_hour = 0.0;
 };
+
+/// The chance `stage` catches a defect during a stay of `hours`; `production_only` says the
+/// defect needs production conditions (real traffic, real data) to show.
+double stage_catch_probability(const PipelineStage& stage, bool production_only, double hours);
 
 /// How changes that passed the stages are released.
 enum class ReleaseCadence {
   continuous,  ///< everything waiting goes out as soon as production is free
   train,       ///< everything waiting goes out every train_interval
   gated,       ///< a release engineer approves each release after gate_delay
+};
+
+/// When a release engineer works. Simulated time 0 is a Monday at 00:00.
+struct WorkingHours {
+  engine::Duration start = engine::Duration::hours(9);  ///< time of day the day starts
+  engine::Duration end = engine::Duration::hours(17);   ///< time of day it ends (> start)
+  bool weekends = false;                                ///< works Saturdays and Sundays too
+};
+
+/// The time, in seconds from time 0, at which `work_s` seconds of working time have passed
+/// since `from_s`: work pauses outside working hours (overnight, at weekends).
+double working_time_done_s(const WorkingHours& hours, double from_s, double work_s);
+
+/// Dead or test code shipped to production: a latent defect that does nothing until a later
+/// deployment wakes it (a flag, a configuration, a reused name), as Knight's Power Peg did.
+struct LatentDefects {
+  /// Chance a change ships dead or test code that a later deployment can wake, in [0, 1].
+  double ship_probability = 0.0;
+  /// Chance each later deployment wakes a given latent defect, in [0, 1].
+  double wake_probability = 0.0;
+  /// Clean-up: latent defects removed per latent defect per day (>= 0).
+  double cleanup_per_day = 0.0;
 };
 
 /// A pipeline's inputs. Rates are per day; durations are Unit::duration distributions.
@@ -46,13 +90,20 @@ struct PipelineConfig {
   /// probability 1 - (1 - defect_probability)^(s / mean size): bigger changes, more defects.
   engine::Distribution change_size = engine::Distribution::constant(1.0);
   double defect_probability = 0.05;  ///< for a change of mean size, in [0, 1]
+  /// Share of defects that only production conditions trigger (market data, real traffic
+  /// patterns), in [0, 1]; synthetic tests never catch them.
+  double production_only_share = 0.0;
   /// Incident cost rate of a defect in production, USD per minute (Unit::number).
   engine::Distribution loss_per_minute_usd = engine::Distribution::constant(1'000.0);
   std::vector<PipelineStage> stages;
   engine::Distribution fix_time;  ///< time to fix a caught or reverted defect
   ReleaseCadence cadence = ReleaseCadence::continuous;
   engine::Duration train_interval = engine::Duration::days(1);
-  engine::Distribution gate_delay;        ///< gated: approval time once a release is ready
+  engine::Distribution gate_delay;  ///< gated: approval time once a release is ready
+  /// gated: the release engineer's working hours; without them the gate decides at any hour.
+  std::optional<WorkingHours> gate_hours;
+  /// gated: chance the release engineer stops each defective change in a release, in [0, 1].
+  double gate_stop_probability = 0.0;
   engine::Distribution deploy_time;       ///< production rollout of one release
   double canary_catch_probability = 0.0;  ///< chance the canary stops a defect, in [0, 1]
   engine::Distribution detect_time;       ///< incident start to detection
@@ -64,6 +115,12 @@ struct PipelineConfig {
   /// The production stage as a calibrated rollout scenario; when present it replaces
   /// deploy_time and canary_catch_probability, and its detection times replace detect_time.
   std::optional<ProductionStage> production;
+  /// Releases that can be in production rollout or incident at once; a release waits for a
+  /// free lane (>= 1).
+  std::int64_t production_lanes = 1;
+  /// The prices of a defect by where it is found.
+  DefectCostConfig defect_cost;
+  LatentDefects latent;
 };
 
 /// A pipeline with typical values: build 10 min catching 20%, tests 30 min catching 50%,
@@ -102,6 +159,22 @@ struct PipelineDay {
   std::int64_t canary_rollbacks = 0;
 };
 
+/// The defects found at one place over a run, priced with the config's defect_cost.
+struct DefectTally {
+  std::int64_t defects = 0;
+  double cost_usd = 0.0;      ///< fix, rework, delay and (production) incident cost
+  double days_sum = 0.0;      ///< sum over defects of days from introduction to discovery
+  double incident_usd = 0.0;  ///< the incident part of cost_usd
+};
+
+/// Where a defect can be found: each stage in order, then the release gate, then production.
+/// `found` in a run has stages + 2 entries in that order.
+std::vector<std::string> defect_places(const PipelineConfig& config);
+
+/// The edges, in days since introduction, of the cost curve's bins: [0, 1h), [1h, 4h), ...,
+/// [30d, inf).
+const std::vector<double>& cost_curve_edges_days();
+
 /// One simulated run.
 struct PipelineRun {
   std::vector<DeploymentRecord> deployments;
@@ -119,6 +192,15 @@ struct PipelineRun {
   double loss_usd = 0.0;              ///< all incidents, those the canary stopped included
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;
+  /// Defects found per place (see defect_places) and per bin of time since introduction
+  /// (see cost_curve_edges_days).
+  std::vector<DefectTally> found;
+  std::vector<DefectTally> cost_curve;
+  double defect_cost_usd = 0.0;       ///< all defects found, wherever
+  std::int64_t latent_shipped = 0;    ///< latent defects shipped to production
+  std::int64_t latent_incidents = 0;  ///< woken by a later deployment
+  double latent_loss_usd = 0.0;
+  std::int64_t latent_pool_at_end = 0;
 };
 
 /// Simulates one run. Streams: "pipeline/arrivals", "pipeline/change" (per change),
@@ -135,6 +217,11 @@ struct PipelineReplica {
   double loss_usd = 0.0;
   double mean_changes_per_deployment = 0.0;
   std::uint64_t events_processed = 0;
+  std::vector<DefectTally> found;
+  std::vector<DefectTally> cost_curve;
+  double defect_cost_usd = 0.0;
+  std::int64_t latent_incidents = 0;
+  double latent_loss_usd = 0.0;
 };
 
 /// Runs `replicas` replicas on experiment::replica_seed(base_seed, i) on up to `threads`

@@ -26,7 +26,8 @@ import pandas as pd
 from . import _core
 
 __all__ = ["DriftResult", "PipelineResult", "classify_dora", "drift", "drift_analysis",
-           "drift_config", "pipeline", "pipeline_config", "pipeline_sweep", "run_pipeline_chunk"]
+           "drift_config", "expected_cost_per_defect", "expected_latent_incidents", "pipeline",
+           "pipeline_config", "pipeline_sweep", "run_pipeline_chunk", "working_time_done_s"]
 
 #: A delivery model's configuration: a dict, a path to a JSON file, or None (the defaults).
 Config = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
@@ -85,14 +86,6 @@ def classify_dora(metrics: Mapping[str, Any]) -> dict[str, str]:
     return _core.classify_dora(clean)
 
 
-def _stat(values: pd.Series) -> dict[str, float] | None:
-    present = values.dropna().to_numpy(dtype=float)
-    if len(present) == 0:
-        return None
-    low, high = _core.t_interval(present.tolist())
-    return {"mean": float(present.mean()), "ci95_low": low, "ci95_high": high}
-
-
 def _replica_frame(rows: Sequence[Mapping[str, Any]], seed: int) -> pd.DataFrame:
     flat = [{**row["dora"], **{k: v for k, v in row.items() if k != "dora"}} for row in rows]
     frame = pd.DataFrame(flat, columns=REPLICA_COLUMNS).astype(
@@ -103,37 +96,23 @@ def _replica_frame(rows: Sequence[Mapping[str, Any]], seed: int) -> pd.DataFrame
     return frame
 
 
-def _summary(replicas: pd.DataFrame) -> dict[str, Any]:
-    # The figures of `deploysim pipeline --json`: mean and 95% CI over replicas of each.
-    summary: dict[str, Any] = {
-        "deploys_per_day": _stat(replicas["deploys_per_day"]),
-        "changes_per_deploy": _stat(replicas["mean_changes_per_deployment"]),
-        "lead_time_median_h": _stat(replicas["lead_time_median_s"] / 3600.0),
-        "change_fail_rate": _stat(replicas["change_fail_rate"]),
-        "recovery_median_min": _stat(replicas["recovery_median_s"] / 60.0),
-        "incidents": _stat(replicas["incidents"].astype(float)),
-        "loss_usd": _stat(replicas["loss_usd"]),
-    }
+# The parts of a report too long to print as a summary; they have their own attributes.
+_DETAIL_KEYS = ("config", "first_replica", "mean_series")
 
-    def mean(key: str, scale: float) -> float | None:
-        stat = summary[key]
-        return None if stat is None else stat["mean"] * scale
 
-    summary["dora_2024"] = classify_dora({
-        "deploys_per_day": mean("deploys_per_day", 1.0),
-        "lead_time_median_s": mean("lead_time_median_h", 3600.0),
-        "change_fail_rate": mean("change_fail_rate", 1.0),
-        "recovery_median_s": mean("recovery_median_min", 60.0)})
-    return summary
+def _summary(report: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in report.items() if key not in _DETAIL_KEYS}
 
 
 @dataclass
 class PipelineResult:
     """Replicas of a release pipeline.
 
-    ``summary``: mean and 95% CI over replicas of deploys_per_day, changes_per_deploy,
-    lead_time_median_h, change_fail_rate, recovery_median_min, incidents and loss_usd, and the
-    DORA 2024 clusters of the means (the figures of ``deploysim pipeline --json``).
+    ``report``: what ``deploysim pipeline --json`` prints, computed by the same core function.
+    ``summary``: its figures without the config and replica 0: mean and 95% CI over replicas
+    of deploys_per_day, changes_per_deploy, lead_time_median_h, change_fail_rate,
+    recovery_median_min, incidents, canary_rollbacks and loss_usd, the DORA 2024 clusters of
+    the means, replicas, seed and events_processed.
     ``replicas``: one row per replica (replica, seed, the DORA metrics, deployments, incidents,
     loss_usd, ...; NaN where undefined). ``first``: replica 0's figures, ``days`` its per-day
     series and ``incidents`` its incident log.
@@ -144,6 +123,48 @@ class PipelineResult:
     first: dict[str, Any] = field(repr=False)
     days: pd.DataFrame = field(repr=False)
     incidents: pd.DataFrame = field(repr=False)
+    report: dict[str, Any] = field(repr=False)
+
+    @property
+    def cost_by_place(self) -> pd.DataFrame:
+        """What a defect costs by where it is found (each stage, the gate, production): defects
+        and cost per run, cost per defect, its incident part, mean days from introduction."""
+        return pd.DataFrame(self.report["defect_cost"]["by_place"]).set_index("found_in")
+
+    @property
+    def cost_curve(self) -> pd.DataFrame:
+        """The cost-to-fix curve from the runs: one row per bin of days from a defect's
+        introduction to its discovery (from_days, to_days; None for the open last bin)."""
+        return pd.DataFrame(self.report["defect_cost"]["curve"])
+
+    @property
+    def shift_left(self) -> pd.DataFrame:
+        """Cost per defect if a share of the defects found after the first stage were found
+        there instead, at the prices the runs observed."""
+        return pd.DataFrame(self.report["defect_cost"]["shift_left"])
+
+
+def expected_cost_per_defect(stages: Sequence[tuple[float, float]],
+                             escape_cost_usd: float) -> float:
+    """Expected cost per defect of stages [(catch_probability, cost_usd), ...] in order, then
+    production: sum_i p_i prod_{j<i}(1 - p_j) c_i + prod_j (1 - p_j) escape_cost_usd."""
+    return _core.expected_cost_per_defect([(float(p), float(c)) for p, c in stages],
+                                          float(escape_cost_usd))
+
+
+def expected_latent_incidents(ship_per_day: float, wake_per_day: float,
+                              cleanup_per_day: float, horizon_days: float) -> float:
+    """Expected incidents from latent defects that ship as a Poisson process and are woken or
+    cleaned up at exponential rates (docs/delivery.md)."""
+    return _core.expected_latent_incidents(ship_per_day, wake_per_day, cleanup_per_day,
+                                           horizon_days)
+
+
+def working_time_done_s(start_h: float, end_h: float, weekends: bool, from_s: float,
+                        work_s: float) -> float:
+    """When ``work_s`` seconds of a release engineer's working time (``start_h`` to ``end_h``
+    each day, weekends or not) have passed since ``from_s``; time 0 is a Monday 00:00."""
+    return _core.working_time_done_s(start_h, end_h, weekends, from_s, work_s)
 
 
 def pipeline(config: Config = None, *, values: Mapping[str, Any] | None = None,
@@ -159,7 +180,8 @@ def pipeline(config: Config = None, *, values: Mapping[str, Any] | None = None,
     incidents = pd.DataFrame(first.pop("incident_log"),
                              columns=["start_s", "detected_s", "recovered_s", "changes",
                                       "defective_changes", "loss_usd", "stopped_by_canary"])
-    return PipelineResult(_summary(frame), frame, first, days, incidents)
+    report = out["report"]
+    return PipelineResult(_summary(report), frame, first, days, incidents, report)
 
 
 def _grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -227,8 +249,10 @@ def pipeline_sweep(config: Config, grid: Mapping[str, Sequence[Any]], replicas: 
 class DriftResult:
     """Replicas of a drift experiment against the analytic chain.
 
-    ``summary`` has the keys of ``deploysim drift --json`` (simulated_drifted_fraction and its
-    ci95, ctmc_drifted_fraction, ctmc_phases, exact_drifted_fraction, ctmc_within_ci, ...);
+    ``report`` is what ``deploysim drift --json`` prints, computed by the same core function;
+    ``summary`` its figures without the config, the series and replica 0
+    (simulated_drifted_fraction and its ci95, ctmc_drifted_fraction, ctmc_phases,
+    exact_drifted_fraction, ctmc_within_ci, ...);
     ``series`` is the drifted fraction over time (mean over replicas, and replica 0);
     ``first`` replica 0's figures, ``host_times`` its time in drift per host and
     ``incidents`` its deploy incidents.
@@ -239,6 +263,7 @@ class DriftResult:
     first: dict[str, Any] = field(repr=False)
     host_times: pd.DataFrame = field(repr=False)
     incidents: pd.DataFrame = field(repr=False)
+    report: dict[str, Any] = field(repr=False)
 
 
 def drift(config: Config = None, *, values: Mapping[str, Any] | None = None,
@@ -247,24 +272,8 @@ def drift(config: Config = None, *, values: Mapping[str, Any] | None = None,
     drift --config``."""
     native = _native_drift(config, values)
     document = native.to_dict()
-    analysis = _core.analyze_drift(native)
     e = _core.run_drift_experiment(native, int(replicas), _threads(threads), int(seed))
-    low, high = e["ci95"]
-    ctmc = analysis["ctmc_drifted_fraction"]
-    summary = {
-        "hosts": document["hosts"], "mode": document["mode"], "schedule": document["schedule"],
-        "replicas": int(replicas),
-        "simulated_drifted_fraction": e["steady_drifted_fraction_mean"],
-        "ci95": [low, high],
-        "ctmc_drifted_fraction": ctmc,
-        "ctmc_phases": analysis["phases"],
-        "exact_drifted_fraction": analysis["exact_drifted_fraction"],
-        "ctmc_within_ci": bool(low <= ctmc <= high),
-        "mean_time_in_drift_share": e["mean_time_in_drift_share"],
-        "max_time_in_drift_share": e["max_time_in_drift_share"],
-        "deploy_incidents_per_run": e["deploy_incidents_per_run"],
-        "events_processed": e["events_processed"],
-    }
+    report = e["report"]
     first = e["first_replica"]
     series = pd.DataFrame(e["mean_series"], columns=["time_s", "drifted_fraction"])
     replica0 = pd.DataFrame(first.pop("series"), columns=["time_s", "drifted_fraction"])
@@ -275,7 +284,7 @@ def drift(config: Config = None, *, values: Mapping[str, Any] | None = None,
                                "share": times / horizon_s})
     incidents = pd.DataFrame(first.pop("incidents"),
                              columns=["time_s", "drifted_hosts", "bad_hosts"])
-    return DriftResult(summary, series, first, host_times, incidents)
+    return DriftResult(_summary(report), series, first, host_times, incidents, report)
 
 
 def drift_analysis(config: Config = None,

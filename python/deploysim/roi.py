@@ -100,29 +100,17 @@ def deployment(*, build_hours: float, rate: float, manual_time: str | float,
     inputs.horizon_periods = _core.parse_span_days(horizon) / days
     inputs.manual_loss_per_deploy_usd = float(manual_loss)
     inputs.automated_loss_per_deploy_usd = float(automated_loss)
-    losses = None
+    manual = automated = None
+    base = 0
+    workers = 1
     if manual_scenario is not None and automated_scenario is not None:
         base = manual_scenario.seed if seed is None else int(seed)
         workers = max(1, os.cpu_count() or 1) if threads is None else int(threads)
-        losses = _core.estimate_losses(manual_scenario._native, automated_scenario._native,
-                                       int(replicas), workers, base)
-        inputs.manual_loss_per_deploy_usd = losses[0]["mean"]
-        inputs.automated_loss_per_deploy_usd = losses[1]["mean"]
-    result = _core.compute_roi(inputs)
-    series = columns_frame(result.pop("series"))
+        manual, automated = manual_scenario._native, automated_scenario._native
+    out = _core.roi_report(inputs, period, manual, automated, int(replicas), workers, base)
+    series = columns_frame(out.pop("series"))
     series.insert(1, "days", series["period"] * days)
-    summary: dict[str, Any] = {
-        "period": period,
-        "horizon_periods": inputs.horizon_periods,
-        "build_cost_usd": result["build_cost_usd"],
-        "manual_loss_per_deploy_usd": inputs.manual_loss_per_deploy_usd,
-        "automated_loss_per_deploy_usd": inputs.automated_loss_per_deploy_usd,
-    }
-    if losses is not None:
-        summary["replicas"] = int(replicas)
-        summary["manual_loss_ci95"] = list(losses[0]["ci95"])
-        summary["automated_loss_ci95"] = list(losses[1]["ci95"])
-    summary.update(result)
+    summary: dict[str, Any] = out["summary"]
     return DeploymentRoi(summary, series)
 
 
@@ -141,13 +129,7 @@ def deployment_case(inputs: Mapping[str, Any], file: str = "<memory>") -> Deploy
     ``period``; the series has no ``days`` column, since a period has no length here.
     """
     native = _core.roi_inputs_from_dict(dict(inputs), file)
-    result = _core.compute_roi(native)
-    series = columns_frame(result.pop("series"))
-    summary: dict[str, Any] = {
-        "horizon_periods": native.horizon_periods,
-        "build_cost_usd": result["build_cost_usd"],
-        "manual_loss_per_deploy_usd": native.manual_loss_per_deploy_usd,
-        "automated_loss_per_deploy_usd": native.automated_loss_per_deploy_usd,
-    }
-    summary.update(result)
+    out = _core.roi_report(native, "")
+    series = columns_frame(out.pop("series"))
+    summary: dict[str, Any] = out["summary"]
     return DeploymentRoi(summary, series)

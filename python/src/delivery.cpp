@@ -16,9 +16,11 @@
 
 #include "bindings.hpp"
 #include "delivery/config.hpp"
+#include "delivery/defect_cost.hpp"
 #include "delivery/dora.hpp"
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/report.hpp"
 #include "interrupt.hpp"
 #include "json_cast.hpp"
 #include "scenario/load.hpp"
@@ -38,25 +40,24 @@ void check_counts(std::int64_t replicas, int threads) {
 py::dict pipeline_replicas(const PipelineConfig& config, std::int64_t replicas, int threads,
                            std::uint64_t base_seed) {
   check_counts(replicas, threads);
-  auto [rows, first] = run_interruptible([&](const std::atomic<bool>& stop) {
-    delivery::PipelineRun first_run;
-    nlohmann::json replica_rows =
-        delivery::run_pipeline_replicas(config, replicas, threads, base_seed, &first_run, &stop);
-    return std::pair{std::move(replica_rows), nlohmann::json(first_run)};
+  const auto report = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::run_pipeline_report(config, replicas, threads, base_seed, &stop);
   });
   py::dict out;
-  out["replicas"] = to_python(rows);
-  out["first_replica"] = to_python(first);
+  out["replicas"] = to_python(nlohmann::json(report.runs));
+  out["first_replica"] = to_python(nlohmann::json(report.first));
+  // What `deploysim pipeline --json` prints, from the same function.
+  out["report"] = to_python(delivery::to_json(report));
   return out;
 }
 
 py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int threads,
                           std::uint64_t base_seed) {
   check_counts(replicas, threads);
-  delivery::DriftRun first;
-  const auto e = run_interruptible([&](const std::atomic<bool>& stop) {
-    return delivery::run_drift_experiment(config, replicas, base_seed, threads, &first, &stop);
+  const auto report = run_interruptible([&](const std::atomic<bool>& stop) {
+    return delivery::run_drift_report(config, replicas, threads, base_seed, &stop);
   });
+  const auto& e = report.experiment;
   py::dict out;
   out["steady_drifted_fraction_mean"] = e.steady_drifted_fraction.mean();
   out["steady_drifted_fraction_stddev"] = e.steady_drifted_fraction.stddev();
@@ -66,7 +67,9 @@ py::dict drift_experiment(const DriftConfig& config, std::int64_t replicas, int 
   out["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
   out["events_processed"] = e.events_processed;
   out["mean_series"] = to_python(nlohmann::json(e.mean_series));
-  out["first_replica"] = to_python(nlohmann::json(first));
+  out["first_replica"] = to_python(nlohmann::json(report.first));
+  // What `deploysim drift --json` prints, from the same function.
+  out["report"] = to_python(delivery::to_json(report));
   return out;
 }
 
@@ -120,8 +123,8 @@ void bind_delivery(py::module_& m) {
       "One run: summary figures, dora, dora_2024, days and incident_log.");
   m.def("run_pipeline_replicas", &pipeline_replicas, py::arg("config"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),
-        "Replicas on replica_seed(base_seed, i): their figures in replica order, and replica 0 "
-        "in full.");
+        "Replicas on replica_seed(base_seed, i): their figures in replica order, replica 0 "
+        "in full, and the report of `deploysim pipeline --json`.");
   m.def(
       "simulate_drift",
       [](const DriftConfig& config, std::uint64_t seed) {
@@ -140,7 +143,41 @@ void bind_delivery(py::module_& m) {
   m.def("run_drift_experiment", &drift_experiment, py::arg("config"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),
         "Replicas on replica_seed(base_seed, i): steady drifted fraction and its CI, the mean "
-        "series, and replica 0 in full.");
+        "series, replica 0 in full, and the report of `deploysim drift --json`.");
+  m.def(
+      "expected_cost_per_defect",
+      [](const std::vector<std::pair<double, double>>& stages, double escape_cost_usd) {
+        std::vector<delivery::CostStage> in;
+        for (const auto& [p, cost] : stages) {
+          if (!(p >= 0.0 && p <= 1.0))
+            throw py::value_error("catch probabilities must be in [0, 1]");
+          in.push_back({p, cost});
+        }
+        return delivery::expected_cost_per_defect(in, escape_cost_usd);
+      },
+      py::arg("stages"), py::arg("escape_cost_usd"),
+      "Expected cost per defect of stages [(catch_probability, cost_usd), ...] in order, then "
+      "production at escape_cost_usd.");
+  m.def("expected_latent_incidents", &delivery::expected_latent_incidents, py::arg("ship_per_day"),
+        py::arg("wake_per_day"), py::arg("cleanup_per_day"), py::arg("horizon_days"),
+        "Expected latent-defect incidents over the horizon (Poisson shipping, exponential wake "
+        "and clean-up).");
+  m.def("expected_latent_pool", &delivery::expected_latent_pool, py::arg("ship_per_day"),
+        py::arg("wake_per_day"), py::arg("cleanup_per_day"), py::arg("horizon_days"),
+        "Expected pool of latent defects at the horizon.");
+  m.def(
+      "working_time_done_s",
+      [](double start_h, double end_h, bool weekends, double from_s, double work_s) {
+        if (!(start_h >= 0.0 && end_h <= 24.0 && start_h < end_h))
+          throw py::value_error("working hours must open: 0 <= start < end <= 24");
+        delivery::WorkingHours hours{
+            engine::Duration::milliseconds(std::llround(start_h * 3'600'000.0)),
+            engine::Duration::milliseconds(std::llround(end_h * 3'600'000.0)), weekends};
+        return delivery::working_time_done_s(hours, from_s, work_s);
+      },
+      py::arg("start_h"), py::arg("end_h"), py::arg("weekends"), py::arg("from_s"),
+      py::arg("work_s"),
+      "When work_s seconds of working time have passed since from_s (time 0: a Monday 00:00).");
   m.def(
       "classify_dora",
       [](const py::dict& metrics) {

@@ -8,12 +8,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bindings.hpp"
 #include "columns.hpp"
 #include "delivery/config.hpp"
+#include "delivery/report.hpp"
 #include "delivery/xkcd.hpp"
 #include "engine/time.hpp"
 #include "interrupt.hpp"
@@ -119,6 +121,27 @@ py::tuple losses(const ScenarioPtr& manual, const ScenarioPtr& automated, std::i
   return py::make_tuple(loss_dict(estimates.first), loss_dict(estimates.second));
 }
 
+// The case as `deploysim roi` reports it: the summary from the core's to_json, the series as
+// columns; with both scenarios, the losses are estimated first.
+py::dict report(const delivery::RoiInputs& inputs, const std::string& period,
+                const py::object& manual, const py::object& automated, std::int64_t replicas,
+                int threads, std::uint64_t base_seed) {
+  std::optional<std::pair<delivery::LossEstimate, delivery::LossEstimate>> estimates;
+  if (!manual.is_none() && !automated.is_none()) {
+    if (replicas < 1) throw py::value_error("replicas must be at least 1");
+    if (threads < 1) throw py::value_error("threads must be at least 1");
+    const auto m = manual.cast<ScenarioPtr>();
+    const auto a = automated.cast<ScenarioPtr>();
+    estimates = run_interruptible([&](const std::atomic<bool>& stop) {
+      return delivery::estimate_losses(*m, *a, replicas, threads, base_seed, &stop);
+    });
+  }
+  const auto r = delivery::roi_report(period, inputs, std::move(estimates), replicas);
+  py::dict out = compute(r.inputs);
+  out["summary"] = to_python(delivery::to_json(r));
+  return out;
+}
+
 }  // namespace
 
 void bind_roi(py::module_& m) {
@@ -146,6 +169,11 @@ void bind_roi(py::module_& m) {
   m.def("xkcd_cells", &xkcd_cells, "The xkcd 1205 table as columns, one row per cell.");
   m.def("compute_roi", &compute, py::arg("inputs"),
         "Cumulative costs and break-even of the deployment case; ValueError names a bad input.");
+  m.def("roi_report", &report, py::arg("inputs"), py::arg("period"), py::arg("manual") = py::none(),
+        py::arg("automated") = py::none(), py::arg("replicas") = 0, py::arg("threads") = 1,
+        py::arg("base_seed") = 0,
+        "The deployment case as `deploysim roi --json` reports it (\"summary\") with its "
+        "series; with both scenarios, the losses per deploy are estimated from them first.");
   m.def("estimate_losses", &losses, py::arg("manual"), py::arg("automated"), py::arg("replicas"),
         py::arg("threads"), py::arg("base_seed"),
         "Mean loss_usd (and its 95% CI) of each scenario over the same replica seeds.");

@@ -278,3 +278,70 @@ TEST(DeliveryCli, DriftConfigWritesSeriesHostTimesAndIncidents) {
 
 }  // namespace
 }  // namespace deploysim::testing
+
+namespace deploysim::testing {
+namespace {
+
+TEST(DeliveryCli, CostCurveByPlaceAndTime) {
+  const auto csv = std::filesystem::temp_directory_path() / "deploysim_cost_curve.csv";
+  const auto r = run_deploysim("pipeline --config " DEPLOYSIM_SOURCE_DIR
+                               "/examples/delivery/pipeline_cost_of_defects.json "
+                               "--set horizon=20d --replicas 2 --cost-curve --json --csv " +
+                               csv.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["by_place"].size(), 5u);
+  EXPECT_EQ(j["by_place"][4]["found_in"], "production");
+  EXPECT_GT(j["by_place"][4]["cost_per_defect_usd"].get<double>(),
+            j["by_place"][0]["cost_per_defect_usd"].get<double>());
+  EXPECT_EQ(j["curve"].size(), 7u);
+  EXPECT_EQ(j["shift_left"][4]["shift"], 1.0);
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header,
+            "kind,name,from_days,to_days,defects_per_run,cost_per_defect_usd,mean_days_to_find,"
+            "incident_per_defect_usd");
+  int rows = 0;
+  for (std::string row; std::getline(in, row);) ++rows;
+  EXPECT_EQ(rows, 7 + 5);
+  std::filesystem::remove(csv);
+
+  const auto text = run_deploysim("pipeline --replicas 2 --horizon 10d --cost-curve");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Shift left"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("x first stage"), std::string::npos) << text.out;
+}
+
+TEST(DeliveryCli, PipelineReportsTheReworkRateAndDefectCost) {
+  const auto r = run_deploysim("pipeline --replicas 2 --horizon 20d --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["rework_rate"].is_object());
+  EXPECT_GT(j["defect_cost"]["total_per_run"]["mean"].get<double>(), 0.0);
+  EXPECT_TRUE(j["first_replica"]["dora"].contains("rework_rate"));
+}
+
+}  // namespace
+}  // namespace deploysim::testing
+
+namespace deploysim::testing {
+namespace {
+
+// The core names the quantity; the command adds the flag that set it.
+TEST(DeliveryCli, ErrorsFromFlagsNameTheFlagAndTheQuantity) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"pipeline --defect-probability 1.5", "set by --defect-probability: defect probability"},
+      {"drift --hosts 0", "set by --hosts: hosts: expected at least 1"},
+      {"roi --build-hours -1 --rate 1 --manual-time 1h --automated-time 1min --deploys 1",
+       "set by --build-hours: build hours"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_deploysim(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace deploysim::testing

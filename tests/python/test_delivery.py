@@ -36,31 +36,20 @@ def cli_json(cli: Path, *args: str) -> Any:
     return json.loads(completed.stdout)
 
 
-def close(ours: Any, theirs: Any) -> None:
-    """Equal up to the last bits of a mean (the CLI sums in another order)."""
-    if isinstance(theirs, dict):
-        assert ours.keys() == theirs.keys()
-        for key in theirs:
-            close(ours[key], theirs[key])
-    elif isinstance(theirs, float):
-        assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
-    else:
-        assert ours == theirs
-
-
 def test_pipeline_equals_the_cli(cli: Path) -> None:
     expected = cli_json(cli, "pipeline", "--config", str(TRAIN), "--set", "horizon=20d",
                         "--replicas", "5", "--threads", "2", "--seed", "3")
     result = delivery.pipeline(TRAIN, values=SHORT, replicas=5, threads=1, seed=3)
-    summary_keys = ["deploys_per_day", "changes_per_deploy", "lead_time_median_h",
-                    "change_fail_rate", "recovery_median_min", "incidents", "loss_usd",
-                    "dora_2024"]
-    close(result.summary, {key: expected[key] for key in summary_keys})
+    # One core function computes both, so every key and every bit agree.
+    assert result.report == expected
+    assert result.summary == {key: value for key, value in expected.items()
+                              if key not in ("config", "first_replica")}
+    assert result.summary["canary_rollbacks"]["mean"] >= 0
     first = expected["first_replica"]
     assert pd.DataFrame(first.pop("days")).fillna(-1).to_dict("list") == \
         result.days.fillna(-1).to_dict("list")
     assert result.incidents.to_dict("records") == first.pop("incident_log")
-    close(result.first, first)
+    assert result.first == first
     assert result.replicas["events_processed"].sum() == expected["events_processed"]
     assert expected["config"] == delivery.pipeline_config(TRAIN, SHORT)
 
@@ -132,16 +121,17 @@ def test_drift_equals_the_cli(cli: Path) -> None:
     expected = cli_json(cli, "drift", "--config", str(PUPPET), "--set", "horizon=5d",
                         "--replicas", "4", "--threads", "2", "--seed", "5")
     result = delivery.drift(PUPPET, values={"horizon": "5d"}, replicas=4, threads=1, seed=5)
-    close(result.summary, {key: expected[key] for key in result.summary})
-    mean_series = pd.DataFrame(expected["mean_series"])
-    assert list(result.series["drifted_fraction"]) == pytest.approx(
-        list(mean_series["drifted_fraction"]), rel=1e-12)
+    assert result.report == expected
+    assert result.summary == {key: value for key, value in expected.items()
+                              if key not in ("config", "first_replica", "mean_series")}
+    assert list(result.series["drifted_fraction"]) == \
+        [s["drifted_fraction"] for s in expected["mean_series"]]
     first = expected["first_replica"]
     assert list(result.series["replica0_drifted_fraction"]) == \
         [s["drifted_fraction"] for s in first.pop("series")]
     assert list(result.host_times["time_in_drift_s"]) == first.pop("time_in_drift_s")
     assert result.incidents.to_dict("records") == first.pop("incidents")
-    close(result.first, first)
+    assert result.first == first
 
 
 def test_drift_simulation_agrees_with_the_chain() -> None:
@@ -245,3 +235,32 @@ def test_ctrl_c_interrupts_a_long_delivery_call(name: str) -> None:
     assert time.monotonic() - started < 10
     # The module still works afterwards.
     assert len(delivery.pipeline(values=SHORT, replicas=2, threads=2).replicas) == 2
+
+
+COST = EXAMPLES / "pipeline_cost_of_defects.json"
+
+
+def test_cost_curve_equals_the_cli(cli: Path) -> None:
+    expected = cli_json(cli, "pipeline", "--config", str(COST), "--set", "horizon=20d",
+                        "--replicas", "3", "--seed", "2", "--cost-curve")
+    result = delivery.pipeline(COST, values=SHORT, replicas=3, seed=2)
+    assert result.report["defect_cost"] == expected
+    places = result.cost_by_place
+    assert list(places.index) == ["build", "tests", "staging", "gate", "production"]
+    # Later is dearer: each place's cost per defect exceeds the one before it.
+    costs = places["cost_per_defect_usd"].dropna().to_list()
+    assert costs == sorted(costs) and costs[-1] > 100 * costs[0]
+    assert result.shift_left["cost_per_defect_usd"].is_monotonic_decreasing
+    assert len(result.cost_curve) == 7 and math.isnan(result.cost_curve["to_days"].iloc[-1])
+
+
+def test_closed_forms_by_hand() -> None:
+    assert delivery.expected_cost_per_defect([(0.5, 100), (0.4, 1000)], 10_000) == \
+        pytest.approx(3250)
+    assert delivery.expected_latent_incidents(2, 0.5, 0.5, 10) == \
+        pytest.approx(9 + math.exp(-10), rel=1e-12)
+    friday_4pm = 4 * 86_400 + 16 * 3_600
+    assert delivery.working_time_done_s(9, 17, False, friday_4pm, 2 * 3_600) == \
+        7 * 86_400 + 10 * 3_600
+    with pytest.raises(ValueError, match="must open"):
+        delivery.working_time_done_s(17, 9, False, 0, 1)
