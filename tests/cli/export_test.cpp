@@ -143,6 +143,15 @@ TEST(ExportCli, CtrlCStopsALiveRunWithTheResultSoFar) {
   fs::remove_all(dir);
 }
 
+TEST(ExportCli, AServerFailingMidStreamIsReportedOnceAndTheRunGoesOn) {
+  const auto result =
+      run_deploysim("run '" + kKnight + "' --realtime 441000 --export influx=http://127.0.0.1:1");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.out.find("Summary"), std::string::npos) << result.out;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find("streaming to it stopped"), std::string::npos) << result.err;
+}
+
 TEST(ExportCli, NotificationsAsNagiosLogAndJson) {
   const auto dir = scratch("notifications");
   const auto result =
