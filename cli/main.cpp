@@ -12,6 +12,7 @@
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
 #include "input/input_error.hpp"
+#include "grafana_command.hpp"
 #include "scenario_commands.hpp"
 
 int main(int argc, char** argv) {
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   add_roi_command(app, exit_code);
   add_drift_command(app, exit_code);
   add_pipeline_command(app, exit_code);
+  add_grafana_command(app, exit_code);
 
   // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.
   if (argc > 1 && argv[1][0] != '-') {

@@ -1,16 +1,22 @@
 #include "scenario_commands.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "exit_codes.hpp"
+#include "export_targets.hpp"
+#include "io/metrics_export.hpp"
 #include "io/timeseries_writer.hpp"
 #include "io/trace_writers.hpp"
 #include "output.hpp"
+#include "progress.hpp"
+#include "realtime.hpp"
 #include "scenario/load.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
@@ -26,6 +32,10 @@ struct RunOptions {
   bool json = false;
   std::string trace_file;
   std::string timeseries_file;
+  std::vector<std::string> exports;
+  bool export_per_host = false;
+  std::string notifications_file;
+  std::optional<double> realtime;
 };
 
 void print_story(const spec::Scenario& scenario, const simulation::Result& result) {
@@ -99,6 +109,48 @@ void print_summary(const simulation::Summary& s, const std::string& target, doub
             << summary_line("wall time", wall_time(wall_seconds)) << '\n';
 }
 
+int print_result(const RunOptions& options, const spec::Scenario& scenario, std::uint64_t seed,
+                 const simulation::Result& result, double wall_seconds);
+
+// --realtime: paced, streaming to the influx exports; Ctrl-C ends it with the result so far.
+int run_realtime(const RunOptions& options, const spec::Scenario& scenario, std::uint64_t seed,
+                 engine::TraceSink* trace, std::vector<ExportTarget>& exports,
+                 const io::HostRecords& host_records) {
+  InterruptGuard interrupt;
+  const auto started = std::chrono::steady_clock::now();
+  LiveRun live = run_live(scenario, seed, trace, *options.realtime, exports, *interrupt.flag());
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
+  if (trace) trace->flush();
+  const int printed = print_result(options, scenario, seed, live.result, wall.count());
+  auto errors = std::move(live.errors);
+  for (auto& error : finish_live(exports, scenario, live,
+                                 options.export_per_host ? &host_records.records() : nullptr)) {
+    errors.push_back(std::move(error));
+  }
+  for (const auto& error : errors) std::cerr << "error: export: " << error << '\n';
+  if (live.interrupted) {
+    std::cerr << "interrupted at "
+              << simulation::clock_text(
+                     scenario,
+                     engine::Time::from_ms(std::llround(live.result.summary.end_s * 1000.0)), true)
+              << ": the result covers the run so far\n";
+    return kExitUsage;
+  }
+  return errors.empty() ? printed : kExitUsage;
+}
+
+// Per-host export writes a series per host: refused past the documented cap, before the run.
+void check_host_cap(const spec::Scenario& scenario, bool exporting) {
+  if (!exporting) throw std::runtime_error("--export-per-host: give an --export destination too");
+  const std::int64_t hosts = io::fleet_hosts(scenario);
+  if (hosts > io::kMaxExportedHosts) {
+    throw std::runtime_error("--export-per-host: the fleet has " + std::to_string(hosts) +
+                             " hosts; per-host export is capped at " +
+                             std::to_string(io::kMaxExportedHosts) +
+                             " series (leave it out for the service-level series)");
+  }
+}
+
 int run_scenario(const RunOptions& options) {
   std::optional<spec::Scenario> loaded;
   try {
@@ -111,7 +163,20 @@ int run_scenario(const RunOptions& options) {
 
   std::unique_ptr<engine::TraceSink> trace;
   std::ofstream timeseries_out;
+  std::vector<ExportTarget> exports;
+  io::HostRecords host_records;
   try {
+    if (options.realtime && !(*options.realtime > 0.0 && std::isfinite(*options.realtime))) {
+      std::ostringstream factor;
+      factor << *options.realtime;
+      throw std::runtime_error("--realtime " + factor.str() +
+                               ": expected a speed-up above 0 (60 = a simulated minute a second)");
+    }
+    if (options.export_per_host) check_host_cap(scenario, !options.exports.empty());
+    exports = open_export_targets(options.exports);
+    if (!options.notifications_file.empty()) {
+      exports.push_back(open_notification_log(options.notifications_file));
+    }
     if (!options.trace_file.empty()) {
       trace = io::open_trace_file(options.trace_file, scenario.clock.wall);
     }
@@ -127,13 +192,27 @@ int run_scenario(const RunOptions& options) {
   }
 
   const auto started = std::chrono::steady_clock::now();
-  const simulation::Result result = simulation::run(scenario, seed, trace.get());
+  TeeSink tee(trace.get(), options.export_per_host ? &host_records : nullptr);
+  const bool teeing = trace || options.export_per_host;
+  if (options.realtime) {
+    return run_realtime(options, scenario, seed, teeing ? &tee : nullptr, exports, host_records);
+  }
+  const simulation::Result result = simulation::run(scenario, seed, teeing ? &tee : nullptr);
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
   if (trace) trace->flush();
   if (timeseries_out.is_open()) {
     io::write_timeseries_csv(timeseries_out, result.timeseries, scenario.clock.wall);
   }
+  // The result is printed first, so that an export that fails never costs the run's result.
+  const int printed = print_result(options, scenario, seed, result, wall.count());
+  const auto errors = export_run(exports, scenario, result,
+                                 options.export_per_host ? &host_records.records() : nullptr);
+  for (const auto& error : errors) std::cerr << "error: export: " << error << '\n';
+  return errors.empty() ? printed : kExitUsage;
+}
 
+int print_result(const RunOptions& options, const spec::Scenario& scenario, std::uint64_t seed,
+                 const simulation::Result& result, double wall_seconds) {
   if (options.json) {
     nlohmann::ordered_json out;
     out["scenario"] = scenario.name;
@@ -154,7 +233,7 @@ int run_scenario(const RunOptions& options) {
   std::cout << scenario.name << "  (" << scenario.file << ", seed " << seed << ")\n\n";
   print_story(scenario, result);
   print_summary(result.summary, scenario.deployment ? scenario.deployment->to : "target",
-                wall.count());
+                wall_seconds);
   return kExitOk;
 }
 
@@ -168,6 +247,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "  deploysim run scenarios/knight_capital_2012.json\n"
       "  deploysim run scenarios/knight_capital_2012.json --set deployment.preflight_gate=true\n"
       "  deploysim run SCENARIO --seed 7 --json --timeseries run.csv --trace run.jsonl\n"
+      "  deploysim run SCENARIO --export influx=http://127.0.0.1:8086 --export openmetrics=run.om\n"
       "\n--set PATH=VALUE changes one value of the scenario before it runs: PATH is the keys\n"
       "joined by dots (array elements by index, e.g. timeline.0.at), VALUE is JSON or a plain\n"
       "string (30s, rolling). See docs/scenario-format.md for every key.\n");
@@ -184,6 +264,20 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Write every event, per host too, to FILE (.jsonl or .csv)");
   run->add_option("--timeseries", options->timeseries_file,
                   "Write the monitoring time series to FILE (CSV)");
+  run->add_option("--export", options->exports,
+                  "Export the time series and events: influx=URL (an InfluxDB 1.x server, "
+                  "e.g. http://127.0.0.1:8086/write?db=deploysim), influx=FILE (line protocol) "
+                  "or openmetrics=FILE (for promtool); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_option("--notifications", options->notifications_file,
+                  "Write each alert's OK/WARNING/CRITICAL transitions and who was notified to "
+                  "FILE: Nagios-style log, or JSON for a .json name");
+  run->add_option("--realtime", options->realtime,
+                  "Run FACTOR times faster than the wall clock (60: a simulated minute a second), "
+                  "streaming to the --export influx destinations as it goes; Ctrl-C stops");
+  run->add_flag("--export-per-host", options->export_per_host,
+                "Add a series per host to the exports (fleets of at most 1,000 hosts)");
   run->callback([options, &exit_code] { exit_code = run_scenario(*options); });
 }
 

@@ -59,6 +59,22 @@ class Result:
         """Whether the run recorded every trace record (``run(trace=True)``)."""
         return bool(self._native.has_trace)
 
+    def to_line_protocol(self, per_host: bool = False) -> str:
+        """The run as InfluxDB line protocol, as ``deploysim run --export influx=FILE`` writes it.
+
+        Service-level series, hosts per version and the story's events, on the scenario's
+        calendar (docs/observability.md). ``per_host`` adds a series per host; it needs
+        ``run(trace=True)`` and a fleet of at most 1,000 hosts (``ValueError`` otherwise).
+        """
+        return str(self._native.to_line_protocol(per_host))
+
+    def to_openmetrics(self, per_host: bool = False) -> str:
+        """The run as OpenMetrics text for ``promtool tsdb create-blocks-from openmetrics``.
+
+        The same series as :meth:`to_line_protocol`, ending with ``# EOF``.
+        """
+        return str(self._native.to_openmetrics(per_host))
+
     def __repr__(self) -> str:
         s = self.summary
         return (f"<deploysim.Result loss_usd={s['loss_usd']!r} "

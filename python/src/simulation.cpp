@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "bindings.hpp"
+#include "io/metrics_export.hpp"
 #include "json_cast.hpp"
 #include "simulation/narrative.hpp"
 
@@ -78,6 +80,29 @@ RunResult run_scenario(const ScenarioPtr& scenario, std::uint64_t seed, bool tra
   return out;
 }
 
+// The per-host records of a traced run, for a per-host export (the cap as in the CLI).
+std::vector<engine::TraceRecord> host_records(const RunResult& self) {
+  if (!self.trace) throw py::value_error("per_host needs the run's trace: run it with trace=True");
+  const std::int64_t hosts = io::fleet_hosts(*self.scenario);
+  if (hosts > io::kMaxExportedHosts) {
+    throw py::value_error("per_host: the fleet has " + std::to_string(hosts) +
+                          " hosts; per-host export is capped at " +
+                          std::to_string(io::kMaxExportedHosts) + " series");
+  }
+  io::HostRecords records;
+  for (const auto& record : *self.trace) records.write(record);
+  return records.records();
+}
+
+template <typename Writer>
+std::string export_text(const RunResult& self, bool per_host, Writer writer) {
+  std::vector<engine::TraceRecord> hosts;
+  if (per_host) hosts = host_records(self);
+  std::ostringstream out;
+  writer(out, *self.scenario, self.result, io::ExportContent{per_host ? &hosts : nullptr});
+  return out.str();
+}
+
 }  // namespace
 
 void bind_simulation(py::module_& m) {
@@ -112,7 +137,21 @@ void bind_simulation(py::module_& m) {
             if (!self.trace) throw py::value_error("the run kept no trace: run it with trace=True");
             return record_rows(*self.trace, *self.scenario);
           },
-          "Every record (per host too) as story() tuples; needs run(..., trace=True).");
+          "Every record (per host too) as story() tuples; needs run(..., trace=True).")
+      .def(
+          "to_line_protocol",
+          [](const RunResult& self, bool per_host) {
+            return export_text(self, per_host, io::write_line_protocol);
+          },
+          py::arg("per_host") = false,
+          "The run as InfluxDB line protocol (as deploysim run --export influx=FILE writes it).")
+      .def(
+          "to_openmetrics",
+          [](const RunResult& self, bool per_host) {
+            return export_text(self, per_host, io::write_openmetrics);
+          },
+          py::arg("per_host") = false,
+          "The run as OpenMetrics text (as deploysim run --export openmetrics=FILE writes it).");
 
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("seed"), py::arg("trace") = false,
         "Runs a scenario to its end with `seed` (the GIL is released).");

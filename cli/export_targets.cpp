@@ -1,0 +1,167 @@
+#include "export_targets.hpp"
+
+#include <curl/curl.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "io/metrics_export.hpp"
+#include "io/notification_log.hpp"
+
+namespace deploysim::cli {
+
+namespace {
+
+bool is_url(const std::string& text) {
+  return text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0;
+}
+
+// Owns a parsed URL handle.
+struct UrlHandle {
+  CURLU* handle = curl_url();
+  ~UrlHandle() { curl_url_cleanup(handle); }
+  std::string part(CURLUPart which) const {
+    char* text = nullptr;
+    if (curl_url_get(handle, which, &text, 0) != CURLUE_OK) return {};
+    std::string out = text;
+    curl_free(text);
+    return out;
+  }
+};
+
+std::size_t keep_reply(char* data, std::size_t size, std::size_t count, void* reply) {
+  static_cast<std::string*>(reply)->append(data, size * count);
+  return size * count;
+}
+
+ExportTarget open_target(const std::string& spec) {
+  const auto equals = spec.find('=');
+  const std::string kind = spec.substr(0, equals);
+  const std::string dest = equals == std::string::npos ? "" : spec.substr(equals + 1);
+  if (equals == std::string::npos || dest.empty() || (kind != "influx" && kind != "openmetrics")) {
+    throw std::runtime_error("--export " + spec +
+                             ": expected influx=URL, influx=FILE or openmetrics=FILE");
+  }
+  if (kind == "influx" && is_url(dest)) {
+    return {ExportTarget::Kind::influx_http, influx_write_url(dest), nullptr};
+  }
+  if (is_url(dest)) {
+    throw std::runtime_error("--export " + spec +
+                             ": OpenMetrics goes to a file (backfill it with promtool)");
+  }
+  auto file = std::make_shared<std::ofstream>(dest, std::ios::binary);
+  if (!*file)
+    throw std::runtime_error("--export " + spec + ": " + dest + ": cannot open for writing");
+  return {kind == "influx" ? ExportTarget::Kind::influx_file : ExportTarget::Kind::openmetrics_file,
+          dest, std::move(file)};
+}
+
+}  // namespace
+
+std::string influx_write_url(const std::string& url) {
+  UrlHandle parsed;
+  const CURLUcode code = curl_url_set(parsed.handle, CURLUPART_URL, url.c_str(), 0);
+  if (code != CURLUE_OK) {
+    throw std::runtime_error("--export influx=" + url + ": not a URL (" + curl_url_strerror(code) +
+                             "); expected http://HOST:PORT[/write?db=NAME]");
+  }
+  const std::string scheme = parsed.part(CURLUPART_SCHEME);
+  if (scheme != "http" && scheme != "https") {
+    throw std::runtime_error("--export influx=" + url + ": expected an http:// or https:// URL");
+  }
+  const std::string path = parsed.part(CURLUPART_PATH);
+  if (path.empty() || path == "/") {
+    curl_url_set(parsed.handle, CURLUPART_PATH, "/write", 0);
+  } else if (path != "/write") {
+    throw std::runtime_error("--export influx=" + url + ": path " + path +
+                             ": expected /write (InfluxDB 1.x), e.g. " +
+                             "http://127.0.0.1:8086/write?db=deploysim");
+  }
+  if (parsed.part(CURLUPART_QUERY).empty()) {
+    curl_url_set(parsed.handle, CURLUPART_QUERY, "db=deploysim", 0);
+  }
+  return parsed.part(CURLUPART_URL);
+}
+
+void post_line_protocol(const std::string& url, const std::string& body) {
+  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  CURL* curl = initialised ? curl_easy_init() : nullptr;
+  if (curl == nullptr) throw std::runtime_error(url + ": cannot start the HTTP client");
+  std::string reply;
+  char reason[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_reply);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, reason);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK) {
+    throw std::runtime_error(url + ": " + (reason[0] ? reason : curl_easy_strerror(code)));
+  }
+  if (status < 200 || status >= 300) {
+    while (!reply.empty() && (reply.back() == '\n' || reply.back() == '\r')) reply.pop_back();
+    throw std::runtime_error(url + ": the server answered HTTP " + std::to_string(status) +
+                             (reply.empty() ? "" : ": " + reply));
+  }
+}
+
+ExportTarget open_notification_log(const std::string& file) {
+  auto out = std::make_shared<std::ofstream>(file, std::ios::binary);
+  if (!*out) throw std::runtime_error("--notifications " + file + ": cannot open for writing");
+  const bool json = file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0;
+  return {json ? ExportTarget::Kind::notifications_json : ExportTarget::Kind::notifications_text,
+          file, std::move(out)};
+}
+
+std::vector<ExportTarget> open_export_targets(const std::vector<std::string>& specs) {
+  std::vector<ExportTarget> targets;
+  for (const auto& spec : specs) targets.push_back(open_target(spec));
+  return targets;
+}
+
+std::vector<std::string> export_run(std::vector<ExportTarget>& targets,
+                                    const spec::Scenario& scenario,
+                                    const simulation::Result& result,
+                                    const std::vector<engine::TraceRecord>* host_records) {
+  const io::ExportContent content{host_records};
+  std::vector<std::string> errors;
+  for (auto& target : targets) {
+    if (target.kind == ExportTarget::Kind::influx_http) {
+      std::ostringstream body;
+      io::write_line_protocol(body, scenario, result, content);
+      try {
+        post_line_protocol(target.destination, body.str());
+      } catch (const std::exception& error) {
+        errors.emplace_back(error.what());
+      }
+      continue;
+    }
+    auto& out = *target.file;
+    switch (target.kind) {
+      case ExportTarget::Kind::influx_file:
+        io::write_line_protocol(out, scenario, result, content);
+        break;
+      case ExportTarget::Kind::openmetrics_file:
+        io::write_openmetrics(out, scenario, result, content);
+        break;
+      case ExportTarget::Kind::notifications_text:
+        io::write_notification_log(out, scenario, io::notifications(scenario, result.story));
+        break;
+      default:
+        out << io::notifications_to_json(scenario, io::notifications(scenario, result.story))
+                   .dump(2)
+            << '\n';
+    }
+    out.close();
+    if (!out) errors.push_back(target.destination + ": write failed (disk full?)");
+  }
+  return errors;
+}
+
+}  // namespace deploysim::cli

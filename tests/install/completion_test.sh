@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Completes a few command lines with the bash completion script and the built CLI.
+# Usage: completion_test.sh DEPLOYSIM_BINARY SOURCE_DIR
+set -euo pipefail
+PATH=$(dirname "$1"):$PATH
+# shellcheck source=/dev/null
+source "$2/cli/completion/deploysim.bash"
+
+complete_line() {
+  COMP_WORDS=("$@")
+  COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+  COMPREPLY=()
+  _deploysim
+  printf '%s\n' "${COMPREPLY[@]}"
+}
+
+expect() {
+  local want=$1
+  shift
+  if ! complete_line "$@" | grep -qx -- "$want"; then
+    echo "completing '$*' does not offer $want; got:"
+    complete_line "$@"
+    exit 1
+  fi
+}
+
+expect run deploysim r
+expect grafana deploysim gr
+expect --export deploysim run scenario.json --exp
+expect --export-per-host deploysim run scenario.json --export-
+expect --seed deploysim sweep x.json --se
+expect prometheus deploysim grafana x.json --datasource pro
+if complete_line deploysim r | grep -qx validate; then
+  echo "'deploysim r' offers validate"
+  exit 1
+fi
+echo "completion: OK"
