@@ -185,8 +185,7 @@ check::Manifest read_fleet(const CheckOptions& options,
     check::Manifest manifest = check::parse_manifest(input::read_text_file(options.manifest),
                                                      options.manifest, policy_defaults);
     if (!options.observed.empty()) {
-      inventory =
-          check::parse_inventory(input::read_text_file(options.observed), options.observed);
+      inventory = check::parse_inventory(input::read_text_file(options.observed), options.observed);
     }
     return manifest;
   }

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/trace.hpp"
-#include "spec/scenario.hpp"
 #include "simulation/simulation.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::cli {
 

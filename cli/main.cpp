@@ -11,8 +11,8 @@
 #include "demo_command.hpp"
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
-#include "input/input_error.hpp"
 #include "grafana_command.hpp"
+#include "input/input_error.hpp"
 #include "scenario_commands.hpp"
 
 int main(int argc, char** argv) {

@@ -10,8 +10,8 @@
 
 #include "engine/trace.hpp"
 #include "export_targets.hpp"
-#include "spec/scenario.hpp"
 #include "simulation/simulation.hpp"
+#include "spec/scenario.hpp"
 
 namespace deploysim::cli {
 

@@ -13,8 +13,8 @@
 
 #include "check/kubernetes.hpp"
 #include "check/rules.hpp"
-#include "input/yaml_reader.hpp"
 #include "input/input_error.hpp"
+#include "input/yaml_reader.hpp"
 
 namespace {
 

@@ -140,17 +140,17 @@ class AnsibleReader {
     }
     if (!vars.contains(options_.version_var) ||
         !(vars[options_.version_var].is_string() || vars[options_.version_var].is_number())) {
-      throw InputError(
-          InputProblem{.file = input_.file,
-                       .pointer = vars_at,
-                       .expected = "a host variable " + quote(options_.version_var) +
-                                   " holding the version host " + quote(host) + " should run",
-                       .found = vars.contains(options_.version_var)
-                                    ? input::describe_json(vars[options_.version_var])
-                                    : "none",
-                       .hint = "name the variable with --version-var",
-                       .line = positions_.find(vars_at).start.line,
-                       .column = positions_.find(vars_at).start.column});
+      throw InputError(InputProblem{.file = input_.file,
+                                    .pointer = vars_at,
+                                    .expected = "a host variable " + quote(options_.version_var) +
+                                                " holding the version host " + quote(host) +
+                                                " should run",
+                                    .found = vars.contains(options_.version_var)
+                                                 ? input::describe_json(vars[options_.version_var])
+                                                 : "none",
+                                    .hint = "name the variable with --version-var",
+                                    .line = positions_.find(vars_at).start.line,
+                                    .column = positions_.find(vars_at).start.column});
     }
     const std::string version = version_text(vars[options_.version_var]);
     const std::string version_at = child_pointer(vars_at, options_.version_var);

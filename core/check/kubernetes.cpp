@@ -7,20 +7,20 @@
 #include <unordered_map>
 
 #include "check/version_range.hpp"
-#include "input/yaml_reader.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
+#include "input/yaml_reader.hpp"
 
 namespace deploysim::check {
 namespace {
 
-using input::YamlDocument;
 using input::child_pointer;
 using input::InputError;
 using input::InputProblem;
 using input::ObjectReader;
 using input::quote;
 using input::ValueReader;
+using input::YamlDocument;
 
 constexpr std::string_view kPrefix = "deploysim.io/";
 

@@ -408,14 +408,13 @@ void manifest_from_scenario(const spec::Scenario& source, Manifest& manifest) {
     for (const auto& [key, value] : group.config) out.config.emplace(key, value);
     for (std::int64_t i = 0; i < group.hosts; ++i) {
       out.hosts.push_back(manifest.hosts.size());
-      manifest.hosts.push_back(
-          ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
-                       manifest.groups.size(),
-                       out.version,
-                       out.config,
-                       child_pointer(out.pointer, "hosts"),
-                       {},
-                       {}});
+      manifest.hosts.push_back(ManifestHost{spec::host_name(group.name_pattern, group.name, i + 1),
+                                            manifest.groups.size(),
+                                            out.version,
+                                            out.config,
+                                            child_pointer(out.pointer, "hosts"),
+                                            {},
+                                            {}});
     }
     manifest.groups.push_back(std::move(out));
   }

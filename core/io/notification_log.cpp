@@ -19,8 +19,7 @@ const spec::AlertRule* find_rule(const spec::Scenario& scenario, const std::stri
 
 // Who hears of an alert: the person the rule pages, if the scenario has that person. An ignored
 // alert pages nobody, as in the run itself.
-std::vector<std::string> contacts_of(const spec::Scenario& scenario,
-                                     const spec::AlertRule* rule) {
+std::vector<std::string> contacts_of(const spec::Scenario& scenario, const spec::AlertRule* rule) {
   if (rule == nullptr || rule->ignored || rule->notify.empty()) return {};
   for (const auto& person : scenario.people) {
     if (person.name == rule->notify) return {person.name};
@@ -96,8 +95,7 @@ nlohmann::ordered_json notifications_to_json(const spec::Scenario& scenario,
   return {{"notifications", std::move(list)}};
 }
 
-std::string notification_line(const spec::Scenario& scenario,
-                              const Notification& notification) {
+std::string notification_line(const spec::Scenario& scenario, const Notification& notification) {
   const auto& n = notification;
   return simulation::clock_text(scenario, n.time, false) + "  " + n.state + ' ' + n.alert +
          " (was " + n.previous + "): " + n.message + "; " +

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "check/rules.hpp"
-#include "run_command.hpp"
 #include "input/input_error.hpp"
+#include "run_command.hpp"
 
 namespace deploysim::check {
 namespace {
