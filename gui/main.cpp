@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
   window.resize(width_height.captured(1).toInt(), width_height.captured(2).toInt());
   if (parser.isSet(contrast)) window.set_high_contrast(true);
   if (parser.isSet(present)) {
-    parser.isSet(screenshot) ? (window.set_text_scale(1.6), window.set_high_contrast(true))
-                             : window.set_presentation(true);
+    parser.isSet(screenshot) ? window.set_presentation_look(true) : window.set_presentation(true);
   }
 
   if (parser.isSet(parameters)) window.show_parameters(true);
