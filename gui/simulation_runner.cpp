@@ -89,7 +89,8 @@ void SimulationRunner::publish() {
   snapshot->now_ms = simulation_->now().ms();
   snapshot->end_ms = simulation_->end().ms();
   snapshot->events = world.kernel().events_processed();
-  snapshot->finished = simulation_->finished();
+  // Finished once every event of the run has run, those due at the end time included.
+  snapshot->finished = simulation_->finished() && snapshot->events >= moments_->events;
   snapshot->restarted = std::exchange(restarted_, false);
   snapshot->moments = moments_;
   snapshot->clock_text = simulation::clock_text(*scenario_, simulation_->now(), true);

@@ -108,6 +108,23 @@ TEST(Moments, KindNamesRoundTrip) {
   EXPECT_FALSE(moment_kind_from_name("lunch").has_value());
 }
 
+TEST(Moments, EventsDueAtTheEndTimeAreSteppedToo) {
+  // The flag change and a monitoring sample both fall on the end time: a run walked one event
+  // at a time must process them as the run straight through does.
+  auto json = nlohmann::json::parse(kBadRelease);
+  json["timeline"][0]["at"] = "1h";
+  const auto scenario = scenario_from_json(json.dump());
+  const auto whole = run(scenario, 1);
+  Simulation stepped(scenario, 1);
+  std::uint64_t steps = 0;
+  while (stepped.step()) ++steps;
+  EXPECT_EQ(steps, whole.summary.events_processed);
+  EXPECT_EQ(stepped.result().summary.to_json().dump(), whole.summary.to_json().dump());
+  const Moments found = find_moments(scenario, 1);
+  EXPECT_EQ(found.events, whole.summary.events_processed);
+  EXPECT_EQ(only(found, MomentKind::flag_change).time, minutes(60));
+}
+
 TEST(Moments, SameScenarioAndSeedSameMoments) {
   const auto scenario = scenario_from_json(kBadRelease);
   const Moments a = find_moments(scenario, 5);
