@@ -43,7 +43,7 @@ QString path_key(const fs::path& path) {
   std::error_code ignored;
   return QString::fromStdString(fs::weakly_canonical(path, ignored).string());
 }
-constexpr int kFrameMs = 33;
+constexpr int kFrameMs = 16;
 
 const char* kShortcuts =
     "<h2>Shortcuts</h2><table cellpadding=6>"

@@ -168,6 +168,34 @@ class LessonTest : public QObject {
     }
   }
 
+  void lesson_export_writes_a_slide_per_bookmark() {
+    QTemporaryDir dir;
+    QProcess gui;
+    gui.start(DEPLOYSIM_GUI_BINARY,
+              {"--screenshot-bookmarks", dir.filePath("slides"), "--scenario",
+               QString::fromStdString(kKnight), "--side-by-side",
+               QString::fromStdString(kScenarios + "knight_capital_2012_preflight_gate.json"),
+               "--size", "1280x720"});
+    QVERIFY(gui.waitForFinished(120000));
+    QCOMPARE(gui.exitCode(), 0);
+    MainWindow window;
+    QVERIFY(window.open_scenario(kKnight));
+    const QStringList written = QDir(dir.filePath("slides")).entryList({"*.png"}, QDir::Files);
+    QCOMPARE(static_cast<std::size_t>(written.size()), window.bookmarks().size());
+    QVERIFY(written.contains("04-the-rollback.png"));
+    for (const QString& file : written) {
+      QCOMPARE(QImage(dir.filePath("slides/" + file)).size(), QSize(1280, 720));
+    }
+    // The file names are printed, one a line, for a script to pick up.
+    QCOMPARE(gui.readAllStandardOutput().count('\n'), written.size());
+
+    QProcess lost;
+    lost.start(DEPLOYSIM_GUI_BINARY, {"--screenshot-bookmarks", dir.filePath("x")});
+    QVERIFY(lost.waitForFinished(60000));
+    QCOMPARE(lost.exitCode(), 2);
+    QVERIFY(lost.readAllStandardError().contains("needs --scenario"));
+  }
+
   void charts_show_the_whole_run_or_follow_the_clock() {
     MainWindow window;
     QVERIFY(window.open_scenario(kHpa));
