@@ -31,17 +31,17 @@ constexpr std::size_t kMaxPoints = 1200;
 
 // The floating legend sits in the plot's top right corner, one line per version.
 void place_legend(QChart* chart) {
+  // Qt lays a detached legend's entries out in a row: room for every marker and name.
   QLegend* legend = chart->legend();
   const QRectF area = chart->plotArea();
   const QFontMetrics metrics(legend->font());
-  int widest = 0;
+  qreal names = 0.0;
   for (const QAbstractSeries* series : chart->series()) {
-    widest = std::max(widest, metrics.horizontalAdvance(series->name()));
+    names += metrics.horizontalAdvance(series->name()) + metrics.height() * 2.0;
   }
-  const qreal width = std::min(area.width(), widest + metrics.height() * 4.0);
-  const qreal height = static_cast<qreal>(chart->series().size()) * (metrics.height() + 6) + 8;
-  legend->setGeometry(
-      QRectF(area.right() - width, area.top(), width, std::min(area.height(), height)));
+  const qreal width = std::min(area.width(), names + metrics.height());
+  const qreal height = std::min(area.height(), metrics.height() + 12.0);
+  legend->setGeometry(QRectF(area.right() - width, area.top(), width, height));
   legend->update();
 }
 
