@@ -5,8 +5,13 @@
 #include <QChart>
 #include <QChartView>
 #include <QFontMetrics>
+#include <QGraphicsTextItem>
+#include <QHelpEvent>
+#include <QLegend>
 #include <QLineSeries>
 #include <QPainter>
+#include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
@@ -16,11 +21,39 @@ namespace deploysim::gui {
 
 namespace {
 
-// Runs longer than this show a following window of kWindowMs instead of the whole run.
+// Runs longer than this can follow the clock with a window of kWindowMs.
 constexpr std::int64_t kWholeRunLimitMs = 6 * 3'600'000;
 constexpr std::int64_t kWindowMs = 90 * 60'000;
+// The whole run so far never spans less than this, so the first minutes are not a blur.
+constexpr std::int64_t kMinimumSpanMs = 10 * 60'000;
 // More points than pixels only costs time: long windows are thinned to about this many.
 constexpr std::size_t kMaxPoints = 1200;
+
+// The floating legend sits in the plot's top right corner, one line per version.
+void place_legend(QChart* chart) {
+  // Qt lays a detached legend's entries out in a row: room for every marker and name.
+  QLegend* legend = chart->legend();
+  const QRectF area = chart->plotArea();
+  const QFontMetrics metrics(legend->font());
+  qreal names = 0.0;
+  for (const QAbstractSeries* series : chart->series()) {
+    names += metrics.horizontalAdvance(series->name()) + metrics.height() * 2.0;
+  }
+  const qreal width = std::min(area.width(), names + metrics.height());
+  const qreal height = std::min(area.height(), metrics.height() + 12.0);
+  legend->setGeometry(QRectF(area.right() - width, area.top(), width, height));
+  legend->update();
+}
+
+// Round tick values, unless rounding needs more ticks than the chart has room for.
+void nice_or_not(QValueAxis& axis, int ticks) {
+  const double min = axis.min(), max = axis.max();
+  axis.applyNiceNumbers();
+  if (axis.tickCount() > ticks) {
+    axis.setRange(min, max);
+    axis.setTickCount(ticks);
+  }
+}
 
 bool annotated(const std::string& event) {
   static const std::vector<std::string> kinds = {"flag_set",    "flag_blocked", "code_rolled_back",
@@ -31,15 +64,26 @@ bool annotated(const std::string& event) {
          event.rfind("canary", 0) == 0;
 }
 
-std::pair<std::int64_t, std::int64_t> window_for(std::int64_t now, std::int64_t end) {
-  if (end <= kWholeRunLimitMs) return {0, std::max<std::int64_t>(end, 1)};
-  const std::int64_t to = std::min(end, std::max(now + kWindowMs / 6, kWindowMs));
-  return {std::max<std::int64_t>(0, to - kWindowMs), to};
+std::pair<std::int64_t, std::int64_t> window_for(std::int64_t now, std::int64_t end,
+                                                 bool following) {
+  if (following) {
+    if (end <= kWholeRunLimitMs) return {0, std::max<std::int64_t>(end, 1)};
+    const std::int64_t to = std::min(end, std::max(now + kWindowMs / 6, kWindowMs));
+    return {std::max<std::int64_t>(0, to - kWindowMs), to};
+  }
+  return {0, std::max<std::int64_t>(now, std::min(end, kMinimumSpanMs))};
 }
+
+// Past this span the same time of day comes round again: tick labels carry the date.
+constexpr std::int64_t kDatedSpanMs = 20 * 3'600'000;
+// Tick spacings at round clock times, shortest first.
+constexpr std::int64_t kTicks[] = {60'000,     300'000,    600'000,    900'000,
+                                   1'800'000,  3'600'000,  7'200'000,  10'800'000,
+                                   21'600'000, 43'200'000, 86'400'000, 172'800'000};
 
 }  // namespace
 
-ChartsPanel::ChartsPanel(std::function<QString(std::int64_t)> clock_label, QWidget* parent)
+ChartsPanel::ChartsPanel(std::function<QString(std::int64_t, bool)> clock_label, QWidget* parent)
     : QWidget(parent), clock_label_(std::move(clock_label)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -60,10 +104,19 @@ ChartsPanel::Plot ChartsPanel::make_plot(const QString& title) {
   Plot plot;
   plot.chart = new QChart;
   plot.chart->setTitle(title);
-  // A legend at the side would narrow that chart's plot area and misalign the shared time axis.
-  plot.chart->legend()->setAlignment(Qt::AlignTop);
-  // Only the hosts-per-version chart has several lines to tell apart.
-  plot.chart->legend()->setVisible(title == tr("Hosts per version"));
+  // Only the hosts-per-version chart has several lines to tell apart. Its legend floats over
+  // the top of the plot: beside it, it would narrow the plot and misalign the shared time axis;
+  // above it, it would leave short charts too little height for their axis labels.
+  QLegend* legend = plot.chart->legend();
+  const bool versions = title == tr("Hosts per version");
+  legend->setVisible(versions);
+  if (versions) {
+    legend->detachFromChart();
+    legend->setBackgroundVisible(true);
+    legend->setAlignment(Qt::AlignRight);
+    QChart* chart = plot.chart;
+    connect(chart, &QChart::plotAreaChanged, this, [chart] { place_legend(chart); });
+  }
   plot.chart->setMargins(QMargins(4, 2, 4, 2));
   plot.chart->setBackgroundRoundness(0);
   plot.chart->setAnimationOptions(QChart::NoAnimation);
@@ -74,7 +127,8 @@ ChartsPanel::Plot ChartsPanel::make_plot(const QString& title) {
   plot.y->setTickCount(3);
   plot.chart->addAxis(plot.x, Qt::AlignBottom);
   plot.chart->addAxis(plot.y, Qt::AlignLeft);
-  plot.view = new QChartView(plot.chart, this);
+  plot.view = new PhaseChartView(plot.chart, &shaded_, this);
+  plot.view->installEventFilter(this);
   plot.view->setRenderHint(QPainter::Antialiasing);
   plot.view->setMinimumHeight(90);
   return plot;
@@ -111,6 +165,7 @@ void ChartsPanel::reset(std::int64_t end_ms) {
 }
 
 void ChartsPanel::add(const Snapshot& snapshot) {
+  moments_ = snapshot.moments;
   for (std::size_t c = 0; c < snapshot.columns.size(); ++c) {
     auto& values = data_[snapshot.columns[c]];
     values.insert(values.end(), snapshot.new_rows[c].begin(), snapshot.new_rows[c].end());
@@ -135,8 +190,90 @@ void ChartsPanel::add(const Snapshot& snapshot) {
   refresh();
 }
 
+std::pair<std::int64_t, std::int64_t> ChartsPanel::window() const {
+  return window_for(now_ms_, end_ms_, following_);
+}
+
+void ChartsPanel::set_day_offset(std::int64_t ms) {
+  day_offset_ms_ = ms;
+  refresh();
+}
+
+void ChartsPanel::set_following(bool following) {
+  following_ = following;
+  refresh();
+}
+
+int ChartsPanel::y_ticks(const Plot& plot) const {
+  // A tick label needs about one and a half lines of height, or Qt elides it.
+  const int line = QFontMetrics(QApplication::font()).height();
+  const int furniture = line * 2 + (plot.x->labelsVisible() ? line + 4 : 0) + 12;
+  const QRectF area = plot.chart->plotArea();
+  const int plot_height =
+      area.height() > 1.0 ? static_cast<int>(area.height()) : plot.view->height() - furniture;
+  return std::clamp(plot_height / (line * 2) + 1, 2, 5);
+}
+
+void ChartsPanel::fit_charts() {
+  // Every chart shown must have room for its title and two labelled ticks; on a short screen
+  // (or in large text) the error-rate and alerts charts give way first, then hosts per version.
+  const int line = QFontMetrics(QApplication::font()).height();
+  const int needed = line * 7;
+  const int room = height() - timeline_->height();
+  int shown = compact_ ? 2 : 4;
+  if (room < needed * shown) shown = 2;
+  if (room < needed * shown) shown = 1;
+  errors_.view->setVisible(shown == 4);
+  alerts_.view->setVisible(shown == 4);
+  versions_.view->setVisible(shown >= 2);
+  shown_ = shown;
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fit_charts();
+  refresh();
+}
+
+bool ChartsPanel::eventFilter(QObject* watched, QEvent* event) {
+  // Tick counts depend on each chart's own size, which the layout settles after the panel's:
+  // refresh once more when it has, however many charts it resized.
+  if (event->type() == QEvent::Resize && !refresh_pending_) {
+    refresh_pending_ = true;
+    QTimer::singleShot(0, this, [this] {
+      refresh_pending_ = false;
+      refresh();
+    });
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+QStringList ChartsPanel::time_labels() const {
+  const auto views = visible_views();
+  for (const auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    if (plot->view == views.back()) return plot->x->categoriesLabels();
+  }
+  return {};
+}
+
+std::int64_t ChartsPanel::tick_for(std::int64_t span) const {
+  // A label needs its own width and as much again of space, or Qt elides it.
+  const QFontMetrics metrics(QApplication::font());
+  const int label = metrics.horizontalAdvance(clock_label_(0, span > kDatedSpanMs) + "00");
+  const QRectF area = loss_.chart->plotArea();
+  const int plot_width =
+      area.width() > 1.0
+          ? static_cast<int>(area.width())
+          : std::max(100, loss_.view->width() - metrics.horizontalAdvance("0000000"));
+  const std::int64_t room = std::max(2, plot_width / std::max(1, label));
+  for (const std::int64_t candidate : kTicks) {
+    if (span / candidate <= room) return candidate;
+  }
+  return kTicks[std::size(kTicks) - 1] * (span / (kTicks[std::size(kTicks) - 1] * room) + 1);
+}
+
 void ChartsPanel::refresh() {
-  const auto [from, to] = window_for(now_ms_, end_ms_);
+  const auto [from, to] = window();
   const auto time_it = data_.find("time_s");
   const std::vector<double> empty;
   const auto& times = time_it == data_.end() ? empty : time_it->second;
@@ -148,21 +285,29 @@ void ChartsPanel::refresh() {
       times.begin());
   const std::size_t stride = std::max<std::size_t>(1, (last - first) / kMaxPoints);
 
-  // Axis ticks at round clock times, the same on every chart.
-  const std::int64_t span = to - from;
-  std::int64_t tick = 60'000;
-  for (std::int64_t candidate :
-       {60'000LL, 300'000LL, 600'000LL, 900'000LL, 1'800'000LL, 3'600'000LL, 7'200'000LL,
-        21'600'000LL, 43'200'000LL, 86'400'000LL}) {
-    tick = candidate;
-    if (span / candidate <= 6) break;
-  }
+  // Ticks at round clock times, the same on every chart; only the lowest chart labels them.
+  const std::int64_t tick = tick_for(to - from);
+  // Qt elides a label that has less room than its width before the axis' ends: none goes there.
+  const bool dated = to - from > kDatedSpanMs;
+  const double label_width =
+      QFontMetrics(QApplication::font()).horizontalAdvance(clock_label_(from, dated));
+  const double plot_width = std::max(50.0, loss_.chart->plotArea().width());
+  const auto edge = static_cast<std::int64_t>(static_cast<double>(to - from) *
+                                              std::min(0.3, 0.6 * label_width / plot_width));
   for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
     for (const auto& label : plot->x->categoriesLabels()) plot->x->remove(label);
     plot->x->setRange(static_cast<double>(from) / 1000.0, static_cast<double>(to) / 1000.0);
     plot->x->setStartValue(static_cast<double>(from) / 1000.0);
-    for (std::int64_t t = (from + tick - 1) / tick * tick; t <= to; t += tick) {
-      plot->x->append(clock_label_(t), static_cast<double>(t) / 1000.0);
+    // At round times of the wall clock, not of the run's start.
+    const std::int64_t offset = day_offset_ms_ % tick;
+    QStringList used;
+    for (std::int64_t t = (from + edge + offset + tick - 1) / tick * tick - offset; t <= to - edge;
+         t += tick) {
+      // Category labels must differ; "12:00" on two days differs by an invisible space.
+      QString label = clock_label_(t, dated);
+      while (used.contains(label)) label += QChar(0x200B);
+      used << label;
+      plot->x->append(label, static_cast<double>(t) / 1000.0);
     }
     double top = 0.0;
     for (auto& [column, line] : plot->series) {
@@ -182,23 +327,20 @@ void ChartsPanel::refresh() {
       }
       line->replace(points);
     }
+    const int ticks = y_ticks(*plot);
     if (plot == &versions_ || plot == &alerts_) {
       // Counts: whole-number ticks.
       const double count_top = std::max(1.0, std::ceil(top));
       plot->y->setRange(0.0, count_top);
-      if (count_top <= 4.0) {
-        plot->y->setTickCount(static_cast<int>(count_top) + 1);
-      } else {
-        plot->y->setTickCount(5);
-        plot->y->applyNiceNumbers();
-      }
+      plot->y->setTickCount(count_top + 1.0 <= ticks ? static_cast<int>(count_top) + 1 : ticks);
+      if (count_top + 1.0 > ticks) nice_or_not(*plot->y, ticks);
     } else {
       // The error rate's axis reaches at least 1%: queueing tails give rates like 1e-50 that
       // an axis scaled to them would show as a jump from zero.
       if (plot == &errors_) top = std::max(top, 1.0);
       plot->y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
-      plot->y->setTickCount(3);
-      plot->y->applyNiceNumbers();
+      plot->y->setTickCount(std::min(ticks, 3));
+      nice_or_not(*plot->y, std::min(ticks, 3));
       plot->y->setLabelFormat(plot->y->max() >= 10.0 ? "%.0f" : "%.2g");
     }
   }
@@ -212,14 +354,51 @@ void ChartsPanel::refresh() {
       line->replace(points);
     }
     loss_.y->setRange(0.0, loss_top / 1e6);
-    loss_.y->applyNiceNumbers();
+    nice_or_not(*loss_.y, loss_.y->tickCount());
     loss_.y->setLabelFormat(loss_.y->max() >= 10.0 ? "%.0f" : "%.2g");
   } else {
     loss_.chart->setTitle(tr("Loss ($)"));
   }
   versions_.y->setLabelFormat("%.0f");
   alerts_.y->setLabelFormat("%.0f");
+  shade_phases(from, to);
+  place_time_axis();
+  place_legend(versions_.chart);
   timeline_->set_window(from, to, loss_.view);
+}
+
+void ChartsPanel::shade_phases(std::int64_t from, std::int64_t to) {
+  shaded_.clear();
+  if (moments_) {
+    // Only the past: a phase still going is shaded up to the clock.
+    for (const auto& phase : moments_->phases) {
+      if (phase.from.ms() > now_ms_) continue;
+      const std::int64_t end = std::min(phase.to.ms(), now_ms_);
+      if (end < from || phase.from.ms() > to) continue;
+      shaded_.push_back({phase.kind, static_cast<double>(phase.from.ms()) / 1000.0,
+                         static_cast<double>(end) / 1000.0});
+    }
+  }
+  for (auto* view : visible_views()) view->viewport()->update();
+}
+
+std::vector<QChartView*> ChartsPanel::visible_views() const {
+  std::vector<QChartView*> views;
+  for (const auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    if (plot == &loss_ || (plot == &versions_ && shown_ >= 2) || shown_ == 4) {
+      views.push_back(plot->view);
+    }
+  }
+  return views;
+}
+
+void ChartsPanel::place_time_axis() {
+  const auto views = visible_views();
+  for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    const bool lowest = plot->view == views.back();
+    plot->x->setLabelsVisible(lowest);
+    static_cast<PhaseChartView*>(plot->view)->set_labelled(plot->view == views.front());
+  }
 }
 
 void ChartsPanel::set_theme(const Theme& theme) {
@@ -235,6 +414,10 @@ void ChartsPanel::set_theme(const Theme& theme) {
     plot->chart->setTitleFont(title);
     plot->chart->legend()->setFont(text);
     plot->chart->legend()->setLabelColor(theme.text);
+    QColor veil = theme.panel;
+    veil.setAlpha(210);
+    plot->chart->legend()->setBrush(veil);
+    plot->chart->legend()->setPen(Qt::NoPen);
     for (QAbstractAxis* axis :
          {static_cast<QAbstractAxis*>(plot->x), static_cast<QAbstractAxis*>(plot->y)}) {
       axis->setLabelsFont(text);
@@ -256,8 +439,9 @@ void ChartsPanel::set_theme(const Theme& theme) {
 }
 
 void ChartsPanel::set_compact(bool compact) {
-  errors_.view->setVisible(!compact);
-  alerts_.view->setVisible(!compact);
+  compact_ = compact;
+  fit_charts();
+  refresh();
 }
 
 QImage ChartsPanel::render_image() {
@@ -268,8 +452,61 @@ int ChartsPanel::loss_points() const {
   return loss_.series.empty() ? 0 : static_cast<int>(loss_.series.front().second->count());
 }
 
+QColor phase_color(simulation::PhaseKind kind) {
+  switch (kind) {
+    case simulation::PhaseKind::deploy:
+      return QColor(0, 114, 178, 40);
+    case simulation::PhaseKind::incident:
+      return QColor(214, 39, 40, 55);
+    case simulation::PhaseKind::rollback:
+      return QColor(230, 159, 0, 70);
+  }
+  return QColor(128, 128, 128, 40);
+}
+
+PhaseChartView::PhaseChartView(QChart* chart, const std::vector<ShadedPhase>* phases,
+                               QWidget* parent)
+    : QChartView(chart, parent), phases_(phases) {}
+
+void PhaseChartView::drawForeground(QPainter* painter, const QRectF& rect) {
+  QChartView::drawForeground(painter, rect);
+  QChart* chart = this->chart();
+  if (chart == nullptr || chart->series().isEmpty()) return;
+  QAbstractSeries* series = chart->series().front();
+  const QRectF area = chart->plotArea();
+  const QFontMetrics metrics(painter->font());
+  // Phases overlap (a rollback inside an incident): each gets its own band of labels.
+  int label_row = 0;
+  for (const auto& phase : *phases_) {
+    const double left = std::max(area.left(), chart->mapToPosition({phase.from_s, 0}, series).x());
+    const double right = std::min(area.right(), chart->mapToPosition({phase.to_s, 0}, series).x());
+    // A phase shorter than a pixel still shows as a thin band.
+    const QRectF band(left, area.top(), std::max(2.0, right - left), area.height());
+    painter->fillRect(band, phase_color(phase.kind));
+    if (!labelled_) continue;
+    const QString name = QString::fromUtf8(simulation::phase_kind_name(phase.kind).data());
+    if (metrics.horizontalAdvance(name) + 4 > band.width()) continue;
+    QColor ink = phase_color(phase.kind);
+    ink.setAlpha(255);
+    painter->setPen(ink.darker(130));
+    painter->drawText(QPointF(band.left() + 2,
+                              area.top() + metrics.ascent() + (label_row++ % 2) * metrics.height()),
+                      name);
+  }
+}
+
 TimelineStrip::TimelineStrip(QWidget* parent) : QWidget(parent) {
-  setMinimumHeight(fontMetrics().height() * 3 + 12);
+  fit_height();
+}
+
+void TimelineStrip::fit_height() {
+  // Fixed, so that the layout can never squeeze the rows into one another.
+  setFixedHeight(kRows * (fontMetrics().height() + 2) + 8);
+}
+
+void TimelineStrip::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::FontChange) fit_height();
+  QWidget::changeEvent(event);
 }
 
 void TimelineStrip::add(const std::vector<StoryLine>& lines) {
@@ -284,13 +521,10 @@ void TimelineStrip::set_window(std::int64_t from_ms, std::int64_t to_ms,
   from_ms_ = from_ms;
   to_ms_ = std::max(to_ms, from_ms + 1);
   reference_ = reference;
-  setMinimumHeight(fontMetrics().height() * 3 + 12);
   update();
 }
 
-void TimelineStrip::paintEvent(QPaintEvent*) {
-  QPainter painter(this);
-  painter.fillRect(rect(), theme_.panel);
+int TimelineStrip::mark_x(std::int64_t time_ms) const {
   // Line up with the charts' plot area, which Qt Charts knows only after laying them out.
   int left = 0, width = this->width();
   if (reference_ != nullptr && reference_->chart() != nullptr) {
@@ -298,35 +532,82 @@ void TimelineStrip::paintEvent(QPaintEvent*) {
     left = static_cast<int>(area.left());
     width = std::max(1, static_cast<int>(area.width()));
   }
+  return left + static_cast<int>(static_cast<double>(time_ms - from_ms_) /
+                                 static_cast<double>(to_ms_ - from_ms_) * width);
+}
+
+std::vector<TimelineStrip::Label> TimelineStrip::layout_labels() const {
+  std::vector<Label> labels;
   const QFontMetrics metrics(font());
   const int row_height = metrics.height() + 2;
-  // Labels take the first of three rows where they do not run into the previous label.
-  int row_end[3] = {-1'000'000, -1'000'000, -1'000'000};
+  int row_end[kRows];
+  std::fill(std::begin(row_end), std::end(row_end), -1'000'000);
+  const int widest = std::max(80, width() * 2 / 3);
   for (const auto& line : lines_) {
     if (line.time_ms < from_ms_ || line.time_ms > to_ms_) continue;
-    const int x = left + static_cast<int>(static_cast<double>(line.time_ms - from_ms_) /
-                                          static_cast<double>(to_ms_ - from_ms_) * width);
-    const bool alarming =
-        line.event == "alert_fired" || line.event == "halted" || line.event == "code_rolled_back";
-    const QColor color = alarming ? theme_.misbehaving : theme_.text;
-    painter.setPen(QPen(color, 2));
-    painter.drawLine(x, 0, x, height());
     // "08-01 09:30:00" or "09:30:00" -> "09:30"; "+00:10:00" -> "+00:10".
     const auto space = line.clock.rfind(' ');
     const std::string clock = line.clock.substr(space == std::string::npos ? 0 : space + 1);
     const std::string time = clock.substr(0, !clock.empty() && clock.front() == '+' ? 6 : 5);
-    const QString label = QString::fromStdString(time + " " + line.text);
-    const QString shown =
-        metrics.elidedText(label, Qt::ElideRight, std::max(80, this->width() / 3));
-    const int label_width = metrics.horizontalAdvance(shown) + 8;
-    const int label_x = std::min(x + 4, this->width() - label_width);
-    int row = 0;
-    while (row < 3 && row_end[row] > label_x) ++row;
-    // No free row: the mark stays, its words are in the event log.
-    if (row == 3) continue;
-    row_end[row] = label_x + label_width;
-    painter.drawText(QPoint(label_x, 4 + row * row_height + metrics.ascent()), shown);
+    const QString full = QString::fromStdString(time + " " + line.text);
+    const int x = std::clamp(mark_x(line.time_ms) + 4, 0, width());
+    // The first row with room; a label may shrink (elided) to the room left before the edge.
+    for (int row = 0; row < kRows; ++row) {
+      const int start = std::max(x, row_end[row] + 6);
+      if (start > x + metrics.horizontalAdvance("0000")) continue;
+      const int room = std::min(widest, width() - start - 2);
+      if (room < metrics.horizontalAdvance(QString::fromStdString(time) + " …")) continue;
+      const QString shown = metrics.elidedText(full, Qt::ElideRight, room);
+      const QRect rect(start, 4 + row * row_height, metrics.horizontalAdvance(shown),
+                       metrics.height());
+      row_end[row] = rect.right();
+      labels.push_back({rect, shown, full});
+      break;
+    }
   }
+  return labels;
+}
+
+void TimelineStrip::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  painter.fillRect(rect(), theme_.panel);
+  for (const auto& line : lines_) {
+    if (line.time_ms < from_ms_ || line.time_ms > to_ms_) continue;
+    const bool alarming =
+        line.event == "alert_fired" || line.event == "halted" || line.event == "code_rolled_back";
+    painter.setPen(QPen(alarming ? theme_.misbehaving : theme_.muted, 2));
+    const int x = mark_x(line.time_ms);
+    painter.drawLine(x, 0, x, height());
+  }
+  painter.setPen(theme_.text);
+  for (const auto& label : layout_labels()) {
+    painter.fillRect(label.rect.adjusted(-2, 0, 2, 0), theme_.panel);
+    painter.drawText(label.rect, Qt::AlignLeft | Qt::AlignVCenter, label.shown);
+  }
+}
+
+bool TimelineStrip::event(QEvent* event) {
+  if (event->type() != QEvent::ToolTip) return QWidget::event(event);
+  // The whole line of an elided label, or of every mark near the pointer.
+  const auto* help = static_cast<QHelpEvent*>(event);
+  QStringList lines;
+  for (const auto& label : layout_labels()) {
+    if (label.rect.contains(help->pos()) && label.shown != label.full) lines << label.full;
+  }
+  if (lines.isEmpty()) {
+    for (const auto& line : lines_) {
+      if (line.time_ms < from_ms_ || line.time_ms > to_ms_) continue;
+      if (std::abs(mark_x(line.time_ms) - help->pos().x()) <= 3) {
+        lines << QString::fromStdString(line.clock + "  " + line.text);
+      }
+    }
+  }
+  if (lines.isEmpty()) {
+    QToolTip::hideText();
+  } else {
+    QToolTip::showText(help->globalPos(), lines.join("\n"), this);
+  }
+  return true;
 }
 
 }  // namespace deploysim::gui

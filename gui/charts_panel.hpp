@@ -1,8 +1,12 @@
 #pragma once
 // The run's time series on one shared time axis: loss, error rate, hosts per version and alerts
-// firing (Qt Charts), over an annotated timeline strip ("09:30 flag power_peg on"). Long runs
-// (more than six hours) show a window that follows the clock; short ones show the whole run.
+// firing (Qt Charts), over an annotated timeline strip ("09:30 flag power_peg on"). Two time
+// windows: the whole run so far, and one that follows the clock while a long run plays. The
+// run's phases (deploy, incident, rollback) are shaded behind the lines. The time axis is drawn
+// once, under the lowest chart, with as many ticks as its labels have room for.
 
+#include <QChartView>
+#include <QRect>
 #include <QWidget>
 #include <cstdint>
 #include <functional>
@@ -15,7 +19,6 @@
 
 QT_BEGIN_NAMESPACE
 class QChart;
-class QChartView;
 class QLineSeries;
 class QValueAxis;
 class QCategoryAxis;
@@ -25,11 +28,37 @@ namespace deploysim::gui {
 
 class TimelineStrip;
 
+/// A phase as the charts shade it, in seconds of simulated time.
+struct ShadedPhase {
+  simulation::PhaseKind kind = simulation::PhaseKind::deploy;
+  double from_s = 0.0;
+  double to_s = 0.0;
+};
+
+/// A chart view that shades the run's phases over its plot area.
+class PhaseChartView : public QChartView {
+ public:
+  PhaseChartView(QChart* chart, const std::vector<ShadedPhase>* phases, QWidget* parent);
+  /// Whether this view names the phases it shades (the top chart does, once).
+  void set_labelled(bool labelled) { labelled_ = labelled; }
+
+ protected:
+  void drawForeground(QPainter* painter, const QRectF& rect) override;
+
+ private:
+  const std::vector<ShadedPhase>* phases_;
+  bool labelled_ = false;
+};
+
+/// The colour a phase is shaded with (translucent).
+QColor phase_color(simulation::PhaseKind kind);
+
 class ChartsPanel : public QWidget {
   Q_OBJECT
  public:
-  /// `clock_label` turns simulated milliseconds into an axis label ("09:30").
-  ChartsPanel(std::function<QString(std::int64_t)> clock_label, QWidget* parent = nullptr);
+  /// `clock_label` turns simulated milliseconds into an axis label: "09:30", or at midnight the
+  /// date ("08-01") when `dated`, for windows longer than a day.
+  ChartsPanel(std::function<QString(std::int64_t, bool)> clock_label, QWidget* parent = nullptr);
   /// Forgets the data of the previous run.
   void reset(std::int64_t end_ms);
   void add(const Snapshot& snapshot);
@@ -40,6 +69,24 @@ class ChartsPanel : public QWidget {
   QImage render_image();
   /// Points currently plotted in the loss chart (tests).
   int loss_points() const;
+  /// true: a window that follows the clock (long runs only); false: the whole run so far.
+  void set_following(bool following);
+  /// The wall-clock time of day at the run's start, so that ticks fall on round clock times.
+  void set_day_offset(std::int64_t ms);
+  bool following() const { return following_; }
+  /// The time window shown, in simulated milliseconds.
+  std::pair<std::int64_t, std::int64_t> window() const;
+  /// The phases shaded now (only what has happened so far).
+  const std::vector<ShadedPhase>& shaded_phases() const { return shaded_; }
+  /// The chart views shown, top to bottom (tests read their axis labels).
+  std::vector<QChartView*> visible_views() const;
+  const TimelineStrip& timeline() const { return *timeline_; }
+  /// The time axis' labels, under the lowest chart.
+  QStringList time_labels() const;
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   struct Plot {
@@ -50,16 +97,28 @@ class ChartsPanel : public QWidget {
     std::vector<std::pair<std::string, QLineSeries*>> series;  // column name -> line
   };
   Plot make_plot(const QString& title);
+  std::int64_t tick_for(std::int64_t span) const;
+  int y_ticks(const Plot& plot) const;
+  void fit_charts();
+  void place_time_axis();
+  void shade_phases(std::int64_t from, std::int64_t to);
   QLineSeries* add_line(Plot& plot, const std::string& column, const QString& name, QColor color);
   void refresh();
 
-  std::function<QString(std::int64_t)> clock_label_;
+  std::function<QString(std::int64_t, bool)> clock_label_;
   Theme theme_ = make_theme(false);
   std::map<std::string, std::vector<double>> data_;  // column -> values, "time_s" included
   std::vector<std::string> version_columns_;
   std::vector<std::size_t> version_indices_;  // catalog version of each hosts-per-version line
   std::int64_t end_ms_ = 0;
   std::int64_t now_ms_ = 0;
+  bool following_ = false;
+  bool compact_ = false;
+  int shown_ = 4;
+  bool refresh_pending_ = false;
+  std::int64_t day_offset_ms_ = 0;  ///< charts shown: 4, 2 (loss, hosts per version) or 1 (loss)
+  std::shared_ptr<const simulation::Moments> moments_;
+  std::vector<ShadedPhase> shaded_;
   Plot loss_, errors_, versions_, alerts_;
   TimelineStrip* timeline_ = nullptr;
 };
@@ -82,10 +141,25 @@ class TimelineStrip : public QWidget {
   }
   const std::vector<StoryLine>& lines() const { return lines_; }
 
+  /// A label as laid out: where it is drawn, its shown (possibly elided) text and its whole text.
+  struct Label {
+    QRect rect;
+    QString shown;
+    QString full;
+  };
+  /// Labels are staggered over a few rows; one that fits nowhere keeps its mark and is shown
+  /// in a tooltip. No two laid-out labels overlap, and all lie inside the strip.
+  std::vector<Label> layout_labels() const;
+
  protected:
   void paintEvent(QPaintEvent* event) override;
+  bool event(QEvent* event) override;
+  void changeEvent(QEvent* event) override;
 
  private:
+  static constexpr int kRows = 3;
+  int mark_x(std::int64_t time_ms) const;
+  void fit_height();
   std::vector<StoryLine> lines_;
   std::int64_t from_ms_ = 0, to_ms_ = 1;
   const QChartView* reference_ = nullptr;

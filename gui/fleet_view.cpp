@@ -24,6 +24,46 @@ bool out_of_rotation(std::uint8_t health) {
 
 }  // namespace
 
+namespace {
+
+// Legend entries: versions (index >= 0) with their host counts, then the marks (negative).
+enum Mark { kMisbehaving = -1, kFlag = -2, kResting = -3, kAdded = -4 };
+
+std::vector<std::pair<int, QString>> legend_entries(const FleetCatalog& catalog,
+                                                    const std::vector<std::int64_t>& per_version) {
+  std::vector<std::pair<int, QString>> entries;
+  for (std::size_t v = 0; v < catalog.version_names.size(); ++v) {
+    if (per_version[v] == 0) continue;
+    entries.emplace_back(
+        static_cast<int>(v),
+        QString("%1 %2").arg(QString::fromStdString(catalog.version_names[v])).arg(per_version[v]));
+  }
+  entries.emplace_back(kMisbehaving, QObject::tr("misbehaving"));
+  entries.emplace_back(kFlag, QObject::tr("flag on"));
+  entries.emplace_back(kResting, QObject::tr("out of rotation"));
+  if (catalog.host_names.size() > catalog.initial_hosts) {
+    entries.emplace_back(kAdded, QObject::tr("added"));
+  }
+  return entries;
+}
+
+// Lines the legend takes in `width`: it wraps rather than running off the side.
+int legend_lines(const std::vector<std::pair<int, QString>>& entries, const QFontMetrics& metrics,
+                 int swatch, int width) {
+  int lines = 1, x = 0;
+  for (const auto& [kind, label] : entries) {
+    const int entry = swatch + 5 + metrics.horizontalAdvance(label) + 18;
+    if (x > 0 && x + entry > width) {
+      ++lines;
+      x = 0;
+    }
+    x += entry;
+  }
+  return lines;
+}
+
+}  // namespace
+
 QString health_text(std::uint8_t health) {
   return QString::fromStdString(
       std::string(model::health_name(static_cast<model::Health>(health))));
@@ -31,14 +71,40 @@ QString health_text(std::uint8_t health) {
 
 void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& font) {
   const int font_height = QFontMetrics(font).height();
-  if (area == area_ && snapshot.catalog == laid_out_for_ && font_height == font_height_) return;
+  // Slots only for hosts that exist now: a pod removed by a scale-down leaves no empty slot.
+  std::vector<std::vector<std::uint32_t>> live;
+  if (snapshot.catalog) {
+    live.resize(snapshot.catalog->group_hosts.size());
+    for (std::size_t g = 0; g < live.size(); ++g) {
+      for (const std::uint32_t h : snapshot.catalog->group_hosts[g]) {
+        if (h < snapshot.hosts.size() &&
+            static_cast<model::Health>(snapshot.hosts[h].health) != model::Health::terminated) {
+          live[g].push_back(h);
+        }
+      }
+    }
+  }
+  if (area == area_ && snapshot.catalog == laid_out_for_ && font_height == font_height_ &&
+      live == live_) {
+    return;
+  }
   area_ = area;
   laid_out_for_ = snapshot.catalog;
+  live_ = std::move(live);
   sections_.clear();
   if (!snapshot.catalog) return;
   const auto& catalog = *snapshot.catalog;
   font_height_ = font_height;
-  legend_height_ = font_height_ + 10;
+  {
+    // Room for the legend at the widest counts it can show, plus the aggregation note.
+    std::vector<std::int64_t> widest(catalog.version_names.size(),
+                                     static_cast<std::int64_t>(catalog.host_names.size()));
+    auto entries = legend_entries(catalog, widest);
+    entries.emplace_back(0, QObject::tr("1 tile = %1 hosts").arg(catalog.host_names.size()));
+    legend_height_ = legend_lines(entries, QFontMetrics(font), font_height_ - 4, area.width()) *
+                         (font_height_ + 4) +
+                     6;
+  }
   const int header = font_height_ + 6;
   const int width = std::max(1, area.width());
   const int height = std::max(1, area.height() - legend_height_);
@@ -46,7 +112,7 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
   auto fits = [&](int tile, int per_tile) {
     const int columns = std::max(1, width / tile);
     std::int64_t needed = 0;
-    for (const auto& hosts : catalog.group_hosts) {
+    for (const auto& hosts : live_) {
       const std::int64_t tiles =
           (static_cast<std::int64_t>(hosts.size()) + per_tile - 1) / per_tile;
       needed += header + (tiles + columns - 1) / columns * tile;
@@ -71,9 +137,8 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
   gap_ = tile_ >= 24 ? 4 : (tile_ >= 10 ? 2 : 1);
   const int columns = std::max(1, width / tile_);
   int y = area.top() + legend_height_;
-  for (std::size_t g = 0; g < catalog.group_hosts.size(); ++g) {
-    const auto tiles =
-        (static_cast<int>(catalog.group_hosts[g].size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
+  for (std::size_t g = 0; g < live_.size(); ++g) {
+    const auto tiles = (static_cast<int>(live_[g].size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
     const int rows = (tiles + columns - 1) / columns;
     Section section;
     section.group = g;
@@ -85,54 +150,64 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
   }
 }
 
+void FleetPainter::paint_legend(QPainter& painter, const FleetCatalog& catalog,
+                                const std::vector<std::int64_t>& per_version,
+                                const Theme& theme) const {
+  const QFontMetrics metrics(painter.font());
+  const int swatch = font_height_ - 4;
+  const int line = font_height_ + 4;
+  int x = area_.left();
+  int y = area_.top() + 4;
+  for (const auto& [kind, label] : legend_entries(catalog, per_version)) {
+    const int entry = swatch + 5 + metrics.horizontalAdvance(label) + 18;
+    if (x > area_.left() && x + entry > area_.right()) {
+      x = area_.left();
+      y += line;
+    }
+    const QRect box(x, y + 2, swatch, swatch);
+    if (kind >= 0) {
+      painter.fillRect(box, theme.version_color(static_cast<std::size_t>(kind)));
+    } else if (kind == kMisbehaving) {
+      painter.setPen(QPen(theme.misbehaving, 3));
+      painter.drawRect(box);
+    } else if (kind == kFlag) {
+      painter.setBrush(theme.flag);
+      painter.setPen(QPen(Qt::black, 1));
+      painter.drawEllipse(box.adjusted(1, 1, -1, -1));
+      painter.setBrush(Qt::NoBrush);
+    } else if (kind == kResting) {
+      painter.fillRect(box, QBrush(theme.muted, Qt::BDiagPattern));
+    } else {
+      painter.setPen(Qt::NoPen);
+      painter.setBrush(theme.text);
+      painter.drawPolygon(QPolygon({box.bottomLeft(), box.topLeft() + QPoint(0, swatch / 2),
+                                    box.bottomLeft() + QPoint(swatch / 2, 0)}));
+      painter.setBrush(Qt::NoBrush);
+    }
+    painter.setPen(theme.text);
+    painter.drawText(QPoint(x + swatch + 5, y + metrics.ascent()), label);
+    x += entry;
+  }
+  if (hosts_per_tile_ > 1) {
+    const QString note = QObject::tr("1 tile = %1 hosts").arg(hosts_per_tile_);
+    const int note_x = area_.right() - metrics.horizontalAdvance(note);
+    // On the last legend line if it has room, else on a line of its own was reserved.
+    painter.drawText(QPoint(note_x, area_.top() + legend_height_ - 6 - line + metrics.ascent()),
+                     note);
+  }
+}
+
 void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Theme& theme) {
   if (!snapshot.catalog) return;
   const auto& catalog = *snapshot.catalog;
   painter.fillRect(area_, theme.background);
 
-  // Legend: versions with their host counts, then the marks.
   std::vector<std::int64_t> per_version(catalog.version_names.size(), 0);
   for (const auto& host : snapshot.hosts) {
     if (static_cast<model::Health>(host.health) != model::Health::terminated)
       ++per_version[host.version];
   }
-  const QFontMetrics metrics(painter.font());
-  int x = area_.left();
-  const int swatch = font_height_ - 4;
-  const int legend_y = area_.top() + 4;
-  painter.setPen(theme.text);
-  for (std::size_t v = 0; v < catalog.version_names.size(); ++v) {
-    if (per_version[v] == 0) continue;
-    painter.fillRect(QRect(x, legend_y + 2, swatch, swatch), theme.version_color(v));
-    x += swatch + 5;
-    const QString label =
-        QString("%1 %2").arg(QString::fromStdString(catalog.version_names[v])).arg(per_version[v]);
-    painter.drawText(QPoint(x, legend_y + metrics.ascent()), label);
-    x += metrics.horizontalAdvance(label) + 18;
-  }
-  painter.setPen(QPen(theme.misbehaving, 3));
-  painter.drawRect(QRect(x, legend_y + 2, swatch, swatch));
-  x += swatch + 6;
-  painter.setPen(theme.text);
-  const QString misbehaving_label = QObject::tr("misbehaving");
-  painter.drawText(QPoint(x, legend_y + metrics.ascent()), misbehaving_label);
-  x += metrics.horizontalAdvance(misbehaving_label) + 18;
-  painter.setBrush(theme.flag);
-  painter.setPen(QPen(Qt::black, 1));
-  painter.drawEllipse(QRect(x, legend_y + 3, swatch - 2, swatch - 2));
-  painter.setBrush(Qt::NoBrush);
-  x += swatch + 4;
-  painter.setPen(theme.text);
-  painter.drawText(QPoint(x, legend_y + metrics.ascent()), QObject::tr("flag on"));
-  x += metrics.horizontalAdvance(QObject::tr("flag on")) + 18;
-  painter.fillRect(QRect(x, legend_y + 2, swatch, swatch), QBrush(theme.muted, Qt::BDiagPattern));
-  x += swatch + 5;
-  painter.drawText(QPoint(x, legend_y + metrics.ascent()), QObject::tr("out of rotation"));
-  if (hosts_per_tile_ > 1) {
-    const QString note = QObject::tr("1 tile = %1 hosts").arg(hosts_per_tile_);
-    painter.drawText(
-        QPoint(area_.right() - metrics.horizontalAdvance(note), legend_y + metrics.ascent()), note);
-  }
+  paint_legend(painter, catalog, per_version, theme);
 
   std::vector<int> votes(catalog.version_names.size(), 0);
   const int inner = tile_ - gap_;
@@ -141,12 +216,10 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
   QFont small = normal;
   small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
   for (const auto& section : sections_) {
-    const auto& hosts = catalog.group_hosts[section.group];
+    const auto& hosts = live_[section.group];
     painter.setPen(theme.text);
     painter.drawText(section.header.adjusted(0, 0, 0, -4), Qt::AlignLeft | Qt::AlignBottom,
-                     QObject::tr("%1 · %2 hosts")
-                         .arg(QString::fromStdString(catalog.group_names[section.group]))
-                         .arg(hosts.size()));
+                     group_heading(catalog, section.group));
     const int tiles = (static_cast<int>(hosts.size()) + hosts_per_tile_ - 1) / hosts_per_tile_;
     for (int t = 0; t < tiles; ++t) {
       const std::size_t first =
@@ -156,6 +229,8 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
       // A tile's state: one host's, or the majority version and any trouble among several.
       std::size_t version = 0;
       bool misbehaving = false, crashed = false, resting = false, flag = false, terminated = true;
+      bool added = false;
+      for (std::size_t i = first; i < last; ++i) added = added || hosts[i] >= catalog.initial_hosts;
       if (last - first == 1) {
         const HostTile& host = snapshot.hosts[hosts[first]];
         version = host.version;
@@ -220,6 +295,15 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
         }
         painter.setFont(normal);
       }
+      if (added && inner >= 8) {
+        // A corner notch: this pod was added during the run.
+        const int notch = std::max(4, inner / 4);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(theme.text);
+        painter.drawPolygon(QPolygon({cell.bottomLeft(), cell.bottomLeft() - QPoint(0, notch),
+                                      cell.bottomLeft() + QPoint(notch, 0)}));
+        painter.setBrush(Qt::NoBrush);
+      }
       if (highlighted &&
           std::find(hosts.begin() + static_cast<std::ptrdiff_t>(first),
                     hosts.begin() + static_cast<std::ptrdiff_t>(last),
@@ -231,6 +315,29 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
   }
 }
 
+QString FleetPainter::group_heading(const FleetCatalog& catalog, std::size_t group) const {
+  // The same count as the header's: hosts that exist now. Pods that came and went say so.
+  const auto& all = catalog.group_hosts[group];
+  const auto added = std::count_if(all.begin(), all.end(),
+                                   [&](std::uint32_t h) { return h >= catalog.initial_hosts; });
+  const auto added_live =
+      std::count_if(live_[group].begin(), live_[group].end(),
+                    [&](std::uint32_t h) { return h >= catalog.initial_hosts; });
+  const auto removed = static_cast<std::int64_t>(all.size() - live_[group].size());
+  QString text = QObject::tr("%1 · %2 hosts")
+                     .arg(QString::fromStdString(catalog.group_names[group]))
+                     .arg(live_[group].size());
+  if (added > 0) text += QObject::tr(" · %1 added").arg(added_live);
+  if (removed > 0) text += QObject::tr(" · %1 removed").arg(removed);
+  return text;
+}
+
+std::int64_t FleetPainter::slots() const {
+  std::int64_t count = 0;
+  for (const auto& hosts : live_) count += static_cast<std::int64_t>(hosts.size());
+  return count;
+}
+
 std::optional<std::uint32_t> FleetPainter::host_at(QPoint point) const {
   if (!laid_out_for_) return std::nullopt;
   for (const auto& section : sections_) {
@@ -239,7 +346,7 @@ std::optional<std::uint32_t> FleetPainter::host_at(QPoint point) const {
     const int row = (point.y() - section.grid.top()) / tile_;
     const auto index = static_cast<std::size_t>(row * section.columns + column) *
                        static_cast<std::size_t>(hosts_per_tile_);
-    const auto& hosts = laid_out_for_->group_hosts[section.group];
+    const auto& hosts = live_[section.group];
     if (column < section.columns && index < hosts.size()) return hosts[index];
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 #pragma once
-// The fleet as tiles: one tile per host, grouped by zone/ring/group, colour = version, with
+// The fleet as tiles: one tile per host that exists now (removed pods leave no slot, added ones
+// carry a corner notch), grouped by zone/ring/group, colour = version, with
 // marks for trouble (red frame: misbehaving; dark cross: crashed; hatching: draining or out of
 // rotation) and a yellow dot while a flag is on. Drawn with QPainter in one pass, not one widget
 // per host; past the point where a tile would be smaller than a few pixels, a tile stands for
@@ -30,9 +31,15 @@ class FleetPainter {
   /// Hosts per tile: 1, or more past the aggregation threshold.
   int hosts_per_tile() const { return hosts_per_tile_; }
   int tile_size() const { return tile_; }
+  /// Hosts drawn as slots: those that exist now (the count in the header).
+  std::int64_t slots() const;
+  /// "web · 10 hosts · 3 added · 87 removed".
+  QString group_heading(const FleetCatalog& catalog, std::size_t group) const;
   std::optional<std::uint32_t> highlighted;
 
  private:
+  void paint_legend(QPainter& painter, const FleetCatalog& catalog,
+                    const std::vector<std::int64_t>& per_version, const Theme& theme) const;
   struct Section {
     std::size_t group = 0;
     QRect header;
@@ -48,6 +55,7 @@ class FleetPainter {
   int hosts_per_tile_ = 1;
   int legend_height_ = 0;
   std::vector<Section> sections_;
+  std::vector<std::vector<std::uint32_t>> live_;  ///< hosts that exist now, by group
 };
 
 class FleetView : public QWidget {

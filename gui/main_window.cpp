@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QKeyEvent>
@@ -16,6 +17,7 @@
 #include <QToolBar>
 #include <algorithm>
 #include <fstream>
+#include <tuple>
 
 #include "charts_panel.hpp"
 #include "parameters_panel.hpp"
@@ -41,12 +43,16 @@ QString path_key(const fs::path& path) {
   std::error_code ignored;
   return QString::fromStdString(fs::weakly_canonical(path, ignored).string());
 }
-constexpr int kFrameMs = 33;
+constexpr int kFrameMs = 16;
 
 const char* kShortcuts =
     "<h2>Shortcuts</h2><table cellpadding=6>"
     "<tr><td><b>Space</b></td><td>Go / Pause</td></tr>"
-    "<tr><td><b>→</b></td><td>Step one event</td></tr>"
+    "<tr><td><b>→ / ←</b></td><td>Step one event forward / back (a re-run)</td></tr>"
+    "<tr><td><b>A M F B S E</b></td><td>Run to the next alert, first misbehaving host, flag "
+    "change, rollback, scaling event, incident end</td></tr>"
+    "<tr><td><b>1 … 9</b></td><td>Go to a bookmark of the classroom notes</td></tr>"
+    "<tr><td><b>W</b></td><td>Charts: whole run so far / following window</td></tr>"
     "<tr><td><b>Ctrl+R</b></td><td>Setup / Reset (applies pending parameters)</td></tr>"
     "<tr><td><b>Ctrl+U</b></td><td>Run until…</td></tr>"
     "<tr><td><b>+ / −</b></td><td>Faster / slower</td></tr>"
@@ -110,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   status_ = new QLabel(this);
   statusBar()->addWidget(status_, 1);
   build_toolbar();
+  build_lesson_bar();
   overlay_ = new ShortcutsOverlay(this);
 
   pacer_.setInterval(kFrameMs);
@@ -273,6 +280,8 @@ bool MainWindow::open_scenario(const fs::path& path) {
   parameters_->set_document(loaded_->document, loaded_->scenario->seed);
   info_->setMarkdown(info_markdown());
   setWindowTitle(QString::fromStdString(loaded_->scenario->name) + tr(" — deploysim"));
+  bookmarks_ = parse_bookmarks(classroom_notes(loaded_->path));
+  rebuild_bookmark_buttons();
   reset();
   return true;
 }
@@ -281,7 +290,7 @@ QString MainWindow::info_markdown() const {
   if (!loaded_) return {};
   const auto& s = *loaded_->scenario;
   std::string text = "# " + s.name + "\n\n" + s.description + "\n\n";
-  const std::string notes = classroom_notes(loaded_->path);
+  const std::string notes = notes_without_targets(classroom_notes(loaded_->path));
   if (!notes.empty()) text += notes + "\n\n";
   if (!s.sources.empty()) {
     text += "### Sources\n\n";
@@ -347,6 +356,7 @@ void MainWindow::reset() {
 
 void MainWindow::go() {
   if (!applied_) return;
+  set_following(true);
   wall_.start();
   pacer_.start();
   update_controls();
@@ -385,6 +395,8 @@ void MainWindow::tick() {
       (!secondary_ || (secondary_->handle().latest() && secondary_->handle().latest()->finished));
   if (done) {
     pause();
+    // The end of a run shows the whole story.
+    set_following(false);
     return;
   }
   const auto advance = static_cast<std::int64_t>(speed() * std::min(elapsed_s, 0.25) * 1000.0);
@@ -402,6 +414,117 @@ void MainWindow::step() {
   target_ms_ = primary_->handle().latest() ? primary_->handle().latest()->now_ms : target_ms_;
   if (secondary_) secondary_->handle().advance_to(target_ms_);
   update_controls();
+}
+
+void MainWindow::step_back() {
+  if (!applied_) return;
+  pause();
+  wait_idle();
+  const auto& latest = primary_->handle().latest();
+  if (!latest || latest->events == 0) return;
+  seek_all(latest->events - 1, latest->now_ms);
+}
+
+bool MainWindow::run_to_next(simulation::MomentKind kind) {
+  if (!applied_) return false;
+  pause();
+  wait_idle();
+  const auto& latest = primary_->handle().latest();
+  if (!latest || !latest->moments) return false;
+  const auto* moment = simulation::next_moment(*latest->moments, kind, latest->events);
+  const QString name = QString::fromUtf8(simulation::moment_kind_name(kind).data());
+  if (moment == nullptr) {
+    show_notice(tr("No further %1 in this run.").arg(name));
+    return false;
+  }
+  seek_all(moment->event, moment->time.ms());
+  show_notice(tr("Stopped at the next %1: %2").arg(name, QString::fromStdString(moment->text)));
+  return true;
+}
+
+bool MainWindow::go_to_bookmark(std::size_t index) {
+  if (!applied_ || index >= bookmarks_.size()) return false;
+  pause();
+  wait_idle();
+  const auto& latest = primary_->handle().latest();
+  if (!latest || !latest->moments) return false;
+  const Bookmark& bookmark = bookmarks_[index];
+  const auto stop = resolve_bookmark(bookmark.target, *applied_, *latest->moments);
+  if (!stop) {
+    show_notice(tr("This run has no \"%1\".").arg(QString::fromStdString(bookmark.target)));
+    return false;
+  }
+  seek_all(stop->event, stop->time.ms());
+  show_notice(tr("Bookmark: %1").arg(QString::fromStdString(bookmark.name)));
+  return true;
+}
+
+void MainWindow::seek_all(std::optional<std::uint64_t> event, std::int64_t time_ms) {
+  event ? primary_->handle().seek_event(*event) : primary_->handle().seek_time(time_ms);
+  primary_->handle().wait_idle();
+  // Lockstep: the variant shows the primary's instant.
+  target_ms_ = primary_->handle().latest() ? primary_->handle().latest()->now_ms : time_ms;
+  if (secondary_) secondary_->handle().seek_time(target_ms_);
+  wait_idle();
+  update_controls();
+}
+
+void MainWindow::set_following(bool following) {
+  following_ = following;
+  primary_->charts().set_following(following);
+  if (secondary_) secondary_->charts().set_following(following);
+}
+
+void MainWindow::show_notice(const QString& text) {
+  statusBar()->showMessage(text, 8000);
+}
+
+void MainWindow::build_lesson_bar() {
+  addToolBarBreak();
+  lesson_bar_ = addToolBar(tr("Lesson"));
+  lesson_bar_->setObjectName("lesson");
+  lesson_bar_->setMovable(false);
+  auto* back = lesson_bar_->addAction(tr("← Back"));
+  back->setShortcut(QKeySequence(Qt::Key_Left));
+  back->setToolTip(tr("One event back: the run is re-run from its start to there"));
+  connect(back, &QAction::triggered, this, &MainWindow::step_back);
+  lesson_bar_->addWidget(new QLabel(tr("  Run to next: "), lesson_bar_));
+  const std::vector<std::tuple<simulation::MomentKind, QString, Qt::Key>> kinds = {
+      {simulation::MomentKind::alert, tr("alert"), Qt::Key_A},
+      {simulation::MomentKind::first_misbehaving, tr("misbehaving"), Qt::Key_M},
+      {simulation::MomentKind::flag_change, tr("flag"), Qt::Key_F},
+      {simulation::MomentKind::rollback, tr("rollback"), Qt::Key_B},
+      {simulation::MomentKind::scaling, tr("scaling"), Qt::Key_S},
+      {simulation::MomentKind::incident_end, tr("incident end"), Qt::Key_E}};
+  for (const auto& [kind, text, key] : kinds) {
+    auto* action = lesson_bar_->addAction(text);
+    action->setShortcut(QKeySequence(key));
+    action->setObjectName(QString("next_") + simulation::moment_kind_name(kind).data());
+    connect(action, &QAction::triggered, this, [this, kind = kind] { run_to_next(kind); });
+  }
+  lesson_bar_->addSeparator();
+  auto* window = new QAction(this);
+  window->setShortcut(QKeySequence(Qt::Key_W));
+  connect(window, &QAction::triggered, this, [this] { set_following(!following_); });
+  addAction(window);
+}
+
+void MainWindow::rebuild_bookmark_buttons() {
+  for (auto* action : bookmark_actions_) {
+    lesson_bar_->removeAction(action);
+    action->deleteLater();
+  }
+  bookmark_actions_.clear();
+  for (std::size_t i = 0; i < bookmarks_.size(); ++i) {
+    auto* action = new QAction(
+        QString("%1 %2").arg(i + 1).arg(QString::fromStdString(bookmarks_[i].name)), lesson_bar_);
+    if (i < 9) action->setShortcut(QKeySequence(Qt::Key_1 + static_cast<int>(i)));
+    action->setToolTip(tr("Bookmark from the classroom notes: %1")
+                           .arg(QString::fromStdString(bookmarks_[i].target)));
+    connect(action, &QAction::triggered, this, [this, i] { go_to_bookmark(i); });
+    lesson_bar_->addAction(action);
+    bookmark_actions_.push_back(action);
+  }
 }
 
 bool MainWindow::run_until_text(const QString& text) {
@@ -441,6 +564,7 @@ void MainWindow::show_error(const QString& title, const QString& text) {
 void MainWindow::set_high_contrast(bool on) {
   theme_ = make_theme(on);
   apply_theme(*qApp, theme_, text_scale_);
+  speed_label_->setMinimumWidth(QFontMetrics(QApplication::font()).horizontalAdvance("15 min/s  "));
   primary_->set_theme(theme_);
   if (secondary_) secondary_->set_theme(theme_);
 }
@@ -451,9 +575,16 @@ void MainWindow::set_text_scale(double scale) {
 }
 
 void MainWindow::set_presentation(bool on) {
+  set_presentation_look(on);
+  on ? showFullScreen() : showNormal();
+}
+
+void MainWindow::set_presentation_look(bool on) {
   set_text_scale(on ? 1.6 : 1.0);
   set_high_contrast(on);
-  on ? showFullScreen() : showNormal();
+  // On a projector the run is the lesson: the side panels give it their room.
+  info_dock_->setVisible(!on);
+  parameters_dock_->setVisible(!on);
 }
 
 void MainWindow::toggle_overlay() {

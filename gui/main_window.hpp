@@ -12,7 +12,9 @@
 #include <memory>
 #include <optional>
 
+#include "bookmarks.hpp"
 #include "scenario_document.hpp"
+#include "simulation/moments.hpp"
 #include "theme.hpp"
 
 class QAction;
@@ -21,6 +23,7 @@ class QLabel;
 class QSlider;
 class QTextBrowser;
 class QDockWidget;
+class QToolBar;
 
 namespace deploysim::gui {
 
@@ -44,6 +47,17 @@ class MainWindow : public QMainWindow {
   void pause();
   bool running() const { return pacer_.isActive(); }
   void step();
+  /// Shows the run as it was one event earlier (a deterministic re-run from the start).
+  void step_back();
+  /// Runs to the next moment of `kind` after the current event; false if the run has none.
+  bool run_to_next(simulation::MomentKind kind);
+  /// The bookmarks the classroom notes name (buttons in the Lesson bar).
+  const std::vector<Bookmark>& bookmarks() const { return bookmarks_; }
+  /// Jumps to bookmark `index` (forwards or back); false if this run has no such moment.
+  bool go_to_bookmark(std::size_t index);
+  /// W: the whole run so far, or a window following the clock.
+  void set_following(bool following);
+  bool following() const { return following_; }
   /// Runs until a time typed as in the "Run until…" dialog; false if it cannot be read.
   bool run_until_text(const QString& text);
   /// Speed in simulated seconds per real second.
@@ -56,6 +70,8 @@ class MainWindow : public QMainWindow {
   void set_text_scale(double scale);
   double text_scale() const { return text_scale_; }
   void set_presentation(bool on);
+  /// Presentation mode's text, contrast and layout, without going full screen (screenshots).
+  void set_presentation_look(bool on);
   /// Brings the Parameters panel (true) or the About panel (false) to the front.
   void show_parameters(bool parameters);
   /// F1: shows or hides the shortcuts overlay.
@@ -78,6 +94,12 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_toolbar();
+  void build_lesson_bar();
+  void rebuild_bookmark_buttons();
+  /// Moves every pane to `stop`: the primary to its event count (or time), the variant to the
+  /// primary's time, so that both show the same instant.
+  void seek_all(std::optional<std::uint64_t> event, std::int64_t time_ms);
+  void show_notice(const QString& text);
   void tick();
   void advance_all(std::int64_t target_ms);
   void show_error(const QString& title, const QString& text);
@@ -102,6 +124,10 @@ class MainWindow : public QMainWindow {
   QSlider* speed_slider_ = nullptr;
   QLabel* speed_label_ = nullptr;
   QLabel* status_ = nullptr;
+  QToolBar* lesson_bar_ = nullptr;
+  std::vector<QAction*> bookmark_actions_;
+  std::vector<Bookmark> bookmarks_;
+  bool following_ = false;
 
   QTimer pacer_;
   QElapsedTimer wall_;

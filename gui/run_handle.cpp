@@ -45,6 +45,16 @@ void RunHandle::step_one() {
   QMetaObject::invokeMethod(runner_, "step_one", Qt::QueuedConnection);
 }
 
+void RunHandle::seek_event(std::uint64_t events) {
+  ++in_flight_;
+  QMetaObject::invokeMethod(runner_, "seek_event", Qt::QueuedConnection, Q_ARG(quint64, events));
+}
+
+void RunHandle::seek_time(std::int64_t time_ms) {
+  ++in_flight_;
+  QMetaObject::invokeMethod(runner_, "seek_time", Qt::QueuedConnection, Q_ARG(qint64, time_ms));
+}
+
 void RunHandle::wait_idle() {
   while (busy()) QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
 }

@@ -28,6 +28,9 @@ class RunHandle : public QObject {
   void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed);
   void advance_to(std::int64_t time_ms);
   void step_one();
+  /// The run as it was after `events` events, or at `time_ms`; backwards re-runs it.
+  void seek_event(std::uint64_t events);
+  void seek_time(std::int64_t time_ms);
   /// Whether a request is still being worked on.
   bool busy() const { return in_flight_ > 0; }
   const std::shared_ptr<const Snapshot>& latest() const { return latest_; }

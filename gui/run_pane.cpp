@@ -30,11 +30,11 @@ QLabel* readout(QWidget* parent) {
   return label;
 }
 
-QString big(const QString& caption, const QString& value) {
+QString big(const QString& caption, const QString& value, bool narrow) {
   return QString(
              "<span style='font-size:small'>%1</span><br><span "
-             "style='font-size:x-large'><b>%2</b></span>")
-      .arg(caption, value.toHtmlEscaped());
+             "style='font-size:%3'><b>%2</b></span>")
+      .arg(caption, value.toHtmlEscaped(), narrow ? "large" : "x-large");
 }
 
 }  // namespace
@@ -57,18 +57,25 @@ RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<Ru
 
   fleet_ = new FleetView(this);
   charts_ = new ChartsPanel(
-      [this](std::int64_t ms) {
+      [this](std::int64_t ms, bool dated) {
         if (!scenario_) return QString();
-        // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30".
-        const std::string text =
-            simulation::clock_text(*scenario_, engine::Time::from_ms(ms), false);
-        return QString::fromStdString(text.substr(0, text.front() == '+' ? 6 : 5));
+        const auto t = engine::Time::from_ms(ms);
+        // Midnight on a long axis is the date: "2012-08-01 00:00:00" -> "08-01".
+        if (dated && scenario_->clock.wall && scenario_->clock.wall->time_of_day(t) == "00:00:00") {
+          return QString::fromStdString(simulation::clock_text(*scenario_, t, true).substr(5, 5));
+        }
+        // "09:30:00" -> "09:30"; "+01:30:00" (no wall clock) -> "+01:30", hours past 24 too.
+        const std::string text = simulation::clock_text(*scenario_, t, false);
+        return QString::fromStdString(text.substr(0, text.size() - 3));
       },
       this);
 
   tabs_ = new QTabWidget(this);
   log_ = new QPlainTextEdit(this);
   log_->setReadOnly(true);
+  // Long lines wrap at words, and inside a long host list when they must.
+  log_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+  log_->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
   log_->setMaximumBlockCount(5000);
   tabs_->addTab(log_, tr("Event log"));
   inspector_ = new QLabel(tr("Click a host to see its state and history."), this);
@@ -106,20 +113,34 @@ void RunPane::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_
                     const QString& title) {
   scenario_ = scenario;
   latest_.reset();
-  final_summary_.reset();
-  sampled_loss_usd_ = 0.0;
-  host_history_.clear();
+  clear_shown();
   inspected_.reset();
-  log_->clear();
-  summary_->setRowCount(0);
   inspector_->setText(tr("Click a host to see its state and history."));
   title_->setText(
       QString("<big><b>%1</b></big> &nbsp;·&nbsp; seed %2").arg(title.toHtmlEscaped()).arg(seed));
-  charts_->reset(scenario->clock.end.ms());
   handle_->setup(std::move(scenario), seed);
 }
 
+void RunPane::clear_shown() {
+  final_summary_.reset();
+  sampled_loss_usd_ = 0.0;
+  host_history_.clear();
+  log_->clear();
+  summary_->setRowCount(0);
+  charts_->reset(scenario_ ? scenario_->clock.end.ms() : 0);
+  if (scenario_ && scenario_->clock.wall) {
+    // "08:00:00" at time 0: ticks then fall on the wall clock's round hours and midnights.
+    const auto start =
+        engine::parse_time_of_day_ms(scenario_->clock.wall->time_of_day(engine::Time::zero()));
+    charts_->set_day_offset(start.value_or(0));
+  } else {
+    charts_->set_day_offset(0);
+  }
+}
+
 void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
+  // A step back re-ran the run from its start: the snapshot brings everything again.
+  if (snapshot->restarted) clear_shown();
   latest_ = snapshot;
   fleet_->set_snapshot(snapshot);
   charts_->add(*snapshot);
@@ -141,6 +162,11 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
     show_summary(*final_summary_);
   }
   // The date goes in the caption so that the time itself stays large in narrow panes.
+  // Four read-outs in a narrow pane: a size smaller, so that none is cut off.
+  const bool narrow = width() < 1000;
+  const auto big = [narrow](const QString& caption, const QString& value) {
+    return deploysim::gui::big(caption, value, narrow);
+  };
   const std::string& clock = snapshot->clock_text;
   const auto space = clock.rfind(' ');
   clock_->setText(
@@ -150,9 +176,10 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
                 QString::fromStdString(clock.substr(space + 1))));
   events_->setText(big(tr("Events"), QString::number(snapshot->events)));
   loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
+  // Out of the hosts that exist now: the count the fleet view draws and its groups add up to.
   misbehaving_->setText(
-      big(tr("Misbehaving hosts"),
-          QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->serving_hosts)));
+      big(tr("Misbehaving / hosts"),
+          QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->live_hosts)));
   if (inspected_) inspect(*inspected_);
 }
 
@@ -224,6 +251,10 @@ QString RunPane::event_log() const {
 }
 QString RunPane::clock_readout() const {
   return latest_ ? QString::fromStdString(latest_->clock_text) : QString();
+}
+QString RunPane::misbehaving_readout() const {
+  return latest_ ? QString("%1 / %2").arg(latest_->misbehaving_hosts).arg(latest_->live_hosts)
+                 : QString();
 }
 QString RunPane::events_readout() const {
   return latest_ ? QString::number(latest_->events) : QString();

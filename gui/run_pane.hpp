@@ -51,9 +51,13 @@ class RunPane : public QWidget {
   /// The clock read-out as shown.
   QString clock_readout() const;
   QString events_readout() const;
+  /// The misbehaving read-out as shown ("0 / 10").
+  QString misbehaving_readout() const;
 
  private:
   void show_snapshot(const std::shared_ptr<const Snapshot>& snapshot);
+  /// Forgets what the widgets show of the run (log, charts, histories, summary).
+  void clear_shown();
   void inspect(std::uint32_t host);
   void show_summary(const nlohmann::ordered_json& summary);
 

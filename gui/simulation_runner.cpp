@@ -1,8 +1,10 @@
 #include "simulation_runner.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/trace.hpp"
+#include "simulation/moments.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
 
@@ -25,12 +27,37 @@ void SimulationRunner::setup(std::shared_ptr<const spec::Scenario> scenario, qui
   simulation_.reset();
   scenario_ = std::move(scenario);
   generation_ = generation;
+  seed_ = seed;
+  moments_ =
+      std::make_shared<const simulation::Moments>(simulation::find_moments(*scenario_, seed));
+  restart();
+  restarted_ = false;
+  publish();
+}
+
+void SimulationRunner::restart() {
+  simulation_.reset();
   trace_ = std::make_unique<HostTraceSink>();
-  simulation_ = std::make_unique<simulation::Simulation>(*scenario_, seed, trace_.get());
+  simulation_ = std::make_unique<simulation::Simulation>(*scenario_, seed_, trace_.get());
+  initial_hosts_ = simulation_->world().fleet().size();
   catalog_.reset();
   rows_sent_ = 0;
   story_sent_ = 0;
   final_summary_.reset();
+  restarted_ = true;
+}
+
+void SimulationRunner::seek_event(quint64 events) {
+  if (!simulation_) return;
+  if (events < simulation_->world().kernel().events_processed()) restart();
+  simulation::run_to_event(*simulation_, events);
+  publish();
+}
+
+void SimulationRunner::seek_time(qint64 time_ms) {
+  if (!simulation_) return;
+  if (time_ms < simulation_->now().ms()) restart();
+  simulation_->run_until(engine::Time::from_ms(time_ms));
   publish();
 }
 
@@ -62,7 +89,10 @@ void SimulationRunner::publish() {
   snapshot->now_ms = simulation_->now().ms();
   snapshot->end_ms = simulation_->end().ms();
   snapshot->events = world.kernel().events_processed();
-  snapshot->finished = simulation_->finished();
+  // Finished once every event of the run has run, those due at the end time included.
+  snapshot->finished = simulation_->finished() && snapshot->events >= moments_->events;
+  snapshot->restarted = std::exchange(restarted_, false);
+  snapshot->moments = moments_;
   snapshot->clock_text = simulation::clock_text(*scenario_, simulation_->now(), true);
 
   // Names change only when hosts are added (surge and canary replicas).
@@ -78,6 +108,7 @@ void SimulationRunner::publish() {
       catalog->host_names.push_back(fleet.host_name(static_cast<model::HostIndex>(h)));
     }
     for (const auto& flag : fleet.flags()) catalog->flag_names.push_back(flag.name);
+    catalog->initial_hosts = initial_hosts_;
     catalog_ = std::move(catalog);
   }
   snapshot->catalog = catalog_;
@@ -96,6 +127,7 @@ void SimulationRunner::publish() {
   }
   snapshot->misbehaving_hosts = fleet.totals().misbehaving_hosts;
   snapshot->serving_hosts = fleet.totals().serving_hosts;
+  snapshot->live_hosts = fleet.totals().live_hosts;
   snapshot->loss_rate_usd_per_min = fleet.loss_rate_per_min();
   snapshot->error_rate = fleet.error_rate();
 

@@ -36,12 +36,19 @@ class SimulationRunner : public QObject {
   void advance_to(qint64 time_ms);
   /// Processes one event and publishes a snapshot.
   void step_one();
+  /// Shows the run as it was after `events` events: forward by stepping, backward by setting
+  /// the run up again and re-running (a run depends only on its scenario and seed).
+  void seek_event(quint64 events);
+  /// The same for a simulated time.
+  void seek_time(qint64 time_ms);
 
  Q_SIGNALS:
   void snapshot_ready(std::shared_ptr<const deploysim::gui::Snapshot> snapshot);
 
  private:
   void publish();
+  /// A fresh simulation of the current scenario and seed at time 0.
+  void restart();
   /// "09:30:00", or "08-01 09:30:00" for runs longer than a day.
   std::string short_clock(engine::Time t) const;
 
@@ -50,6 +57,10 @@ class SimulationRunner : public QObject {
   std::unique_ptr<simulation::Simulation> simulation_;
   std::shared_ptr<const FleetCatalog> catalog_;
   std::uint64_t generation_ = 0;
+  std::uint64_t seed_ = 0;
+  std::shared_ptr<const simulation::Moments> moments_;
+  bool restarted_ = false;
+  std::size_t initial_hosts_ = 0;
   std::size_t rows_sent_ = 0;
   std::size_t story_sent_ = 0;
   std::optional<nlohmann::ordered_json> final_summary_;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "simulation/moments.hpp"
+
 namespace deploysim::gui {
 
 /// The parts of a fleet that change only when hosts are added: names and grouping.
@@ -19,6 +21,8 @@ struct FleetCatalog {
   std::vector<std::vector<std::uint32_t>> group_hosts;  ///< host indices, by group
   std::vector<std::string> host_names;                  ///< by host index
   std::vector<std::string> flag_names;                  ///< by flag index (at most 32 shown)
+  /// Hosts the run started with; hosts past these were added during the run (surge, scaling).
+  std::size_t initial_hosts = 0;
 };
 
 /// One host as drawn: version, health (model::Health as a number) and marks.
@@ -51,12 +55,18 @@ struct Snapshot {
   std::int64_t end_ms = 0;
   std::uint64_t events = 0;
   bool finished = false;
+  /// The run was set up again (a step back): what the UI has shown so far is no longer true.
+  bool restarted = false;
   std::string clock_text;  ///< "2012-08-01 09:45:00"
 
   std::shared_ptr<const FleetCatalog> catalog;
   std::vector<HostTile> hosts;
   std::int64_t misbehaving_hosts = 0;
   std::int64_t serving_hosts = 0;
+  /// Hosts that exist now (not terminated): the one host count every widget shows.
+  std::int64_t live_hosts = 0;
+  /// The whole run's moments and phases, found once per setup; widgets show only the past ones.
+  std::shared_ptr<const simulation::Moments> moments;
   double loss_rate_usd_per_min = 0.0;
   double error_rate = 0.0;
 

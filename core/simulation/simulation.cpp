@@ -153,7 +153,8 @@ void Simulation::run_until(engine::Time limit) {
 }
 
 bool Simulation::step() {
-  // Events due at the end time itself still run, as they do in run().
+  // Events due at the end time itself still run, as run_until(end) runs them: a run stepped
+  // one event at a time processes the same events as one run straight through.
   if (world_.kernel().next_event_time() > scenario_.clock.end) {
     world_.kernel().run_until(scenario_.clock.end);
     finalize();
