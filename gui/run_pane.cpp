@@ -145,7 +145,10 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
   fleet_->set_snapshot(snapshot);
   charts_->add(*snapshot);
   for (const auto& line : snapshot->new_story) {
-    log_->appendPlainText(QString::fromStdString(line.clock + "  " + line.text));
+    // A notification line carries its own clock, as the notification log does.
+    const std::string text =
+        line.event == "notification" ? line.text : line.clock + "  " + line.text;
+    log_->appendPlainText(QString::fromStdString(text));
   }
   for (const auto& event : snapshot->new_host_events)
     host_history_[event.host].push_back(event.text);

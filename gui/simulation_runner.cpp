@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/trace.hpp"
+#include "io/notification_log.hpp"
 #include "simulation/moments.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
@@ -43,6 +44,7 @@ void SimulationRunner::restart() {
   catalog_.reset();
   rows_sent_ = 0;
   story_sent_ = 0;
+  notifications_sent_ = 0;
   final_summary_.reset();
   restarted_ = true;
 }
@@ -143,10 +145,23 @@ void SimulationRunner::publish() {
   rows_sent_ = series.rows();
 
   const auto& story = world.story();
+  const bool alert_changed = std::any_of(
+      story.begin() + static_cast<std::ptrdiff_t>(story_sent_), story.end(),
+      [](const auto& r) { return r.event == "alert_fired" || r.event == "alert_resolved"; });
   for (; story_sent_ < story.size(); ++story_sent_) {
     const auto& record = story[story_sent_];
     snapshot->new_story.push_back(
         {record.time.ms(), short_clock(record.time), record.event, simulation::describe(record)});
+  }
+  // The alerts' transitions as operators read them in a Nagios or Icinga log, the same lines
+  // `deploysim run --notifications` writes.
+  if (alert_changed) {
+    const auto all = io::notifications(*scenario_, story);
+    for (; notifications_sent_ < all.size(); ++notifications_sent_) {
+      const auto& n = all[notifications_sent_];
+      snapshot->new_story.push_back(
+          {n.time.ms(), short_clock(n.time), "notification", io::notification_line(*scenario_, n)});
+    }
   }
   for (const auto& record : trace_->pending) {
     if (record.subject.empty()) continue;

@@ -63,6 +63,7 @@ class SimulationRunner : public QObject {
   std::size_t initial_hosts_ = 0;
   std::size_t rows_sent_ = 0;
   std::size_t story_sent_ = 0;
+  std::size_t notifications_sent_ = 0;
   std::optional<nlohmann::ordered_json> final_summary_;
 };
 

@@ -69,6 +69,9 @@ class GuiTest : public QObject {
     window.wait_idle();
     QCOMPARE(window.primary().clock_readout(), QString("2012-08-01 09:31:00"));
     QVERIFY(window.primary().event_log().contains("09:30:00  flag power_peg on"));
+    // The alert's transition as the notification log writes it (deploysim run --notifications).
+    QVERIFY2(window.primary().event_log().contains("09:31:00  CRITICAL unusual_trading"),
+             qPrintable(window.primary().event_log().right(600)));
 
     // Reset goes back to the start.
     window.reset();
