@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "input/file.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 

@@ -189,9 +189,9 @@ class Reader {
   }
 
   nlohmann::json node(Event& event, std::size_t depth, Node& at) {
-    if (depth > scenario::kMaxJsonDepth) {
+    if (depth > kMaxJsonDepth) {
       fail_at(event.event,
-              "nesting deeper than " + std::to_string(scenario::kMaxJsonDepth) + " levels");
+              "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     }
     at.range = range_of(event.event);
     switch (event.type()) {

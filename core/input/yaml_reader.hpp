@@ -6,7 +6,7 @@
 //
 // What is refused, as a input::InputError with line and column: malformed YAML, a key given
 // twice in one mapping, merge keys ("<<"), tags other than YAML's own scalar and collection
-// tags, non-scalar keys, non-finite numbers, nesting deeper than scenario::kMaxJsonDepth, and
+// tags, non-scalar keys, non-finite numbers, nesting deeper than kMaxJsonDepth, and
 // aliases that would expand a document beyond YamlLimits::max_nodes (the "billion laughs").
 // Plain scalars are resolved by the YAML 1.2 core schema: "yes" and "on" stay strings.
 
