@@ -128,6 +128,18 @@ class LoadModel : public engine::Process {
     MmcQueue queue;
   };
   std::vector<HostClass> classes_;
+
+  // The phases of update(), in order.
+  struct Tick;
+  void classify_serving_hosts(Tick& tick);
+  void queue_classes(Tick& tick);
+  void serve_loads_without_hosts(Tick& tick);
+  void set_host_loads();
+  void latency_quantiles(Tick& tick) const;
+  void group_utilizations(Tick& tick);
+  void track_overload();
+  void record_history();
+  HostClass* find_class(int load, float weight, double capacity);
 };
 
 }  // namespace deploysim::model
