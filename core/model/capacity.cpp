@@ -210,13 +210,6 @@ void LoadModel::update() {
   record_history();
 }
 
-LoadModel::HostClass* LoadModel::find_class(int load, float weight, double capacity) {
-  for (auto& c : classes_) {
-    if (c.load == load && c.weight == weight && c.capacity == capacity) return &c;
-  }
-  return nullptr;
-}
-
 void LoadModel::classify_serving_hosts(Tick& tick) {
   // Serving hosts by (load, traffic weight): hosts alike see the same queue, so the queueing
   // formulas run once per class instead of once per host.

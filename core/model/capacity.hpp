@@ -139,7 +139,14 @@ class LoadModel : public engine::Process {
   void group_utilizations(Tick& tick);
   void track_overload();
   void record_history();
-  HostClass* find_class(int load, float weight, double capacity);
+  // Defined here so that it inlines into the per-host loops: a call per host costs a measurable
+  // share of a tick. There are a handful of classes, so a scan is the fastest lookup.
+  HostClass* find_class(int load, float weight, double capacity) {
+    for (auto& c : classes_) {
+      if (c.load == load && c.weight == weight && c.capacity == capacity) return &c;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace deploysim::model
