@@ -170,169 +170,196 @@ double LoadModel::overload_seconds() const {
   return ms / 1'000.0;
 }
 
-void LoadModel::update() {
-  const auto& scenario = world_.scenario();
-  Fleet& fleet = world_.fleet();
-  const std::size_t loads = scenario.loads.size();
-  std::vector<double> rate(loads);
-  for (std::size_t l = 0; l < loads; ++l) rate[l] = load_rate(scenario.loads[l], world_.now());
-
-  // Serving hosts by (load, traffic weight): hosts alike see the same queue, so the queueing
-  // formulas run once per class instead of once per host.
-  classes_.clear();
-  std::vector<double> load_weight(loads, 0.0);
-  std::vector<double> group_weight(fleet.groups().size(), 0.0);
-  std::vector<double> group_weight_per_capacity(fleet.groups().size(), 0.0);
-  std::vector<std::int64_t> group_serving(fleet.groups().size(), 0);
-  for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
-    const int l = group_service_load_[g];
-    if (l < 0) continue;
-    for (HostIndex h : fleet.groups()[g].hosts) {
-      if (!fleet.is_serving(h)) continue;
-      const float w = fleet.weight_of(h);
-      const double capacity = version_capacity_[fleet.version_of(h)];
-      ++group_serving[g];
-      group_weight[g] += w;
-      group_weight_per_capacity[g] += w / capacity;
-      auto it = std::find_if(classes_.begin(), classes_.end(), [&](const HostClass& c) {
-        return c.load == l && c.weight == w && c.capacity == capacity;
-      });
-      if (it == classes_.end()) {
-        classes_.push_back(HostClass{.load = l,
-                                     .weight = w,
-                                     .capacity = capacity,
-                                     .hosts = 0,
-                                     .arrival_per_host = 0.0,
-                                     .share = 0.0,
-                                     .saturated = false,
-                                     .failed_fraction = 0.0,
-                                     .queue = {}});
-        it = std::prev(classes_.end());
-      }
-      ++it->hosts;
-    }
-    load_weight[static_cast<std::size_t>(l)] += group_weight[g];
-  }
-
-  LoadFigures figures;
+// One tick's working figures, passed from phase to phase of update().
+struct LoadModel::Tick {
+  std::vector<double> rate;         // by load: requests/s now
+  std::vector<double> load_weight;  // by load: traffic weight of its serving hosts
+  std::vector<double> group_weight_per_capacity;
+  std::vector<std::int64_t> group_serving;
   double total_rate = 0.0;
-  for (double r : rate) total_rate += r;
-  figures.requests_per_s = total_rate;
-  double weighted_latency = 0.0;
+  double weighted_latency = 0.0;  // seconds, weighted by share of requests
   double longest_timeout = 0.0;
   // Requests answered at one fixed time (saturated hosts, failures, a cold start), as point
   // masses of the latency distribution: (share of all requests, seconds).
   std::vector<std::pair<double, double>> fixed;
+  LoadFigures figures;
+};
+
+void LoadModel::update() {
+  const auto& scenario = world_.scenario();
+  const std::size_t loads = scenario.loads.size();
+  Tick tick;
+  tick.rate.resize(loads);
+  for (std::size_t l = 0; l < loads; ++l) {
+    tick.rate[l] = load_rate(scenario.loads[l], world_.now());
+  }
+  classify_serving_hosts(tick);
+  for (double r : tick.rate) tick.total_rate += r;
+  tick.figures.requests_per_s = tick.total_rate;
+  queue_classes(tick);
+  serve_loads_without_hosts(tick);
+  tick.figures.failed_per_s = std::min(tick.figures.failed_per_s, tick.total_rate);
+  set_host_loads();
+  tick.figures.mean_latency_ms = tick.weighted_latency * 1'000.0;
+  if (tick.total_rate > 0.0) latency_quantiles(tick);
+  group_utilizations(tick);
+  figures_ = tick.figures;
+  max_utilization_ = std::max(max_utilization_, tick.figures.peak_utilization);
+  track_overload();
+  world_.fleet().set_load(figures_.requests_per_s, figures_.failed_per_s, figures_.mean_latency_ms);
+  record_history();
+}
+
+void LoadModel::classify_serving_hosts(Tick& tick) {
+  // Serving hosts by (load, traffic weight): hosts alike see the same queue, so the queueing
+  // formulas run once per class instead of once per host.
+  const Fleet& fleet = world_.fleet();
+  const std::size_t groups = fleet.groups().size();
+  classes_.clear();
+  tick.load_weight.assign(tick.rate.size(), 0.0);
+  tick.group_weight_per_capacity.assign(groups, 0.0);
+  tick.group_serving.assign(groups, 0);
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    const int l = group_service_load_[g];
+    if (l < 0) continue;
+    double group_weight = 0.0;
+    for (HostIndex h : fleet.groups()[g].hosts) {
+      if (!fleet.is_serving(h)) continue;
+      const float w = fleet.weight_of(h);
+      const double capacity = version_capacity_[fleet.version_of(h)];
+      ++tick.group_serving[g];
+      group_weight += w;
+      tick.group_weight_per_capacity[g] += w / capacity;
+      HostClass* host_class = find_class(l, w, capacity);
+      if (host_class == nullptr) {
+        host_class = &classes_.emplace_back(HostClass{.load = l,
+                                                      .weight = w,
+                                                      .capacity = capacity,
+                                                      .hosts = 0,
+                                                      .arrival_per_host = 0.0,
+                                                      .share = 0.0,
+                                                      .saturated = false,
+                                                      .failed_fraction = 0.0,
+                                                      .queue = {}});
+      }
+      ++host_class->hosts;
+    }
+    tick.load_weight[static_cast<std::size_t>(l)] += group_weight;
+  }
+}
+
+void LoadModel::queue_classes(Tick& tick) {
   for (auto& c : classes_) {
     const auto l = static_cast<std::size_t>(c.load);
     const auto& capacity = *load_capacity_[l];
     const double timeout = capacity.timeout.to_seconds();
-    longest_timeout = std::max(longest_timeout, timeout);
-    c.arrival_per_host = load_weight[l] > 0.0 ? rate[l] * c.weight / load_weight[l] : 0.0;
+    tick.longest_timeout = std::max(tick.longest_timeout, timeout);
+    c.arrival_per_host =
+        tick.load_weight[l] > 0.0 ? tick.rate[l] * c.weight / tick.load_weight[l] : 0.0;
     c.queue = MmcQueue{.servers = capacity.concurrency,
                        .arrival_rate = c.arrival_per_host,
                        .service_rate = c.capacity / static_cast<double>(capacity.concurrency)};
     const double arrivals = c.arrival_per_host * static_cast<double>(c.hosts);
-    c.share = total_rate > 0.0 ? arrivals / total_rate : 0.0;
+    c.share = tick.total_rate > 0.0 ? arrivals / tick.total_rate : 0.0;
     c.saturated = c.arrival_per_host >= c.capacity;
-    figures.serving_replicas += c.hosts;
+    tick.figures.serving_replicas += c.hosts;
     c.failed_fraction = 0.0;
     if (c.saturated) {
       c.failed_fraction = 1.0 - c.capacity / c.arrival_per_host;
       // The queue is full to the timeout: what a host serves waits that long, the rest fails.
-      figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
-      weighted_latency += c.share * timeout;
-      fixed.emplace_back(c.share, timeout);
+      tick.figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
+      tick.weighted_latency += c.share * timeout;
+      tick.fixed.emplace_back(c.share, timeout);
       continue;
     }
     if (arrivals <= 0.0) continue;
     const double wait = c.queue.wait_probability();
     c.failed_fraction = c.queue.response_tail(timeout, wait);
-    figures.failed_per_s += arrivals * c.failed_fraction;
-    weighted_latency += c.share * c.queue.mean_response_s();
+    tick.figures.failed_per_s += arrivals * c.failed_fraction;
+    tick.weighted_latency += c.share * c.queue.mean_response_s();
   }
+}
+
+void LoadModel::serve_loads_without_hosts(Tick& tick) {
   // A loaded service with no serving host: its requests wait for a host that is starting (a
   // cold start) if one comes within the timeout, and fail otherwise.
-  for (std::size_t l = 0; l < loads; ++l) {
-    if (rate[l] <= 0.0 || load_weight[l] > 0.0) continue;
+  for (std::size_t l = 0; l < tick.rate.size(); ++l) {
+    if (tick.rate[l] <= 0.0 || tick.load_weight[l] > 0.0) continue;
     const double timeout = load_capacity_[l]->timeout.to_seconds();
-    longest_timeout = std::max(longest_timeout, timeout);
+    tick.longest_timeout = std::max(tick.longest_timeout, timeout);
     std::optional<double> wait;
     if (cold_start_hook_) {
       for (std::uint32_t g = 0; g < group_service_load_.size() && !wait; ++g) {
         if (group_service_load_[g] == static_cast<int>(l)) wait = cold_start_hook_(g);
       }
     }
-    const double share = rate[l] / total_rate;
+    const double share = tick.rate[l] / tick.total_rate;
     if (wait && *wait <= timeout) {
-      fixed.emplace_back(share, *wait);
-      weighted_latency += share * *wait;
+      tick.fixed.emplace_back(share, *wait);
+      tick.weighted_latency += share * *wait;
     } else {
-      figures.failed_per_s += rate[l];
-      fixed.emplace_back(share, timeout);
-      weighted_latency += share * timeout;
+      tick.figures.failed_per_s += tick.rate[l];
+      tick.fixed.emplace_back(share, timeout);
+      tick.weighted_latency += share * timeout;
     }
   }
-  figures.failed_per_s = std::min(figures.failed_per_s, total_rate);
+}
+
+void LoadModel::set_host_loads() {
   // What each serving host receives, for metrics of a subset of hosts (a canary's analysis);
   // hosts out of rotation receive nothing.
+  Fleet& fleet = world_.fleet();
   for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;
     const double timeout_ms =
         load_capacity_[static_cast<std::size_t>(l)]->timeout.to_seconds() * 1'000.0;
     for (HostIndex h : fleet.groups()[g].hosts) {
-      const HostClass* host_class = nullptr;
-      if (fleet.is_serving(h)) {
-        const float w = fleet.weight_of(h);
-        const double capacity = version_capacity_[fleet.version_of(h)];
-        for (const auto& c : classes_) {
-          if (c.load == l && c.weight == w && c.capacity == capacity) {
-            host_class = &c;
-            break;
-          }
-        }
-      }
+      const HostClass* host_class =
+          fleet.is_serving(h)
+              ? find_class(l, fleet.weight_of(h), version_capacity_[fleet.version_of(h)])
+              : nullptr;
       if (host_class == nullptr) {
         fleet.set_host_load(h, 0.0, 0.0, 0.0);
-      } else {
-        const double response_ms =
-            host_class->saturated ? timeout_ms : host_class->queue.mean_response_s() * 1'000.0;
-        fleet.set_host_load(h, host_class->arrival_per_host, host_class->failed_fraction,
-                            response_ms);
+        continue;
       }
+      const double response_ms =
+          host_class->saturated ? timeout_ms : host_class->queue.mean_response_s() * 1'000.0;
+      fleet.set_host_load(h, host_class->arrival_per_host, host_class->failed_fraction,
+                          response_ms);
     }
   }
-  figures.mean_latency_ms = weighted_latency * 1'000.0;
+}
 
-  if (total_rate > 0.0) {
-    std::vector<double> waits(classes_.size());
+void LoadModel::latency_quantiles(Tick& tick) const {
+  std::vector<double> waits(classes_.size());
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    if (!classes_[i].saturated) waits[i] = classes_[i].queue.wait_probability();
+  }
+  // P(response > t) over all requests, failed ones counted at their timeout.
+  const auto tail = [&](double t) {
+    double sum = 0.0;
     for (std::size_t i = 0; i < classes_.size(); ++i) {
-      if (!classes_[i].saturated) waits[i] = classes_[i].queue.wait_probability();
+      const auto& c = classes_[i];
+      if (c.saturated || c.share <= 0.0) continue;
+      sum += c.share * c.queue.response_tail(t, waits[i]);
     }
-    // P(response > t) over all requests, failed ones counted at their timeout.
-    const auto tail = [&](double t) {
-      double sum = 0.0;
-      for (std::size_t i = 0; i < classes_.size(); ++i) {
-        const auto& c = classes_[i];
-        if (c.saturated || c.share <= 0.0) continue;
-        sum += c.share * c.queue.response_tail(t, waits[i]);
-      }
-      for (const auto& [share, at] : fixed) {
-        if (t < at) sum += share;
-      }
-      return sum;
-    };
-    const auto quantile_ms = [&](double p) {
-      const double hi = std::max(longest_timeout, 1e-3);
-      if (tail(hi * (1.0 - 1e-12)) > 1.0 - p) return hi * 1'000.0;
-      return solve_tail(tail, 1.0 - p, hi) * 1'000.0;
-    };
-    figures.p50_ms = quantile_ms(0.50);
-    figures.p95_ms = quantile_ms(0.95);
-    figures.p99_ms = quantile_ms(0.99);
-  }
+    for (const auto& [share, at] : tick.fixed) {
+      if (t < at) sum += share;
+    }
+    return sum;
+  };
+  const auto quantile_ms = [&](double p) {
+    const double hi = std::max(tick.longest_timeout, 1e-3);
+    if (tail(hi * (1.0 - 1e-12)) > 1.0 - p) return hi * 1'000.0;
+    return solve_tail(tail, 1.0 - p, hi) * 1'000.0;
+  };
+  tick.figures.p50_ms = quantile_ms(0.50);
+  tick.figures.p95_ms = quantile_ms(0.95);
+  tick.figures.p99_ms = quantile_ms(0.99);
+}
 
+void LoadModel::group_utilizations(Tick& tick) {
   for (std::uint32_t g = 0; g < group_utilization_.size(); ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;
@@ -341,35 +368,36 @@ void LoadModel::update() {
     // requests-per-second metric over its target) reports, uncapped. With no serving host no
     // pod reports a metric.
     double utilization = 0.0;
-    if (group_serving[g] > 0 && load_weight[li] > 0.0) {
-      utilization = rate[li] * group_weight_per_capacity[g] / load_weight[li] /
-                    static_cast<double>(group_serving[g]);
+    if (tick.group_serving[g] > 0 && tick.load_weight[li] > 0.0) {
+      utilization = tick.rate[li] * tick.group_weight_per_capacity[g] / tick.load_weight[li] /
+                    static_cast<double>(tick.group_serving[g]);
     }
     group_utilization_[g] = utilization;
-    figures.peak_utilization = std::max(figures.peak_utilization, utilization);
+    tick.figures.peak_utilization = std::max(tick.figures.peak_utilization, utilization);
   }
-  figures_ = figures;
-  max_utilization_ = std::max(max_utilization_, figures.peak_utilization);
+}
 
+void LoadModel::track_overload() {
   // Overloaded: a group saturated, or more than 0.1% of requests failing for lack of capacity.
   // Queueing tails fail a vanishing share of requests at any load, so a lower bar would count
   // an ordinary busy afternoon as overload.
+  const double total_rate = figures_.requests_per_s;
   const bool overloaded =
-      figures.peak_utilization >= 1.0 ||
-      (total_rate > 0.0 && figures.failed_per_s > kOverloadFailureShare * total_rate);
+      figures_.peak_utilization >= 1.0 ||
+      (total_rate > 0.0 && figures_.failed_per_s > kOverloadFailureShare * total_rate);
   if (overloaded && overloaded_since_ == engine::Time::max()) {
     overloaded_since_ = world_.now();
   } else if (!overloaded && overloaded_since_ != engine::Time::max()) {
     overload_ms_ += static_cast<double>((world_.now() - overloaded_since_).ms());
     overloaded_since_ = engine::Time::max();
   }
+}
 
-  fleet.set_load(figures.requests_per_s, figures.failed_per_s, figures.mean_latency_ms);
-  if (history_span_ > engine::Duration{}) {
-    history_.emplace_back(world_.now(), group_utilization_);
-    while (history_.size() > 1 && history_[1].first <= world_.now() - history_span_) {
-      history_.pop_front();
-    }
+void LoadModel::record_history() {
+  if (history_span_ <= engine::Duration{}) return;
+  history_.emplace_back(world_.now(), group_utilization_);
+  while (history_.size() > 1 && history_[1].first <= world_.now() - history_span_) {
+    history_.pop_front();
   }
 }
 

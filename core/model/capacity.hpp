@@ -128,6 +128,25 @@ class LoadModel : public engine::Process {
     MmcQueue queue;
   };
   std::vector<HostClass> classes_;
+
+  // The phases of update(), in order.
+  struct Tick;
+  void classify_serving_hosts(Tick& tick);
+  void queue_classes(Tick& tick);
+  void serve_loads_without_hosts(Tick& tick);
+  void set_host_loads();
+  void latency_quantiles(Tick& tick) const;
+  void group_utilizations(Tick& tick);
+  void track_overload();
+  void record_history();
+  // Defined here so that it inlines into the per-host loops: a call per host costs a measurable
+  // share of a tick. There are a handful of classes, so a scan is the fastest lookup.
+  HostClass* find_class(int load, float weight, double capacity) {
+    for (auto& c : classes_) {
+      if (c.load == load && c.weight == weight && c.capacity == capacity) return &c;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace deploysim::model

@@ -104,185 +104,229 @@ spec::ScalingRules read_rules(std::optional<input::ObjectReader> object, spec::S
   return rules;
 }
 
+using ReadTime = std::function<engine::Time(const input::ValueReader&)>;
+
+void require_service(const spec::Scenario& scenario, const std::string& name,
+                     const input::ValueReader& where) {
+  const bool known = std::any_of(scenario.services.begin(), scenario.services.end(),
+                                 [&](const spec::Service& s) { return s.name == name; });
+  if (!known) where.fail("the name of a service defined in /services");
+}
+
+// Where in the day the run starts, for diurnal profiles: the wall clock's time of day at
+// time 0, or midnight without one.
+engine::Duration day_offset(const spec::Scenario& scenario) {
+  if (!scenario.clock.wall) return engine::Duration{};
+  return engine::Duration::milliseconds(
+      ((scenario.clock.wall->origin_epoch_ms() % 86'400'000) + 86'400'000) % 86'400'000);
+}
+
+void read_version_capacities(const input::ValueReader& by_version, const spec::Scenario& scenario,
+                             spec::HostCapacity& host) {
+  const auto& service =
+      *std::find_if(scenario.services.begin(), scenario.services.end(),
+                    [&](const spec::Service& s) { return s.name == host.service; });
+  auto versions = by_version.as_object();
+  for (auto& [version, version_rps] : versions.members()) {
+    const bool exists = std::any_of(
+        service.versions.begin(), service.versions.end(),
+        [&version_name = version](const spec::Version& v) { return v.name == version_name; });
+    if (!exists) version_rps.fail("a version of service \"" + host.service + "\"");
+    const double rate = version_rps.as_number(0.0, kMaxRps);
+    if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
+    host.rps_per_host_by_version[version] = rate;
+  }
+}
+
+spec::HostCapacity read_capacity(const std::string& name, const input::ValueReader& value,
+                                 const spec::Scenario& scenario) {
+  spec::HostCapacity host;
+  host.service = name;
+  auto entry = value.as_object();
+  require_service(scenario, name, value);
+  const auto rps = entry.value("rps_per_host");
+  host.rps_per_host = rps.as_number(0.0, kMaxRps);
+  if (host.rps_per_host <= 0.0) {
+    rps.fail("a capacity above 0 requests per second per host",
+             "a host that serves nothing cannot take traffic");
+  }
+  if (auto by_version = entry.optional("rps_per_host_by_version")) {
+    read_version_capacities(*by_version, scenario, host);
+  }
+  host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
+  host.timeout = entry.positive_duration("timeout", host.timeout);
+  mark_annotations(entry);
+  entry.finish();
+  return host;
+}
+
+void read_steps(input::ObjectReader& entry, spec::LoadProfile& profile, const ReadTime& read_time) {
+  for (const auto& element : entry.array("steps")) {
+    auto step = element.as_object();
+    const engine::Time at = read_time(step.value("at"));
+    if (!profile.points.empty() && at <= profile.points.back().first) {
+      step.value("at").fail("a time after the previous step's");
+    }
+    profile.points.emplace_back(at, step.value("rps").as_number(0.0, kMaxRps));
+    step.finish();
+  }
+}
+
+// The profile's own keys: its kind and the rate over time that kind describes.
+void read_profile_shape(input::ObjectReader& entry, spec::LoadProfile& profile,
+                        const std::string& scenario_file, const ReadTime& read_time) {
+  const std::string kind = entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
+  if (kind == "constant") {
+    profile.kind = spec::LoadProfile::Kind::constant;
+    profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
+  } else if (kind == "diurnal") {
+    profile.kind = spec::LoadProfile::Kind::diurnal;
+    profile.mean_rps = entry.value("mean_rps").as_number(0.0, kMaxRps);
+    profile.amplitude = entry.value("amplitude").as_probability();
+    profile.peak = read_time_of_day(entry.value("peak"));
+  } else if (kind == "step") {
+    profile.kind = spec::LoadProfile::Kind::step;
+    profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
+    read_steps(entry, profile, read_time);
+  } else {
+    profile.kind = spec::LoadProfile::Kind::csv;
+    const auto file = entry.value("csv");
+    profile.csv_file = file.as_string();
+    profile.points = read_load_csv(file, scenario_file);
+    profile.rps = 0.0;
+  }
+}
+
+spec::LoadProfile read_load(const std::string& name, const input::ValueReader& value,
+                            const spec::Scenario& scenario, const ReadTime& read_time) {
+  auto entry = value.as_object();
+  require_service(scenario, name, value);
+  spec::LoadProfile profile;
+  profile.service = name;
+  profile.day_offset = day_offset(scenario);
+  read_profile_shape(entry, profile, scenario.file, read_time);
+  for (const auto& element : entry.optional_array("spikes")) {
+    auto spike_object = element.as_object();
+    spec::LoadSpike spike;
+    spike.at = read_time(spike_object.value("at"));
+    spike.duration = spike_object.positive_duration("for");
+    spike.extra_rps = spike_object.value("extra_rps").as_number(0.0, kMaxRps);
+    spike_object.finish();
+    profile.spikes.push_back(spike);
+  }
+  mark_annotations(entry);
+  entry.finish();
+  return profile;
+}
+
+// Every loaded service needs to know what its hosts can take.
+void require_capacities(const input::ValueReader& load, const spec::Scenario& scenario) {
+  for (const auto& profile : scenario.loads) {
+    const bool known =
+        std::any_of(scenario.capacities.begin(), scenario.capacities.end(),
+                    [&](const spec::HostCapacity& c) { return c.service == profile.service; });
+    if (!known) {
+      input::ValueReader(load.json()[profile.service], load.file(),
+                         input::child_pointer(load.pointer(), profile.service))
+          .fail("a service with a capacity in /capacity/" + profile.service,
+                "add {\"rps_per_host\": ...} for it under /capacity");
+    }
+  }
+}
+
+// The group an autoscaler names must exist and have a load.
+void require_loaded_group(const std::string& name, const input::ValueReader& value,
+                          const spec::Scenario& scenario) {
+  const auto group =
+      std::find_if(scenario.groups.begin(), scenario.groups.end(),
+                   [&group_name = name](const spec::HostGroup& g) { return g.name == group_name; });
+  if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
+  const bool loaded =
+      std::any_of(scenario.loads.begin(), scenario.loads.end(),
+                  [&](const spec::LoadProfile& p) { return p.service == group->service; });
+  if (!loaded) {
+    value.fail("a group whose service has a load in /load/" + group->service,
+               "an autoscaler reacts to load");
+  }
+}
+
+void read_replicas_and_target(input::ObjectReader& entry, spec::Autoscaler& scaler) {
+  const bool to_zero = scaler.mode == spec::Autoscaler::Mode::scale_to_zero;
+  scaler.min_replicas = entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
+  const auto max = entry.value("max_replicas");
+  scaler.max_replicas = max.as_integer(1, 100'000);
+  if (scaler.max_replicas < scaler.min_replicas) {
+    max.fail("at least min_replicas (" + std::to_string(scaler.min_replicas) + ")");
+  }
+  const auto target = entry.value("target_utilization");
+  scaler.target_utilization = target.as_number(0.0, 10.0);
+  if (scaler.target_utilization <= 0.0) {
+    target.fail("a target utilisation above 0 (e.g. 0.6 for averageUtilization 60)");
+  }
+}
+
+// behavior.scale_up and behavior.scale_down over Kubernetes' defaults (autoscaling/v2).
+void read_behavior(input::ObjectReader& entry, spec::Autoscaler& scaler) {
+  spec::ScalingRules up;
+  up.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)},
+                 {spec::ScalingPolicy::Kind::pods, 4.0, engine::Duration::seconds(15)}};
+  spec::ScalingRules down;
+  down.stabilization_window = engine::Duration::seconds(300);
+  down.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)}};
+  std::optional<input::ObjectReader> up_object;
+  std::optional<input::ObjectReader> down_object;
+  if (auto behavior = entry.optional("behavior")) {
+    auto behavior_object = behavior->as_object();
+    if (auto v = behavior_object.optional("scale_up")) up_object.emplace(v->as_object());
+    if (auto v = behavior_object.optional("scale_down")) down_object.emplace(v->as_object());
+    behavior_object.finish();
+  }
+  scaler.scale_up = read_rules(std::move(up_object), up);
+  scaler.scale_down = read_rules(std::move(down_object), down);
+}
+
+spec::Autoscaler read_autoscaler(const std::string& name, const input::ValueReader& value,
+                                 const spec::Scenario& scenario) {
+  auto entry = value.as_object();
+  require_loaded_group(name, value, scenario);
+  spec::Autoscaler scaler;
+  scaler.group = name;
+  scaler.mode = entry.string_enum("mode", {"hpa", "scale_to_zero"}, "hpa") == "hpa"
+                    ? spec::Autoscaler::Mode::hpa
+                    : spec::Autoscaler::Mode::scale_to_zero;
+  read_replicas_and_target(entry, scaler);
+  scaler.tolerance = entry.number("tolerance", 0.0, 0.99, 0.1);
+  scaler.sync_period = entry.positive_duration("sync_period", scaler.sync_period);
+  scaler.metric_lag = entry.duration("metric_lag", scaler.metric_lag);
+  scaler.provisioning = entry.duration("provisioning", scaler.provisioning);
+  scaler.idle_timeout = entry.positive_duration("idle_timeout", scaler.idle_timeout);
+  read_behavior(entry, scaler);
+  mark_annotations(entry);
+  entry.finish();
+  return scaler;
+}
+
 }  // namespace
 
-void parse_capacity_sections(
-    input::ObjectReader& root, spec::Scenario& scenario,
-    const std::function<engine::Time(const input::ValueReader&)>& read_time) {
-  std::vector<std::string> service_names;
-  for (const auto& service : scenario.services) service_names.push_back(service.name);
-  const auto service_reference = [&](const std::string& name, const input::ValueReader& where) {
-    if (std::find(service_names.begin(), service_names.end(), name) == service_names.end()) {
-      where.fail("the name of a service defined in /services");
-    }
-  };
-  const engine::Duration day_offset =
-      scenario.clock.wall
-          ? engine::Duration::milliseconds(
-                ((scenario.clock.wall->origin_epoch_ms() % 86'400'000) + 86'400'000) % 86'400'000)
-          : engine::Duration{};
-
-  // --- /capacity ---
+void parse_capacity_sections(input::ObjectReader& root, spec::Scenario& scenario,
+                             const ReadTime& read_time) {
   if (auto capacity = root.optional("capacity")) {
     auto object = capacity->as_object();
     for (auto& [name, value] : object.members()) {
-      spec::HostCapacity host;
-      host.service = name;
-      auto entry = value.as_object();
-      service_reference(name, value);
-      const auto rps = entry.value("rps_per_host");
-      host.rps_per_host = rps.as_number(0.0, kMaxRps);
-      if (host.rps_per_host <= 0.0) {
-        rps.fail("a capacity above 0 requests per second per host",
-                 "a host that serves nothing "
-                 "cannot take traffic");
-      }
-      if (auto by_version = entry.optional("rps_per_host_by_version")) {
-        const auto& service = *std::find_if(
-            scenario.services.begin(), scenario.services.end(),
-            [&service_name = name](const spec::Service& s) { return s.name == service_name; });
-        auto versions = by_version->as_object();
-        for (auto& [version, version_rps] : versions.members()) {
-          const bool exists = std::any_of(
-              service.versions.begin(), service.versions.end(),
-              [&version_name = version](const spec::Version& v) { return v.name == version_name; });
-          if (!exists) version_rps.fail("a version of service \"" + name + "\"");
-          const double rate = version_rps.as_number(0.0, kMaxRps);
-          if (rate <= 0.0) version_rps.fail("a capacity above 0 requests per second per host");
-          host.rps_per_host_by_version[version] = rate;
-        }
-      }
-      host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
-      host.timeout = entry.positive_duration("timeout", host.timeout);
-      mark_annotations(entry);
-      entry.finish();
-      scenario.capacities.push_back(host);
+      scenario.capacities.push_back(read_capacity(name, value, scenario));
     }
   }
-
-  // --- /load ---
   if (auto load = root.optional("load")) {
     auto object = load->as_object();
     for (auto& [name, value] : object.members()) {
-      auto entry = value.as_object();
-      service_reference(name, value);
-      spec::LoadProfile profile;
-      profile.service = name;
-      profile.day_offset = day_offset;
-      const std::string kind = entry.string_enum("profile", {"constant", "diurnal", "step", "csv"});
-      if (kind == "constant") {
-        profile.kind = spec::LoadProfile::Kind::constant;
-        profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
-      } else if (kind == "diurnal") {
-        profile.kind = spec::LoadProfile::Kind::diurnal;
-        profile.mean_rps = entry.value("mean_rps").as_number(0.0, kMaxRps);
-        profile.amplitude = entry.value("amplitude").as_probability();
-        profile.peak = read_time_of_day(entry.value("peak"));
-      } else if (kind == "step") {
-        profile.kind = spec::LoadProfile::Kind::step;
-        profile.rps = entry.value("rps").as_number(0.0, kMaxRps);
-        for (const auto& element : entry.array("steps")) {
-          auto step = element.as_object();
-          const engine::Time at = read_time(step.value("at"));
-          if (!profile.points.empty() && at <= profile.points.back().first) {
-            step.value("at").fail("a time after the previous step's");
-          }
-          profile.points.emplace_back(at, step.value("rps").as_number(0.0, kMaxRps));
-          step.finish();
-        }
-      } else {
-        profile.kind = spec::LoadProfile::Kind::csv;
-        const auto file = entry.value("csv");
-        profile.csv_file = file.as_string();
-        profile.points = read_load_csv(file, scenario.file);
-        profile.rps = 0.0;
-      }
-      for (const auto& element : entry.optional_array("spikes")) {
-        auto spike_object = element.as_object();
-        spec::LoadSpike spike;
-        spike.at = read_time(spike_object.value("at"));
-        spike.duration = spike_object.positive_duration("for");
-        spike.extra_rps = spike_object.value("extra_rps").as_number(0.0, kMaxRps);
-        spike_object.finish();
-        profile.spikes.push_back(spike);
-      }
-      mark_annotations(entry);
-      entry.finish();
-      scenario.loads.push_back(std::move(profile));
+      scenario.loads.push_back(read_load(name, value, scenario, read_time));
     }
-    // Every loaded service needs to know what its hosts can take.
-    for (const auto& profile : scenario.loads) {
-      const bool known =
-          std::any_of(scenario.capacities.begin(), scenario.capacities.end(),
-                      [&](const spec::HostCapacity& c) { return c.service == profile.service; });
-      if (!known) {
-        input::ValueReader(load->json()[profile.service], load->file(),
-                           input::child_pointer(load->pointer(), profile.service))
-            .fail("a service with a capacity in /capacity/" + profile.service,
-                  "add {\"rps_per_host\": ...} for it under /capacity");
-      }
-    }
+    require_capacities(*load, scenario);
   }
-
-  // --- /autoscaling ---
   if (auto autoscaling = root.optional("autoscaling")) {
     auto object = autoscaling->as_object();
     for (auto& [name, value] : object.members()) {
-      auto entry = value.as_object();
-      const auto group = std::find_if(
-          scenario.groups.begin(), scenario.groups.end(),
-          [&group_name = name](const spec::HostGroup& g) { return g.name == group_name; });
-      if (group == scenario.groups.end()) value.fail("the name of a group of hosts in /fleet");
-      const bool loaded =
-          std::any_of(scenario.loads.begin(), scenario.loads.end(),
-                      [&](const spec::LoadProfile& p) { return p.service == group->service; });
-      if (!loaded) {
-        value.fail("a group whose service has a load in /load/" + group->service,
-                   "an autoscaler reacts to load");
-      }
-      spec::Autoscaler scaler;
-      scaler.group = name;
-      scaler.mode = entry.string_enum("mode", {"hpa", "scale_to_zero"}, "hpa") == "hpa"
-                        ? spec::Autoscaler::Mode::hpa
-                        : spec::Autoscaler::Mode::scale_to_zero;
-      const bool to_zero = scaler.mode == spec::Autoscaler::Mode::scale_to_zero;
-      scaler.min_replicas =
-          entry.integer("min_replicas", to_zero ? 0 : 1, 100'000, to_zero ? 0 : 1);
-      const auto max = entry.value("max_replicas");
-      scaler.max_replicas = max.as_integer(1, 100'000);
-      if (scaler.max_replicas < scaler.min_replicas) {
-        max.fail("at least min_replicas (" + std::to_string(scaler.min_replicas) + ")");
-      }
-      const auto target = entry.value("target_utilization");
-      scaler.target_utilization = target.as_number(0.0, 10.0);
-      if (scaler.target_utilization <= 0.0) {
-        target.fail("a target utilisation above 0 (e.g. 0.6 for averageUtilization 60)");
-      }
-      scaler.tolerance = entry.number("tolerance", 0.0, 0.99, 0.1);
-      scaler.sync_period = entry.positive_duration("sync_period", scaler.sync_period);
-      scaler.metric_lag = entry.duration("metric_lag", scaler.metric_lag);
-      scaler.provisioning = entry.duration("provisioning", scaler.provisioning);
-      scaler.idle_timeout = entry.positive_duration("idle_timeout", scaler.idle_timeout);
-      // Kubernetes' defaults for behavior (autoscaling/v2).
-      spec::ScalingRules up;
-      up.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)},
-                     {spec::ScalingPolicy::Kind::pods, 4.0, engine::Duration::seconds(15)}};
-      spec::ScalingRules down;
-      down.stabilization_window = engine::Duration::seconds(300);
-      down.policies = {{spec::ScalingPolicy::Kind::percent, 100.0, engine::Duration::seconds(15)}};
-      std::optional<input::ObjectReader> up_object;
-      std::optional<input::ObjectReader> down_object;
-      if (auto behavior = entry.optional("behavior")) {
-        auto behavior_object = behavior->as_object();
-        if (auto v = behavior_object.optional("scale_up")) up_object.emplace(v->as_object());
-        if (auto v = behavior_object.optional("scale_down")) down_object.emplace(v->as_object());
-        behavior_object.finish();
-      }
-      scaler.scale_up = read_rules(std::move(up_object), up);
-      scaler.scale_down = read_rules(std::move(down_object), down);
-      mark_annotations(entry);
-      entry.finish();
-      scenario.autoscalers.push_back(scaler);
+      scenario.autoscalers.push_back(read_autoscaler(name, value, scenario));
     }
   }
 }

@@ -7,6 +7,7 @@
 #include "strategy/all_at_once.hpp"
 #include "strategy/blue_green.hpp"
 #include "strategy/canary.hpp"
+#include "strategy/kubernetes.hpp"
 #include "strategy/manual.hpp"
 #include "strategy/ring.hpp"
 #include "strategy/rolling.hpp"
@@ -80,6 +81,10 @@ void Strategy::rollback(std::string_view /*reason*/, std::string_view /*who*/) {
       }
     }
   }
+  mark_rolled_back();
+}
+
+void Strategy::mark_rolled_back() {
   if (outcome_ == DeployOutcome::in_progress || outcome_ == DeployOutcome::completed ||
       outcome_ == DeployOutcome::failed) {
     outcome_ = DeployOutcome::rolled_back;
@@ -104,7 +109,12 @@ std::unique_ptr<Strategy> make_strategy(model::World& world, const spec::Deploym
         } else if constexpr (std::is_same_v<T, spec::AllAtOnceParams>) {
           return std::make_unique<AllAtOnceStrategy>(world, deployment);
         } else if constexpr (std::is_same_v<T, spec::RollingParams>) {
-          return std::make_unique<RollingStrategy>(world, deployment, params);
+          // Two controllers behind one strategy type, as the docs map it: batches when a batch
+          // size is given (Ansible serial), the Deployment controller otherwise.
+          if (params.batch_size > 0) {
+            return std::make_unique<RollingStrategy>(world, deployment, params);
+          }
+          return std::make_unique<KubernetesStrategy>(world, deployment, params);
         } else if constexpr (std::is_same_v<T, spec::BlueGreenParams>) {
           return std::make_unique<BlueGreenStrategy>(world, deployment, params);
         } else if constexpr (std::is_same_v<T, spec::CanaryParams>) {

@@ -44,6 +44,9 @@ class Strategy : public model::Rollout, public model::HostUpdateListener, public
   /// Records the end of the rollout with its outcome (once), and runs post-deploy verification.
   void finish(DeployOutcome outcome, std::string_view detail = {});
   bool active() const { return outcome_ == DeployOutcome::in_progress; }
+  /// The outcome rule of a rollback: a rollout in progress, completed or failed is rolled back; a
+  /// halted one keeps its outcome, though its hosts still go back.
+  void mark_rolled_back();
   /// Abandons host updates in flight; strategies with updaters of their own extend it.
   virtual void stop_updates();
   /// Records a notable rollout event ("canary step 2: weight 20%").
