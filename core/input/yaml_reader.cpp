@@ -190,8 +190,7 @@ class Reader {
 
   nlohmann::json node(Event& event, std::size_t depth, Node& at) {
     if (depth > kMaxJsonDepth) {
-      fail_at(event.event,
-              "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      fail_at(event.event, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     }
     at.range = range_of(event.event);
     switch (event.type()) {
