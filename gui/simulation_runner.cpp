@@ -145,20 +145,20 @@ void SimulationRunner::publish() {
   rows_sent_ = series.rows();
 
   const auto& story = world.story();
-  const bool alert_changed = std::any_of(
-      story.begin() + static_cast<std::ptrdiff_t>(story_sent_), story.end(),
-      [](const auto& r) { return r.event == "alert_fired" || r.event == "alert_resolved"; });
   for (; story_sent_ < story.size(); ++story_sent_) {
     const auto& record = story[story_sent_];
     snapshot->new_story.push_back(
         {record.time.ms(), short_clock(record.time), record.event, simulation::describe(record)});
-  }
-  // The alerts' transitions as operators read them in a Nagios or Icinga log, the same lines
-  // `deploysim run --notifications` writes.
-  if (alert_changed) {
-    const auto all = io::notifications(*scenario_, story);
-    for (; notifications_sent_ < all.size(); ++notifications_sent_) {
-      const auto& n = all[notifications_sent_];
+    if (record.event != "alert_fired" && record.event != "alert_resolved") continue;
+    // The alert's transition as operators read it in a Nagios or Icinga log (the lines of
+    // `deploysim run --notifications`), right after the event that caused it, so that the log
+    // reads the same however the run was sliced.
+    const std::vector<engine::TraceRecord> so_far(
+        story.begin(), story.begin() + static_cast<std::ptrdiff_t>(story_sent_) + 1);
+    const auto transitions = io::notifications(*scenario_, so_far);
+    if (transitions.size() > notifications_sent_) {
+      notifications_sent_ = transitions.size();
+      const auto& n = transitions.back();
       snapshot->new_story.push_back(
           {n.time.ms(), short_clock(n.time), "notification", io::notification_line(*scenario_, n)});
     }

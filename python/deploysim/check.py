@@ -59,7 +59,7 @@ def _text(document: Document | None, label: str) -> tuple[str | None, str]:
         # Indented, so that findings carry useful line numbers into this text.
         return json.dumps(document, indent=2), label
     path = os.fspath(document)
-    return _core.input::read_text_file(path), path
+    return _core.read_input_file(path), path
 
 
 def check(manifest: Document, inventory: Document | None = None, *,
