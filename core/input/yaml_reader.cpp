@@ -2,13 +2,13 @@
 
 #include <yaml.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
@@ -54,14 +54,63 @@ std::size_t count_nodes(const nlohmann::json& value) {
   return count;
 }
 
-bool matches(const std::string& text, const std::regex& pattern) {
-  return std::regex_match(text, pattern);
+// The YAML 1.2 core schema's number forms, matched by hand: std::regex recurses per character and
+// trips GCC 12's -Wmaybe-uninitialized under the sanitizers.
+bool is_digit(char c, int base = 10) {
+  if (base == 16) return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  return c >= '0' && c < static_cast<char>('0' + base);
 }
 
-const std::regex kInteger("[-+]?[0-9]+");
-const std::regex kBasedInteger("0x[0-9a-fA-F]+|0o[0-7]+");
-const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-const std::regex kNonFinite("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+// Digits of `base` from `i`, at least one; returns the position after them, or npos.
+std::size_t digits(std::string_view text, std::size_t i, int base = 10) {
+  const std::size_t start = i;
+  while (i < text.size() && is_digit(text[i], base)) ++i;
+  return i > start ? i : std::string_view::npos;
+}
+
+std::size_t after_sign(std::string_view text) {
+  return !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+}
+
+// [-+]?[0-9]+
+bool is_integer(std::string_view text) {
+  return digits(text, after_sign(text)) == text.size();
+}
+
+// 0x[0-9a-fA-F]+ or 0o[0-7]+
+bool is_based_integer(std::string_view text) {
+  if (text.size() < 3 || text[0] != '0') return false;
+  if (text[1] == 'x') return digits(text, 2, 16) == text.size();
+  if (text[1] == 'o') return digits(text, 2, 8) == text.size();
+  return false;
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view text) {
+  std::size_t i = after_sign(text);
+  if (i < text.size() && text[i] == '.') {
+    i = digits(text, i + 1);
+  } else {
+    i = digits(text, i);
+    if (i != std::string_view::npos && i < text.size() && text[i] == '.') {
+      ++i;
+      while (i < text.size() && is_digit(text[i])) ++i;
+    }
+  }
+  if (i == std::string_view::npos) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    const std::size_t exponent = i + 1;
+    i = digits(text, exponent + after_sign(text.substr(exponent)));
+  }
+  return i == text.size();
+}
+
+// [-+]?\.(inf|Inf|INF) or \.(nan|NaN|NAN)
+bool is_non_finite(std::string_view text) {
+  const std::string_view unsigned_text = text.substr(after_sign(text));
+  if (unsigned_text == ".inf" || unsigned_text == ".Inf" || unsigned_text == ".INF") return true;
+  return text == ".nan" || text == ".NaN" || text == ".NAN";
+}
 
 // A plain scalar by the YAML 1.2 core schema; nullopt for a non-finite or oversized number.
 std::optional<nlohmann::json> resolve_plain(const std::string& text) {
@@ -71,21 +120,20 @@ std::optional<nlohmann::json> resolve_plain(const std::string& text) {
   if (text == "true" || text == "True" || text == "TRUE") return nlohmann::json(true);
   if (text == "false" || text == "False" || text == "FALSE") return nlohmann::json(false);
   const char first = text[0];
-  // Only text starting like a number can be one; most scalars stop here, before any regex.
-  // std::regex recurses per character, so long scalars (no number is 64 characters long)
-  // never reach it.
+  // Only text starting like a number can be one; most scalars stop here. No number is 64
+  // characters long.
   if (!(first == '-' || first == '+' || first == '.' || (first >= '0' && first <= '9')) ||
       text.size() > 64) {
     return nlohmann::json(text);
   }
-  if (matches(text, kInteger)) {
+  if (is_integer(text)) {
     std::int64_t number = 0;
     const char* begin = text.data() + (first == '+' ? 1 : 0);
     const auto [end, error] = std::from_chars(begin, text.data() + text.size(), number);
     if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
     return nlohmann::json(number);
   }
-  if (matches(text, kBasedInteger)) {
+  if (is_based_integer(text)) {
     std::uint64_t number = 0;
     const int base = text[1] == 'x' ? 16 : 8;
     const auto [end, error] =
@@ -93,12 +141,12 @@ std::optional<nlohmann::json> resolve_plain(const std::string& text) {
     if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
     return nlohmann::json(number);
   }
-  if (matches(text, kFloat)) {
+  if (is_float(text)) {
     const double number = std::strtod(text.c_str(), nullptr);
     if (!std::isfinite(number)) return std::nullopt;
     return nlohmann::json(number);
   }
-  if (matches(text, kNonFinite)) return std::nullopt;
+  if (is_non_finite(text)) return std::nullopt;
   return nlohmann::json(text);
 }
 
