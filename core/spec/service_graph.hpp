@@ -30,8 +30,8 @@ class DependencyCycle : public std::invalid_argument {
 };
 
 /// Service names ordered so that every service comes after the services it depends on (so they
-/// can be deployed in that order). Ties keep the order of `services`. Throws DependencyCycle, and
-/// std::invalid_argument for a dependency on an unknown service.
+/// can be deployed in that order). Ties keep the order of `services`; dependencies on services not
+/// listed are left out. Throws DependencyCycle.
 std::vector<std::string> safe_deployment_order(const std::vector<ServiceDependencies>& services);
 std::vector<std::string> safe_deployment_order(const std::vector<Service>& services);
 

@@ -40,5 +40,12 @@ TEST(ServiceGraph, SelfDependencyIsACycle) {
   EXPECT_THROW(safe_deployment_order({service("a", {"a"})}), DependencyCycle);
 }
 
+TEST(ServiceGraph, DependenciesOnUnlistedServicesAreLeftOut) {
+  // The checker orders what a manifest or Kubernetes annotations name, which may include a
+  // service it does not describe (found by the YAML fuzzer); that is a finding, not a crash.
+  const std::vector<ServiceDependencies> services = {{"web", {"api", "payments"}}, {"api", {}}};
+  EXPECT_EQ(safe_deployment_order(services), (std::vector<std::string>{"api", "web"}));
+}
+
 }  // namespace
 }  // namespace deploysim::spec
