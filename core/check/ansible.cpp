@@ -281,16 +281,7 @@ AnsibleInput read_ansible(const NamedText& inventory, const std::vector<NamedTex
   try {
     reader.read_hosts();
   } catch (const InputError& error) {
-    // Problems found by the typed readers know only their pointer: add the line.
-    const PositionIndex positions(inventory.text);
-    std::vector<InputProblem> problems = error.problems();
-    for (auto& problem : problems) {
-      if (problem.line != 0 || problem.file != inventory.file) continue;
-      const TextRange at = positions.find(problem.pointer);
-      problem.line = at.start.line;
-      problem.column = at.start.column;
-    }
-    throw InputError(std::move(problems));
+    throw located_in(error, inventory);
   }
   if (!facts.empty()) reader.read_facts(facts);
   reader.finish();

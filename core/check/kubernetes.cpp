@@ -555,7 +555,8 @@ void read_observed_item(const ValueReader& item, Observed& observed,
   }
 }
 
-// `error` with the line and column of each problem in the observed List that has none.
+}  // namespace
+
 InputError located_in(const InputError& error, const NamedText& input) {
   const PositionIndex positions(input.text);
   std::vector<InputProblem> problems = error.problems();
@@ -567,6 +568,8 @@ InputError located_in(const InputError& error, const NamedText& input) {
   }
   return InputError(std::move(problems));
 }
+
+namespace {
 
 // Counts the elements of the top-level "items" array without building anything, and stops
 // at `limit`; malformed text is left for the strict parser to report.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "check/manifest.hpp"
+#include "input/input_error.hpp"
 
 namespace deploysim::check {
 
@@ -29,6 +30,10 @@ struct NamedText {
   std::string file;
   std::string text;
 };
+
+/// `error` with the line and column of each problem in `source` that has only a pointer (the
+/// typed readers know pointers; the user reads lines).
+input::InputError located_in(const input::InputError& error, const NamedText& source);
 
 /// Settings of a Kubernetes check.
 struct KubernetesOptions {
