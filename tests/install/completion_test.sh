@@ -17,9 +17,13 @@ complete_line() {
 expect() {
   local want=$1
   shift
-  if ! complete_line "$@" | grep -qx -- "$want"; then
+  # Captured first: grep -q stops reading at the first match, and under pipefail the
+  # writer's SIGPIPE would fail the check at random.
+  local offered
+  offered=$(complete_line "$@")
+  if ! grep -qx -- "$want" <<<"$offered"; then
     echo "completing '$*' does not offer $want; got:"
-    complete_line "$@"
+    echo "$offered"
     exit 1
   fi
 }
@@ -30,7 +34,7 @@ expect --export deploysim run scenario.json --exp
 expect --export-per-host deploysim run scenario.json --export-
 expect --seed deploysim sweep x.json --se
 expect prometheus deploysim grafana x.json --datasource pro
-if complete_line deploysim r | grep -qx validate; then
+if grep -qx validate <<<"$(complete_line deploysim r)"; then
   echo "'deploysim r' offers validate"
   exit 1
 fi

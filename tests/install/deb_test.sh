@@ -6,7 +6,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$1" && cpack -G DEB -B "$work" >"$work/cpack.log") || { cat "$work/cpack.log"; exit 1; }
 deb=$(ls "$work"/deploysim_*.deb)
-dpkg-deb --info "$deb" | grep -q "Package: deploysim"
+grep -q "Package: deploysim" <<<"$(dpkg-deb --info "$deb")"
 dpkg-deb --contents "$deb" >"$work/contents"
 for path in ./usr/bin/deploysim ./usr/lib/.*cmake/deploysim/deploysimConfig.cmake \
   ./usr/include/deploysim/simulation/simulation.hpp \
