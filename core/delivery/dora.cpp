@@ -5,13 +5,13 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/quantities.hpp"
 #include "experiment/statistics.hpp"
 
 namespace deploysim::delivery {
 
 namespace {
 
-constexpr double kDay = 86'400.0;
 constexpr double kMonthDays = 365.0 / 12.0;
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "delivery/cancel.hpp"
 #include "delivery/parallel.hpp"
+#include "delivery/quantities.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "experiment/runner.hpp"
@@ -19,10 +20,6 @@ namespace {
 constexpr double kSecondsPerDay = 86'400.0;
 constexpr std::uint64_t kSampleTag = UINT64_MAX;
 constexpr std::uint64_t kDeployTag = UINT64_MAX - 1;
-
-bool is_probability(double p) {
-  return p >= 0.0 && p <= 1.0;
-}
 
 // The run's state and its processes. Tags: 2 * host for a drift, 2 * host + 1 for an agent run.
 class DriftModel : public engine::Process {

@@ -10,6 +10,7 @@
 
 #include "delivery/cancel.hpp"
 #include "delivery/parallel.hpp"
+#include "delivery/quantities.hpp"
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "experiment/runner.hpp"
@@ -495,10 +496,6 @@ class PipelineModel : public engine::Process {
   bool approved_ = false;
   PipelineRun out_;
 };
-
-bool is_probability(double p) {
-  return p >= 0.0 && p <= 1.0;
-}
 
 // The gate, latent defects and prices.
 void validate_extensions(const PipelineConfig& c) {

@@ -3,13 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/quantities.hpp"
+
 namespace deploysim::delivery {
 
 namespace {
-
-constexpr double kMinute = 60.0;
-constexpr double kHour = 3'600.0;
-constexpr double kDay = 86'400.0;
 
 // The cells as drawn, transcribed in shared/data/incidents.md section 4; "" is a grey cell.
 // Kept only to compare with the formula: the table printed is computed.

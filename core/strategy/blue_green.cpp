@@ -15,9 +15,6 @@ constexpr std::uint64_t kAnalysisEndTimer = 1;
 constexpr std::uint64_t kBlueScaleDownTimer = 2;
 constexpr std::uint64_t kGreenScaleDownTimer = 3;
 
-// Argo's abortScaleDownDelaySeconds default: an aborted preview lives on this long.
-constexpr Duration kAbortScaleDownDelay = Duration::seconds(30);
-
 }  // namespace
 
 BlueGreenStrategy::BlueGreenStrategy(model::World& world, const spec::Deployment& deployment,

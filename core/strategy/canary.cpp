@@ -22,9 +22,6 @@ constexpr std::uint64_t kStepTimer = 1;
 constexpr std::uint64_t kMeasureTimer = 2;
 constexpr std::uint64_t kAbortScaleDownTimer = 3;
 
-// Argo's abortScaleDownDelaySeconds default: the aborted canary ReplicaSet lives on this long
-// (traffic has already left it) before it is scaled to zero.
-constexpr Duration kAbortScaleDownDelay = Duration::seconds(30);
 // Argo retries a measurement that errored after a fixed 10 s, not after the metric's interval.
 constexpr Duration kErrorRetry = Duration::seconds(10);
 // Absorbs the representation error of decimal percentages (0.1 * 3) before rounding replicas.

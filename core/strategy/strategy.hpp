@@ -13,6 +13,10 @@
 
 namespace deploysim::strategy {
 
+/// Argo Rollouts' abortScaleDownDelaySeconds default: an aborted canary or preview ReplicaSet lives
+/// on this long (traffic has already left it) before it is scaled to zero.
+inline constexpr engine::Duration kAbortScaleDownDelay = engine::Duration::seconds(30);
+
 using model::DeployOutcome;
 using model::HostIndex;
 using model::VersionIndex;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check/rules.hpp"
+#include "check_findings.hpp"
 #include "input/input_error.hpp"
 #include "run_command.hpp"
 
@@ -42,13 +43,7 @@ CheckResult check(const std::string& inventory, const std::vector<NamedText>& fa
   return run_check(input.manifest, input.inventory ? &*input.inventory : nullptr);
 }
 
-std::vector<const Finding*> of_rule(const CheckResult& result, std::string_view id) {
-  std::vector<const Finding*> found;
-  for (const auto& finding : result.findings) {
-    if (finding.rule->id == id) found.push_back(&finding);
-  }
-  return found;
-}
+using testing::findings_of;
 
 TEST(Ansible, HostsAndGroupsComeFromTheInventory) {
   const AnsibleInput input = read_ansible({"inventory.json", kInventory}, {});
@@ -62,7 +57,7 @@ TEST(Ansible, HostsAndGroupsComeFromTheInventory) {
 
 TEST(Ansible, StaleFactIsAVersionMismatchAndAFlagMisread) {
   const auto result = check(kInventory, {fact("web-1", "1.4"), fact("web-2", "1.3")});
-  const auto mismatch = of_rule(result, "DS001");
+  const auto mismatch = findings_of(result, "DS001");
   ASSERT_EQ(mismatch.size(), 1u);
   EXPECT_EQ(mismatch[0]->fingerprint(), "DS001|host/web-2");
   EXPECT_EQ(mismatch[0]->location.file, "facts/web-2");
@@ -71,7 +66,7 @@ TEST(Ansible, StaleFactIsAVersionMismatchAndAFlagMisread) {
   ASSERT_EQ(mismatch[0]->related.size(), 1u);
   EXPECT_EQ(mismatch[0]->related[0].file, "inventory.json");
   EXPECT_EQ(mismatch[0]->related[0].range.start.line, 3);
-  const auto flag = of_rule(result, "DS002");
+  const auto flag = findings_of(result, "DS002");
   ASSERT_EQ(flag.size(), 1u);
   EXPECT_NE(flag[0]->message.find("maps it to \"old\", not to its meaning \"new\""),
             std::string::npos);
@@ -86,10 +81,10 @@ TEST(Ansible, AgreeingFactsAreClean) {
 
 TEST(Ansible, FactsOfUnknownHostsAndHostsWithoutFactsAreReported) {
   const auto result = check(kInventory, {fact("web-1", "1.4"), fact("db-1", "9.0")});
-  ASSERT_EQ(of_rule(result, "DS016").size(), 1u);
-  EXPECT_EQ(of_rule(result, "DS016")[0]->location.file, "facts/db-1");
-  ASSERT_EQ(of_rule(result, "DS017").size(), 1u);
-  EXPECT_NE(of_rule(result, "DS017")[0]->message.find("\"web-2\""), std::string::npos);
+  ASSERT_EQ(findings_of(result, "DS016").size(), 1u);
+  EXPECT_EQ(findings_of(result, "DS016")[0]->location.file, "facts/db-1");
+  ASSERT_EQ(findings_of(result, "DS017").size(), 1u);
+  EXPECT_NE(findings_of(result, "DS017")[0]->message.find("\"web-2\""), std::string::npos);
 }
 
 TEST(Ansible, HostWithoutTheVersionVariableIsAnInputErrorAtItsLine) {

@@ -9,14 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "files.hpp"
 #include "run_command.hpp"
 
 namespace deploysim::testing {
 namespace {
 
-const std::string kExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
-const std::string kKnight = "'" + kExamples + "knight_capital/manifest.json' --observed '" +
-                            kExamples + "knight_capital/inventory.json'";
+const std::string kCliExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
+const std::string kKnight = "'" + kCliExamples + "knight_capital/manifest.json' --observed '" +
+                            kCliExamples + "knight_capital/inventory.json'";
 
 std::filesystem::path temp_dir() {
   const auto dir = std::filesystem::temp_directory_path() /
@@ -25,16 +26,9 @@ std::filesystem::path temp_dir() {
   return dir;
 }
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The line of the eighth server in the example inventory.
 int smars8_line() {
-  std::ifstream in(kExamples + "knight_capital/inventory.json");
+  std::ifstream in(kCliExamples + "knight_capital/inventory.json");
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     if (line.find("\"smars-8\"") != std::string::npos) return n;
@@ -123,8 +117,8 @@ TEST(CheckCli, SeveralFormatsInOneRun) {
                     "' --format junit --output '" + junit.string() + "' --format text");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.out.find("[DS001 version-mismatch]"), std::string::npos);
-  EXPECT_EQ(nlohmann::json::parse(slurp(sarif))["version"], "2.1.0");
-  EXPECT_NE(slurp(junit).find("<testsuites"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file_text(sarif))["version"], "2.1.0");
+  EXPECT_NE(testing::read_file_text(junit).find("<testsuites"), std::string::npos);
 }
 
 TEST(CheckCli, GithubAnnotationsUnderGithubActions) {
@@ -137,7 +131,7 @@ TEST(CheckCli, GithubAnnotationsUnderGithubActions) {
       "GITHUB_ACTIONS=true '" + binary + "' check " + kKnight + " >'" + out.string() + "'";
   const int status = std::system(command.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  const std::string text = slurp(out);
+  const std::string text = testing::read_file_text(out);
   EXPECT_NE(text.find("::error file="), std::string::npos) << text;
   EXPECT_NE(text.find("line=" + std::to_string(smars8_line())), std::string::npos) << text;
   EXPECT_NE(text.find("title=DS001 version-mismatch::"), std::string::npos) << text;
@@ -146,13 +140,14 @@ TEST(CheckCli, GithubAnnotationsUnderGithubActions) {
 TEST(CheckCli, InventoryFromStandardInput) {
   const std::string binary = DEPLOYSIM_BINARY;
   const auto out = temp_dir() / "stdin.txt";
-  const std::string command = "'" + binary + "' check '" + kExamples +
-                              "knight_capital/manifest.json' --observed - <'" + kExamples +
+  const std::string command = "'" + binary + "' check '" + kCliExamples +
+                              "knight_capital/manifest.json' --observed - <'" + kCliExamples +
                               "knight_capital/inventory.json' >'" + out.string() + "'";
   const int status = std::system(command.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_NE(slurp(out).find("-:" + std::to_string(smars8_line()) + ":"), std::string::npos)
-      << slurp(out);
+  EXPECT_NE(testing::read_file_text(out).find("-:" + std::to_string(smars8_line()) + ":"),
+            std::string::npos)
+      << testing::read_file_text(out);
 }
 
 TEST(CheckCli, BaselineAcceptsCurrentFindings) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "files.hpp"
 #include "input/input_error.hpp"
 #include "run_command.hpp"
 
@@ -24,14 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kBadDir = fs::path(DEPLOYSIM_TEST_DATA) / "bad" / "check_config";
-const std::string kExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+const std::string kConfigExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
 
 // A fresh directory per test, removed afterwards; random because build directories may run the
 // same test at the same time.
@@ -80,12 +74,13 @@ class BadConfig : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadConfig, FailsWithTheExpectedMessageAtALine) {
   const std::string name = GetParam();
-  std::string expected = read_text(kBadDir / (fs::path(name).stem().string() + ".expected"));
+  std::string expected =
+      testing::read_file_text(kBadDir / (fs::path(name).stem().string() + ".expected"));
   while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\r')) {
     expected.pop_back();
   }
   try {
-    parse_check_config(read_text(kBadDir / name), name);
+    parse_check_config(testing::read_file_text(kBadDir / name), name);
     ADD_FAILURE() << name << " was accepted";
   } catch (const input::InputError& error) {
     EXPECT_EQ(error.what(), expected);
@@ -217,8 +212,8 @@ class ConfigPrecedence : public ::testing::Test {
   void SetUp() override {
     dir_.write("repo/.git/HEAD", "ref: refs/heads/main\n");
     fs::create_directories(dir_.path() / "repo/deploy");
-    fs::copy_file(kExamples + "knight_capital/manifest.json", dir_.path() / "repo/m.json");
-    fs::copy_file(kExamples + "knight_capital/inventory.json", dir_.path() / "repo/i.json");
+    fs::copy_file(kConfigExamples + "knight_capital/manifest.json", dir_.path() / "repo/m.json");
+    fs::copy_file(kConfigExamples + "knight_capital/inventory.json", dir_.path() / "repo/i.json");
   }
   // Runs `deploysim check` in repo/deploy.
   deploysim::testing::CommandResult check(const std::string& args) const {
@@ -276,7 +271,7 @@ TEST_F(ConfigPrecedence, FailOnAndExitZeroFromTheFile) {
 
 TEST_F(ConfigPrecedence, PolicyFromFileManifestAndFlags) {
   // The Knight manifest's single stage holds all 8 hosts: a canary stage of 100%.
-  auto manifest = nlohmann::json::parse(read_text(dir_.path() / "repo/m.json"));
+  auto manifest = nlohmann::json::parse(testing::read_file_text(dir_.path() / "repo/m.json"));
   manifest["rollout"]["stages"][0]["canary"] = true;
   manifest["rollout"]["stages"][0]["health_gate"] = "g";
   std::ofstream(dir_.path() / "repo/m.json") << manifest.dump(2);
@@ -320,8 +315,8 @@ namespace {
 
 // The schema lists the rule keys for editors' completion: it must follow the catalogue.
 TEST(CheckConfigSchema, NamesEveryRuleAndNothingElse) {
-  const auto schema = nlohmann::json::parse(
-      read_text(fs::path(DEPLOYSIM_SOURCE_DIR) / "core/check/check-config.schema.json"));
+  const auto schema = nlohmann::json::parse(testing::read_file_text(
+      fs::path(DEPLOYSIM_SOURCE_DIR) / "core/check/check-config.schema.json"));
   std::vector<std::string> in_schema = schema["definitions"]["rule_key"]["enum"];
   std::vector<std::string> in_catalogue;
   for (const auto& rule : rule_catalogue()) {

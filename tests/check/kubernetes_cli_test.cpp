@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "files.hpp"
 #include "input/yaml_reader.hpp"
 #include "run_command.hpp"
 
@@ -23,13 +24,6 @@ namespace fs = std::filesystem;
 const fs::path kSource(DEPLOYSIM_SOURCE_DIR);
 const fs::path kBadDir = fs::path(DEPLOYSIM_TEST_DATA) / "bad" / "check_kubernetes";
 const std::string kExample = "examples/kubernetes";
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The 1-based line of the first line of `file` containing `needle`.
 int line_of(const fs::path& file, const std::string& needle) {
@@ -90,7 +84,8 @@ ScriptResult run_script(const fs::path& directory, const std::string& script) {
   }
   const int status = std::system(
       ("bash '" + (dir / "script.sh").string() + "' > '" + (dir / "out").string() + "'").c_str());
-  ScriptResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(dir / "out")};
+  ScriptResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                      testing::read_file_text(dir / "out")};
   fs::remove_all(dir);
   return result;
 }
@@ -120,7 +115,7 @@ TEST(KubernetesCli, HelmTemplatePipeMapsFindingsToTheTemplates) {
 // and the live state of the example in $GITHUB_WORKSPACE.
 TEST(KubernetesCli, GithubActionsHelmStepRunsAsWritten) {
   const auto documents = input::parse_yaml_documents(
-      read_text(kSource / "examples/ci/github-actions-kubernetes.yml"), "workflow");
+      testing::read_file_text(kSource / "examples/ci/github-actions-kubernetes.yml"), "workflow");
   std::string run;
   std::string directory;
   for (const auto& step : documents.at(0).value["jobs"]["check-kubernetes"]["steps"]) {
@@ -147,8 +142,8 @@ TEST(KubernetesCli, GithubActionsHelmStepRunsAsWritten) {
   const int status = std::system(("bash '" + (workspace / "step.sh").string() + "' > '" +
                                   (workspace / "out.txt").string() + "' 2>&1")
                                      .c_str());
-  const std::string out = read_text(workspace / "out.txt");
-  const std::string sarif = read_text(workspace / "deploysim.sarif");
+  const std::string out = testing::read_file_text(workspace / "out.txt");
+  const std::string sarif = testing::read_file_text(workspace / "deploysim.sarif");
   fs::remove_all(workspace);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << out;
   EXPECT_NE(out.find("::error file=smars/templates/smars.yaml,line="), std::string::npos) << out;
@@ -223,7 +218,7 @@ TEST_P(BadKubernetesInput, ExitsTwoWithFileLineAndColumn) {
   const std::string name = GetParam();
   const bool live = name.size() > 10 && name.substr(name.size() - 10) == ".live.json";
   const std::string stem = name.substr(0, name.find('.'));
-  std::string expected = read_text(kBadDir / (stem + ".expected"));
+  std::string expected = testing::read_file_text(kBadDir / (stem + ".expected"));
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();
   const std::string manifests = (kSource / kExample / "manifests").string();
   const auto result = run_deploysim_in(

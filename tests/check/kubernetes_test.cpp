@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check/rules.hpp"
+#include "check_findings.hpp"
 #include "input/input_error.hpp"
 
 namespace deploysim::check {
@@ -90,13 +91,7 @@ CheckResult check(const std::string& yaml, const std::string* live = nullptr) {
   return run_check(input.manifest, input.inventory ? &*input.inventory : nullptr);
 }
 
-std::vector<const Finding*> of_rule(const CheckResult& result, std::string_view id) {
-  std::vector<const Finding*> found;
-  for (const auto& finding : result.findings) {
-    if (finding.rule->id == id) found.push_back(&finding);
-  }
-  return found;
-}
+using testing::findings_of;
 
 std::string refusal(const std::string& yaml, const std::string* live = nullptr) {
   try {
@@ -123,28 +118,28 @@ TEST(Kubernetes, WorkloadsBecomeGroupsAndReplicasHosts) {
 TEST(Kubernetes, StalePodAfterTheRolloutIsAVersionMismatchAtTheImageLine) {
   const std::string live = web_live("NewReplicaSetAvailable");
   const auto result = check(deployment("web", "2.0"), &live);
-  const auto found = of_rule(result, "DS001");
+  const auto found = findings_of(result, "DS001");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0]->message.find("\"web-old-b\" runs \"1.0\""), std::string::npos);
   EXPECT_EQ(found[0]->location.file, "web.yaml");
   EXPECT_EQ(found[0]->location.range.start.line, 14);
   // Keyed by workload and version: a rescheduled pod keeps the fingerprint.
   EXPECT_EQ(found[0]->fingerprint(), "DS001|host/prod/web@1.0");
-  EXPECT_EQ(of_rule(result, "DS014").size(), 1u);
+  EXPECT_EQ(findings_of(result, "DS014").size(), 1u);
 }
 
 TEST(Kubernetes, OldReplicaSetInsideARolloutWindowIsNotReported) {
   const std::string live = web_live("ReplicaSetUpdated");
   const auto result = check(deployment("web", "2.0"), &live);
-  EXPECT_TRUE(of_rule(result, "DS001").empty());
-  EXPECT_TRUE(of_rule(result, "DS014").empty());
-  EXPECT_TRUE(of_rule(result, "DS019").empty());
+  EXPECT_TRUE(findings_of(result, "DS001").empty());
+  EXPECT_TRUE(findings_of(result, "DS014").empty());
+  EXPECT_TRUE(findings_of(result, "DS019").empty());
 }
 
 TEST(Kubernetes, MissingReadyReplicaIsReportedEvenInARolloutWindow) {
   const std::string live = web_live("ReplicaSetUpdated", false);
   const auto result = check(deployment("web", "2.0"), &live);
-  const auto found = of_rule(result, "DS019");
+  const auto found = findings_of(result, "DS019");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0]->message, "Deployment \"prod/web\" has 1 ready pod(s) of the 2 it declares");
   EXPECT_EQ(found[0]->location.range.start.line, 7);
@@ -172,7 +167,7 @@ TEST(Kubernetes, FlagMeaningIsCheckedPerPodVersionAndPointsAtTheUsersYaml) {
       "data:\n  beta: \"true\"\n  other: x\n";
   const std::string live = web_live("NewReplicaSetAvailable");
   const auto result = check(web, &live);
-  const auto found = of_rule(result, "DS002");
+  const auto found = findings_of(result, "DS002");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0]->message.find("maps it to \"old_path\", not to its meaning \"new_path\""),
             std::string::npos);
@@ -182,7 +177,7 @@ TEST(Kubernetes, FlagMeaningIsCheckedPerPodVersionAndPointsAtTheUsersYaml) {
   // The flag off in the ConfigMap: nothing to report.
   std::string off = web;
   off.replace(off.find("beta: \"true\""), 12, "beta: \"false\"");
-  EXPECT_TRUE(of_rule(check(off, &live), "DS002").empty());
+  EXPECT_TRUE(findings_of(check(off, &live), "DS002").empty());
 }
 
 TEST(Kubernetes, FlagsAreTheConfigMapKeysThatReachContainers) {
@@ -208,24 +203,24 @@ TEST(Kubernetes, FlagsAreTheConfigMapKeysThatReachContainers) {
 
 TEST(Kubernetes, UnpinnedImageFiresOnLatestAndIsSilentOnTagsAndDigests) {
   const auto result = check(deployment("web", "latest"));
-  const auto latest = of_rule(result, "DS020");
+  const auto latest = findings_of(result, "DS020");
   ASSERT_EQ(latest.size(), 1u);
   EXPECT_EQ(latest[0]->location.range.start.line, 14);
-  EXPECT_TRUE(of_rule(check(deployment("web", "1.4.2")), "DS020").empty());
+  EXPECT_TRUE(findings_of(check(deployment("web", "1.4.2")), "DS020").empty());
   std::string digest = deployment("web", "1.4.2");
   digest.replace(digest.find(":1.4.2"), 6, "@sha256:0123abcd");
-  EXPECT_TRUE(of_rule(check(digest), "DS020").empty());
+  EXPECT_TRUE(findings_of(check(digest), "DS020").empty());
 }
 
 TEST(Kubernetes, MissingReadinessProbeOnlyWhereARollingUpdateGatesOnIt) {
   std::string web = deployment("web", "1.0");
   web.erase(web.find("          readinessProbe"));
-  ASSERT_EQ(of_rule(check(web), "DS021").size(), 1u);
+  ASSERT_EQ(findings_of(check(web), "DS021").size(), 1u);
   std::string recreate = web;
   recreate.replace(recreate.find("  replicas: 2\n"), 14,
                    "  replicas: 2\n  strategy: {type: Recreate}\n");
-  EXPECT_TRUE(of_rule(check(recreate), "DS021").empty());
-  EXPECT_TRUE(of_rule(check(deployment("web", "1.0")), "DS021").empty());
+  EXPECT_TRUE(findings_of(check(recreate), "DS021").empty());
+  EXPECT_TRUE(findings_of(check(deployment("web", "1.0")), "DS021").empty());
 }
 
 // A Rollout whose first step sends `first_weight` percent of traffic to the canary, then waits
@@ -243,20 +238,20 @@ std::string argo_rollout(int first_weight, const std::string& first_gate) {
 
 TEST(Kubernetes, ArgoRolloutCanaryStepsGoThroughTheRolloutPlanRules) {
   const auto result = check(argo_rollout(50, "pause: {duration: 10m}"));
-  const auto large = of_rule(result, "DS010");
+  const auto large = findings_of(result, "DS010");
   ASSERT_EQ(large.size(), 1u);
   EXPECT_NE(large[0]->message.find("has 5 of 10 hosts"), std::string::npos) << large[0]->message;
   EXPECT_EQ(large[0]->location.range.start.line, 11);
   // A timed pause promotes by itself: it is no health gate.
-  const auto ungated = of_rule(result, "DS008");
+  const auto ungated = findings_of(result, "DS008");
   ASSERT_EQ(ungated.size(), 1u);
   EXPECT_EQ(ungated[0]->location.range.start.line, 11);
-  EXPECT_TRUE(of_rule(result, "DS009").empty());
+  EXPECT_TRUE(findings_of(result, "DS009").empty());
   // A small canary that waits for an analysis, or for a person, passes.
   for (const char* gate : {"analysis: {templates: [{templateName: errors}]}", "pause: {}"}) {
     const auto gated = check(argo_rollout(10, gate));
-    EXPECT_TRUE(of_rule(gated, "DS008").empty()) << gate;
-    EXPECT_TRUE(of_rule(gated, "DS010").empty()) << gate;
+    EXPECT_TRUE(findings_of(gated, "DS008").empty()) << gate;
+    EXPECT_TRUE(findings_of(gated, "DS010").empty()) << gate;
   }
 }
 
@@ -264,7 +259,7 @@ TEST(Kubernetes, HelmSourceCommentsNameTheTemplate) {
   const std::string rendered =
       "---\n# Source: web/templates/deployment.yaml\n" + deployment("web", "latest");
   const auto result = check(rendered);
-  const auto found = of_rule(result, "DS020");
+  const auto found = findings_of(result, "DS020");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0]->location.file, "web/templates/deployment.yaml");
   EXPECT_EQ(found[0]->location.range.start.line, 14);

@@ -19,14 +19,14 @@
 namespace deploysim::check {
 namespace {
 
-const std::string kExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
+const std::string kReportExamples = std::string(DEPLOYSIM_SOURCE_DIR) + "/examples/";
 // The schema lives beside the project, never copied into it.
 const std::string kSarifSchema =
     std::string(DEPLOYSIM_SOURCE_DIR) + "/../shared/schemas/sarif-schema-2.1.0.json";
 
 CheckResult knight() {
-  const std::string manifest = kExamples + "knight_capital/manifest.json";
-  const std::string inventory = kExamples + "knight_capital/inventory.json";
+  const std::string manifest = kReportExamples + "knight_capital/manifest.json";
+  const std::string inventory = kReportExamples + "knight_capital/inventory.json";
   const Manifest m =
       parse_manifest(input::read_text_file(manifest), "examples/knight_capital/manifest.json");
   const Inventory i =

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "files.hpp"
 #include "run_command.hpp"
 
 namespace deploysim::testing {
@@ -215,13 +216,6 @@ TEST(CliValidate, BadScenarioPrintsFilePointerAndExpectation) {
   std::filesystem::remove(path);
 }
 
-std::string slurp_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(CliSweep, CsvIsByteIdenticalForAnyThreadCount) {
   const auto dir = std::filesystem::temp_directory_path();
   const auto one = dir / "deploysim-sweep-t1.csv";
@@ -234,8 +228,8 @@ TEST(CliSweep, CsvIsByteIdenticalForAnyThreadCount) {
                                     two.string() + "'");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  const auto csv = slurp_file(one);
-  EXPECT_EQ(csv, slurp_file(two));
+  const auto csv = testing::read_file_text(one);
+  EXPECT_EQ(csv, testing::read_file_text(two));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 41) << "a header and one row per run";
   EXPECT_EQ(csv.rfind("deploysim_version,scenario_hash,base_seed,point,replica,seed,loss_usd", 0),
             0u)
@@ -300,7 +294,7 @@ TEST(CliSweep, CtrlCStopsCleanlyAndKeepsTheFinishedRuns) {
   std::filesystem::remove(script_file);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);
-  const std::string err = slurp_file(err_file);
+  const std::string err = testing::read_file_text(err_file);
   EXPECT_NE(err.find("interrupted:"), std::string::npos) << err;
   std::filesystem::remove(err_file);
   std::ifstream in(csv);

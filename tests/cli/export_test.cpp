@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "files.hpp"
 #include "run_command.hpp"
 
 namespace deploysim::testing {
@@ -21,14 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kKnight = DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+const std::string kKnightFile = DEPLOYSIM_SOURCE_DIR "/scenarios/knight_capital_2012.json";
 
 std::string first_line(const fs::path& path) {
   std::ifstream in(path);
@@ -48,13 +42,13 @@ fs::path scratch(const std::string& name) {
 
 TEST(ExportCli, WritesLineProtocolAndOpenMetricsBesideTheUsualResult) {
   const auto dir = scratch("files");
-  const auto result = run_deploysim_in(dir.string(), "run '" + kKnight +
+  const auto result = run_deploysim_in(dir.string(), "run '" + kKnightFile +
                                                          "' --json --export influx=run.lp "
                                                          "--export openmetrics=run.om");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("\"loss_usd\""), std::string::npos);
-  const std::string lp = slurp(dir / "run.lp");
-  const std::string om = slurp(dir / "run.om");
+  const std::string lp = testing::read_file_text(dir / "run.lp");
+  const std::string om = testing::read_file_text(dir / "run.om");
   EXPECT_NE(lp.find("\ndeploysim,scenario=knight_capital_2012,seed=1,service=smars,group=all,"
                     "version=rlp error_rate="),
             std::string::npos)
@@ -68,9 +62,9 @@ TEST(ExportCli, WritesLineProtocolAndOpenMetricsBesideTheUsualResult) {
 TEST(ExportCli, SeedAndPerHostReachTheExport) {
   const auto dir = scratch("per-host");
   const auto result = run_deploysim_in(
-      dir.string(), "run '" + kKnight + "' --seed 9 --export influx=run.lp --export-per-host");
+      dir.string(), "run '" + kKnightFile + "' --seed 9 --export influx=run.lp --export-per-host");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const std::string lp = slurp(dir / "run.lp");
+  const std::string lp = testing::read_file_text(dir / "run.lp");
   EXPECT_NE(lp.find("deploysim,scenario=knight_capital_2012,seed=9,"), std::string::npos);
   EXPECT_NE(lp.find("deploysim_host,scenario=knight_capital_2012,seed=9,service=smars,group=all,"
                     "host=smars-8,version=legacy"),
@@ -79,8 +73,8 @@ TEST(ExportCli, SeedAndPerHostReachTheExport) {
 }
 
 TEST(ExportCli, AnUnreachableServerKeepsTheRunsResult) {
-  const auto result =
-      run_deploysim("run '" + kKnight + "' --export influx=http://127.0.0.1:1/write?db=deploysim");
+  const auto result = run_deploysim("run '" + kKnightFile +
+                                    "' --export influx=http://127.0.0.1:1/write?db=deploysim");
   EXPECT_EQ(result.exit_code, 2);
   // The story and summary are printed before the export is tried.
   EXPECT_NE(result.out.find("Summary"), std::string::npos) << result.out;
@@ -103,14 +97,15 @@ TEST(ExportCli, RealtimeStreamsWhatTheBatchExportWritesAtItsPace) {
   // The replay spans 5 days 2.5 hours (441,000 s): at 441,000x it takes about a second.
   const auto started = std::chrono::steady_clock::now();
   const auto live = run_deploysim_in(
-      dir.string(), "run '" + kKnight + "' --realtime 441000 --export influx=live.lp --json");
+      dir.string(), "run '" + kKnightFile + "' --realtime 441000 --export influx=live.lp --json");
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
   ASSERT_EQ(live.exit_code, 0) << live.err;
   EXPECT_GE(wall.count(), 0.9) << "paced against the wall clock";
-  const auto batch = run_deploysim_in(dir.string(), "run '" + kKnight + "' --export influx=all.lp");
+  const auto batch =
+      run_deploysim_in(dir.string(), "run '" + kKnightFile + "' --export influx=all.lp");
   ASSERT_EQ(batch.exit_code, 0) << batch.err;
-  const std::string streamed = slurp(dir / "live.lp");
-  const std::string whole = slurp(dir / "all.lp");
+  const std::string streamed = testing::read_file_text(dir / "live.lp");
+  const std::string whole = testing::read_file_text(dir / "all.lp");
   // The same samples in the same order; the same events (streamed ones may differ in the
   // nanosecond that keeps same-millisecond events apart).
   EXPECT_EQ(points(streamed, "deploysim,"), points(whole, "deploysim,"));
@@ -125,7 +120,7 @@ TEST(ExportCli, CtrlCStopsALiveRunWithTheResultSoFar) {
   // At 600x the replay would take 12 minutes; SIGINT after a moment (coreutils' timeout sends
   // it, and passes the run's own exit code on).
   const std::string command = "cd '" + dir.string() + "' && timeout --preserve-status -s INT 3 '" +
-                              DEPLOYSIM_BINARY + "' run '" + kKnight +
+                              DEPLOYSIM_BINARY + "' run '" + kKnightFile +
                               "' --realtime 600 --export influx=live.lp >out 2>err";
   const auto started = std::chrono::steady_clock::now();
   const int status = std::system(command.c_str());
@@ -133,20 +128,20 @@ TEST(ExportCli, CtrlCStopsALiveRunWithTheResultSoFar) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_LT(wall.count(), 15.0) << "stops at once";
-  const std::string err = slurp(dir / "err");
+  const std::string err = testing::read_file_text(dir / "err");
   EXPECT_NE(err.find("interrupted at 2012-07-27 08:"), std::string::npos) << err;
-  EXPECT_NE(slurp(dir / "out").find("Summary"), std::string::npos);
+  EXPECT_NE(testing::read_file_text(dir / "out").find("Summary"), std::string::npos);
   // 3 s at 600x is 30 simulated minutes, a sample a minute: what ran is in the file, and the
   // run stopped long before its 7,351 samples.
-  const auto samples = points(slurp(dir / "live.lp"), "deploysim,");
+  const auto samples = points(testing::read_file_text(dir / "live.lp"), "deploysim,");
   EXPECT_GE(samples.size(), 1u);
   EXPECT_LE(samples.size(), 200u);
   fs::remove_all(dir);
 }
 
 TEST(ExportCli, AServerFailingMidStreamIsReportedOnceAndTheRunGoesOn) {
-  const auto result =
-      run_deploysim("run '" + kKnight + "' --realtime 441000 --export influx=http://127.0.0.1:1");
+  const auto result = run_deploysim("run '" + kKnightFile +
+                                    "' --realtime 441000 --export influx=http://127.0.0.1:1");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.out.find("Summary"), std::string::npos) << result.out;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
@@ -156,16 +151,16 @@ TEST(ExportCli, AServerFailingMidStreamIsReportedOnceAndTheRunGoesOn) {
 TEST(ExportCli, NotificationsAsNagiosLogAndJson) {
   const auto dir = scratch("notifications");
   const auto result =
-      run_deploysim_in(dir.string(), "run '" + kKnight + "' --notifications knight.json");
+      run_deploysim_in(dir.string(), "run '" + kKnightFile + "' --notifications knight.json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto json = nlohmann::json::parse(slurp(dir / "knight.json"));
+  const auto json = nlohmann::json::parse(testing::read_file_text(dir / "knight.json"));
   ASSERT_EQ(json["notifications"].size(), 2u);
   EXPECT_EQ(json["notifications"][0]["state"], "CRITICAL");
   EXPECT_EQ(json["notifications"][0]["contacts"], nlohmann::json::array({"tech_team"}));
   const auto text =
-      run_deploysim_in(dir.string(), "run '" + kKnight + "' --notifications knight.log");
+      run_deploysim_in(dir.string(), "run '" + kKnightFile + "' --notifications knight.log");
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(slurp(dir / "knight.log")
+  EXPECT_NE(testing::read_file_text(dir / "knight.log")
                 .find("] SERVICE NOTIFICATION: tech_team;smars;unusual_trading;CRITICAL;notify;"),
             std::string::npos);
   fs::remove_all(dir);
@@ -174,15 +169,15 @@ TEST(ExportCli, NotificationsAsNagiosLogAndJson) {
 TEST(GrafanaCli, WritesTheDashboardAndRefusesAnUnknownDataSource) {
   const auto dir = scratch("grafana");
   const auto result = run_deploysim_in(
-      dir.string(), "grafana '" + kKnight + "' --datasource prometheus -o knight.json");
+      dir.string(), "grafana '" + kKnightFile + "' --datasource prometheus -o knight.json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto dashboard = nlohmann::json::parse(slurp(dir / "knight.json"));
+  const auto dashboard = nlohmann::json::parse(testing::read_file_text(dir / "knight.json"));
   EXPECT_EQ(dashboard["panels"][0]["targets"][0]["expr"],
             "deploysim_loss_usd{scenario=~\"$scenario\",seed=~\"$seed\"}");
-  const auto bad = run_deploysim("grafana '" + kKnight + "' --datasource graphite");
+  const auto bad = run_deploysim("grafana '" + kKnightFile + "' --datasource graphite");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("graphite"), std::string::npos) << bad.err;
-  const auto unwritable = run_deploysim("grafana '" + kKnight + "' -o /no-such-dir/k.json");
+  const auto unwritable = run_deploysim("grafana '" + kKnightFile + "' -o /no-such-dir/k.json");
   EXPECT_EQ(unwritable.exit_code, 2);
   EXPECT_NE(unwritable.err.find("/no-such-dir/k.json"), std::string::npos);
   fs::remove_all(dir);
@@ -199,7 +194,7 @@ TEST(ExportCli, BadInputCorpusExitsTwoWithItsMessage) {
     ASSERT_TRUE(fs::exists(expected_file)) << name << " has no .expected file";
     const auto dir = scratch("bad-" + name);
     const auto result =
-        run_deploysim_in(dir.string(), "run '" + kKnight + "' " + first_line(entry.path()));
+        run_deploysim_in(dir.string(), "run '" + kKnightFile + "' " + first_line(entry.path()));
     EXPECT_EQ(result.exit_code, 2) << name << "\n" << result.err;
     const std::string expected = first_line(expected_file);
     EXPECT_EQ(result.err.substr(0, expected.size()), expected) << name;

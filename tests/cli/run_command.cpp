@@ -9,16 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace deploysim::testing {
+#include "files.hpp"
 
-namespace {
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-}  // namespace
+namespace deploysim::testing {
 
 CommandResult run_deploysim(const std::string& args) {
   return run_deploysim_in("", args);
@@ -42,8 +35,8 @@ CommandResult run_deploysim_in(const std::string& directory, const std::string& 
   } else {
     result.exit_code = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   }
-  result.out = slurp(out_file);
-  result.err = slurp(err_file);
+  result.out = testing::read_file_text(out_file);
+  result.err = testing::read_file_text(err_file);
   std::filesystem::remove_all(dir);
   return result;
 }

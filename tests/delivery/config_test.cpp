@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kBadDir = fs::path(DEPLOYSIM_TEST_DATA) / "bad" / "delivery";
-const fs::path kExamples = fs::path(DEPLOYSIM_SOURCE_DIR) / "examples" / "delivery";
+const fs::path kConfigExamples = fs::path(DEPLOYSIM_SOURCE_DIR) / "examples" / "delivery";
 
 std::vector<std::string> lines_of(const fs::path& path) {
   std::ifstream in(path);
@@ -136,7 +136,7 @@ TEST(DeliveryConfig, CatchSharesBecomeConditionalCatches) {
 
 TEST(DeliveryConfig, OverridesUseTheRunSetSyntax) {
   const auto config = load_pipeline_config(
-      kExamples / "pipeline_daily_train.json",
+      kConfigExamples / "pipeline_daily_train.json",
       {"changes_per_day=7", "stages.1.catch_probability=0.9", "train_interval=12h"});
   EXPECT_EQ(config.changes_per_day, 7.0);
   EXPECT_EQ(config.stages[1].catch_probability, 0.9);
@@ -168,10 +168,10 @@ TEST(DeliveryConfig, RoiInputsReadAndRequireTheirKeys) {
 }
 
 TEST(DeliveryExamples, EveryExampleLoadsAndRuns) {
-  const auto names = files_in(kExamples, ".json");
+  const auto names = files_in(kConfigExamples, ".json");
   ASSERT_GE(names.size(), 4u);
   for (const auto& name : names) {
-    const fs::path path = kExamples / name;
+    const fs::path path = kConfigExamples / name;
     if (name.starts_with("pipeline")) {
       auto config = load_pipeline_config(path, {"horizon=14d", "changes_per_day=50"});
       const auto run = simulate_pipeline(config, 7);

@@ -9,6 +9,7 @@
 
 #include "delivery/dora.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/quantities.hpp"
 #include "delivery/report.hpp"
 
 namespace deploysim::delivery {
@@ -16,9 +17,6 @@ namespace {
 
 using engine::Distribution;
 using engine::Duration;
-
-constexpr double kDay = 86'400.0;
-constexpr double kHour = 3'600.0;
 
 // build catches half, tests 40% of the rest; fixing costs 1 h there, 10 h in tests, and
 // 100 h in production, at $100 an hour.

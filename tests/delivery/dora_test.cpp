@@ -5,11 +5,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/quantities.hpp"
+
 namespace deploysim::delivery {
 namespace {
-
-constexpr double kHour = 3'600.0;
-constexpr double kDay = 86'400.0;
 
 DeploymentRecord deployment(double at_s, std::vector<double> lead_times_h,
                             std::optional<double> recovery_h = std::nullopt) {

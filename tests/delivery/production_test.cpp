@@ -17,12 +17,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kExamples = fs::path(DEPLOYSIM_SOURCE_DIR) / "examples" / "delivery";
+const fs::path kProductionExamples = fs::path(DEPLOYSIM_SOURCE_DIR) / "examples" / "delivery";
 
 // The example pipeline at a size a unit test can afford, with the given production scenario.
 PipelineConfig pipeline_through(const std::string& production_example) {
-  return load_pipeline_config(kExamples / production_example, {"changes_per_day=200", "horizon=60d",
-                                                               "production.calibration_runs=12"});
+  return load_pipeline_config(
+      kProductionExamples / production_example,
+      {"changes_per_day=200", "horizon=60d", "production.calibration_runs=12"});
 }
 
 TEST(ProductionStage, CanaryCalibrationStopsDefectsOnOnePercentOfTheFleet) {
@@ -95,7 +96,7 @@ TEST(ProductionStage, ConfigJsonCarriesTheCalibrationAndReadsBack) {
   EXPECT_FALSE(j.contains("deploy_time"));
   EXPECT_EQ(j["production"]["scenario"], "production/canary_1000.json");
   EXPECT_EQ(j["production"]["calibration"]["fleet_hosts"], 1000);
-  const auto again = pipeline_config_from_json(j, "again.json", kExamples);
+  const auto again = pipeline_config_from_json(j, "again.json", kProductionExamples);
   EXPECT_EQ(nlohmann::json(again), j);
 }
 

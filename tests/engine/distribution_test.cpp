@@ -15,7 +15,7 @@ namespace {
 using Kind = Distribution::Kind;
 using Unit = Distribution::Unit;
 
-constexpr int draws = 200'000;
+constexpr int kDraws = 200'000;
 // Five standard errors: chance exceeds it about once in 1.7 million; a wrong formula, by far.
 constexpr double z = 5.0;
 
@@ -28,22 +28,22 @@ struct SampleMoments {
 
 SampleMoments sample_moments(const Distribution& d, const char* stream_name) {
   RandomStream stream(2024, stream_name);
-  std::vector<double> xs(draws);
+  std::vector<double> xs(kDraws);
   double sum = 0.0;
   for (double& x : xs) {
     x = d.sample(stream);
     sum += x;
   }
-  const double mean = sum / draws;
+  const double mean = sum / kDraws;
   double m2 = 0.0, m4 = 0.0;
   for (double x : xs) {
     const double dev2 = (x - mean) * (x - mean);
     m2 += dev2;
     m4 += dev2 * dev2;
   }
-  m2 /= draws;
-  m4 /= draws;
-  return {mean, m2, std::sqrt(d.variance() / draws), std::sqrt((m4 - m2 * m2) / draws)};
+  m2 /= kDraws;
+  m4 /= kDraws;
+  return {mean, m2, std::sqrt(d.variance() / kDraws), std::sqrt((m4 - m2 * m2) / kDraws)};
 }
 
 void expect_moments_match(const std::string& text, Unit unit) {

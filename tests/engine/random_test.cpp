@@ -10,7 +10,7 @@
 namespace deploysim::engine {
 namespace {
 
-constexpr int draws = 100'000;
+constexpr int kStreamDraws = 100'000;
 
 std::vector<std::uint64_t> first_draws(RandomStream stream, int n) {
   std::vector<std::uint64_t> out;
@@ -18,10 +18,10 @@ std::vector<std::uint64_t> first_draws(RandomStream stream, int n) {
   return out;
 }
 
-/// Pearson correlation of `draws` uniform01 draws from each stream.
+/// Pearson correlation of `kStreamDraws` uniform01 draws from each stream.
 double correlation(RandomStream a, RandomStream b) {
   double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     const double x = a.uniform01();
     const double y = b.uniform01();
     sa += x;
@@ -30,14 +30,14 @@ double correlation(RandomStream a, RandomStream b) {
     sbb += y * y;
     sab += x * y;
   }
-  const double n = draws;
+  const double n = kStreamDraws;
   const double cov = sab / n - (sa / n) * (sb / n);
   return cov / std::sqrt((saa / n - (sa / n) * (sa / n)) * (sbb / n - (sb / n) * (sb / n)));
 }
 
 // Independent streams give a correlation with standard deviation 1/sqrt(n); 4.5 of them is a
 // bound a real dependence between streams would break and chance would not (p ~ 7e-6).
-const double correlation_bound = 4.5 / std::sqrt(double{draws});
+const double correlation_bound = 4.5 / std::sqrt(double{kStreamDraws});
 
 TEST(Mix64, MatchesTheSplitMix64ReferenceOutputs) {
   // SplitMix64 from state 1234567: the i-th output is mix64(1234567 + i * golden gamma).
@@ -99,7 +99,7 @@ TEST(RandomStream, ZeroKeyStillGivesAWorkingStream) {
 TEST(RandomStream, Uniform01StaysInTheHalfOpenUnitInterval) {
   RandomStream stream(1, "uniform");
   double low = 1.0, high = 0.0, sum = 0.0;
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     const double u = stream.uniform01();
     ASSERT_GE(u, 0.0);
     ASSERT_LT(u, 1.0);
@@ -110,19 +110,19 @@ TEST(RandomStream, Uniform01StaysInTheHalfOpenUnitInterval) {
   EXPECT_LT(low, 1e-3);
   EXPECT_GT(high, 1.0 - 1e-3);
   // Mean 1/2, standard error sqrt(1/12/n) ~ 0.0009.
-  EXPECT_NEAR(sum / draws, 0.5, 0.0045);
+  EXPECT_NEAR(sum / kStreamDraws, 0.5, 0.0045);
 }
 
 TEST(RandomStream, BelowStaysInRangeAndIsUniformByChiSquare) {
   RandomStream stream(3, "below");
   constexpr std::uint64_t n = 10;
   std::array<int, n> counts{};
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     const std::uint64_t v = stream.below(n);
     ASSERT_LT(v, n);
     ++counts[v];
   }
-  const double expected = double{draws} / n;
+  const double expected = double{kStreamDraws} / n;
   double chi2 = 0.0;
   for (int c : counts) chi2 += (c - expected) * (c - expected) / expected;
   // 9 degrees of freedom: P(chi2 > 27.88) = 0.001.
@@ -135,13 +135,13 @@ TEST(RandomStream, BelowIsUnbiasedForLargeN) {
   constexpr std::uint64_t n = 0xaaaa'aaaa'aaaa'aaaaULL;
   RandomStream stream(5, "below/large");
   int lower = 0;
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     const std::uint64_t v = stream.below(n);
     ASSERT_LT(v, n);
     if (v < n / 2) ++lower;
   }
   // Binomial(n, 1/2): standard deviation ~158, so +-800 is 5 of them; a 2:1 bias is ~16700 away.
-  EXPECT_NEAR(lower, draws / 2, 800);
+  EXPECT_NEAR(lower, kStreamDraws / 2, 800);
 }
 
 TEST(RandomStream, BelowCoversSmallRangesExactly) {
@@ -155,31 +155,31 @@ TEST(RandomStream, BelowCoversSmallRangesExactly) {
 TEST(RandomStream, BernoulliHonoursItsEdges) {
   RandomStream stream(11, "bernoulli");
   int hits = 0;
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     ASSERT_FALSE(stream.bernoulli(0.0));
     ASSERT_TRUE(stream.bernoulli(1.0));
     hits += stream.bernoulli(0.25) ? 1 : 0;
   }
   // Standard deviation sqrt(n p (1 - p)) ~ 137.
-  EXPECT_NEAR(hits, draws / 4, 700);
+  EXPECT_NEAR(hits, kStreamDraws / 4, 700);
 }
 
 TEST(RandomStream, NormalHasTheRequestedMomentsAndIsSymmetric) {
   RandomStream stream(13, "normal");
   double sum = 0.0, sum2 = 0.0;
   int below_mean = 0;
-  for (int i = 0; i < draws; ++i) {
+  for (int i = 0; i < kStreamDraws; ++i) {
     const double x = stream.normal(10.0, 2.0);
     sum += x;
     sum2 += x * x;
     below_mean += x < 10.0 ? 1 : 0;
   }
-  const double mean = sum / draws;
-  const double variance = sum2 / draws - mean * mean;
+  const double mean = sum / kStreamDraws;
+  const double variance = sum2 / kStreamDraws - mean * mean;
   // Standard errors: 2/sqrt(n) ~ 0.0063 for the mean, 4*sqrt(2/n) ~ 0.018 for the variance.
   EXPECT_NEAR(mean, 10.0, 0.032);
   EXPECT_NEAR(variance, 4.0, 0.09);
-  EXPECT_NEAR(below_mean, draws / 2, 800);
+  EXPECT_NEAR(below_mean, kStreamDraws / 2, 800);
 }
 
 TEST(RandomStream, DrawsAreNonNegativeWhereTheyMustBe) {

@@ -11,7 +11,7 @@ namespace deploysim::input {
 namespace {
 
 // The first problem of parsing `text`, as the CLI would print it.
-std::string refusal(const std::string& text) {
+std::string yaml_refusal(const std::string& text) {
   try {
     parse_yaml_documents(text, "in.yaml");
   } catch (const input::InputError& error) {
@@ -73,20 +73,20 @@ TEST(YamlReader, AnchorsWithinBoundsAreCopied) {
 }
 
 TEST(YamlReader, RefusesWithLineAndColumn) {
-  EXPECT_EQ(refusal("a: 1\nb: [1, 2\n"),
+  EXPECT_EQ(yaml_refusal("a: 1\nb: [1, 2\n"),
             "in.yaml:3:1: malformed YAML: did not find expected ',' or ']' while parsing a flow "
             "sequence");
-  EXPECT_EQ(refusal("a: 1\nb: 2\na: 3\n"),
+  EXPECT_EQ(yaml_refusal("a: 1\nb: 2\na: 3\n"),
             "in.yaml:3:1: duplicate key \"a\"; each key may appear once in a mapping");
-  EXPECT_EQ(refusal("a: !!python/object:os.system x\n"),
+  EXPECT_EQ(yaml_refusal("a: !!python/object:os.system x\n"),
             "in.yaml:1:4: unsupported YAML tag \"tag:yaml.org,2002:python/object:os.system\"; "
             "only YAML's own tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq) are read");
-  EXPECT_EQ(refusal("a: &x {b: 1}\nc:\n  <<: *x\n"),
+  EXPECT_EQ(yaml_refusal("a: &x {b: 1}\nc:\n  <<: *x\n"),
             "in.yaml:3:3: merge keys (<<) are not supported; write the merged keys out");
-  EXPECT_EQ(refusal("a: .inf\n"), "in.yaml:1:4: a number too large or not finite: .inf");
-  EXPECT_EQ(refusal("a: *nothing\n"), "in.yaml:1:4: alias *nothing names no anchor");
-  EXPECT_EQ(refusal("a: !!int x\n"), "in.yaml:1:4: \"x\" is not a valid !!int");
-  EXPECT_EQ(refusal("? [a]\n: 1\n"),
+  EXPECT_EQ(yaml_refusal("a: .inf\n"), "in.yaml:1:4: a number too large or not finite: .inf");
+  EXPECT_EQ(yaml_refusal("a: *nothing\n"), "in.yaml:1:4: alias *nothing names no anchor");
+  EXPECT_EQ(yaml_refusal("a: !!int x\n"), "in.yaml:1:4: \"x\" is not a valid !!int");
+  EXPECT_EQ(yaml_refusal("? [a]\n: 1\n"),
             "in.yaml:1:3: expected a scalar mapping key, found a collection");
 }
 
@@ -98,13 +98,13 @@ TEST(YamlReader, AliasBombIsRefusedNotExpanded) {
     for (int i = 0; i < 10; ++i) text += (i ? ", *" : "*") + previous;
     text += "]\n";
   }
-  const std::string message = refusal(text);
+  const std::string message = yaml_refusal(text);
   EXPECT_NE(message.find("expands to more than 2000000 values"), std::string::npos) << message;
 }
 
 TEST(YamlReader, DeepNestingIsRefused) {
   const std::string text = std::string(100, '[') + std::string(100, ']');
-  EXPECT_NE(refusal(text).find("nesting deeper than 64 levels"), std::string::npos);
+  EXPECT_NE(yaml_refusal(text).find("nesting deeper than 64 levels"), std::string::npos);
 }
 
 }  // namespace

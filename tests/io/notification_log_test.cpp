@@ -16,8 +16,8 @@ namespace deploysim::io {
 namespace {
 
 // 2012-08-01T09:30:00 and 10:15:00 on the scenario's calendar.
-constexpr std::int64_t kKnightOpen = 1343813400;
-constexpr std::int64_t kKnightHalt = 1343816100;
+constexpr std::int64_t kOpenEpoch = 1343813400;
+constexpr std::int64_t kHaltEpoch = 1343816100;
 
 TEST(NotificationLog, KnightGoesCriticalAfterTheOpenAndRecoversAfterTheHalt) {
   const auto scenario =
@@ -33,11 +33,11 @@ TEST(NotificationLog, KnightGoesCriticalAfterTheOpenAndRecoversAfterTheHalt) {
   EXPECT_EQ(problem.contacts, std::vector<std::string>{"tech_team"});
   // The rule holds for a minute after the 09:30 open before it fires.
   const auto fired_at = calendar_ms(scenario, problem.time) / 1000;
-  EXPECT_GE(fired_at, kKnightOpen + 60);
-  EXPECT_LT(fired_at, kKnightOpen + 5 * 60);
+  EXPECT_GE(fired_at, kOpenEpoch + 60);
+  EXPECT_LT(fired_at, kOpenEpoch + 5 * 60);
   EXPECT_EQ(list[1].state, "OK");
   EXPECT_EQ(list[1].previous, "CRITICAL");
-  EXPECT_GE(calendar_ms(scenario, list[1].time) / 1000, kKnightHalt);
+  EXPECT_GE(calendar_ms(scenario, list[1].time) / 1000, kHaltEpoch);
 
   std::ostringstream log;
   write_notification_log(log, scenario, list);

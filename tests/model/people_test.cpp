@@ -16,7 +16,7 @@ using engine::Time;
 // Two web hosts on v2, which reads flag f (on from the start) as runaway actions. The on-call
 // takes 1 min to acknowledge, 10 min per diagnosis and 1 min per action; their playbook turns f
 // off, then halts, then pages the lead.
-const char* kScenario = R"({
+const char* kPeopleScenario = R"({
   "name": "people",
   "behaviours": {"runaway": {"kind": "erroneous_actions", "loss_per_host_per_min_usd": 60}},
   "services": {"web": {"versions": {"v1": {}, "v2": {"flags": {"f": "runaway"}}}}},
@@ -58,7 +58,7 @@ class ResponderTest : public ::testing::Test {
     world_.kernel().run_until(Time::zero() + Duration::minutes(minute));
   }
 
-  spec::Scenario scenario_ = testing::scenario_from_json(kScenario);
+  spec::Scenario scenario_ = testing::scenario_from_json(kPeopleScenario);
   World world_{scenario_, 1};
   std::vector<std::string> pages_;
 };

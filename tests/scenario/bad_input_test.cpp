@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "files.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 #include "scenario/load.hpp"
@@ -34,17 +35,10 @@ const std::vector<std::string> kWholeInputProblems = {
     "set_missing_equals.json",  // the --set text, not the file, is malformed
 };
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Non-empty lines, without a trailing "\r" so that files edited on Windows still compare.
 std::vector<std::string> read_lines(const fs::path& path) {
   std::vector<std::string> lines;
-  std::istringstream in(read_text(path));
+  std::istringstream in(testing::read_file_text(path));
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!line.empty()) lines.push_back(line);

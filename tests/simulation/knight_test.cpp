@@ -15,7 +15,7 @@ namespace {
 
 using testing::bundled_scenario;
 
-Result run_file(const std::string& name, std::uint64_t seed = 1) {
+Result run_scenario_file(const std::string& name, std::uint64_t seed = 1) {
   const auto scenario = scenario::load_scenario(bundled_scenario(name));
   return run(scenario, seed);
 }
@@ -35,7 +35,7 @@ std::int64_t misbehaving_after(const engine::TraceRecord& record) {
 }
 
 TEST(KnightReplay, HitsTheCalibrationBands) {
-  const auto result = run_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012.json");
   const auto& s = result.summary;
   // SEC Release 34-70694: more than $460M lost in about 45 minutes.
   EXPECT_NEAR(s.loss_usd, 460e6, 46e6);
@@ -47,7 +47,7 @@ TEST(KnightReplay, HitsTheCalibrationBands) {
 }
 
 TEST(KnightReplay, OneServerMissedThenRollbackSpreadsTheFailureToAllEight) {
-  const auto result = run_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012.json");
   const auto* skipped = find_event(result, "host_skipped");
   ASSERT_NE(skipped, nullptr);
   EXPECT_EQ(skipped->subject, "smars-8");
@@ -67,7 +67,7 @@ TEST(KnightReplay, OneServerMissedThenRollbackSpreadsTheFailureToAllEight) {
 }
 
 TEST(KnightReplay, LossRateIsEightfoldAfterTheRollback) {
-  const auto result = run_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012.json");
   const auto& time = *result.timeseries.column("time_s");
   const auto& rate = *result.timeseries.column("loss_rate_usd_per_min");
   const auto* flag = find_event(result, "flag_set");
@@ -84,7 +84,7 @@ TEST(KnightReplay, LossRateIsEightfoldAfterTheRollback) {
 }
 
 TEST(KnightReplay, WarningEmailsBeforeTheOpenWereNotAlerts) {
-  const auto result = run_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012.json");
   // SEC para. 19: 97 e-mails between about 08:01 and the 09:30 open.
   EXPECT_EQ(result.summary.signals_emitted, 97);
   ASSERT_TRUE(result.summary.time_to_detect_s.has_value());
@@ -95,14 +95,14 @@ TEST(KnightReplay, WarningEmailsBeforeTheOpenWereNotAlerts) {
 }
 
 TEST(KnightReplay, IsDeterministicForASeed) {
-  const auto first = run_file("knight_capital_2012.json", 5);
-  const auto second = run_file("knight_capital_2012.json", 5);
+  const auto first = run_scenario_file("knight_capital_2012.json", 5);
+  const auto second = run_scenario_file("knight_capital_2012.json", 5);
   EXPECT_EQ(first.summary.to_json().dump(), second.summary.to_json().dump());
   EXPECT_EQ(first.timeseries.values, second.timeseries.values);
 }
 
 TEST(KnightCounterfactual, AutomatedDeployReachesAllEightAndLosesNothing) {
-  const auto result = run_file("knight_capital_2012_automated_deploy.json");
+  const auto result = run_scenario_file("knight_capital_2012_automated_deploy.json");
   EXPECT_EQ(result.summary.loss_usd, 0.0);
   EXPECT_EQ(result.summary.hosts_on_target_version, 8);
   EXPECT_EQ(result.summary.max_hosts_misbehaving, 0);
@@ -113,7 +113,7 @@ TEST(KnightCounterfactual, AutomatedDeployReachesAllEightAndLosesNothing) {
 }
 
 TEST(KnightCounterfactual, PreflightGateBlocksTheFlagAndNamesTheServer) {
-  const auto result = run_file("knight_capital_2012_preflight_gate.json");
+  const auto result = run_scenario_file("knight_capital_2012_preflight_gate.json");
   EXPECT_EQ(result.summary.loss_usd, 0.0);
   EXPECT_EQ(result.summary.flag_changes_blocked, 1);
   EXPECT_EQ(find_event(result, "flag_set"), nullptr);
@@ -130,8 +130,8 @@ TEST(KnightCounterfactual, PreflightGateBlocksTheFlagAndNamesTheServer) {
 }
 
 TEST(KnightCounterfactual, FlagCanaryWithKillSwitchKeepsTheLossSmall) {
-  const auto baseline = run_file("knight_capital_2012.json");
-  const auto result = run_file("knight_capital_2012_kill_switch.json");
+  const auto baseline = run_scenario_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012_kill_switch.json");
   EXPECT_GT(result.summary.loss_usd, 0.0) << "the flag still reaches smars-8";
   EXPECT_LT(result.summary.loss_usd, baseline.summary.loss_usd / 50);
   EXPECT_EQ(result.summary.max_hosts_misbehaving, 1);
@@ -143,8 +143,8 @@ TEST(KnightCounterfactual, FlagCanaryWithKillSwitchKeepsTheLossSmall) {
 }
 
 TEST(KnightCounterfactual, FlagOffStopsTheLossInsteadOfGrowingIt) {
-  const auto baseline = run_file("knight_capital_2012.json");
-  const auto result = run_file("knight_capital_2012_flag_off.json");
+  const auto baseline = run_scenario_file("knight_capital_2012.json");
+  const auto result = run_scenario_file("knight_capital_2012_flag_off.json");
   EXPECT_EQ(result.summary.max_hosts_misbehaving, 1) << "the failure never spreads";
   EXPECT_LT(result.summary.loss_usd, baseline.summary.loss_usd / 4);
   const auto flag_off = std::find_if(result.story.begin(), result.story.end(), [](const auto& r) {

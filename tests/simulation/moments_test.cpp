@@ -13,7 +13,7 @@ using testing::scenario_from_json;
 
 // Four web hosts; v2 fails 20% of requests; an alert pages on-call, who rolls back after
 // 5 + 10 + 1 minutes. A flag is turned on at 40 min, after the story is over.
-const char* kBadRelease = R"({
+const char* kBadReleaseForMoments = R"({
   "name": "bad release",
   "clock": {"end": "1h"},
   "behaviours": {"errors": {"kind": "error_rate_increase", "error_rate": 0.2}},
@@ -43,7 +43,7 @@ const Moment& only(const Moments& found, MomentKind kind) {
 }
 
 TEST(Moments, TheBadReleaseTurnsWhereTheStorySaysItDoes) {
-  const auto scenario = scenario_from_json(kBadRelease);
+  const auto scenario = scenario_from_json(kBadReleaseForMoments);
   const Moments found = find_moments(scenario, 1);
   EXPECT_EQ(only(found, MomentKind::deploy_start).time, minutes(10));
   EXPECT_EQ(only(found, MomentKind::first_misbehaving).time, minutes(11));
@@ -62,7 +62,7 @@ TEST(Moments, TheBadReleaseTurnsWhereTheStorySaysItDoes) {
 }
 
 TEST(Moments, PhasesSpanDeployIncidentAndRollback) {
-  const Moments found = find_moments(scenario_from_json(kBadRelease), 1);
+  const Moments found = find_moments(scenario_from_json(kBadReleaseForMoments), 1);
   ASSERT_EQ(found.phases.size(), 3u);
   EXPECT_EQ(found.phases[0].kind, PhaseKind::deploy);
   EXPECT_EQ(found.phases[0].from, minutes(10));
@@ -74,7 +74,7 @@ TEST(Moments, PhasesSpanDeployIncidentAndRollback) {
 }
 
 TEST(Moments, ReRunningToAMomentsEventShowsIt) {
-  const auto scenario = scenario_from_json(kBadRelease);
+  const auto scenario = scenario_from_json(kBadReleaseForMoments);
   const Moments found = find_moments(scenario, 1);
   const Moment& bad = only(found, MomentKind::first_misbehaving);
   Simulation before(scenario, 1);
@@ -92,7 +92,7 @@ TEST(Moments, ReRunningToAMomentsEventShowsIt) {
 }
 
 TEST(Moments, NextMomentIsStrictlyAfterTheGivenEvent) {
-  const Moments found = find_moments(scenario_from_json(kBadRelease), 1);
+  const Moments found = find_moments(scenario_from_json(kBadReleaseForMoments), 1);
   const Moment& alert = only(found, MomentKind::alert);
   EXPECT_EQ(next_moment(found, MomentKind::alert, alert.event), nullptr);
   EXPECT_EQ(next_moment(found, MomentKind::alert, alert.event - 1), &alert);
@@ -111,7 +111,7 @@ TEST(Moments, KindNamesRoundTrip) {
 TEST(Moments, EventsDueAtTheEndTimeAreSteppedToo) {
   // The flag change and a monitoring sample both fall on the end time: a run walked one event
   // at a time must process them as the run straight through does.
-  auto json = nlohmann::json::parse(kBadRelease);
+  auto json = nlohmann::json::parse(kBadReleaseForMoments);
   json["timeline"][0]["at"] = "1h";
   const auto scenario = scenario_from_json(json.dump());
   const auto whole = run(scenario, 1);
@@ -126,7 +126,7 @@ TEST(Moments, EventsDueAtTheEndTimeAreSteppedToo) {
 }
 
 TEST(Moments, SameScenarioAndSeedSameMoments) {
-  const auto scenario = scenario_from_json(kBadRelease);
+  const auto scenario = scenario_from_json(kBadReleaseForMoments);
   const Moments a = find_moments(scenario, 5);
   const Moments b = find_moments(scenario, 5);
   ASSERT_EQ(a.moments.size(), b.moments.size());

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.hpp"
 #include "scenario/load.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
@@ -24,17 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::bundled_scenario;
-
-std::vector<fs::path> bundled_files() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 std::string story_text(const spec::Scenario& scenario, const Result& result) {
   std::ostringstream out;
@@ -46,7 +36,7 @@ std::string story_text(const spec::Scenario& scenario, const Result& result) {
 }
 
 TEST(BundledScenario, EachRunsDeterministicallyAndMatchesItsGoldenStory) {
-  const auto files = bundled_files();
+  const auto files = testing::bundled_scenario_files();
   ASSERT_GE(files.size(), 10u);
   const bool update = std::getenv("DEPLOYSIM_UPDATE_GOLDEN") != nullptr;
   for (const auto& file : files) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "files.hpp"
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
 
@@ -13,17 +14,6 @@ namespace deploysim::simulation {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<fs::path> bundled_files() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(DEPLOYSIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 void expect_same_result(const Result& unobserved, const Result& observed, const std::string& what) {
   EXPECT_EQ(unobserved.summary.to_json().dump(), observed.summary.to_json().dump()) << what;
@@ -38,7 +28,7 @@ void expect_same_result(const Result& unobserved, const Result& observed, const 
 }
 
 TEST(Snapshot, PeekingAfterEveryEventChangesNothing) {
-  const auto files = bundled_files();
+  const auto files = testing::bundled_scenario_files();
   ASSERT_FALSE(files.empty());
   for (const auto& file : files) {
     const spec::Scenario scenario = scenario::load_scenario(file);
