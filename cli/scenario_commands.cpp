@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -208,12 +209,16 @@ int run_scenario(const RunOptions& options) {
     for (const auto& error : errors) std::cerr << "error: export: " << error << '\n';
     if (!errors.empty()) code = kExitUsage;
   }
-  try {
-    if (trace) trace->finish();
-    if (timeseries_out) timeseries_out->commit();
-  } catch (const io::OutputError& error) {
-    return input_error(error.what());
-  }
+  // Each file is completed on its own: one that fails does not cost the other.
+  const auto complete = [&code](const std::function<void()>& finish) {
+    try {
+      finish();
+    } catch (const io::OutputError& error) {
+      code = input_error(error.what());
+    }
+  };
+  if (trace) complete([&] { trace->finish(); });
+  if (timeseries_out) complete([&] { timeseries_out->commit(); });
   return code;
 }
 
