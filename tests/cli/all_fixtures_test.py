@@ -20,7 +20,8 @@
 
 Every run fails the test on: an unexpected exit code, a signal, "internal error" anywhere in the
 output, output that is not UTF-8, or a JSON or XML report that does not parse.
-Runs go through a thread pool; the sanitizer build finishes in well under a minute.
+Runs go through a thread pool (one worker per core): about 10 s for some 430 runs on two cores in
+the release build. --timing lists the slowest runs.
 """
 
 import argparse
