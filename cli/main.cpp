@@ -30,6 +30,20 @@ std::string command_words(int argc, char** argv) {
   return words;
 }
 
+// CLI11 reports an unknown command as a missing one; this names it and suggests the closest.
+bool refuse_unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+  const std::string word = argv[1];
+  if (std::find(commands.begin(), commands.end(), word) != commands.end()) return false;
+  const std::string suggestion = deploysim::input::did_you_mean(word, commands);
+  std::cerr << "deploysim: unknown command \"" << word << "\""
+            << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
+            << "\nRun 'deploysim --help' for the list of commands.\n";
+  return true;
+}
+
 // Parses and runs one command. Each known failure is handled where it arises; an exception that
 // still reaches here becomes a message naming the command, never an "internal error".
 int run_command(CLI::App& app, int argc, char** argv, const int& exit_code) {
@@ -101,21 +115,8 @@ int main(int argc, char** argv) {
   add_pipeline_command(app, exit_code);
   add_grafana_command(app, exit_code);
 
-  // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.
-  if (argc > 1 && argv[1][0] != '-') {
-    std::vector<std::string> commands;
-    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
-    const std::string word = argv[1];
-    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
-      const std::string suggestion = deploysim::input::did_you_mean(word, commands);
-      std::cerr << "deploysim: unknown command \"" << word << "\""
-                << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
-                << "\nRun 'deploysim --help' for the list of commands.\n";
-      return kExitUsage;
-    }
-  }
-
-  int code = run_command(app, argc, argv, exit_code);
+  int code = refuse_unknown_command(app, argc, argv) ? kExitUsage
+                                                     : run_command(app, argc, argv, exit_code);
   try {
     streams.check_output();
   } catch (const deploysim::io::OutputError& error) {

@@ -276,6 +276,8 @@ def utf8_cases(source, work):
                       ["sweep", knight, "--set", value, "--replicas", "2", "--quiet", "--jsonl",
                        "rows.jsonl", "--json"], exit_code=0, stdout_format="json",
                       stderr_has=[note]))
+    cases.append(Case("an unknown command that is not UTF-8", [os.fsdecode(b"r\xffn")],
+                      stderr_has=['unknown command "r\ufffdn"', note]))
     return cases
 
 
