@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +18,9 @@
 #include "exit_codes.hpp"
 #include "input/file.hpp"
 #include "input/json_reader.hpp"
+#include "input/utf8.hpp"
+#include "io/output_file.hpp"
+#include "output.hpp"
 
 namespace deploysim::cli {
 namespace {
@@ -106,9 +108,9 @@ void write_baseline_file(const std::string& file, const check::CheckResult& resu
                                        "accepted when the baseline was written; say why")},
                         {"message", finding.message}});
   }
-  std::ofstream out(file);
-  out << nlohmann::json{{"baseline_version", 1}, {"accepted", accepted}}.dump(2) << '\n';
-  if (!out) throw std::runtime_error(file + ": cannot write the baseline");
+  const nlohmann::json baseline{{"baseline_version", 1}, {"accepted", accepted}};
+  io::write_output_file(file,
+                        [&](std::ostream& out) { out << input::dump_json(baseline, 2) << '\n'; });
 }
 
 // A policy limit given on the command line, read as the manifest's "policy" reads it; the
@@ -321,15 +323,21 @@ int run_check_command(CheckOptions& options) {
     for (const auto& problem : context.input_problems) {
       std::cerr << "error: " << problem.message() << '\n';
     }
-    // Reports written to files still record the errors, for CI systems that read only them.
+    // Every report but text (whose lines are the ones above) carries the errors, so that a CI
+    // system reading only the SARIF, JUnit or annotations still sees why nothing was checked.
     check::CheckResult empty;
     empty.files.push_back(!options.kubernetes.empty() ? options.kubernetes.front()
                           : !options.ansible.empty()  ? options.ansible
                                                       : options.manifest);
     for (const auto& output : options.outputs) {
-      if (output.file.empty() || output.format == check::Format::text) continue;
-      std::ofstream out(output.file);
-      check::write_report(out, output.format, empty, context);
+      if (output.format == check::Format::text) continue;
+      if (output.file.empty()) {
+        check::write_report(std::cout, output.format, empty, context);
+        continue;
+      }
+      write_file(output.file, [&](std::ostream& out) {
+        check::write_report(out, output.format, empty, context);
+      });
     }
     return kExitUsage;
   }
@@ -347,23 +355,16 @@ int run_check_command(CheckOptions& options) {
       continue;
     }
     context.colour = false;
-    std::ofstream out(output.file);
-    if (!out) {
-      std::cerr << "error: " << output.file << ": cannot open for writing\n";
-      return kExitUsage;
-    }
-    check::write_report(out, output.format, *result, context);
-    if (!out) {
-      std::cerr << "error: " << output.file << ": write failed\n";
-      return kExitUsage;
-    }
+    const auto failed = write_file(output.file, [&](std::ostream& out) {
+      check::write_report(out, output.format, *result, context);
+    });
+    if (failed) return *failed;
   }
   if (!options.write_baseline.empty()) {
     try {
       write_baseline_file(options.write_baseline, *result);
-    } catch (const std::exception& error) {
-      std::cerr << "error: " << error.what() << '\n';
-      return kExitUsage;
+    } catch (const io::OutputError& error) {
+      return input_error(error.what());
     }
     std::cerr << "wrote " << options.write_baseline << ": findings in it are accepted when "
               << "passed with --baseline; give each a reason\n";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.hpp"
+#include "input/utf8.hpp"
 #include "io/trace_writers.hpp"
 #include "model/restart_demo.hpp"
 #include "output.hpp"
@@ -57,7 +58,7 @@ void print_json(const DemoOptions& options, const model::RestartDemoResult& resu
   out["total_downtime_s"] = result.total_downtime.to_seconds();
   out["longest_outage_s"] = result.longest_outage.to_seconds();
   out["events_processed"] = result.events_processed;
-  std::cout << out.dump(2) << '\n';
+  std::cout << input::dump_json(out, 2) << '\n';
 }
 
 int run_demo(const DemoOptions& options) {
@@ -78,7 +79,7 @@ int run_demo(const DemoOptions& options) {
     return kExitUsage;
   }
 
-  std::unique_ptr<engine::TraceSink> trace;
+  std::unique_ptr<io::TraceFile> trace;
   if (!options.trace_file.empty()) {
     try {
       trace = io::open_trace_file(options.trace_file);
@@ -96,6 +97,7 @@ int run_demo(const DemoOptions& options) {
   } else {
     print_text(options, result, wall.count());
   }
+  if (trace) trace->finish();
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include "delivery/report.hpp"
 #include "delivery_commands.hpp"
 #include "exit_codes.hpp"
+#include "input/utf8.hpp"
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
 
@@ -127,7 +128,7 @@ int run_drift(const DriftOptions& options) {
     if (failed) return *failed;
   }
   if (options.json) {
-    std::cout << delivery::to_json(r).dump(2) << '\n';
+    std::cout << input::dump_json(delivery::to_json(r), 2) << '\n';
     return kExitOk;
   }
   print_drift(r);

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,8 @@
 #include "exit_codes.hpp"
 #include "experiment/sweep.hpp"
 #include "input/json_reader.hpp"
+#include "input/utf8.hpp"
+#include "io/output_file.hpp"
 #include "io/trace_writers.hpp"
 #include "output.hpp"
 #include "progress.hpp"
@@ -156,42 +157,42 @@ ordered_json accumulator_json(const MetricsAccumulator& accumulator) {
 class RowWriter {
  public:
   RowWriter(const std::string& csv_file, const std::string& jsonl_file) {
-    if (!csv_file.empty()) {
-      csv_.open(csv_file);
-      if (!csv_) throw std::runtime_error(csv_file + ": cannot open for writing");
-    }
-    if (!jsonl_file.empty()) {
-      jsonl_.open(jsonl_file);
-      if (!jsonl_) throw std::runtime_error(jsonl_file + ": cannot open for writing");
-    }
+    if (!csv_file.empty()) csv_ = std::make_unique<io::OutputFile>(csv_file);
+    if (!jsonl_file.empty()) jsonl_ = std::make_unique<io::OutputFile>(jsonl_file);
   }
   void write(const ordered_json& row) {
-    if (csv_.is_open()) {
+    if (csv_) {
+      auto& csv = csv_->stream();
       if (!header_written_) {
         bool first = true;
         for (const auto& [key, ignored] : row.items()) {
-          csv_ << (first ? "" : ",") << io::csv_cell(key);
+          csv << (first ? "" : ",") << io::csv_cell(key);
           first = false;
         }
-        csv_ << '\n';
+        csv << '\n';
         header_written_ = true;
       }
       bool first = true;
       for (const auto& [key, value] : row.items()) {
-        csv_ << (first ? "" : ",")
-             << (value.is_string() ? io::csv_cell(value.get<std::string>())
-                 : value.is_null() ? std::string()
-                                   : value.dump());
+        csv << (first ? "" : ",")
+            << (value.is_string() ? io::csv_cell(value.get<std::string>())
+                : value.is_null() ? std::string()
+                                  : input::dump_json(value));
         first = false;
       }
-      csv_ << '\n';
+      csv << '\n';
     }
-    if (jsonl_.is_open()) jsonl_ << row.dump() << '\n';
+    if (jsonl_) jsonl_->stream() << input::dump_json(row) << '\n';
+  }
+  // Completes the files; throws io::OutputError when one could not be written.
+  void finish() {
+    if (csv_) csv_->commit();
+    if (jsonl_) jsonl_->commit();
   }
 
  private:
-  std::ofstream csv_;
-  std::ofstream jsonl_;
+  std::unique_ptr<io::OutputFile> csv_;
+  std::unique_ptr<io::OutputFile> jsonl_;
   bool header_written_ = false;
 };
 
@@ -346,6 +347,7 @@ int run_sweep_command(const SweepOptions& options) {
     result = experiment::run_sweep(points, run_options);
   }
   progress.finish();
+  writer->finish();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -380,7 +382,7 @@ int run_sweep_command(const SweepOptions& options) {
       point_results.push_back(std::move(entry));
     }
     if (target) out["until_ci_reached"] = reached;
-    std::cout << out.dump(2) << '\n';
+    std::cout << input::dump_json(out, 2) << '\n';
   } else {
     std::cout << "deploysim sweep: " << options.scenario_file << ", " << grid.points()
               << " point(s) x "
@@ -535,6 +537,7 @@ int run_compare_command(const CompareOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto result = experiment::run_comparison(variants, run_options);
   progress.finish();
+  writer->finish();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto& metrics = experiment::summary_metrics();
@@ -566,7 +569,7 @@ int run_compare_command(const CompareOptions& options) {
       }
       list.push_back(std::move(entry));
     }
-    std::cout << out.dump(2) << '\n';
+    std::cout << input::dump_json(out, 2) << '\n';
   } else {
     std::cout << "deploysim compare: " << options.scenario_file << ", " << variants.size()
               << " variants x " << result.runs_completed

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "input/utf8.hpp"
 #include "io/metrics_export.hpp"
 #include "io/notification_log.hpp"
 
@@ -49,9 +50,12 @@ ExportTarget open_target(const std::string& spec) {
     throw std::runtime_error("--export " + spec +
                              ": OpenMetrics goes to a file (backfill it with promtool)");
   }
-  auto file = std::make_shared<std::ofstream>(dest, std::ios::binary);
-  if (!*file)
-    throw std::runtime_error("--export " + spec + ": " + dest + ": cannot open for writing");
+  std::shared_ptr<io::OutputFile> file;
+  try {
+    file = std::make_shared<io::OutputFile>(dest);
+  } catch (const io::OutputError& error) {
+    throw std::runtime_error("--export " + spec + ": " + error.what());
+  }
   return {kind == "influx" ? ExportTarget::Kind::influx_file : ExportTarget::Kind::openmetrics_file,
           dest, std::move(file)};
 }
@@ -112,8 +116,12 @@ void post_line_protocol(const std::string& url, const std::string& body) {
 }
 
 ExportTarget open_notification_log(const std::string& file) {
-  auto out = std::make_shared<std::ofstream>(file, std::ios::binary);
-  if (!*out) throw std::runtime_error("--notifications " + file + ": cannot open for writing");
+  std::shared_ptr<io::OutputFile> out;
+  try {
+    out = std::make_shared<io::OutputFile>(file);
+  } catch (const io::OutputError& error) {
+    throw std::runtime_error(std::string("--notifications ") + error.what());
+  }
   const bool json = file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0;
   return {json ? ExportTarget::Kind::notifications_json : ExportTarget::Kind::notifications_text,
           file, std::move(out)};
@@ -142,7 +150,7 @@ std::vector<std::string> export_run(std::vector<ExportTarget>& targets,
       }
       continue;
     }
-    auto& out = *target.file;
+    auto& out = target.file->stream();
     switch (target.kind) {
       case ExportTarget::Kind::influx_file:
         io::write_line_protocol(out, scenario, result, content);
@@ -154,12 +162,16 @@ std::vector<std::string> export_run(std::vector<ExportTarget>& targets,
         io::write_notification_log(out, scenario, io::notifications(scenario, result.story));
         break;
       default:
-        out << io::notifications_to_json(scenario, io::notifications(scenario, result.story))
-                   .dump(2)
+        out << input::dump_json(
+                   io::notifications_to_json(scenario, io::notifications(scenario, result.story)),
+                   2)
             << '\n';
     }
-    out.close();
-    if (!out) errors.push_back(target.destination + ": write failed (disk full?)");
+    try {
+      target.file->commit();
+    } catch (const io::OutputError& error) {
+      errors.emplace_back(error.what());
+    }
   }
   return errors;
 }

@@ -3,12 +3,12 @@
 // 1.x server, an OpenMetrics file). Every destination is checked before the run starts, so that a
 // typo costs no simulation; a failure after the run is reported once the result is printed.
 
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/trace.hpp"
+#include "io/output_file.hpp"
 #include "simulation/simulation.hpp"
 #include "spec/scenario.hpp"
 
@@ -41,8 +41,8 @@ struct ExportTarget {
     notifications_text,
     notifications_json
   } kind;
-  std::string destination;  ///< the file, or the /write URL (with its query)
-  std::shared_ptr<std::ofstream> file;
+  std::string destination;               ///< the file, or the /write URL (with its query)
+  std::shared_ptr<io::OutputFile> file;  ///< complete once committed
   bool failed = false;  ///< streaming to it failed (live mode); nothing more is sent
 };
 

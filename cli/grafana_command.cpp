@@ -1,13 +1,14 @@
 #include "grafana_command.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "exit_codes.hpp"
+#include "input/utf8.hpp"
 #include "io/grafana_dashboard.hpp"
+#include "output.hpp"
 #include "scenario/load.hpp"
 
 namespace deploysim::cli {
@@ -34,17 +35,12 @@ int write_dashboard(const GrafanaOptions& options) {
   const auto dashboard =
       io::grafana_dashboard(*loaded, options.seed.value_or(loaded->seed), options.source);
   if (options.output.empty() || options.output == "-") {
-    std::cout << dashboard.dump(2) << '\n';
+    std::cout << input::dump_json(dashboard, 2) << '\n';
     return kExitOk;
   }
-  std::ofstream out(options.output, std::ios::binary);
-  if (out) out << dashboard.dump(2) << '\n';
-  out.close();
-  if (!out) {
-    std::cerr << "error: " << options.output << ": cannot write\n";
-    return kExitUsage;
-  }
-  return kExitOk;
+  return write_file(options.output,
+                    [&](std::ostream& out) { out << input::dump_json(dashboard, 2) << '\n'; })
+      .value_or(kExitOk);
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <csignal>
 #include <exception>
 #include <iostream>
+#include <new>
+#include <nlohmann/json.hpp>
 
 #include "check_command.hpp"
 #include "delivery_commands.hpp"
@@ -13,10 +16,78 @@
 #include "experiment_commands.hpp"
 #include "grafana_command.hpp"
 #include "input/input_error.hpp"
+#include "input/utf8.hpp"
+#include "io/output_file.hpp"
+#include "output.hpp"
 #include "scenario_commands.hpp"
+
+namespace {
+
+// "deploysim run": the command, for messages that have no file or option of their own to name.
+std::string command_words(int argc, char** argv) {
+  std::string words = "deploysim";
+  if (argc > 1 && argv[1][0] != '-') words += " " + deploysim::input::to_valid_utf8(argv[1]);
+  return words;
+}
+
+// CLI11 reports an unknown command as a missing one; this names it and suggests the closest.
+bool refuse_unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+  const std::string word = argv[1];
+  if (std::find(commands.begin(), commands.end(), word) != commands.end()) return false;
+  const std::string suggestion = deploysim::input::did_you_mean(word, commands);
+  std::cerr << "deploysim: unknown command \"" << word << "\""
+            << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
+            << "\nRun 'deploysim --help' for the list of commands.\n";
+  return true;
+}
+
+// Parses and runs one command. Each known failure is handled where it arises; an exception that
+// still reaches here becomes a message naming the command, never an "internal error".
+int run_command(CLI::App& app, int argc, char** argv, const int& exit_code) {
+  using namespace deploysim::cli;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // The failing subcommand, if any, gives the most useful --help pointer.
+    std::string command = "deploysim";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::cerr << command << ": " << e.what() << "\nRun '" << command << " --help' for usage.\n";
+    return kExitUsage;
+  } catch (const deploysim::input::InputError& error) {
+    return report(error);
+  } catch (const deploysim::io::OutputError& error) {
+    return input_error(error.what());
+  } catch (const std::bad_alloc&) {
+    std::cerr << command_words(argc, argv)
+              << ": error: out of memory: the input asks for more than this machine holds\n";
+    return kExitUsage;
+  } catch (const nlohmann::json::exception& error) {
+    std::cerr << command_words(argc, argv)
+              << ": error: while reading or writing JSON: " << error.what() << '\n';
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << command_words(argc, argv) << ": error: " << error.what() << '\n';
+    return kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace deploysim::cli;
+  // A closed pipe is a write failure like a full disk (exit 2 and a message), never a signal.
+  std::signal(SIGPIPE, SIG_IGN);
+  deploysim::io::StandardStreams streams;
   CLI::App app{
       "deploysim: simulate deployments, measure what goes wrong, and check manifests before it "
       "does.",
@@ -27,7 +98,8 @@ int main(int argc, char** argv) {
       "  deploysim run scenarios/knight_capital_2012.json      replay the Knight Capital incident\n"
       "  deploysim run scenarios/knight_capital_2012_preflight_gate.json   ... and what a gate "
       "changes\n"
-      "\nExit codes: 0 success, 1 findings, 2 usage or input error.\n"
+      "\nExit codes: 0 success, 1 findings, 2 usage or input error, or output that could not be\n"
+      "written (a full disk, a closed pipe); see docs/cli.md.\n"
       "Run 'deploysim COMMAND --help' for the options of a command.\n");
   app.require_subcommand(1);
 
@@ -43,37 +115,16 @@ int main(int argc, char** argv) {
   add_pipeline_command(app, exit_code);
   add_grafana_command(app, exit_code);
 
-  // CLI11 reports an unknown command as a missing one; name it and suggest the closest instead.
-  if (argc > 1 && argv[1][0] != '-') {
-    std::vector<std::string> commands;
-    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
-    const std::string word = argv[1];
-    if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
-      const std::string suggestion = deploysim::input::did_you_mean(word, commands);
-      std::cerr << "deploysim: unknown command \"" << word << "\""
-                << (suggestion.empty() ? "" : "; did you mean \"" + suggestion + "\"?")
-                << "\nRun 'deploysim --help' for the list of commands.\n";
-      return kExitUsage;
-    }
-  }
-
+  int code = refuse_unknown_command(app, argc, argv) ? kExitUsage
+                                                     : run_command(app, argc, argv, exit_code);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // The failing subcommand, if any, gives the most useful --help pointer.
-    std::string command = "deploysim";
-    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
-    std::cerr << command << ": " << e.what() << "\nRun '" << command << " --help' for usage.\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "deploysim: internal error: " << e.what() << '\n';
-    return kExitUsage;
+    streams.check_output();
+  } catch (const deploysim::io::OutputError& error) {
+    code = input_error(error.what());
   }
-  return exit_code;
+  if (deploysim::input::utf8_repairs() > 0) {
+    std::cerr << "note: some text (a file name or a value) was not valid UTF-8; each invalid byte "
+                 "was written as U+FFFD\n";
+  }
+  return code;
 }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "exit_codes.hpp"
+#include "io/output_file.hpp"
 
 namespace deploysim::cli {
 
@@ -104,12 +104,11 @@ std::string fixed(double value, int decimals) {
 
 std::optional<int> write_file(const std::string& file,
                               const std::function<void(std::ostream&)>& write) {
-  std::ofstream out(file);
-  if (!out) return input_error(file + ": cannot open for writing");
-  write(out);
-  out.close();
-  // A full disk shows only here, after the buffered rows were flushed.
-  if (!out) return input_error(file + ": could not write every row");
+  try {
+    io::write_output_file(file, write);
+  } catch (const io::OutputError& error) {
+    return input_error(error.what());
+  }
   return std::nullopt;
 }
 

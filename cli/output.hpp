@@ -36,8 +36,8 @@ std::string line(std::string_view label, std::string_view value);
 std::string general(double value);
 /// A fixed number of decimals.
 std::string fixed(double value, int decimals);
-/// Writes `file` with `write` and checks that it was opened and fully written; on failure
-/// reports it and returns kExitUsage.
+/// Writes `file` with `write` through io::write_output_file (checked, renamed into place); on
+/// failure reports it and returns kExitUsage.
 std::optional<int> write_file(const std::string& file,
                               const std::function<void(std::ostream&)>& write);
 

@@ -13,6 +13,7 @@
 #include "delivery/report.hpp"
 #include "delivery_commands.hpp"
 #include "exit_codes.hpp"
+#include "input/utf8.hpp"
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
 #include "simulation/narrative.hpp"
@@ -192,7 +193,7 @@ int run_sweep(const delivery::PipelineConfig& config, const PipelineOptions& o) 
     if (failed) return *failed;
   }
   if (o.json) {
-    std::cout << delivery::to_json(sweep).dump(2) << '\n';
+    std::cout << input::dump_json(delivery::to_json(sweep), 2) << '\n';
     return kExitOk;
   }
   std::vector<std::vector<std::string>> table = {{"release every", "deploys/day", "changes/deploy",
@@ -355,7 +356,7 @@ int run_pipeline(const PipelineOptions& o) {
       if (failed) return *failed;
     }
     if (o.json) {
-      std::cout << delivery::to_json(r)["defect_cost"].dump(2) << '\n';
+      std::cout << input::dump_json(delivery::to_json(r)["defect_cost"], 2) << '\n';
     } else {
       print_cost_by_place(r);
       print_cost_curve(r);
@@ -364,7 +365,7 @@ int run_pipeline(const PipelineOptions& o) {
   }
   if (auto failed = write_pipeline_files(o, r.first)) return *failed;
   if (o.json) {
-    std::cout << delivery::to_json(r).dump(2) << '\n';
+    std::cout << input::dump_json(delivery::to_json(r), 2) << '\n';
     return kExitOk;
   }
   print_pipeline(r);

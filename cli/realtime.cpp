@@ -34,9 +34,10 @@ void send(const std::vector<ExportTarget*>& live, const std::string& lines,
   for (auto* target : live) {
     if (target->failed) continue;
     if (target->kind == ExportTarget::Kind::influx_file) {
-      *target->file << lines;
-      target->file->flush();
-      if (*target->file) continue;
+      auto& out = target->file->stream();
+      out << lines;
+      out.flush();
+      if (out) continue;
       errors.push_back(target->destination + ": write failed; streaming to it stopped");
     } else {
       try {
@@ -125,7 +126,13 @@ std::vector<std::string> finish_live(std::vector<ExportTarget>& targets,
   std::vector<ExportTarget> rest;
   for (auto& target : targets) {
     if (streams(target)) {
-      if (target.file) target.file->close();
+      // A file whose streaming failed is not completed: its temporary is removed.
+      if (!target.file || target.failed) continue;
+      try {
+        target.file->commit();
+      } catch (const io::OutputError& error) {
+        errors.emplace_back(error.what());
+      }
     } else {
       rest.push_back(target);
     }

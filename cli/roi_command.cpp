@@ -12,6 +12,7 @@
 #include "delivery/xkcd.hpp"
 #include "delivery_commands.hpp"
 #include "exit_codes.hpp"
+#include "input/utf8.hpp"
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
 #include "scenario/load.hpp"
@@ -211,7 +212,7 @@ int run_roi(const RoiOptions& options) {
   }
 
   if (options.json) {
-    std::cout << delivery::to_json(report).dump(2) << '\n';
+    std::cout << input::dump_json(delivery::to_json(report), 2) << '\n';
     return kExitOk;
   }
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,9 @@
 
 #include "exit_codes.hpp"
 #include "export_targets.hpp"
+#include "input/utf8.hpp"
 #include "io/metrics_export.hpp"
+#include "io/output_file.hpp"
 #include "io/timeseries_writer.hpp"
 #include "io/trace_writers.hpp"
 #include "output.hpp"
@@ -161,8 +163,8 @@ int run_scenario(const RunOptions& options) {
   const spec::Scenario& scenario = *loaded;
   const std::uint64_t seed = options.seed.value_or(scenario.seed);
 
-  std::unique_ptr<engine::TraceSink> trace;
-  std::ofstream timeseries_out;
+  std::unique_ptr<io::TraceFile> trace;
+  std::unique_ptr<io::OutputFile> timeseries_out;
   std::vector<ExportTarget> exports;
   io::HostRecords host_records;
   try {
@@ -181,10 +183,7 @@ int run_scenario(const RunOptions& options) {
       trace = io::open_trace_file(options.trace_file, scenario.clock.wall);
     }
     if (!options.timeseries_file.empty()) {
-      timeseries_out.open(options.timeseries_file);
-      if (!timeseries_out) {
-        throw std::runtime_error(options.timeseries_file + ": cannot open for writing");
-      }
+      timeseries_out = std::make_unique<io::OutputFile>(options.timeseries_file);
     }
   } catch (const std::exception& error) {
     std::cerr << "error: " << error.what() << '\n';
@@ -194,21 +193,33 @@ int run_scenario(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   TeeSink tee(trace.get(), options.export_per_host ? &host_records : nullptr);
   const bool teeing = trace || options.export_per_host;
+  int code = kExitOk;
   if (options.realtime) {
-    return run_realtime(options, scenario, seed, teeing ? &tee : nullptr, exports, host_records);
+    code = run_realtime(options, scenario, seed, teeing ? &tee : nullptr, exports, host_records);
+  } else {
+    const simulation::Result result = simulation::run(scenario, seed, teeing ? &tee : nullptr);
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
+    if (timeseries_out) {
+      io::write_timeseries_csv(timeseries_out->stream(), result.timeseries, scenario.clock.wall);
+    }
+    // The result is printed first, so that an export that fails never costs the run's result.
+    code = print_result(options, scenario, seed, result, wall.count());
+    const auto errors = export_run(exports, scenario, result,
+                                   options.export_per_host ? &host_records.records() : nullptr);
+    for (const auto& error : errors) std::cerr << "error: export: " << error << '\n';
+    if (!errors.empty()) code = kExitUsage;
   }
-  const simulation::Result result = simulation::run(scenario, seed, teeing ? &tee : nullptr);
-  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
-  if (trace) trace->flush();
-  if (timeseries_out.is_open()) {
-    io::write_timeseries_csv(timeseries_out, result.timeseries, scenario.clock.wall);
-  }
-  // The result is printed first, so that an export that fails never costs the run's result.
-  const int printed = print_result(options, scenario, seed, result, wall.count());
-  const auto errors = export_run(exports, scenario, result,
-                                 options.export_per_host ? &host_records.records() : nullptr);
-  for (const auto& error : errors) std::cerr << "error: export: " << error << '\n';
-  return errors.empty() ? printed : kExitUsage;
+  // Each file is completed on its own: one that fails does not cost the other.
+  const auto complete = [&code](const std::function<void()>& finish) {
+    try {
+      finish();
+    } catch (const io::OutputError& error) {
+      code = input_error(error.what());
+    }
+  };
+  if (trace) complete([&] { trace->finish(); });
+  if (timeseries_out) complete([&] { timeseries_out->commit(); });
+  return code;
 }
 
 int print_result(const RunOptions& options, const spec::Scenario& scenario, std::uint64_t seed,
@@ -227,7 +238,7 @@ int print_result(const RunOptions& options, const spec::Scenario& scenario, std:
                        {"subject", record.subject},
                        {"text", simulation::describe(record)}});
     }
-    std::cout << out.dump(2) << '\n';
+    std::cout << input::dump_json(out, 2) << '\n';
     return kExitOk;
   }
   std::cout << scenario.name << "  (" << scenario.file << ", seed " << seed << ")\n\n";

@@ -16,10 +16,11 @@
 #include <QTextBrowser>
 #include <QToolBar>
 #include <algorithm>
-#include <fstream>
 #include <tuple>
 
 #include "charts_panel.hpp"
+#include "input/utf8.hpp"
+#include "io/output_file.hpp"
 #include "parameters_panel.hpp"
 #include "run_handle.hpp"
 #include "run_pane.hpp"
@@ -617,9 +618,13 @@ bool MainWindow::export_run(const QString& file) {
   if (!applied_) return false;
   nlohmann::json document = applied_->source;
   document["seed"] = applied_seed_;
-  std::ofstream out(file.toStdString());
-  out << document.dump(2) << '\n';
-  return static_cast<bool>(out);
+  try {
+    io::write_output_file(file.toStdString(),
+                          [&](std::ostream& out) { out << input::dump_json(document, 2) << '\n'; });
+  } catch (const io::OutputError&) {
+    return false;
+  }
+  return true;
 }
 
 bool MainWindow::export_charts(const QString& file) {

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "input/utf8.hpp"
+
 namespace deploysim::check {
 namespace {
 
@@ -130,7 +132,7 @@ void write_json(std::ostream& out, const CheckResult& result, const ReportContex
         {{"file", problem.file}, {"pointer", problem.pointer}, {"message", problem.message()}});
   }
   report["errors"] = std::move(errors);
-  out << report.dump(2) << '\n';
+  out << input::dump_json(report, 2) << '\n';
 }
 
 // A relative URI reference for a path: unreserved characters and "/" kept, the rest
@@ -244,12 +246,16 @@ void write_sarif(std::ostream& out, const CheckResult& result, const ReportConte
                                      {"columnKind", "unicodeCodePoints"},
                                      {"invocations", json::array({invocation})},
                                      {"results", std::move(results)}}})}};
-  out << log.dump(2) << '\n';
+  out << input::dump_json(log, 2) << '\n';
 }
 
-std::string xml_escape(std::string_view text) {
+// Text for XML 1.0 content or attribute values: markup escaped, invalid UTF-8 repaired, and the
+// characters XML 1.0 forbids (controls other than tab and newline, U+FFFE, U+FFFF) replaced.
+std::string xml_escape(std::string_view raw) {
+  const std::string text = input::to_valid_utf8(raw);
   std::string out;
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     switch (c) {
       case '&':
         out += "&amp;";
@@ -267,9 +273,12 @@ std::string xml_escape(std::string_view text) {
         out += "&apos;";
         break;
       default:
-        // Control characters other than tab and newline are not allowed in XML 1.0.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
           out += ' ';
+        } else if (text.compare(i, 2, "\xEF\xBF") == 0 && i + 2 < text.size() &&
+                   (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
+          out += "\xEF\xBF\xBD";  // U+FFFE and U+FFFF are not XML characters
+          i += 2;
         } else {
           out += c;
         }
@@ -352,7 +361,7 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
 // values also ':' and ','.
 std::string github_data(std::string_view text) {
   std::string out;
-  for (const char c : text) {
+  for (const char c : input::to_valid_utf8(text)) {
     if (c == '%')
       out += "%25";
     else if (c == '\r')

@@ -1,10 +1,12 @@
 #include "io/trace_writers.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+
+#include "input/utf8.hpp"
+#include "io/output_file.hpp"
 
 namespace deploysim::io {
 
@@ -17,32 +19,28 @@ nlohmann::ordered_json to_json(const engine::TraceValue& value) {
 // The same text for a value as JSON gives it, so CSV and JSON Lines agree on numbers.
 std::string to_text(const engine::TraceValue& value) {
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
-  return to_json(value).dump();
+  return input::dump_json(to_json(value));
 }
 
 // A writer that owns the file stream its sink writes to.
 template <typename Writer>
-class FileTraceSink : public engine::TraceSink {
+class FileTraceSink : public TraceFile {
  public:
   FileTraceSink(const std::filesystem::path& path, std::optional<engine::WallClock> clock)
-      : file_(path), writer_(file_, std::move(clock)) {}
-  bool is_open() const { return file_.is_open(); }
+      : file_(path.string()), writer_(file_.stream(), std::move(clock)) {}
   void write(const engine::TraceRecord& record) override { writer_.write(record); }
   void flush() override { writer_.flush(); }
+  void finish() override { file_.commit(); }
 
  private:
-  std::ofstream file_;
+  OutputFile file_;
   Writer writer_;
 };
 
 template <typename Writer>
-std::unique_ptr<engine::TraceSink> open_file(const std::filesystem::path& path,
-                                             std::optional<engine::WallClock> clock) {
-  auto sink = std::make_unique<FileTraceSink<Writer>>(path, std::move(clock));
-  if (!sink->is_open()) {
-    throw std::runtime_error(path.string() + ": cannot open for writing");
-  }
-  return sink;
+std::unique_ptr<TraceFile> open_file(const std::filesystem::path& path,
+                                     std::optional<engine::WallClock> clock) {
+  return std::make_unique<FileTraceSink<Writer>>(path, std::move(clock));
 }
 
 }  // namespace
@@ -58,7 +56,7 @@ void JsonLinesTraceWriter::write(const engine::TraceRecord& record) {
   line["event"] = record.event;
   if (!record.subject.empty()) line["subject"] = record.subject;
   for (const auto& field : record.fields) line[field.key] = to_json(field.value);
-  out_ << line.dump() << '\n';
+  out_ << input::dump_json(line) << '\n';
 }
 
 void JsonLinesTraceWriter::flush() {
@@ -97,8 +95,8 @@ std::string csv_cell(std::string_view text) {
   return quoted;
 }
 
-std::unique_ptr<engine::TraceSink> open_trace_file(const std::filesystem::path& path,
-                                                   std::optional<engine::WallClock> clock) {
+std::unique_ptr<TraceFile> open_trace_file(const std::filesystem::path& path,
+                                           std::optional<engine::WallClock> clock) {
   const auto extension = path.extension().string();
   if (extension == ".jsonl") return open_file<JsonLinesTraceWriter>(path, std::move(clock));
   if (extension == ".csv") return open_file<CsvTraceWriter>(path, std::move(clock));

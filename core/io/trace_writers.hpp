@@ -39,10 +39,17 @@ class CsvTraceWriter : public engine::TraceSink {
   std::optional<engine::WallClock> clock_;
 };
 
-/// A trace sink writing to a file, chosen by extension: ".jsonl" or ".csv".
-/// Throws std::runtime_error naming the file if it cannot be opened or the extension is unknown.
-std::unique_ptr<engine::TraceSink> open_trace_file(const std::filesystem::path& path,
-                                                   std::optional<engine::WallClock> clock = {});
+/// A trace sink writing to a file. The file is complete only after finish(), which throws
+/// OutputError when it could not be written; a trace never finished leaves no file behind.
+class TraceFile : public engine::TraceSink {
+ public:
+  virtual void finish() = 0;
+};
+
+/// A trace file, its format chosen by extension: ".jsonl" or ".csv". Throws std::runtime_error
+/// naming the file if the extension is unknown, OutputError if it cannot be opened.
+std::unique_ptr<TraceFile> open_trace_file(const std::filesystem::path& path,
+                                           std::optional<engine::WallClock> clock = {});
 
 /// Quotes a CSV cell when it contains a comma, quote or line break (RFC 4180).
 std::string csv_cell(std::string_view text);

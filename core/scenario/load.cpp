@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "input/json_reader.hpp"
+#include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
 #include "spec/host_names.hpp"
 #include "spec/service_graph.hpp"
@@ -1177,8 +1178,11 @@ spec::Scenario load_scenario(const std::filesystem::path& path,
   return parse_scenario(document, file);
 }
 
-void apply_override(nlohmann::json& document, std::string_view assignment,
+void apply_override(nlohmann::json& document, std::string_view raw_assignment,
                     const std::string& file) {
+  // Command-line bytes need not be UTF-8; the document and every message about it must be.
+  const std::string repaired = input::to_valid_utf8(raw_assignment);
+  const std::string_view assignment = repaired;
   const auto equals = assignment.find('=');
   if (equals == std::string_view::npos || equals == 0) {
     throw input::InputError(input::InputProblem{

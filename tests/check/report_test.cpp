@@ -15,6 +15,7 @@
 #include "check/manifest.hpp"
 #include "check/rules.hpp"
 #include "input/file.hpp"
+#include "input/utf8.hpp"
 
 namespace deploysim::check {
 namespace {
@@ -160,6 +161,48 @@ TEST(CheckReport, TextLinesAreGccStyleAndGithubEscapes) {
             std::string::npos)
       << github;
   EXPECT_NE(github.find("::warning "), std::string::npos);
+}
+
+// A file name from the command line or a directory need not be UTF-8, and a value may hold any
+// character JSON can escape: every report still comes out as UTF-8 that its readers accept.
+TEST(CheckReport, NamesThatAreNotUtf8AndForbiddenCharactersStillMakeValidReports) {
+  REQUIRE_SARIF_SCHEMA();
+  ReportContext context;
+  context.exit_code = 2;
+  context.input_problems.push_back({.file = "bad-\xFF\xFE.json",
+                                    .pointer = "/fleet",
+                                    .detail = "found \"bell\x07 and \xEF\xBF\xBF\" here",
+                                    .line = 2,
+                                    .column = 3});
+  CheckResult result;
+  result.files.push_back("bad-\xFF\xFE.json");
+  const std::string replaced = "bad-\xEF\xBF\xBD\xEF\xBF\xBD.json";
+
+  const std::string json = render(Format::json, result, context);
+  EXPECT_TRUE(input::is_valid_utf8(json));
+  EXPECT_EQ(nlohmann::json::parse(json)["files"][0], replaced);
+
+  const std::string sarif = render(Format::sarif, result, context);
+  EXPECT_TRUE(input::is_valid_utf8(sarif));
+  EXPECT_EQ(validate_sarif(sarif), "");
+  const auto notification =
+      nlohmann::json::parse(sarif)["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+  EXPECT_EQ(notification["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+
+  const std::string xml = render(Format::junit, result, context);
+  EXPECT_TRUE(input::is_valid_utf8(xml));
+  EXPECT_EQ(xml.find('\x07'), std::string::npos);
+  EXPECT_EQ(xml.find("\xEF\xBF\xBF"), std::string::npos);  // U+FFFF is no XML character
+  const auto file = write_temp("junit-bytes.xml", xml);
+  const std::string command =
+      "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])\" '" +
+      file.string() + "'";
+  EXPECT_EQ(std::system(command.c_str()), 0) << xml;
+  EXPECT_NE(xml.find(replaced), std::string::npos);
+
+  const std::string github = render(Format::github, result, context);
+  EXPECT_TRUE(input::is_valid_utf8(github));
+  EXPECT_EQ(github.rfind("::error file=" + replaced + ",line=2,col=3,", 0), 0u) << github;
 }
 
 TEST(CheckReport, FormatNames) {

@@ -63,6 +63,7 @@ TEST(OpenTraceFile, ChoosesFormatByExtension) {
     {
       auto sink = open_trace_file(path);
       sink->write(flag_flip());
+      sink->finish();
     }
     EXPECT_GT(std::filesystem::file_size(path), 20u) << name;
     std::filesystem::remove(path);
