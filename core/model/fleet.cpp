@@ -515,8 +515,8 @@ Fleet::CallEffects Fleet::call_effects(engine::Time t) const {
   const std::size_t kinds = costs_.size();
   std::vector<double> own(services, 0.0);
   for (std::size_t s = 0; s < services; ++s) {
-    if ((service_has_hosts_[s] && serving_hosts_by_service_[s] == 0) || in_cold_restart(s, t)) {
-      own[s] = 1.0;  // unavailable: every call to it fails
+    if (unavailable_for_calls(s, t)) {
+      own[s] = 1.0;  // every call to it fails
       continue;
     }
     double weight = 0.0;

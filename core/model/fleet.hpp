@@ -189,9 +189,12 @@ class Fleet {
   bool flag_bucket_on(std::uint32_t flag, HostIndex h) const;
   // Run-time dependencies and cold restarts (model/dependencies.hpp).
   void init_runtime(const spec::Scenario& scenario);
-  // Whether a host in this state can answer a caller. Today: serving; the one place to change
-  // when hosts gain other states that serve (or seem to).
-  static bool answers_calls(Health health) { return serving(health); }
+  // Whether service `s` answers no call at `t`: it has hosts but none serving, or it is in its
+  // cold restart. The one place that says what "unavailable" means to callers; it reads the
+  // serving count per service, kept with the other serving totals.
+  bool unavailable_for_calls(std::size_t s, engine::Time t) const {
+    return (service_has_hosts_[s] && serving_hosts_by_service_[s] == 0) || in_cold_restart(s, t);
+  }
   void count_serving(HostIndex h, BehaviourIndex b, double sign);
   struct CallEffects {
     std::vector<double> blocked;  // by service: fraction its code would serve that fails anyway

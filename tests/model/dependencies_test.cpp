@@ -145,6 +145,21 @@ TEST(DependencyRun, FailedRequestsIntegrateTheCascade) {
   EXPECT_NEAR(result.summary.failed_requests, 0.3 * 4 * 10 * 3600.0, 1e-6);
 }
 
+TEST(DependencyRun, AlertsFireOnTheCallersFailuresAlone) {
+  // Only c is down, and c's halted hosts serve nothing: the 30% the fleet fails are a's and b's.
+  auto text = cascade_scenario(R"([{"at": "+10min", "do": "halt", "group": "c"}])");
+  text.insert(text.rfind('}'), R"(, "monitoring": {"alerts": [
+      {"name": "errors", "metric": "error_rate", "above": 0.25, "for": "1min"}]})");
+  const auto result = simulation::run(testing::scenario_from_json(text), 1);
+  EXPECT_EQ(result.summary.alerts_fired, 1);
+  const auto fired = std::find_if(result.story.begin(), result.story.end(),
+                                  [](const auto& record) { return record.event == "alert_fired"; });
+  ASSERT_NE(fired, result.story.end());
+  // Held for a minute from the first scrape after the halt (15 s apart).
+  EXPECT_GE(fired->time, Time::zero() + Duration::minutes(11));
+  EXPECT_LE(fired->time, Time::zero() + Duration::minutes(11) + Duration::seconds(15));
+}
+
 TEST(DependencyRun, AColdRestartFailsEveryRequestOfTheServiceUntilItIsOver) {
   // c down from +10 to +40min, then 5 min of cold restart in which c fails all it serves:
   // 0.3 of 4 x 10 x 1800 requests, then (2 + 2 x 0.4 + 2 x 0.2) / 6 of 6 x 10 x 300.

@@ -8,6 +8,7 @@
 
 #include "model/world.hpp"
 #include "scenarios.hpp"
+#include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
 
 namespace deploysim::model {
@@ -79,6 +80,20 @@ TEST(Commands, TheGateRefusesAnOversizedRemovalAndLetsASmallerOneThrough) {
   ASSERT_NE(refused, result.story.end());
   EXPECT_EQ(refused->subject, "web");
   EXPECT_NE(result.summary.to_json().dump().find("\"commands_refused\":3"), std::string::npos);
+}
+
+TEST(Commands, TheStorySaysWhatWasTakenAndWhatWasRefused) {
+  const auto result =
+      simulation::run(testing::scenario_from_json(
+                          gated(R"([{"at": "+1min", "do": "remove", "group": "web", "percent": 30},
+                    {"at": "+2min", "do": "halt", "group": "web", "count": 1}])",
+                                R"("command_gate": {"max_percent": 20})")),
+                      1);
+  ASSERT_EQ(result.story.size(), 2u);
+  EXPECT_EQ(simulation::describe(result.story[0]),
+            "remove of web by timeline refused: command gate: would take 3 of the 10 hosts of web "
+            "(30%), more than the 20% one command may take");
+  EXPECT_EQ(simulation::describe(result.story[1]), "halted 1 host of web by timeline (timeline)");
 }
 
 TEST(Commands, WithoutAGateTheSummaryHasNoRefusalKeyAndEveryCommandActs) {
