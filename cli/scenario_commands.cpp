@@ -92,6 +92,9 @@ void print_summary(const simulation::Summary& s, const std::string& target, doub
   if (s.signals_emitted > 0) {
     std::cout << summary_line("warning messages", std::to_string(s.signals_emitted)) << '\n';
   }
+  if (s.commands_refused && *s.commands_refused > 0) {
+    std::cout << summary_line("commands refused", std::to_string(*s.commands_refused)) << '\n';
+  }
   if (s.flag_changes_blocked > 0) {
     std::cout << summary_line("flag changes blocked", std::to_string(s.flag_changes_blocked))
               << '\n';

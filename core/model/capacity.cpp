@@ -135,6 +135,31 @@ LoadModel::LoadModel(World& world) : world_(world) {
       const auto it = capacity->rps_per_host_by_version.find(version.name);
       version_capacity_[v] =
           it != capacity->rps_per_host_by_version.end() ? it->second : capacity->rps_per_host;
+      const auto cost = capacity->cpu_cost_by_version.find(version.name);
+      if (cost != capacity->cpu_cost_by_version.end()) version_capacity_[v] /= cost->second;
+    }
+  }
+  read_cpu_costs();
+}
+
+void LoadModel::read_cpu_costs() {
+  const auto& scenario = world_.scenario();
+  const auto& fleet = world_.fleet();
+  for (std::size_t l = 0; l < scenario.loads.size(); ++l) {
+    const auto& names = fleet.service_names();
+    load_service_.push_back(static_cast<std::uint32_t>(
+        std::find(names.begin(), names.end(), scenario.loads[l].service) - names.begin()));
+    const spec::HostCapacity& capacity = *load_capacity_[l];
+    auto& by_behaviour = behaviour_cost_.emplace_back();
+    if (!capacity.cpu_cost_by_behaviour.empty()) {
+      for (const auto& behaviour : fleet.behaviours()) {
+        const auto it = capacity.cpu_cost_by_behaviour.find(behaviour.name);
+        by_behaviour.push_back(it == capacity.cpu_cost_by_behaviour.end() ? 1.0 : it->second);
+      }
+    }
+    auto& by_flag = flag_cost_.emplace_back();
+    for (const auto& [flag, cost] : capacity.cpu_cost_by_flag) {
+      by_flag.emplace_back(*fleet.find_flag(flag), cost);
     }
   }
 }
@@ -174,6 +199,7 @@ double LoadModel::overload_seconds() const {
 struct LoadModel::Tick {
   std::vector<double> rate;         // by load: requests/s now
   std::vector<double> load_weight;  // by load: traffic weight of its serving hosts
+  std::vector<double> load_failed;  // by load: requests/s failing for lack of capacity
   std::vector<double> group_weight_per_capacity;
   std::vector<std::int64_t> group_serving;
   double total_rate = 0.0;
@@ -190,8 +216,11 @@ void LoadModel::update() {
   const std::size_t loads = scenario.loads.size();
   Tick tick;
   tick.rate.resize(loads);
+  tick.load_failed.assign(loads, 0.0);
   for (std::size_t l = 0; l < loads; ++l) {
-    tick.rate[l] = load_rate(scenario.loads[l], world_.now());
+    // Right after a cold restart, callers' retries come back on top of the ordinary load.
+    tick.rate[l] = load_rate(scenario.loads[l], world_.now()) *
+                   world_.fleet().load_multiplier(load_service_[l], world_.now());
   }
   classify_serving_hosts(tick);
   for (double r : tick.rate) tick.total_rate += r;
@@ -206,6 +235,12 @@ void LoadModel::update() {
   figures_ = tick.figures;
   max_utilization_ = std::max(max_utilization_, tick.figures.peak_utilization);
   track_overload();
+  // Each service's own overload is what its callers see of it (model/dependencies.hpp).
+  for (std::size_t l = 0; l < loads; ++l) {
+    world_.fleet().set_service_overload(
+        load_service_[l],
+        tick.rate[l] > 0.0 ? std::min(1.0, tick.load_failed[l] / tick.rate[l]) : 0.0);
+  }
   world_.fleet().set_load(figures_.requests_per_s, figures_.failed_per_s, figures_.mean_latency_ms);
   record_history();
 }
@@ -226,7 +261,7 @@ void LoadModel::classify_serving_hosts(Tick& tick) {
     for (HostIndex h : fleet.groups()[g].hosts) {
       if (!fleet.is_serving(h)) continue;
       const float w = fleet.weight_of(h);
-      const double capacity = version_capacity_[fleet.version_of(h)];
+      const double capacity = host_capacity(l, h);
       ++tick.group_serving[g];
       group_weight += w;
       tick.group_weight_per_capacity[g] += w / capacity;
@@ -268,6 +303,7 @@ void LoadModel::queue_classes(Tick& tick) {
       c.failed_fraction = 1.0 - c.capacity / c.arrival_per_host;
       // The queue is full to the timeout: what a host serves waits that long, the rest fails.
       tick.figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
+      tick.load_failed[l] += arrivals - c.capacity * static_cast<double>(c.hosts);
       tick.weighted_latency += c.share * timeout;
       tick.fixed.emplace_back(c.share, timeout);
       continue;
@@ -276,6 +312,7 @@ void LoadModel::queue_classes(Tick& tick) {
     const double wait = c.queue.wait_probability();
     c.failed_fraction = c.queue.response_tail(timeout, wait);
     tick.figures.failed_per_s += arrivals * c.failed_fraction;
+    tick.load_failed[l] += arrivals * c.failed_fraction;
     tick.weighted_latency += c.share * c.queue.mean_response_s();
   }
 }
@@ -299,6 +336,7 @@ void LoadModel::serve_loads_without_hosts(Tick& tick) {
       tick.weighted_latency += share * *wait;
     } else {
       tick.figures.failed_per_s += tick.rate[l];
+      tick.load_failed[l] += tick.rate[l];
       tick.fixed.emplace_back(share, timeout);
       tick.weighted_latency += share * timeout;
     }
@@ -316,9 +354,7 @@ void LoadModel::set_host_loads() {
         load_capacity_[static_cast<std::size_t>(l)]->timeout.to_seconds() * 1'000.0;
     for (HostIndex h : fleet.groups()[g].hosts) {
       const HostClass* host_class =
-          fleet.is_serving(h)
-              ? find_class(l, fleet.weight_of(h), version_capacity_[fleet.version_of(h)])
-              : nullptr;
+          fleet.is_serving(h) ? find_class(l, fleet.weight_of(h), host_capacity(l, h)) : nullptr;
       if (host_class == nullptr) {
         fleet.set_host_load(h, 0.0, 0.0, 0.0);
         continue;

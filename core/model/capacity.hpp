@@ -105,7 +105,13 @@ class LoadModel : public engine::Process {
   engine::Duration tick_;
   std::vector<int> group_service_load_;  // by group: index into scenario loads, or -1
   std::vector<const spec::HostCapacity*> load_capacity_;  // by load index
-  std::vector<double> version_capacity_;                  // by version index: requests/s per host
+  std::vector<double> version_capacity_;     // by version index: requests/s per host, at its cost
+  std::vector<std::uint32_t> load_service_;  // by load: the fleet's index of its service
+  // By load: CPU cost per request of each behaviour (empty: none given), and the flags that
+  // change it, with their cost (docs/capacity.md, "CPU cost").
+  std::vector<std::vector<double>> behaviour_cost_;
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> flag_cost_;
+  void read_cpu_costs();
   std::vector<double> group_utilization_;
   // Per tick (time, utilisation by group), as long as the longest metric lag needs.
   std::deque<std::pair<engine::Time, std::vector<double>>> history_;
@@ -141,6 +147,20 @@ class LoadModel : public engine::Process {
   void record_history();
   // Defined here so that it inlines into the per-host loops: a call per host costs a measurable
   // share of a tick. There are a handful of classes, so a scan is the fastest lookup.
+  // What host `h` of load `l` serves per second at full utilisation: its version's capacity over
+  // the CPU cost per request of its behaviour and flags. Without such costs, the version's
+  // capacity exactly.
+  double host_capacity(int l, HostIndex h) const {
+    const double base = version_capacity_[world_.fleet().version_of(h)];
+    const auto li = static_cast<std::size_t>(l);
+    if (behaviour_cost_[li].empty() && flag_cost_[li].empty()) return base;
+    double cost =
+        behaviour_cost_[li].empty() ? 1.0 : behaviour_cost_[li][world_.fleet().behaviour_of(h)];
+    for (const auto& [flag, flag_cost] : flag_cost_[li]) {
+      if (world_.fleet().flag_on_for(flag, h)) cost *= flag_cost;
+    }
+    return base / cost;
+  }
   HostClass* find_class(int load, float weight, double capacity) {
     for (auto& c : classes_) {
       if (c.load == load && c.weight == weight && c.capacity == capacity) return &c;

@@ -92,6 +92,7 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
   serving_weight_by_behaviour_.assign(behaviours_.size(), 0.0);
   serving_hosts_by_behaviour_.assign(behaviours_.size(), 0);
   hosts_per_version_.assign(versions_.size(), 0);
+  init_runtime(scenario);
 
   std::size_t total = 0;
   for (const auto& group : scenario.groups) total += static_cast<std::size_t>(group.hosts);
@@ -156,9 +157,46 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
       serving_weight_by_behaviour_[b] += weight;
       ++serving_hosts_by_behaviour_[b];
       loss_rate_per_min_ += costs_[b].loss_per_min;
+      if (runtime_active_) count_serving(h, b, 1.0);
     }
   }
   note_misbehaving_change();
+}
+
+void Fleet::init_runtime(const spec::Scenario& scenario) {
+  const std::size_t services = scenario.services.size();
+  calls_.emplace(scenario.services);
+  runtime_active_ = calls_->has_calls();
+  for (const auto& service : scenario.services) {
+    runtime_active_ =
+        runtime_active_ || service.cold_restart > engine::Duration{} || service.retry_surge > 1.0;
+    cold_restart_.push_back(service.cold_restart);
+    retry_surge_.push_back(service.retry_surge);
+    retry_surge_for_.push_back(service.retry_surge_for);
+  }
+  restart_until_.assign(services, engine::Time::zero());
+  service_overload_.assign(services, 0.0);
+  serving_hosts_by_service_.assign(services, 0);
+  ever_served_.assign(services, false);
+  service_has_hosts_.assign(services, false);
+  for (const auto& group : scenario.groups) {
+    service_has_hosts_[index_of(scenario.services, group.service)] = true;
+  }
+  serving_weight_by_service_behaviour_.assign(services * behaviours_.size(), 0.0);
+  serving_hosts_by_service_behaviour_.assign(services * behaviours_.size(), 0);
+}
+
+void Fleet::count_serving(HostIndex h, BehaviourIndex b, double sign) {
+  const std::uint32_t s = groups_[group_[h]].service;
+  const std::size_t k = s * behaviours_.size() + b;
+  serving_weight_by_service_behaviour_[k] += sign * weight_[h];
+  serving_hosts_by_service_behaviour_[k] += sign > 0.0 ? 1 : -1;
+  const std::int64_t before = serving_hosts_by_service_[s];
+  serving_hosts_by_service_[s] += sign > 0.0 ? 1 : -1;
+  if (before != 0 || sign < 0.0) return;
+  // Back from no serving host: a service that had served before restarts cold.
+  if (ever_served_[s]) restart_until_[s] = kernel_.now() + cold_restart_[s];
+  ever_served_[s] = true;
 }
 
 std::optional<VersionIndex> Fleet::find_version(std::string_view service,
@@ -225,16 +263,37 @@ BehaviourIndex Fleet::resolve_behaviour(HostIndex h) const {
   return result;
 }
 
+void Fleet::accrue(Impact& impact, engine::Time from, engine::Time to) const {
+  const double minutes = static_cast<double>((to - from).ms()) / 60'000.0;
+  if (minutes <= 0.0) return;
+  impact.loss_usd += loss_rate_per_min_ * minutes;
+  const double requests =
+      has_load_ ? load_requests_per_s_ * 60.0 * minutes
+                : business_.requests_per_host_per_s * 60.0 * minutes * totals_.serving_weight;
+  impact.requests += requests;
+  impact.failed_requests += requests * error_rate_of(sums_at(std::nullopt, from));
+}
+
+engine::Time Fleet::next_restart_end(engine::Time after, engine::Time until) const {
+  engine::Time next = until;
+  for (const engine::Time end : restart_until_) {
+    if (end > after && end < next) next = end;
+  }
+  return next;
+}
+
 Impact Fleet::impact_at(engine::Time now) const {
   Impact impact = impact_;
-  const double minutes = static_cast<double>((now - settled_at_).ms()) / 60'000.0;
-  if (minutes > 0.0) {
-    impact.loss_usd += loss_rate_per_min_ * minutes;
-    const double requests =
-        has_load_ ? load_requests_per_s_ * 60.0 * minutes
-                  : business_.requests_per_host_per_s * 60.0 * minutes * totals_.serving_weight;
-    impact.requests += requests;
-    impact.failed_requests += requests * error_rate();
+  if (!runtime_active_) {
+    accrue(impact, settled_at_, now);
+    return impact;
+  }
+  // The fleet is unchanged since the last settlement, but a cold restart may have ended since:
+  // the error rate is constant between those ends.
+  for (engine::Time from = settled_at_; from < now;) {
+    const engine::Time to = next_restart_end(from, now);
+    accrue(impact, from, to);
+    from = to;
   }
   return impact;
 }
@@ -263,6 +322,7 @@ void Fleet::remove_from_totals(HostIndex h) {
   serving_weight_by_behaviour_[behaviour_[h]] -= weight_[h];
   --serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ -= costs_[behaviour_[h]].loss_per_min;
+  if (runtime_active_) count_serving(h, behaviour_[h], -1.0);
 }
 
 void Fleet::add_to_totals(HostIndex h) {
@@ -278,6 +338,7 @@ void Fleet::add_to_totals(HostIndex h) {
   serving_weight_by_behaviour_[behaviour_[h]] += weight_[h];
   ++serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ += costs_[behaviour_[h]].loss_per_min;
+  if (runtime_active_) count_serving(h, behaviour_[h], 1.0);
 }
 
 void Fleet::note_misbehaving_change() {
@@ -354,12 +415,14 @@ void Fleet::set_health(HostIndex h, Health health) {
     serving_weight_by_behaviour_[b] -= weight_[h];
     --serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ -= costs_[b].loss_per_min;
+    if (runtime_active_) count_serving(h, b, -1.0);
   } else if (now_serving) {
     totals_.serving_weight += weight_[h];
     ++totals_.serving_hosts;
     serving_weight_by_behaviour_[b] += weight_[h];
     ++serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ += costs_[b].loss_per_min;
+    if (runtime_active_) count_serving(h, b, 1.0);
   }
   health_[h] = health;
   note_misbehaving_change();
@@ -435,7 +498,68 @@ void Fleet::set_host_load(HostIndex h, double requests_per_s, double failed_frac
   host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
 }
 
-HostSums Fleet::sums(std::optional<VersionIndex> target) const {
+void Fleet::set_service_overload(std::uint32_t s, double failed_fraction) {
+  if (service_overload_[s] == failed_fraction) return;
+  settle();
+  service_overload_[s] = failed_fraction;
+}
+
+double Fleet::load_multiplier(std::uint32_t s, engine::Time t) const {
+  const engine::Time end = restart_until_[s];
+  if (end == engine::Time::zero() || t < end || t >= end + retry_surge_for_[s]) return 1.0;
+  return retry_surge_[s];
+}
+
+Fleet::CallEffects Fleet::call_effects(engine::Time t) const {
+  const std::size_t services = service_names_.size();
+  const std::size_t kinds = costs_.size();
+  std::vector<double> own(services, 0.0);
+  for (std::size_t s = 0; s < services; ++s) {
+    if (unavailable_for_calls(s, t)) {
+      own[s] = 1.0;  // every call to it fails
+      continue;
+    }
+    double weight = 0.0;
+    double failing = 0.0;
+    for (std::size_t b = 0; b < kinds; ++b) {
+      weight += serving_weight_by_service_behaviour_[s * kinds + b];
+      failing += serving_weight_by_service_behaviour_[s * kinds + b] * costs_[b].error_rate;
+    }
+    const double code = weight > 0.0 ? std::clamp(failing / weight, 0.0, 1.0) : 0.0;
+    own[s] = service_overload_[s] + (1.0 - service_overload_[s]) * code;
+  }
+  CallEffects result;
+  std::vector<double> total;
+  calls_->cascade(own, total, result.effects);
+  result.blocked.resize(services);
+  for (std::size_t s = 0; s < services; ++s) {
+    result.blocked[s] = in_cold_restart(s, t) ? 1.0 : result.effects[s].failed;
+  }
+  return result;
+}
+
+DependencyEffect Fleet::dependency_effect(std::uint32_t s) const {
+  if (!runtime_active_) return {};
+  return call_effects(kernel_.now()).effects[s];
+}
+
+void Fleet::add_call_terms(HostSums& sums, engine::Time t) const {
+  const CallEffects calls = call_effects(t);
+  const std::size_t kinds = costs_.size();
+  for (std::size_t s = 0; s < service_names_.size(); ++s) {
+    for (std::size_t b = 0; b < kinds; ++b) {
+      const double weight = serving_weight_by_service_behaviour_[s * kinds + b];
+      const auto hosts = static_cast<double>(serving_hosts_by_service_behaviour_[s * kinds + b]);
+      const double served = 1.0 - costs_[b].error_rate;
+      sums.dependency_failing_weight += weight * served * calls.blocked[s];
+      sums.dependency_failing_plain += hosts * served * calls.blocked[s];
+      sums.dependency_latency_weight += weight * calls.effects[s].wait_ms;
+      sums.dependency_latency_plain += hosts * calls.effects[s].wait_ms;
+    }
+  }
+}
+
+HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) const {
   HostSums s;
   s.live = totals_.live_hosts;
   s.serving = totals_.serving_hosts;
@@ -455,6 +579,7 @@ HostSums Fleet::sums(std::optional<VersionIndex> target) const {
   s.requests_per_s = load_requests_per_s_;
   s.overload_failed_per_s = load_failed_per_s_;
   s.load_latency_ms = load_latency_ms_;
+  if (runtime_active_) add_call_terms(s, t);
   return s;
 }
 
@@ -463,6 +588,7 @@ HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
   HostSums s;
   s.has_load = has_load_;
   double response_weighted = 0.0;
+  const CallEffects calls = runtime_active_ ? call_effects(kernel_.now()) : CallEffects{};
   for (HostIndex h : hosts) {
     if (health_[h] == Health::terminated) continue;
     ++s.live;
@@ -479,6 +605,14 @@ HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
     s.failing_plain += cost.error_rate;
     s.latency_plain += cost.added_latency_ms;
     s.loss_per_min += cost.loss_per_min;
+    if (runtime_active_) {
+      const std::uint32_t service = groups_[group_[h]].service;
+      const double blocked = (1.0 - cost.error_rate) * calls.blocked[service];
+      s.dependency_failing_weight += w * blocked;
+      s.dependency_failing_plain += blocked;
+      s.dependency_latency_weight += w * calls.effects[service].wait_ms;
+      s.dependency_latency_plain += calls.effects[service].wait_ms;
+    }
     if (h < host_load_.size()) {
       const HostLoad& load = host_load_[h];
       s.requests_per_s += load.requests_per_s;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/kernel.hpp"
+#include "model/dependencies.hpp"
 #include "model/measure.hpp"
 #include "spec/scenario.hpp"
 
@@ -129,6 +130,17 @@ class Fleet {
   /// fails for lack of capacity, and their mean response time; read by sums_of.
   void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
                      double response_ms);
+  /// With a load model: the fraction of service `s`'s requests failing for lack of capacity,
+  /// which its callers see as failed calls (model/dependencies.hpp).
+  void set_service_overload(std::uint32_t s, double failed_fraction);
+  /// What calls to other services do to service `s`'s requests right now.
+  DependencyEffect dependency_effect(std::uint32_t s) const;
+  /// Whether service `s` is in its cold restart: back from no serving host less than its
+  /// `cold_restart` ago, it fails every request.
+  bool in_cold_restart(std::size_t s, engine::Time t) const { return t < restart_until_[s]; }
+  /// How much the load on service `s` is multiplied at `t`: its retry surge right after a cold
+  /// restart, 1 otherwise.
+  double load_multiplier(std::uint32_t s, engine::Time t) const;
   /// Halts every host of a group (kill switch): out of rotation until resumed.
   void halt_group(std::uint32_t group);
   void resume_group(std::uint32_t group);
@@ -137,7 +149,10 @@ class Fleet {
   const FleetTotals& totals() const { return totals_; }
   /// The whole fleet added up for the metrics (model/measure.hpp), from the running totals;
   /// `target` counts hosts on the deployment's version.
-  HostSums sums(std::optional<VersionIndex> target) const;
+  HostSums sums(std::optional<VersionIndex> target) const { return sums_at(target, kernel_.now()); }
+  /// The same as the fleet stands, with the dependency effects of time `t` (a cold restart
+  /// ends at a given time, not at a change of the fleet).
+  HostSums sums_at(std::optional<VersionIndex> target, engine::Time t) const;
   /// The hosts listed added up for the metrics, one by one; the same as sums() for a list of
   /// every host.
   HostSums sums_of(std::span<const HostIndex> hosts, std::optional<VersionIndex> target) const;
@@ -172,6 +187,23 @@ class Fleet {
   BehaviourIndex resolve_behaviour(HostIndex h) const;
   void note_misbehaving_change();
   bool flag_bucket_on(std::uint32_t flag, HostIndex h) const;
+  // Run-time dependencies and cold restarts (model/dependencies.hpp).
+  void init_runtime(const spec::Scenario& scenario);
+  // Whether service `s` answers no call at `t`: it has hosts but none serving, or it is in its
+  // cold restart. The one place that says what "unavailable" means to callers; it reads the
+  // serving count per service, kept with the other serving totals.
+  bool unavailable_for_calls(std::size_t s, engine::Time t) const {
+    return (service_has_hosts_[s] && serving_hosts_by_service_[s] == 0) || in_cold_restart(s, t);
+  }
+  void count_serving(HostIndex h, BehaviourIndex b, double sign);
+  struct CallEffects {
+    std::vector<double> blocked;  // by service: fraction its code would serve that fails anyway
+    std::vector<DependencyEffect> effects;
+  };
+  CallEffects call_effects(engine::Time t) const;
+  void add_call_terms(HostSums& sums, engine::Time t) const;
+  engine::Time next_restart_end(engine::Time after, engine::Time until) const;
+  void accrue(Impact& impact, engine::Time from, engine::Time to) const;
 
   const engine::Kernel& kernel_;
   spec::Business business_;
@@ -220,6 +252,20 @@ class Fleet {
     double response_ms = 0.0;
   };
   std::vector<HostLoad> host_load_;
+  // Run-time dependencies: only kept when some service calls another or has a cold restart.
+  bool runtime_active_ = false;
+  std::optional<DependencyGraph> calls_;
+  std::vector<std::int64_t> serving_hosts_by_service_;
+  std::vector<bool> service_has_hosts_;
+  std::vector<bool> ever_served_;
+  // By service x behaviour: the per-service counterparts of the serving totals by behaviour.
+  std::vector<double> serving_weight_by_service_behaviour_;
+  std::vector<std::int64_t> serving_hosts_by_service_behaviour_;
+  std::vector<double> service_overload_;
+  std::vector<engine::Duration> cold_restart_;
+  std::vector<engine::Time> restart_until_;
+  std::vector<double> retry_surge_;
+  std::vector<engine::Duration> retry_surge_for_;
   std::optional<engine::Time> incident_start_;
   std::optional<engine::Time> incident_end_;
   std::int64_t max_misbehaving_ = 0;

@@ -9,17 +9,25 @@ namespace {
 // The code's own failure rate over the serving hosts: traffic-weighted, or per host when none
 // takes traffic; 0 when nothing serves.
 double code_error_rate(const HostSums& sums) {
-  if (sums.serving_weight > 0.0)
-    return std::clamp(sums.failing_weight / sums.serving_weight, 0.0, 1.0);
+  if (sums.serving_weight > 0.0) {
+    return std::clamp((sums.failing_weight + sums.dependency_failing_weight) / sums.serving_weight,
+                      0.0, 1.0);
+  }
   if (sums.serving > 0) {
-    return std::clamp(sums.failing_plain / static_cast<double>(sums.serving), 0.0, 1.0);
+    return std::clamp(
+        (sums.failing_plain + sums.dependency_failing_plain) / static_cast<double>(sums.serving),
+        0.0, 1.0);
   }
   return 0.0;
 }
 
 double added_latency_ms(const HostSums& sums) {
-  if (sums.serving_weight > 0.0) return sums.latency_weight / sums.serving_weight;
-  if (sums.serving > 0) return sums.latency_plain / static_cast<double>(sums.serving);
+  if (sums.serving_weight > 0.0) {
+    return (sums.latency_weight + sums.dependency_latency_weight) / sums.serving_weight;
+  }
+  if (sums.serving > 0) {
+    return (sums.latency_plain + sums.dependency_latency_plain) / static_cast<double>(sums.serving);
+  }
   return 0.0;
 }
 

@@ -25,6 +25,13 @@ struct HostSums {
   double failing_plain = 0.0;    ///< serving hosts: sum of the code's error rates
   double latency_plain = 0.0;    ///< serving hosts: sum of the added latencies
   double loss_per_min = 0.0;     ///< business loss per minute of the serving hosts
+  /// Serving hosts: sum of weight x the share of requests the code would serve that fail all the
+  /// same, because a call to another service failed or the service is in its cold restart
+  /// (docs/dependencies.md); and of weight x the time requests wait on calls that time out.
+  double dependency_failing_weight = 0.0;
+  double dependency_latency_weight = 0.0;
+  double dependency_failing_plain = 0.0;  ///< the same per host, unweighted
+  double dependency_latency_plain = 0.0;
   /// With a load model: the requests that reach these hosts (for the whole fleet, every request,
   /// including those of a service with no host serving), the part failing for lack of capacity,
   /// and their mean response time from the queueing model.

@@ -56,7 +56,9 @@ void Responder::perform(const spec::Person::Response& response) {
       world_.rollback_code(response.group, person_.name, "responding to " + alert_);
       return;
     case ActionKind::halt:
-      world_.halt(response.group, person_.name, "responding to " + alert_);
+    case ActionKind::remove:
+      world_.command_capacity(response.action, response.group, response.hosts, person_.name,
+                              "responding to " + alert_);
       return;
     case ActionKind::resume:
       world_.resume(response.group, person_.name);

@@ -44,6 +44,7 @@ struct WorldCounters {
   int alerts_ignored = 0;
   int signals_emitted = 0;
   int flag_changes_blocked = 0;
+  int commands_refused = 0;  ///< halts and removes the command gate refused
   int actions_taken = 0;
   std::optional<engine::Time> detected_at;  ///< first alert somebody acted on
   std::optional<engine::Time> deploy_finished_at;
@@ -114,12 +115,22 @@ class World {
   /// Kill switch: takes every host of `group` (empty: every group) out of rotation.
   void halt(std::string_view group, std::string_view who, std::string_view reason);
   void resume(std::string_view group, std::string_view who);
+  /// A person's or the timeline's halt or remove of `hosts` of `group` (absent: all of it;
+  /// empty group: every group), checked first by the scenario's command gate. Returns false
+  /// when the gate refuses it (docs/commands.md).
+  bool command_capacity(spec::ActionKind action, std::string_view group,
+                        const std::optional<spec::CountOrPercent>& hosts, std::string_view who,
+                        std::string_view reason);
 
   /// Hosts in the flag's scope that run a version other than the deployment target.
   std::vector<HostIndex> inconsistent_hosts(std::uint32_t flag) const;
 
  private:
   std::vector<std::uint32_t> groups_named(std::string_view group) const;
+  struct CapacityCut;
+  std::vector<CapacityCut> plan_cut(std::string_view group,
+                                    const std::optional<spec::CountOrPercent>& hosts) const;
+  std::optional<std::string> gate_refusal(const std::vector<CapacityCut>& cuts) const;
 
   const spec::Scenario& scenario_;
   std::uint64_t seed_;

@@ -8,6 +8,7 @@
 #include "input/json_reader.hpp"
 #include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
+#include "scenario/load_runtime.hpp"
 #include "spec/host_names.hpp"
 #include "spec/service_graph.hpp"
 
@@ -29,8 +30,8 @@ const std::vector<std::string> kBehaviourKinds = {
 const std::vector<std::string> kStrategyTypes = {"manual",     "all_at_once", "rolling",
                                                  "blue_green", "canary",      "ring"};
 const std::vector<std::string>& kMetrics = spec::metric_names();
-const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",
-                                           "resume",   "deploy",        "page"};
+const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt",  "resume",
+                                           "deploy",   "page",          "remove"};
 
 const std::vector<std::string> kScenarioKeys = {
     "name",       "description", "sources",  "seed",       "clock",      "behaviours",
@@ -525,9 +526,7 @@ void Parser::parse_services(input::ObjectReader& root) {
         const nlohmann::json name(dependency);
         dep.service = reference(input::ValueReader(name, file_, versions.pointer()), service_names,
                                 "a key naming a service defined in /services");
-        const auto items =
-            array_value(versions, "an array of the versions of " + input::quote(dep.service) +
-                                      " that this service works with ([] for any)");
+        const auto items = read_dependency(versions, dep);
         for (const auto& version : items) {
           dep.compatible_versions.push_back(
               reference(version, version_names(dep.service), version_reference(dep.service)));
@@ -535,6 +534,7 @@ void Parser::parse_services(input::ObjectReader& root) {
         scenario_.services[i].depends_on.push_back(std::move(dep));
       }
     }
+    read_service_runtime(object, scenario_.services[i]);
     object.finish();
   }
 }
@@ -1020,6 +1020,7 @@ void Parser::parse_people(input::ObjectReader& root) {
       if (auto group = step.optional("group")) {
         response.group = reference(*group, group_names(), kGroupReference);
       }
+      response.hosts = read_command_hosts(step, scenario_, response.group, response.action);
       step.finish();
       person.playbook.push_back(std::move(response));
     }
@@ -1046,6 +1047,9 @@ void Parser::parse_automation(input::ObjectReader& root) {
     automation.kill_switch->name = "kill_switch";
   }
   automation.halt_on_inconsistency = object->boolean("halt_on_inconsistency", false);
+  if (auto gate = object->optional("command_gate")) {
+    automation.command_gate = read_command_gate(*gate, scenario_);
+  }
   object->finish();
 }
 
@@ -1103,6 +1107,7 @@ void Parser::parse_timeline(input::ObjectReader& root) {
       entry.person = reference(object.required("person", "the person to page"), person_names(),
                                kPersonReference);
     }
+    entry.hosts = read_command_hosts(object, scenario_, entry.group, entry.action);
     if (entry.action == spec::ActionKind::deploy && !scenario_.deployment) {
       object.value("do").fail("an action other than \"deploy\"", "the scenario has no deployment");
     }

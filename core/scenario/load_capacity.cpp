@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -138,6 +140,59 @@ void read_version_capacities(const input::ValueReader& by_version, const spec::S
   }
 }
 
+// One map of /capacity/<service>/cpu_cost: names that `known` accepts, each to a cost above 0.
+std::map<std::string, double> read_costs(input::ObjectReader& cpu_cost, std::string_view key,
+                                         const std::function<bool(const std::string&)>& known,
+                                         const std::string& what) {
+  std::map<std::string, double> costs;
+  auto object = cpu_cost.optional_child(key);
+  if (!object) return costs;
+  for (auto& [name, value] : object->members()) {
+    if (!known(name)) {
+      const nlohmann::json written(name);
+      input::ValueReader(written, value.file(), value.pointer()).fail("a key naming " + what);
+    }
+    const double cost = value.as_number(0.0, 1e6);
+    if (cost <= 0.0) {
+      value.fail("a CPU cost per request above 0, relative to the ordinary cost (1)",
+                 "a request that costs nothing would make capacity infinite");
+    }
+    costs[name] = cost;
+  }
+  return costs;
+}
+
+// {"versions": {"v2": 1.3}, "behaviours": {"regex_storm": 40}, "flags": {"waf_rule": 2}}.
+void read_cpu_costs(const input::ValueReader& value, const spec::Scenario& scenario,
+                    spec::HostCapacity& host) {
+  auto cpu_cost = value.as_object();
+  const auto& service =
+      *std::find_if(scenario.services.begin(), scenario.services.end(),
+                    [&](const spec::Service& s) { return s.name == host.service; });
+  host.cpu_cost_by_version = read_costs(
+      cpu_cost, "versions",
+      [&](const std::string& name) {
+        return std::any_of(service.versions.begin(), service.versions.end(),
+                           [&](const spec::Version& v) { return v.name == name; });
+      },
+      "a version of service \"" + host.service + "\"");
+  host.cpu_cost_by_behaviour = read_costs(
+      cpu_cost, "behaviours",
+      [&](const std::string& name) {
+        return std::any_of(scenario.behaviours.begin(), scenario.behaviours.end(),
+                           [&](const spec::Behaviour& b) { return b.name == name; });
+      },
+      "a behaviour defined in /behaviours");
+  host.cpu_cost_by_flag = read_costs(
+      cpu_cost, "flags",
+      [&](const std::string& name) {
+        return std::any_of(scenario.flags.begin(), scenario.flags.end(),
+                           [&](const spec::Flag& f) { return f.name == name; });
+      },
+      "a flag defined in /flags");
+  cpu_cost.finish();
+}
+
 spec::HostCapacity read_capacity(const std::string& name, const input::ValueReader& value,
                                  const spec::Scenario& scenario) {
   spec::HostCapacity host;
@@ -153,6 +208,7 @@ spec::HostCapacity read_capacity(const std::string& name, const input::ValueRead
   if (auto by_version = entry.optional("rps_per_host_by_version")) {
     read_version_capacities(*by_version, scenario, host);
   }
+  if (auto cpu_cost = entry.optional("cpu_cost")) read_cpu_costs(*cpu_cost, scenario, host);
   host.concurrency = entry.integer("concurrency", 1, 100'000, 1);
   host.timeout = entry.positive_duration("timeout", host.timeout);
   mark_annotations(entry);

@@ -52,9 +52,19 @@ std::string describe(const engine::TraceRecord& r) {
   }
   if (e == "flag_blocked") return "flag " + r.subject + " NOT turned on: " + text_of(r, "reason");
   if (e == "code_rolled_back") return "code rolled back" + by(r) + misbehaving(r);
-  if (e == "halted") {
-    return "halted" + (r.subject.empty() ? std::string() : " " + r.subject) + by(r) + " (" +
-           text_of(r, "reason") + ")" + misbehaving(r);
+  if (e == "halted" || e == "removed") {
+    // A command by count or percentage names how many hosts it took.
+    const auto taken = text_of(r, "hosts");
+    std::string what = r.subject;
+    if (!taken.empty()) {
+      what = hosts(taken) + " of " + (r.subject.empty() ? std::string("every group") : r.subject);
+    }
+    return e + (what.empty() ? std::string() : " " + what) + by(r) + " (" + text_of(r, "reason") +
+           ")" + misbehaving(r);
+  }
+  if (e == "command_refused") {
+    return text_of(r, "command") + " of " + (r.subject.empty() ? "every group" : r.subject) +
+           by(r) + " refused: " + text_of(r, "reason");
   }
   if (e == "resumed") return "resumed" + by(r);
   if (e == "scaled") {

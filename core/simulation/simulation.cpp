@@ -29,6 +29,8 @@ nlohmann::ordered_json Summary::to_json() const {
   j["alerts_ignored"] = alerts_ignored;
   j["signals_emitted"] = signals_emitted;
   j["flag_changes_blocked"] = flag_changes_blocked;
+  // Only scenarios with a command gate have the key, so that every other summary reads as before.
+  if (commands_refused) j["commands_refused"] = *commands_refused;
   j["failed_requests"] = failed_requests;
   j["users_affected"] = users_affected;
   j["error_budget_consumed"] = error_budget_consumed;
@@ -101,7 +103,8 @@ void Simulation::schedule_timeline() {
           world_.rollback_code(entry.group, who, "timeline");
           break;
         case spec::ActionKind::halt:
-          world_.halt(entry.group, who, "timeline");
+        case spec::ActionKind::remove:
+          world_.command_capacity(entry.action, entry.group, entry.hosts, who, "timeline");
           break;
         case spec::ActionKind::resume:
           world_.resume(entry.group, who);
@@ -203,6 +206,7 @@ Summary Simulation::snapshot() const {
   s.alerts_ignored = counters.alerts_ignored;
   s.signals_emitted = counters.signals_emitted;
   s.flag_changes_blocked = counters.flag_changes_blocked;
+  if (scenario_.automation.command_gate) s.commands_refused = counters.commands_refused;
   s.failed_requests = impact.failed_requests;
   s.users_affected = impact.failed_requests * scenario_.business.users_per_request;
   const double budget = impact.requests * scenario_.business.error_budget;

@@ -43,6 +43,8 @@ struct Summary {
   int alerts_ignored = 0;
   int signals_emitted = 0;
   int flag_changes_blocked = 0;
+  /// Halts and removes refused by the command gate; only with a gate (docs/commands.md).
+  std::optional<int> commands_refused;
   double failed_requests = 0.0;
   double users_affected = 0.0;
   /// Failed requests as a fraction of the error budget (1 = all of it).

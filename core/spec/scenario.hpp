@@ -48,15 +48,26 @@ struct Version {
 };
 
 /// A service this one calls, and the versions of it that this one works with (empty: any).
+/// At run time (docs/dependencies.md) `call_fraction` of the caller's requests call it; a call
+/// that fails fails the caller's request after waiting `timeout`.
 struct Dependency {
   std::string service;
   std::vector<std::string> compatible_versions;
+  double call_fraction = 1.0;
+  Duration timeout = Duration::seconds(1);
 };
 
 struct Service {
   std::string name;
   std::vector<Version> versions;  ///< in release order: older first
   std::vector<Dependency> depends_on;
+  /// Brought back from no serving host, the service fails every request for this long
+  /// (bootstrapping, warming caches) before it serves again.
+  Duration cold_restart = Duration::seconds(0);
+  /// Then its callers' retries arrive: its load is multiplied by `retry_surge` for
+  /// `retry_surge_for` (with a load model; docs/dependencies.md).
+  double retry_surge = 1.0;
+  Duration retry_surge_for = Duration::minutes(5);
 };
 
 /// A named group of hosts: a zone, a region, a ring, a tier.
@@ -248,7 +259,8 @@ struct Monitoring {
 };
 
 /// An action a person or automation can take.
-enum class ActionKind { set_flag, rollback_code, halt, resume, deploy, page };
+/// `remove` terminates hosts for good (a scale-down); `halt` takes them out of rotation.
+enum class ActionKind { set_flag, rollback_code, halt, resume, deploy, page, remove };
 
 /// A person or on-call team: how long they take, and what they do when alerted.
 struct Person {
@@ -263,8 +275,18 @@ struct Person {
     bool value = false;
     std::string group;
     std::string person;  ///< for page
+    /// halt and remove: how many of the group's hosts (absent: the whole group).
+    std::optional<CountOrPercent> hosts;
   };
   std::vector<Response> playbook;
+};
+
+/// A pre-flight check on operator commands that take capacity away: a command is refused when it
+/// would leave a group with fewer serving hosts than its minimum, or take more than
+/// `max_percent` of a group's live hosts at once.
+struct CommandGate {
+  std::map<std::string, std::int64_t> min_hosts;  ///< group -> serving hosts to keep
+  double max_percent = 100.0;
 };
 
 /// What machines do without waiting for people.
@@ -275,6 +297,8 @@ struct Automation {
   std::optional<AlertRule> kill_switch;
   /// Halt instead of flipping a flag when the fleet is inconsistent.
   bool halt_on_inconsistency = false;
+  /// Checks every halt and remove that a person or the timeline commands (docs/commands.md).
+  std::optional<CommandGate> command_gate;
 };
 
 struct Business {
@@ -297,6 +321,8 @@ struct TimelineEntry {
   std::string group;       ///< empty: the deployment's groups (or every group for flags)
   std::string person;      ///< who does it (for the trace), or who is paged
   double percent = 100.0;  ///< set_flag: percentage of hosts in scope that see it
+  /// halt and remove: how many of the group's hosts (absent: the whole group).
+  std::optional<CountOrPercent> hosts;
 };
 
 struct Clock {
@@ -341,6 +367,12 @@ struct HostCapacity {
   std::map<std::string, double> rps_per_host_by_version;
   std::int64_t concurrency = 1;
   Duration timeout = Duration::seconds(30);
+  /// CPU cost per request relative to the version's ordinary cost (docs/capacity.md): a host's
+  /// cost is the product of its version's, its behaviour's and each flag's on for it, and its
+  /// capacity is divided by it.
+  std::map<std::string, double> cpu_cost_by_version;
+  std::map<std::string, double> cpu_cost_by_behaviour;
+  std::map<std::string, double> cpu_cost_by_flag;
 };
 
 /// One HPA scaling policy: at most `value` pods (or percent of current) per `period`.
