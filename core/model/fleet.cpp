@@ -429,12 +429,6 @@ void Fleet::set_load(double requests_per_s, double overload_failed_per_s, double
   load_latency_ms_ = latency_ms;
 }
 
-void Fleet::set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
-                          double response_ms) {
-  if (host_load_.size() <= h) host_load_.resize(size());
-  host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
-}
-
 HostSums Fleet::sums(std::optional<VersionIndex> target) const {
   HostSums s;
   s.live = totals_.live_hosts;
