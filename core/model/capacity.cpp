@@ -260,7 +260,12 @@ void LoadModel::classify_serving_hosts(Tick& tick) {
       ++tick.group_serving[g];
       group_weight += w;
       tick.group_weight_per_capacity[g] += w / capacity;
-      hint = class_index(l, w, capacity, hint);
+      // Most hosts share the previous host's class: checked here, without a call.
+      const HostClass* previous = hint != kNoClass ? &classes_[hint] : nullptr;
+      if (previous == nullptr || previous->load != l || previous->weight != w ||
+          previous->capacity != capacity) {
+        hint = class_index(l, w, capacity, kNoClass);
+      }
       host_class_[h] = hint;
       ++classes_[hint].hosts;
     }
