@@ -264,7 +264,7 @@ void LoadModel::classify_serving_hosts(Tick& tick) {
       const HostClass* previous = hint != kNoClass ? &classes_[hint] : nullptr;
       if (previous == nullptr || previous->load != l || previous->weight != w ||
           previous->capacity != capacity) {
-        hint = class_index(l, w, capacity, kNoClass);
+        hint = class_index(l, w, capacity, hint);
       }
       host_class_[h] = hint;
       ++classes_[hint].hosts;
