@@ -1,13 +1,12 @@
 #include "export_targets.hpp"
 
-#include <curl/curl.h>
-
 #include <sstream>
 #include <stdexcept>
 
 #include "input/utf8.hpp"
 #include "io/metrics_export.hpp"
 #include "io/notification_log.hpp"
+#include "libcurl.hpp"
 
 namespace deploysim::cli {
 
@@ -19,13 +18,17 @@ bool is_url(const std::string& text) {
 
 // Owns a parsed URL handle.
 struct UrlHandle {
-  CURLU* handle = curl_url();
-  ~UrlHandle() { curl_url_cleanup(handle); }
+  const Libcurl& curl = libcurl();
+  CURLU* handle = curl.url();
+  ~UrlHandle() { curl.url_cleanup(handle); }
+  UrlHandle() = default;
+  UrlHandle(const UrlHandle&) = delete;
+  UrlHandle& operator=(const UrlHandle&) = delete;
   std::string part(CURLUPart which) const {
     char* text = nullptr;
-    if (curl_url_get(handle, which, &text, 0) != CURLUE_OK) return {};
+    if (curl.url_get(handle, which, &text, 0) != CURLUE_OK) return {};
     std::string out = text;
-    curl_free(text);
+    curl.free(text);
     return out;
   }
 };
@@ -64,9 +67,10 @@ ExportTarget open_target(const std::string& spec) {
 
 std::string influx_write_url(const std::string& url) {
   UrlHandle parsed;
-  const CURLUcode code = curl_url_set(parsed.handle, CURLUPART_URL, url.c_str(), 0);
+  const CURLUcode code = parsed.curl.url_set(parsed.handle, CURLUPART_URL, url.c_str(), 0);
   if (code != CURLUE_OK) {
-    throw std::runtime_error("--export influx=" + url + ": not a URL (" + curl_url_strerror(code) +
+    throw std::runtime_error("--export influx=" + url + ": not a URL (" +
+                             parsed.curl.url_strerror(code) +
                              "); expected http://HOST:PORT[/write?db=NAME]");
   }
   const std::string scheme = parsed.part(CURLUPART_SCHEME);
@@ -75,38 +79,38 @@ std::string influx_write_url(const std::string& url) {
   }
   const std::string path = parsed.part(CURLUPART_PATH);
   if (path.empty() || path == "/") {
-    curl_url_set(parsed.handle, CURLUPART_PATH, "/write", 0);
+    parsed.curl.url_set(parsed.handle, CURLUPART_PATH, "/write", 0);
   } else if (path != "/write") {
     throw std::runtime_error("--export influx=" + url + ": path " + path +
                              ": expected /write (InfluxDB 1.x), e.g. " +
                              "http://127.0.0.1:8086/write?db=deploysim");
   }
   if (parsed.part(CURLUPART_QUERY).empty()) {
-    curl_url_set(parsed.handle, CURLUPART_QUERY, "db=deploysim", 0);
+    parsed.curl.url_set(parsed.handle, CURLUPART_QUERY, "db=deploysim", 0);
   }
   return parsed.part(CURLUPART_URL);
 }
 
 void post_line_protocol(const std::string& url, const std::string& body) {
-  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  CURL* curl = initialised ? curl_easy_init() : nullptr;
+  const Libcurl& lib = libcurl();
+  CURL* curl = lib.easy_init();
   if (curl == nullptr) throw std::runtime_error(url + ": cannot start the HTTP client");
   std::string reply;
   char reason[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_reply);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, reason);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  const CURLcode code = curl_easy_perform(curl);
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_reply);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
+  lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, reason);
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode code = lib.easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_cleanup(curl);
   if (code != CURLE_OK) {
-    throw std::runtime_error(url + ": " + (reason[0] ? reason : curl_easy_strerror(code)));
+    throw std::runtime_error(url + ": " + (reason[0] ? reason : lib.easy_strerror(code)));
   }
   if (status < 200 || status >= 300) {
     while (!reply.empty() && (reply.back() == '\n' || reply.back() == '\r')) reply.pop_back();

@@ -82,8 +82,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# What the headers include, what the static library links (libyaml), and what the Python
-# package imports.
+# What the headers include, what the static library links (libyaml), what the Python
+# package imports, and libcurl4, which the CLI opens for --export influx=URL (cli/libcurl.cpp)
+# so that dpkg-shlibdeps cannot see it.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libboost-graph-dev, libeigen3-dev, nlohmann-json3-dev, libyaml-dev, pkg-config, python3-numpy, python3-pandas")
+    "libboost-graph-dev, libeigen3-dev, nlohmann-json3-dev, libyaml-dev, pkg-config, python3-numpy, python3-pandas, libcurl4")
 include(CPack)

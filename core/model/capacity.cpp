@@ -1,6 +1,7 @@
 #include "model/capacity.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -24,35 +25,59 @@ double MmcQueue::wait_probability() const {
   return erlang_c(servers, arrival_rate / service_rate);
 }
 
-double MmcQueue::mean_response_s() const {
-  const double drain = static_cast<double>(servers) * service_rate - arrival_rate;
-  return 1.0 / service_rate + wait_probability() / drain;
-}
+namespace {
+
+// The terms of P(response > t) of one M/M/c queue that do not depend on t, worked out once for
+// the hundreds of evaluations a quantile's bisection makes.
+struct TailTerms {
+  double mu;              // service rate of a worker
+  double theta;           // rate the queue drains at: cμ − λ
+  double wait;            // Erlang C
+  double served_at_once;  // 1 − C
+  double mu_minus_theta;
+  bool erlang2;  // θ = μ, where the hypoexponential form divides by zero
+
+  TailTerms(const MmcQueue& queue, double wait_probability)
+      : mu(queue.service_rate),
+        theta(static_cast<double>(queue.servers) * queue.service_rate - queue.arrival_rate),
+        wait(wait_probability),
+        served_at_once(1.0 - wait_probability),
+        mu_minus_theta(mu - theta),
+        erlang2(std::abs(mu - theta) <= 1e-9 * mu) {}
+
+  // Wait (rate θ) plus service (rate μ): a hypoexponential tail, or Erlang-2 when θ = μ.
+  // exp(−μt) is computed once; it appeared twice in the formula and the exps are most of a
+  // tick's cost.
+  double operator()(double t_s) const {
+    if (t_s <= 0.0) return 1.0;
+    const double decay_mu = std::exp(-mu * t_s);
+    const double served = served_at_once * decay_mu;
+    double waited;
+    if (erlang2) {
+      waited = (1.0 + mu * t_s) * decay_mu;
+    } else {
+      waited = (mu * std::exp(-theta * t_s) - theta * decay_mu) / mu_minus_theta;
+    }
+    return std::clamp(served + wait * waited, 0.0, 1.0);
+  }
+};
+
+}  // namespace
 
 double MmcQueue::response_tail(double t_s, double wait_probability) const {
-  if (t_s <= 0.0) return 1.0;
-  const double mu = service_rate;
-  const double theta = static_cast<double>(servers) * service_rate - arrival_rate;
-  const double served_at_once = (1.0 - wait_probability) * std::exp(-mu * t_s);
-  // Wait (rate θ) plus service (rate μ): a hypoexponential tail, or Erlang-2 when θ = μ.
-  double waited;
-  if (std::abs(mu - theta) <= 1e-9 * mu) {
-    waited = (1.0 + mu * t_s) * std::exp(-mu * t_s);
-  } else {
-    waited = (mu * std::exp(-theta * t_s) - theta * std::exp(-mu * t_s)) / (mu - theta);
-  }
-  return std::clamp(served_at_once + wait_probability * waited, 0.0, 1.0);
+  return TailTerms(*this, wait_probability)(t_s);
 }
 
 namespace {
 
 constexpr double kOverloadFailureShare = 1e-3;
+constexpr int kBisectionSteps = 60;
 
 // The t where a decreasing tail function falls to `level`, by bisection on [0, hi].
 template <typename Tail>
 double solve_tail(const Tail& tail, double level, double hi) {
   double lo = 0.0;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < kBisectionSteps; ++i) {
     const double mid = 0.5 * (lo + hi);
     if (tail(mid) > level) {
       lo = mid;
@@ -254,33 +279,55 @@ void LoadModel::classify_serving_hosts(Tick& tick) {
   tick.load_weight.assign(tick.rate.size(), 0.0);
   tick.group_weight_per_capacity.assign(groups, 0.0);
   tick.group_serving.assign(groups, 0);
+  if (host_class_.size() < fleet.size()) host_class_.resize(fleet.size(), kNoClass);
+  std::uint32_t hint = kNoClass;
   for (std::uint32_t g = 0; g < groups; ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;
     double group_weight = 0.0;
     for (HostIndex h : fleet.groups()[g].hosts) {
-      if (!fleet.is_serving(h)) continue;
+      if (!fleet.is_serving(h)) {
+        host_class_[h] = kNoClass;
+        continue;
+      }
       const float w = fleet.weight_of(h);
       const double capacity = host_capacity(l, h);
       ++tick.group_serving[g];
       group_weight += w;
       tick.group_weight_per_capacity[g] += w / capacity;
-      HostClass* host_class = find_class(l, w, capacity);
-      if (host_class == nullptr) {
-        host_class = &classes_.emplace_back(HostClass{.load = l,
-                                                      .weight = w,
-                                                      .capacity = capacity,
-                                                      .hosts = 0,
-                                                      .arrival_per_host = 0.0,
-                                                      .share = 0.0,
-                                                      .saturated = false,
-                                                      .failed_fraction = 0.0,
-                                                      .queue = {}});
+      // Most hosts share the previous host's class: checked here, without a call.
+      const HostClass* previous = hint != kNoClass ? &classes_[hint] : nullptr;
+      if (previous == nullptr || previous->load != l || previous->weight != w ||
+          previous->capacity != capacity) {
+        hint = class_index(l, w, capacity, hint);
       }
-      ++host_class->hosts;
+      host_class_[h] = hint;
+      ++classes_[hint].hosts;
     }
     tick.load_weight[static_cast<std::size_t>(l)] += group_weight;
   }
+}
+
+std::uint32_t LoadModel::class_index(int load, float weight, double capacity, std::uint32_t hint) {
+  if (hint != kNoClass) {
+    const HostClass& c = classes_[hint];
+    if (c.load == load && c.weight == weight && c.capacity == capacity) return hint;
+  }
+  if (const HostClass* found = find_class(load, weight, capacity)) {
+    return static_cast<std::uint32_t>(found - classes_.data());
+  }
+  classes_.push_back(HostClass{.load = load,
+                               .weight = weight,
+                               .capacity = capacity,
+                               .hosts = 0,
+                               .arrival_per_host = 0.0,
+                               .share = 0.0,
+                               .saturated = false,
+                               .failed_fraction = 0.0,
+                               .queue = {},
+                               .wait = 0.0,
+                               .response_ms = 0.0});
+  return static_cast<std::uint32_t>(classes_.size() - 1);
 }
 
 void LoadModel::queue_classes(Tick& tick) {
@@ -300,6 +347,7 @@ void LoadModel::queue_classes(Tick& tick) {
     tick.figures.serving_replicas += c.hosts;
     c.failed_fraction = 0.0;
     if (c.saturated) {
+      c.response_ms = timeout * 1'000.0;
       c.failed_fraction = 1.0 - c.capacity / c.arrival_per_host;
       // The queue is full to the timeout: what a host serves waits that long, the rest fails.
       tick.figures.failed_per_s += arrivals - c.capacity * static_cast<double>(c.hosts);
@@ -308,12 +356,15 @@ void LoadModel::queue_classes(Tick& tick) {
       tick.fixed.emplace_back(c.share, timeout);
       continue;
     }
+    // Erlang C costs O(servers): once per class and tick, for every figure below.
+    c.wait = c.queue.wait_probability();
+    const double response_s = c.queue.mean_response_s(c.wait);
+    c.response_ms = response_s * 1'000.0;
     if (arrivals <= 0.0) continue;
-    const double wait = c.queue.wait_probability();
-    c.failed_fraction = c.queue.response_tail(timeout, wait);
+    c.failed_fraction = c.queue.response_tail(timeout, c.wait);
     tick.figures.failed_per_s += arrivals * c.failed_fraction;
     tick.load_failed[l] += arrivals * c.failed_fraction;
-    tick.weighted_latency += c.share * c.queue.mean_response_s();
+    tick.weighted_latency += c.share * response_s;
   }
 }
 
@@ -350,45 +401,58 @@ void LoadModel::set_host_loads() {
   for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;
-    const double timeout_ms =
-        load_capacity_[static_cast<std::size_t>(l)]->timeout.to_seconds() * 1'000.0;
     for (HostIndex h : fleet.groups()[g].hosts) {
-      const HostClass* host_class =
-          fleet.is_serving(h) ? find_class(l, fleet.weight_of(h), host_capacity(l, h)) : nullptr;
+      if (!fleet.is_serving(h)) {
+        fleet.set_host_load(h, 0.0, 0.0, 0.0);
+        continue;
+      }
+      // A pod a cold start added since the hosts were classified has no class index yet.
+      const std::uint32_t index = h < host_class_.size() ? host_class_[h] : kNoClass;
+      const HostClass* host_class = index != kNoClass
+                                        ? &classes_[index]
+                                        : find_class(l, fleet.weight_of(h), host_capacity(l, h));
       if (host_class == nullptr) {
         fleet.set_host_load(h, 0.0, 0.0, 0.0);
         continue;
       }
-      const double response_ms =
-          host_class->saturated ? timeout_ms : host_class->queue.mean_response_s() * 1'000.0;
       fleet.set_host_load(h, host_class->arrival_per_host, host_class->failed_fraction,
-                          response_ms);
+                          host_class->response_ms);
     }
   }
 }
 
 void LoadModel::latency_quantiles(Tick& tick) const {
-  std::vector<double> waits(classes_.size());
-  for (std::size_t i = 0; i < classes_.size(); ++i) {
-    if (!classes_[i].saturated) waits[i] = classes_[i].queue.wait_probability();
+  std::vector<TailTerms> terms;
+  std::vector<double> shares;
+  for (const auto& c : classes_) {
+    if (c.saturated || c.share <= 0.0) continue;
+    terms.emplace_back(c.queue, c.wait);
+    shares.push_back(c.share);
   }
   // P(response > t) over all requests, failed ones counted at their timeout.
   const auto tail = [&](double t) {
     double sum = 0.0;
-    for (std::size_t i = 0; i < classes_.size(); ++i) {
-      const auto& c = classes_[i];
-      if (c.saturated || c.share <= 0.0) continue;
-      sum += c.share * c.queue.response_tail(t, waits[i]);
-    }
+    for (std::size_t i = 0; i < terms.size(); ++i) sum += shares[i] * terms[i](t);
     for (const auto& [share, at] : tick.fixed) {
       if (t < at) sum += share;
     }
     return sum;
   };
+  const double hi = std::max(tick.longest_timeout, 1e-3);
+  const double at_timeout = tail(hi * (1.0 - 1e-12));
+  // The three bisections start alike and share their first steps (while the midpoint is above
+  // the slowest quantile); the previous one's probes are looked up by their exact midpoint.
+  std::array<std::pair<double, double>, kBisectionSteps> probes;
+  probes.fill({-1.0, 0.0});
   const auto quantile_ms = [&](double p) {
-    const double hi = std::max(tick.longest_timeout, 1e-3);
-    if (tail(hi * (1.0 - 1e-12)) > 1.0 - p) return hi * 1'000.0;
-    return solve_tail(tail, 1.0 - p, hi) * 1'000.0;
+    if (at_timeout > 1.0 - p) return hi * 1'000.0;
+    std::size_t step = 0;
+    const auto probed = [&](double t) {
+      auto& probe = probes[step++];
+      if (probe.first != t) probe = {t, tail(t)};
+      return probe.second;
+    };
+    return solve_tail(probed, 1.0 - p, hi) * 1'000.0;
   };
   tick.figures.p50_ms = quantile_ms(0.50);
   tick.figures.p95_ms = quantile_ms(0.95);

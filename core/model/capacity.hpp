@@ -41,7 +41,12 @@ struct MmcQueue {
   /// Erlang C for this queue.
   double wait_probability() const;
   /// Mean response time (wait + service), seconds: 1/μ + C/(cμ − λ). Requires stable().
-  double mean_response_s() const;
+  double mean_response_s() const { return mean_response_s(wait_probability()); }
+  /// The same with Erlang C already known.
+  double mean_response_s(double wait_probability) const {
+    const double drain = static_cast<double>(servers) * service_rate - arrival_rate;
+    return 1.0 / service_rate + wait_probability / drain;
+  }
   /// P(response time > t): the wait is 0 with probability 1 − C and exponential with rate
   /// cμ − λ otherwise; the service is exponential with rate μ. Requires stable().
   double response_tail(double t_s) const { return response_tail(t_s, wait_probability()); }
@@ -132,8 +137,13 @@ class LoadModel : public engine::Process {
     bool saturated = false;
     double failed_fraction = 0.0;
     MmcQueue queue;
+    double wait = 0.0;         // Erlang C of the queue, unless saturated
+    double response_ms = 0.0;  // what each host of the class reports as its response time
   };
   std::vector<HostClass> classes_;
+  // Scratch per tick, by host: its index in classes_, or kNoClass when not serving.
+  static constexpr std::uint32_t kNoClass = ~std::uint32_t{0};
+  std::vector<std::uint32_t> host_class_;
 
   // The phases of update(), in order.
   struct Tick;
@@ -167,6 +177,9 @@ class LoadModel : public engine::Process {
     }
     return nullptr;
   }
+  // The index of the class of a serving host, adding the class if new; `hint` (the previous
+  // host's) is tried first, since a group's hosts mostly share one class.
+  std::uint32_t class_index(int load, float weight, double capacity, std::uint32_t hint);
 };
 
 }  // namespace deploysim::model

@@ -128,8 +128,12 @@ class Fleet {
   bool has_load() const { return has_load_; }
   /// With a load model, what host `h` receives: requests per second, the fraction of them that
   /// fails for lack of capacity, and their mean response time; read by sums_of.
+  /// Inline: the load model calls it for every pod on every tick.
   void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
-                     double response_ms);
+                     double response_ms) {
+    if (host_load_.size() <= h) host_load_.resize(size());
+    host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
+  }
   /// With a load model: the fraction of service `s`'s requests failing for lack of capacity,
   /// which its callers see as failed calls (model/dependencies.hpp).
   void set_service_overload(std::uint32_t s, double failed_fraction);

@@ -123,8 +123,16 @@ void Monitor::sample_now() {
 void Monitor::sample() {
   last_sample_ = world_.now();
   const double noise = world_.scenario().monitoring.noise;
+  Fleet& fleet = world_.fleet();
+  const double base_latency_ms = world_.scenario().business.base_latency_ms;
+  // Every metric of this instant comes from one HostSums; only an alert's callback can change
+  // the fleet in between, so the sums are added up again after one fires.
+  HostSums sums = fleet.sums(world_.target_version());
+  const auto resum = [&](bool fired) {
+    if (fired) sums = fleet.sums(world_.target_version());
+  };
   auto observed = [&](spec::Metric metric) {
-    const double value = metric_value(world_, metric);
+    const double value = metric_of(sums, metric, base_latency_ms);
     // Counts of hosts are exact; rates and latencies are measured with relative noise.
     if (noise <= 0.0 || metric == spec::Metric::misbehaving_hosts ||
         metric == spec::Metric::hosts_on_target) {
@@ -134,15 +142,14 @@ void Monitor::sample() {
   };
   int firing = 0;
   for (auto& state : rules_) {
-    evaluate(state, observed(state.rule->metric), on_alert_);
+    resum(evaluate(state, observed(state.rule->metric), on_alert_));
     if (state.firing) ++firing;
   }
-  if (kill_switch_) evaluate(*kill_switch_, observed(kill_switch_->rule->metric), on_kill_switch_);
+  if (kill_switch_) {
+    resum(evaluate(*kill_switch_, observed(kill_switch_->rule->metric), on_kill_switch_));
+  }
 
-  Fleet& fleet = world_.fleet();
   const Impact impact = fleet.impact_now();
-  const HostSums sums = fleet.sums(world_.target_version());
-  const double base_latency_ms = world_.scenario().business.base_latency_ms;
   const auto measured = [&](spec::Metric metric) {
     return metric_of(sums, metric, base_latency_ms);
   };
@@ -175,7 +182,7 @@ void Monitor::sample() {
   }
 }
 
-void Monitor::evaluate(RuleState& state, double value, const AlertCallback& callback) {
+bool Monitor::evaluate(RuleState& state, double value, const AlertCallback& callback) {
   const auto& rule = *state.rule;
   const bool breached = rule.below ? value < rule.threshold : value > rule.threshold;
   if (!breached) {
@@ -184,11 +191,11 @@ void Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
       state.firing = false;
       world_.record({world_.now(), "alert_resolved", rule.name, {}}, !rule.ignored);
     }
-    return;
+    return false;
   }
-  if (state.firing) return;
+  if (state.firing) return false;
   if (!state.pending_since) state.pending_since = world_.now();
-  if (world_.now() - *state.pending_since < rule.for_duration) return;
+  if (world_.now() - *state.pending_since < rule.for_duration) return false;
   state.firing = true;
   world_.record(
       {world_.now(),
@@ -202,6 +209,7 @@ void Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
         {"ignored", rule.ignored}}},
       true);
   callback(rule);
+  return true;
 }
 
 void Monitor::emit_signal(std::size_t index) {

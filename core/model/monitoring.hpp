@@ -59,7 +59,8 @@ class Monitor : public engine::Process {
     bool firing = false;
   };
   void sample();
-  void evaluate(RuleState& state, double value, const AlertCallback& callback);
+  /// Whether it fired, calling `callback` (which may change the fleet).
+  bool evaluate(RuleState& state, double value, const AlertCallback& callback);
   void emit_signal(std::size_t index);
 
   World& world_;
