@@ -554,77 +554,76 @@ void Fleet::add_call_terms(HostSums& sums, engine::Time t) const {
 }
 
 HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) const {
-  HostSums Fleet::sums(std::optional<VersionIndex> target) const {
-    HostSums s;
-    s.live = totals_.live_hosts;
-    s.serving = totals_.serving_hosts;
-    s.misbehaving = totals_.misbehaving_hosts;
-    s.on_target = target ? hosts_per_version_[*target] : 0;
-    s.live_weight = totals_.live_weight;
-    s.serving_weight = totals_.serving_weight;
-    for (std::size_t b = 0; b < costs_.size(); ++b) {
-      s.failing_weight += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
-      s.latency_weight += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
-      const auto hosts = static_cast<double>(serving_hosts_by_behaviour_[b]);
-      s.failing_plain += hosts * costs_[b].error_rate;
-      s.latency_plain += hosts * costs_[b].added_latency_ms;
+  HostSums s;
+  s.live = totals_.live_hosts;
+  s.serving = totals_.serving_hosts;
+  s.misbehaving = totals_.misbehaving_hosts;
+  s.on_target = target ? hosts_per_version_[*target] : 0;
+  s.live_weight = totals_.live_weight;
+  s.serving_weight = totals_.serving_weight;
+  for (std::size_t b = 0; b < costs_.size(); ++b) {
+    s.failing_weight += serving_weight_by_behaviour_[b] * costs_[b].error_rate;
+    s.latency_weight += serving_weight_by_behaviour_[b] * costs_[b].added_latency_ms;
+    const auto hosts = static_cast<double>(serving_hosts_by_behaviour_[b]);
+    s.failing_plain += hosts * costs_[b].error_rate;
+    s.latency_plain += hosts * costs_[b].added_latency_ms;
+  }
+  s.loss_per_min = loss_rate_per_min_;
+  s.has_load = has_load_;
+  s.requests_per_s = load_requests_per_s_;
+  s.overload_failed_per_s = load_failed_per_s_;
+  s.load_latency_ms = load_latency_ms_;
+  if (runtime_active_) add_call_terms(s, t);
+  return s;
+}
+
+HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
+                        std::optional<VersionIndex> target) const {
+  HostSums s;
+  s.has_load = has_load_;
+  double response_weighted = 0.0;
+  const CallEffects calls = runtime_active_ ? call_effects(kernel_.now()) : CallEffects{};
+  for (HostIndex h : hosts) {
+    if (health_[h] == Health::terminated) continue;
+    ++s.live;
+    s.live_weight += weight_[h];
+    if (is_misbehaving(h)) ++s.misbehaving;
+    if (target && version_[h] == *target) ++s.on_target;
+    if (!is_serving(h)) continue;
+    const BehaviourCost& cost = costs_[behaviour_[h]];
+    const double w = weight_[h];
+    ++s.serving;
+    s.serving_weight += w;
+    s.failing_weight += w * cost.error_rate;
+    s.latency_weight += w * cost.added_latency_ms;
+    s.failing_plain += cost.error_rate;
+    s.latency_plain += cost.added_latency_ms;
+    s.loss_per_min += cost.loss_per_min;
+    if (runtime_active_) {
+      const std::uint32_t service = groups_[group_[h]].service;
+      const double blocked = (1.0 - cost.error_rate) * calls.blocked[service];
+      s.dependency_failing_weight += w * blocked;
+      s.dependency_failing_plain += blocked;
+      s.dependency_latency_weight += w * calls.effects[service].wait_ms;
+      s.dependency_latency_plain += calls.effects[service].wait_ms;
     }
-    s.loss_per_min = loss_rate_per_min_;
-    s.has_load = has_load_;
-    s.requests_per_s = load_requests_per_s_;
-    s.overload_failed_per_s = load_failed_per_s_;
-    s.load_latency_ms = load_latency_ms_;
-    if (runtime_active_) add_call_terms(s, t);
-    return s;
-  }
-
-  HostSums Fleet::sums_of(std::span<const HostIndex> hosts, std::optional<VersionIndex> target)
-      const {
-    HostSums s;
-    s.has_load = has_load_;
-    double response_weighted = 0.0;
-    const CallEffects calls = runtime_active_ ? call_effects(kernel_.now()) : CallEffects{};
-    for (HostIndex h : hosts) {
-      if (health_[h] == Health::terminated) continue;
-      ++s.live;
-      s.live_weight += weight_[h];
-      if (is_misbehaving(h)) ++s.misbehaving;
-      if (target && version_[h] == *target) ++s.on_target;
-      if (!is_serving(h)) continue;
-      const BehaviourCost& cost = costs_[behaviour_[h]];
-      const double w = weight_[h];
-      ++s.serving;
-      s.serving_weight += w;
-      s.failing_weight += w * cost.error_rate;
-      s.latency_weight += w * cost.added_latency_ms;
-      s.failing_plain += cost.error_rate;
-      s.latency_plain += cost.added_latency_ms;
-      s.loss_per_min += cost.loss_per_min;
-      if (runtime_active_) {
-        const std::uint32_t service = groups_[group_[h]].service;
-        const double blocked = (1.0 - cost.error_rate) * calls.blocked[service];
-        s.dependency_failing_weight += w * blocked;
-        s.dependency_failing_plain += blocked;
-        s.dependency_latency_weight += w * calls.effects[service].wait_ms;
-        s.dependency_latency_plain += calls.effects[service].wait_ms;
-      }
-      if (h < host_load_.size()) {
-        const HostLoad& load = host_load_[h];
-        s.requests_per_s += load.requests_per_s;
-        s.overload_failed_per_s += load.requests_per_s * load.failed_fraction;
-        response_weighted += load.requests_per_s * load.response_ms;
-      }
+    if (h < host_load_.size()) {
+      const HostLoad& load = host_load_[h];
+      s.requests_per_s += load.requests_per_s;
+      s.overload_failed_per_s += load.requests_per_s * load.failed_fraction;
+      response_weighted += load.requests_per_s * load.response_ms;
     }
-    if (s.requests_per_s > 0.0) s.load_latency_ms = response_weighted / s.requests_per_s;
-    return s;
   }
+  if (s.requests_per_s > 0.0) s.load_latency_ms = response_weighted / s.requests_per_s;
+  return s;
+}
 
-  double Fleet::error_rate() const {
-    return error_rate_of(sums(std::nullopt));
-  }
+double Fleet::error_rate() const {
+  return error_rate_of(sums(std::nullopt));
+}
 
-  double Fleet::latency_ms() const {
-    return metric_of(sums(std::nullopt), spec::Metric::latency_ms, business_.base_latency_ms);
-  }
+double Fleet::latency_ms() const {
+  return metric_of(sums(std::nullopt), spec::Metric::latency_ms, business_.base_latency_ms);
+}
 
 }  // namespace deploysim::model
