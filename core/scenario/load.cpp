@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "input/json_reader.hpp"
+#include "input/seed.hpp"
 #include "scenario/load_capacity.hpp"
 #include "spec/host_names.hpp"
 #include "spec/service_graph.hpp"
@@ -281,7 +282,7 @@ spec::Scenario Parser::parse() {
   for (const auto& source : optional_array(root, "sources", "an array of strings")) {
     scenario_.sources.push_back(source.as_string());
   }
-  scenario_.seed = static_cast<std::uint64_t>(root.integer("seed", 0, INT64_MAX, 1));
+  scenario_.seed = static_cast<std::uint64_t>(root.integer("seed", 0, input::kMaxSeed, 1));
   parse_clock(root);
   parse_behaviours(root);
   parse_services(root);
