@@ -853,7 +853,12 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
   Manifest manifest;
   manifest.file = file;
   manifest.policy = policy_defaults;
-  if (document.is_object() && document.contains("fleet")) {
+  // The rule (docs/manifest-format.md): "manifest_version" makes a manifest, whatever else the
+  // document holds, so a stray "fleet" in a manifest is its unknown key, not a switch of
+  // format; otherwise "fleet", or a variant's "extends", makes a scenario.
+  const bool scenario = document.is_object() && !document.contains("manifest_version") &&
+                        (document.contains("fleet") || document.contains("extends"));
+  if (scenario) {
     // A scenario that extends another needs its base, which only a file path can locate.
     const spec::Scenario source = document.contains("extends") && file != "-"
                                       ? scenario::load_scenario(file)
