@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <system_error>
@@ -22,6 +23,8 @@ using Unit = engine::Distribution::Unit;
 // Upper bound on hosts in one scenario: far past the 1,000,000 the model is built for, low
 // enough that a typo (2^70 hosts) is an error and not an allocation failure.
 constexpr std::int64_t kMaxHosts = 10'000'000;
+// Scrapes, signals or analyses over one run (docs/cli.md, "Limits").
+constexpr double kMaxPeriodicEvents = 1e6;
 
 // Variant files may extend variants; a longer chain is almost certainly a loop.
 constexpr int kMaxExtendsDepth = 8;
@@ -236,6 +239,8 @@ class Parser {
   void parse_behaviours(input::ObjectReader& root);
   void parse_services(input::ObjectReader& root);
   void parse_fleet(input::ObjectReader& root);
+  engine::Duration periodic(input::ObjectReader& object, std::string_view key,
+                            engine::Duration fallback) const;
   void check_pattern_numbers_hosts(const spec::HostGroup& group, input::ObjectReader& object) const;
   void check_unique_host_names(const std::string& fleet_pointer) const;
   void parse_flags(input::ObjectReader& root);
@@ -620,6 +625,24 @@ void Parser::parse_fleet(input::ObjectReader& root) {
   check_unique_host_names(fleet.pointer());
 }
 
+// Something done every `key` (a scrape, a signal, an analysis) over the whole run: at most
+// kMaxPeriodicEvents times, so that "1ms" cannot make a run of days take hours.
+engine::Duration Parser::periodic(input::ObjectReader& object, std::string_view key,
+                                  engine::Duration fallback) const {
+  const auto value = object.optional(key);
+  if (!value) return fallback;
+  const auto every = value->as_positive_duration();
+  const auto run_ms = (scenario_.clock.end - engine::Time::zero()).ms();
+  if (static_cast<double>(run_ms) / static_cast<double>(every.ms()) > kMaxPeriodicEvents) {
+    const auto shortest = engine::Duration::milliseconds(
+        static_cast<std::int64_t>(std::ceil(static_cast<double>(run_ms) / kMaxPeriodicEvents)));
+    value->fail("an interval of at least " + engine::format_duration(shortest),
+                "the run of " + engine::format_duration(engine::Duration::milliseconds(run_ms)) +
+                    " may hold at most 1e6 of them");
+  }
+  return every;
+}
+
 // Every host name once in the fleet: a fault or a report names a host, and two hosts of one
 // name would be skipped or counted together (the checker's DS015 for manifests). Inside a group
 // a pattern with "{i}" names each host differently, so only one without it can repeat.
@@ -840,7 +863,7 @@ spec::CanaryParams Parser::parse_canary(input::ObjectReader& object) {
     auto& a = canary.analysis;
     a.metric = analysis->string_enum("metric", kMetrics, a.metric);
     a.max_value = analysis->number("max", -1e300, 1e300, a.max_value);
-    a.interval = analysis->positive_duration("interval", a.interval);
+    a.interval = periodic(*analysis, "interval", a.interval);
     a.failure_limit =
         static_cast<int>(analysis->integer("failure_limit", -1, 1000, a.failure_limit));
     a.consecutive_error_limit = static_cast<int>(
@@ -1040,8 +1063,7 @@ void Parser::parse_monitoring(input::ObjectReader& root) {
                                 "an object such as {\"scrape_interval\": \"15s\", \"alerts\": []}");
   if (!object) return;
   auto& monitoring = scenario_.monitoring;
-  monitoring.scrape_interval =
-      object->positive_duration("scrape_interval", monitoring.scrape_interval);
+  monitoring.scrape_interval = periodic(*object, "scrape_interval", monitoring.scrape_interval);
   monitoring.noise = object->number("noise", 0.0, 10.0, 0.0);
   std::set<std::string> names;
   const std::string alert_form =
@@ -1071,7 +1093,7 @@ void Parser::parse_monitoring(input::ObjectReader& root) {
     signal.flag = reference(signal_object.required("flag", "the flag the signal is about"),
                             flag_names(), kFlagReference);
     if (auto start = signal_object.optional("start")) signal.start = read_time_in_run(*start);
-    signal.every = signal_object.positive_duration("every", signal.every);
+    signal.every = periodic(signal_object, "every", signal.every);
     signal.treated_as_alert = signal_object.boolean("treated_as_alert", false);
     if (auto notify = signal_object.optional("notify")) {
       signal.notify = reference(*notify, person_names(), kPersonReference);
