@@ -11,6 +11,7 @@
 #include "io/trace_writers.hpp"
 #include "model/restart_demo.hpp"
 #include "output.hpp"
+#include "seed_option.hpp"
 
 namespace deploysim::cli {
 
@@ -126,6 +127,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
                    "Distribution of the time a restart takes")
       ->capture_default_str();
   demo->add_option("--seed", options->seed, "Random seed; the same seed gives the same run")
+      ->check(seed_check())
       ->capture_default_str();
   demo->add_option("--trace", options->trace_file,
                    "Write every failure and restart to FILE (.jsonl or .csv)");

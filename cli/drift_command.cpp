@@ -14,6 +14,7 @@
 #include "input/utf8.hpp"
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
+#include "seed_option.hpp"
 
 namespace deploysim::cli {
 
@@ -51,6 +52,10 @@ const std::vector<std::string> kDriftModelFlags = {
     "--hosts",   "--drift-rate", "--mode",   "--schedule", "--interval",     "--splay",
     "--success", "--horizon",    "--warmup", "--sample",   "--deploy-every", "--deploy-failure"};
 
+engine::Duration duration_flag(const std::string& flag, const std::string& text) {
+  return parse_flag(flag, [&] { return engine::parse_duration(text); });
+}
+
 // The model from the command-line flags; throws std::invalid_argument naming a bad value.
 delivery::DriftConfig drift_config(const DriftOptions& options) {
   delivery::DriftConfig config;
@@ -60,15 +65,15 @@ delivery::DriftConfig drift_config(const DriftOptions& options) {
       options.mode == "immutable" ? delivery::DriftMode::immutable : delivery::DriftMode::converge;
   config.schedule = options.schedule == "exponential" ? delivery::AgentSchedule::exponential
                                                       : delivery::AgentSchedule::periodic;
-  config.interval = engine::parse_duration(options.interval);
-  config.splay = engine::parse_duration(options.splay);
+  config.interval = duration_flag("--interval", options.interval);
+  config.splay = duration_flag("--splay", options.splay);
   // A replacement starts from the tested image, so it succeeds unless told otherwise.
   config.success_probability =
       options.success.value_or(config.mode == delivery::DriftMode::immutable ? 1.0 : 0.95);
-  config.horizon = engine::parse_duration(options.horizon);
-  config.warmup = engine::parse_duration(options.warmup);
-  config.sample_every = engine::parse_duration(options.sample);
-  config.deploy_every = engine::parse_duration(options.deploy_every);
+  config.horizon = duration_flag("--horizon", options.horizon);
+  config.warmup = duration_flag("--warmup", options.warmup);
+  config.sample_every = duration_flag("--sample", options.sample);
+  config.deploy_every = duration_flag("--deploy-every", options.deploy_every);
   config.deploy_failure_if_drifted = options.deploy_failure;
   delivery::validate(config);
   return config;
@@ -86,6 +91,14 @@ const std::vector<std::pair<std::string, std::string>> kDriftQuantityFlags = {
     {"warmup", "--warmup"},
     {"sample interval", "--sample"},
     {"deploy interval", "--deploy-every"}};
+
+// The config keys in work-limit messages, and the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kDriftKeyFlags = {
+    {"hosts", "--hosts"},
+    {"horizon", "--horizon"},
+    {"interval", "--interval"},
+    {"sample_every", "--sample"},
+    {"deploy_every", "--deploy-every"}};
 
 void print_drift(const delivery::DriftReport& r);
 
@@ -105,6 +118,8 @@ int run_drift(const DriftOptions& options) {
   } else {
     try {
       config = drift_config(options);
+    } catch (const delivery::WorkLimitError& error) {
+      return input_error(name_the_flags(error, kDriftKeyFlags));
     } catch (const std::invalid_argument& error) {
       return input_error(name_the_flag(error.what(), kDriftQuantityFlags));
     }
@@ -210,7 +225,7 @@ void add_drift_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   drift->add_option("--replicas", o->replicas, "Replicas for the confidence interval")
       ->capture_default_str();
-  drift->add_option("--seed", o->seed, "Base seed")->capture_default_str();
+  drift->add_option("--seed", o->seed, "Base seed")->capture_default_str()->check(seed_check());
   drift->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
   drift

@@ -18,6 +18,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "scenario/load.hpp"
+#include "seed_option.hpp"
 #include "simulation/narrative.hpp"
 
 namespace deploysim::cli {
@@ -63,9 +64,11 @@ void add_shared_options(CLI::App* command, ExperimentOptions& options) {
   command->add_option("--threads", options.threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  command->add_option("--seed", options.seed,
-                      "Base seed; replica i runs with a seed derived from (base, i). "
-                      "Default: the scenario's seed");
+  command
+      ->add_option("--seed", options.seed,
+                   "Base seed; replica i runs with a seed derived from (base, i). "
+                   "Default: the scenario's seed")
+      ->check(seed_check());
   command->add_option("--set", options.overrides, "Override a scenario value: PATH=VALUE")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

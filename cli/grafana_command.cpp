@@ -10,6 +10,7 @@
 #include "io/grafana_dashboard.hpp"
 #include "output.hpp"
 #include "scenario/load.hpp"
+#include "seed_option.hpp"
 
 namespace deploysim::cli {
 
@@ -67,8 +68,10 @@ void add_grafana_command(CLI::App& app, int& exit_code) {
       ->add_option("--datasource", options->source,
                    "Where the runs were exported to: influxdb (default) or prometheus")
       ->transform(CLI::CheckedTransformer(sources));
-  grafana->add_option("--seed", options->seed,
-                      "The seed the dashboard shows first (default: the scenario's)");
+  grafana
+      ->add_option("--seed", options->seed,
+                   "The seed the dashboard shows first (default: the scenario's)")
+      ->check(seed_check());
   grafana->add_option("-o,--output", options->output,
                       "Write the dashboard to FILE (default: standard output)");
   grafana->callback([options, &exit_code] { exit_code = write_dashboard(*options); });

@@ -15,6 +15,7 @@
 #include "exit_codes.hpp"
 #include "experiment_commands.hpp"
 #include "grafana_command.hpp"
+#include "input/file.hpp"
 #include "input/input_error.hpp"
 #include "input/utf8.hpp"
 #include "io/output_file.hpp"
@@ -102,6 +103,19 @@ int main(int argc, char** argv) {
       "written (a full disk, a closed pipe); see docs/cli.md.\n"
       "Run 'deploysim COMMAND --help' for the options of a command.\n");
   app.require_subcommand(1);
+  // Before the command: its callback reads the files, after this option's callback has run.
+  app.add_option_function<std::uint64_t>(
+         "--max-input-size",
+         [](std::uint64_t bytes) { deploysim::input::set_max_input_bytes(bytes); },
+         "Largest input file or standard input read, e.g. 1GiB (default 256MiB); give it "
+         "before the command")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Validator(
+          [](const std::string& bytes) {
+            return bytes == "0" ? std::string("expected a size above 0, e.g. 512MiB")
+                                : std::string();
+          },
+          "SIZE"));
 
   int exit_code = kExitOk;
   add_run_command(app, exit_code);

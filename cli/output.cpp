@@ -115,9 +115,26 @@ std::optional<int> write_file(const std::string& file,
 std::string name_the_flag(const std::string& message,
                           const std::vector<std::pair<std::string, std::string>>& flags) {
   for (const auto& [quantity, flag] : flags) {
-    if (message.rfind(quantity, 0) == 0) return "set by " + flag + ": " + message;
+    if (message.rfind(quantity, 0) != 0) continue;
+    // "hourly rate (USD): expected ..." becomes "--rate: expected ..."; a message that names
+    // more than the quantity (a stage's name) keeps it after the flag.
+    const auto colon = message.find(": ", quantity.size());
+    const bool only_quantity = colon != std::string::npos &&
+                               message.find('"', quantity.size()) > colon &&
+                               quantity.find('"') == std::string::npos;
+    return flag + ": " + (only_quantity ? message.substr(colon + 2) : message);
   }
   return message;
+}
+
+std::string name_the_flags(const delivery::WorkLimitError& error,
+                           const std::vector<std::pair<std::string, std::string>>& keys) {
+  return error.describe([&](const std::string& key) {
+    for (const auto& [name, flag] : keys) {
+      if (name == key) return flag;
+    }
+    return key;
+  });
 }
 
 std::optional<int> refuse_model_flags(const std::vector<std::string>& given,

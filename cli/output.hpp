@@ -5,10 +5,13 @@
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "delivery/limits.hpp"
 #include "engine/time.hpp"
 #include "input/input_error.hpp"
 
@@ -46,6 +49,22 @@ std::optional<int> write_file(const std::string& file,
 /// to the flag; a message about no listed quantity is returned as it is.
 std::string name_the_flag(const std::string& message,
                           const std::vector<std::pair<std::string, std::string>>& flags);
+
+/// `parse()` of a flag's value, with a bad value's std::invalid_argument prefixed by the flag:
+/// "--interval: \"5 mins\" is not a duration: ...".
+template <class Parse>
+auto parse_flag(const std::string& flag, Parse&& parse) {
+  try {
+    return std::forward<Parse>(parse)();
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(flag + ": " + error.what());
+  }
+}
+
+/// A work limit's message with each config key of its estimate replaced by the flag that set
+/// it (`keys` maps key to flag): "--changes-per-day × --horizon in days = ...".
+std::string name_the_flags(const delivery::WorkLimitError& error,
+                           const std::vector<std::pair<std::string, std::string>>& keys);
 
 /// With --config a model comes from the file, and its flags would be a second, silent source:
 /// refuses `given` (the model flags on the command line), suggesting --set `example_set`.

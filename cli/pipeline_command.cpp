@@ -16,6 +16,7 @@
 #include "input/utf8.hpp"
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
+#include "seed_option.hpp"
 #include "simulation/narrative.hpp"
 
 namespace deploysim::cli {
@@ -76,13 +77,15 @@ delivery::PipelineStage parse_stage(const std::string& text) {
   const auto equals = text.find('=');
   const auto colon = text.rfind(':');
   if (equals == std::string::npos || equals == 0 || colon == std::string::npos || colon < equals) {
-    throw std::invalid_argument("--stage \"" + text +
-                                "\": expected NAME=DURATION:CATCH, e.g. tests=30min:0.5");
+    throw std::invalid_argument("--stage " + input::quote(text) +
+                                ": expected NAME=DURATION:CATCH, e.g. tests=30min:0.5");
   }
   delivery::PipelineStage stage;
   stage.name = text.substr(0, equals);
-  stage.duration = engine::Distribution::parse(text.substr(equals + 1, colon - equals - 1),
-                                               engine::Distribution::Unit::duration);
+  stage.duration = parse_flag("--stage " + input::quote(text), [&] {
+    return engine::Distribution::parse(text.substr(equals + 1, colon - equals - 1),
+                                       engine::Distribution::Unit::duration);
+  });
   std::size_t used = 0;
   const std::string catch_text = text.substr(colon + 1);
   try {
@@ -91,39 +94,47 @@ delivery::PipelineStage parse_stage(const std::string& text) {
     used = 0;
   }
   if (used == 0 || used != catch_text.size()) {
-    throw std::invalid_argument("--stage \"" + text + "\": catch \"" + catch_text +
-                                "\" is not a number; expected a probability in [0, 1]");
+    throw std::invalid_argument("--stage " + input::quote(text) + ": catch " +
+                                input::quote(catch_text) +
+                                " is not a number; expected a probability in [0, 1]");
   }
   return stage;
 }
 
 delivery::PipelineConfig pipeline_config(const PipelineOptions& o) {
   using engine::Distribution;
-  const auto duration = [](const std::string& text) {
-    return Distribution::parse(text, Distribution::Unit::duration);
+  const auto duration = [](const char* flag, const std::string& text) {
+    return parse_flag(flag,
+                      [&] { return Distribution::parse(text, Distribution::Unit::duration); });
+  };
+  const auto number = [](const char* flag, const std::string& text) {
+    return parse_flag(flag, [&] { return Distribution::parse(text, Distribution::Unit::number); });
+  };
+  const auto interval = [](const char* flag, const std::string& text) {
+    return parse_flag(flag, [&] { return engine::parse_duration(text); });
   };
   delivery::PipelineConfig c = delivery::default_pipeline();
   c.changes_per_day = o.changes_per_day;
-  c.change_size = Distribution::parse(o.change_size, Distribution::Unit::number);
+  c.change_size = number("--change-size", o.change_size);
   c.defect_probability = o.defect_probability;
-  c.loss_per_minute_usd = Distribution::parse(o.loss_per_minute, Distribution::Unit::number);
+  c.loss_per_minute_usd = number("--loss-per-minute", o.loss_per_minute);
   if (!o.stages.empty()) {
     c.stages.clear();
     for (const auto& text : o.stages) c.stages.push_back(parse_stage(text));
   }
-  c.fix_time = duration(o.fix_time);
+  c.fix_time = duration("--fix-time", o.fix_time);
   c.cadence = o.cadence == "train"   ? delivery::ReleaseCadence::train
               : o.cadence == "gated" ? delivery::ReleaseCadence::gated
                                      : delivery::ReleaseCadence::continuous;
-  c.train_interval = engine::parse_duration(o.train_every);
-  c.gate_delay = duration(o.gate_delay);
-  c.deploy_time = duration(o.deploy_time);
+  c.train_interval = interval("--train-every", o.train_every);
+  c.gate_delay = duration("--gate-delay", o.gate_delay);
+  c.deploy_time = duration("--deploy-time", o.deploy_time);
   c.canary_catch_probability = o.canary_catch;
-  c.detect_time = duration(o.detect_time);
-  c.diagnose_time = duration(o.diagnose_time);
+  c.detect_time = duration("--detect-time", o.detect_time);
+  c.diagnose_time = duration("--diagnose-time", o.diagnose_time);
   c.diagnosis_growth_per_change = o.diagnosis_growth;
-  c.repair_time = duration(o.repair_time);
-  c.horizon = engine::parse_duration(o.horizon);
+  c.repair_time = duration("--repair-time", o.repair_time);
+  c.horizon = interval("--horizon", o.horizon);
   delivery::validate(c);
   return c;
 }
@@ -138,6 +149,12 @@ const std::vector<std::pair<std::string, std::string>> kPipelineQuantityFlags = 
     {"train interval", "--train-every"},
     {"diagnosis growth", "--diagnosis-growth"},
     {"horizon", "--horizon"}};
+
+// The config keys in work-limit messages, and the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kPipelineKeyFlags = {
+    {"changes_per_day", "--changes-per-day"},
+    {"horizon", "--horizon"},
+    {"train_interval", "--train-every"}};
 
 std::string mean_ci(const experiment::RunningStats& stats, int decimals, double scale = 1.0) {
   if (stats.count() == 0) return "-";
@@ -163,14 +180,34 @@ std::variant<delivery::PipelineConfig, int> read_config(const PipelineOptions& o
   }
   try {
     return pipeline_config(o);
+  } catch (const delivery::WorkLimitError& error) {
+    return input_error(name_the_flags(error, kPipelineKeyFlags));
   } catch (const std::invalid_argument& error) {
     return input_error(name_the_flag(error.what(), kPipelineQuantityFlags));
   }
 }
 
+// "1h,4h" given once or over several --sweep-train-every: the items, in order. The option
+// takes one argument each time and is split here, so that an empty list (",") is an error
+// instead of a reason for the parser to take the next option as its value.
+std::vector<std::string> split_intervals(const std::vector<std::string>& given) {
+  std::vector<std::string> items;
+  for (const auto& text : given) {
+    std::size_t start = 0;
+    while (true) {
+      const auto comma = text.find(',', start);
+      items.push_back(text.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return items;
+}
+
 int run_sweep(const delivery::PipelineConfig& config, const PipelineOptions& o) {
+  const auto texts = split_intervals(o.sweep_train_every);
   std::vector<engine::Duration> intervals;
-  for (const auto& text : o.sweep_train_every) {
+  for (const auto& text : texts) {
     try {
       const auto interval = engine::parse_duration(text);
       if (interval.ms() > 0) {
@@ -179,11 +216,16 @@ int run_sweep(const delivery::PipelineConfig& config, const PipelineOptions& o) 
       }
     } catch (const std::invalid_argument&) {
     }
-    return input_error("--sweep-train-every: expected durations > 0, found " + text);
+    return input_error("--sweep-train-every: expected durations > 0 separated by commas, found " +
+                       (text.empty() ? std::string("an empty item") : input::quote(text)));
   }
   delivery::TrainSweep sweep;
   try {
     sweep = delivery::sweep_train_intervals(config, intervals, o.replicas, o.threads, o.seed);
+  } catch (const delivery::WorkLimitError& error) {
+    auto keys = kPipelineKeyFlags;
+    keys.back().second = "--sweep-train-every";
+    return input_error(name_the_flags(error, keys));
   } catch (const std::invalid_argument& error) {
     return input_error(std::string("--sweep-train-every: ") + error.what());
   }
@@ -201,7 +243,7 @@ int run_sweep(const delivery::PipelineConfig& config, const PipelineOptions& o) 
                                                   "incidents", "loss", "DORA 2024"}};
   for (std::size_t i = 0; i < sweep.points.size(); ++i) {
     const auto& s = sweep.points[i].summary;
-    table.push_back({o.sweep_train_every[i], fixed(s.deploys_per_day.mean(), 2),
+    table.push_back({texts[i], fixed(s.deploys_per_day.mean(), 2),
                      fixed(s.changes_per_deploy.mean(), 1), mean_ci(s.lead_time_median_h, 1),
                      mean_ci(s.change_fail_rate, 1, 100.0) + "%", mean_ci(s.recovery_median_min, 0),
                      fixed(s.incidents.mean(), 1), simulation::money(s.loss_usd.mean()),
@@ -416,9 +458,10 @@ void add_pipeline_command(CLI::App& app, int& exit_code) {
   p->add_option("--horizon", o->horizon, "Simulated time per replica")->capture_default_str();
   p->add_option("--sweep-train-every", o->sweep_train_every,
                 "Release in trains at each of these intervals and compare (comma-separated)")
-      ->delimiter(',');
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   p->add_option("--replicas", o->replicas, "Replicas")->capture_default_str();
-  p->add_option("--seed", o->seed, "Base seed")->capture_default_str();
+  p->add_option("--seed", o->seed, "Base seed")->capture_default_str()->check(seed_check());
   p->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
   p->add_option("--config", o->config_file,

@@ -16,6 +16,7 @@
 #include "io/delivery_writers.hpp"
 #include "output.hpp"
 #include "scenario/load.hpp"
+#include "seed_option.hpp"
 #include "simulation/narrative.hpp"
 
 namespace deploysim::cli {
@@ -160,6 +161,12 @@ int run_roi(const RoiOptions& options) {
     return input_error("--manual-scenario and --automated-scenario go together");
   }
   const bool from_scenarios = !options.manual_scenario.empty();
+  if (!from_scenarios && !options.manual_overrides.empty()) {
+    return input_error("--manual-set changes the --manual-scenario; give the scenarios too");
+  }
+  if (!from_scenarios && !options.automated_overrides.empty()) {
+    return input_error("--automated-set changes the --automated-scenario; give the scenarios too");
+  }
   if (from_scenarios && (options.manual_loss != 0.0 || options.automated_loss != 0.0)) {
     return input_error(
         "give the loss per deploy either as --manual-loss/--automated-loss or "
@@ -170,18 +177,28 @@ int run_roi(const RoiOptions& options) {
   delivery::RoiInputs in;
   double period_days = 0.0;
   try {
-    period_days = delivery::period_days(options.period);
+    period_days = parse_flag("--period", [&] { return delivery::period_days(options.period); });
     in.build_hours = *options.build_hours;
     in.maintenance_hours_per_period = options.maintenance_hours;
     in.hourly_rate_usd = *options.rate;
-    in.manual_hours_per_deploy = engine::parse_duration(options.manual_time).to_seconds() / 3600.0;
+    in.manual_hours_per_deploy =
+        parse_flag("--manual-time", [&] { return engine::parse_duration(options.manual_time); })
+            .to_seconds() /
+        3600.0;
     in.automated_hours_per_deploy =
-        engine::parse_duration(options.automated_time).to_seconds() / 3600.0;
+        parse_flag("--automated-time",
+                   [&] { return engine::parse_duration(options.automated_time); })
+            .to_seconds() /
+        3600.0;
     in.deploys_per_period = *options.deploys;
-    in.horizon_periods = delivery::parse_span_days(options.horizon) / period_days;
+    in.horizon_periods =
+        parse_flag("--horizon", [&] { return delivery::parse_span_days(options.horizon); }) /
+        period_days;
     in.manual_loss_per_deploy_usd = options.manual_loss;
     in.automated_loss_per_deploy_usd = options.automated_loss;
     delivery::validate(in);
+  } catch (const delivery::WorkLimitError& error) {
+    return input_error(name_the_flags(error, {{"horizon_periods", "--horizon"}}));
   } catch (const std::invalid_argument& error) {
     return input_error(name_the_flag(error.what(), kRoiQuantityFlags));
   }
@@ -322,7 +339,8 @@ void add_roi_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   roi->add_option("--threads", o->threads, "Worker threads (results do not depend on it)")
       ->check(CLI::Range(1, 1024));
-  roi->add_option("--seed", o->seed, "Base seed (default: the manual scenario's)");
+  roi->add_option("--seed", o->seed, "Base seed (default: the manual scenario's)")
+      ->check(seed_check());
   roi->add_option("--csv", o->csv_file, "Write the cumulative cost of both, one row per period");
   roi->footer(
       "\nExamples:\n"

@@ -20,6 +20,7 @@
 #include "progress.hpp"
 #include "realtime.hpp"
 #include "scenario/load.hpp"
+#include "seed_option.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
 
@@ -269,7 +270,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   run->add_option("--seed", options->seed,
-                  "Random seed (default: the scenario's); the same seed gives the same run");
+                  "Random seed (default: the scenario's); the same seed gives the same run")
+      ->check(seed_check());
   run->add_option("--set", options->overrides, "Override a scenario value: PATH=VALUE")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

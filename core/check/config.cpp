@@ -236,7 +236,10 @@ std::optional<fs::path> find_check_config(const fs::path& start) {
   }
   fs::path shown = start;
   while (true) {
-    if (fs::exists(directory / kCheckConfigName, ec)) {
+    // Any entry counts, a dangling link or a link loop too: reading it then fails with the
+    // reason, where fs::exists would skip it and quietly use the defaults.
+    const auto entry = fs::symlink_status(directory / kCheckConfigName, ec);
+    if (!ec && entry.type() != fs::file_type::not_found) {
       return (shown / kCheckConfigName).lexically_normal();
     }
     // The repository root is as far as a repository's settings reach: a file above it belongs

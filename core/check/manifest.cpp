@@ -106,6 +106,8 @@ class ManifestParser {
     problems.check([&] { parse_groups(root); });
     problems.throw_if_any();
     problems.check([&] { parse_flags(root); });
+    problems.throw_if_any();
+    problems.check([&] { check_flag_references(); });
     problems.check([&] { parse_rollout(root); });
     problems.check([&] { parse_policy(root); });
     problems.check([&] { root.finish(); });
@@ -295,6 +297,71 @@ class ManifestParser {
       object.finish();
       manifest_.flags.push_back(std::move(flag));
     }
+  }
+
+  // Versions and flags name flags and behaviours; a name that refers to nothing is a typo, an
+  // input error, not a set of findings about a meaning no version has.
+  void check_flag_references() const {
+    ProblemCollector problems;
+    std::vector<std::string> flags;
+    for (const auto& flag : manifest_.flags) flags.push_back(flag.name);
+    std::vector<std::string> behaviours;
+    for (const auto& behaviour : manifest_.behaviours) behaviours.push_back(behaviour.name);
+    const bool declared_behaviours = !behaviours.empty();
+    for (const auto& service : manifest_.services) {
+      for (const auto& version : service.versions) {
+        for (const auto& [flag, behaviour] : version.flags) {
+          const auto pointer = child_pointer(child_pointer(version.pointer, "flags"), flag);
+          if (std::find(flags.begin(), flags.end(), flag) == flags.end()) {
+            problems.add(reference_problem(pointer, "a flag declared in /flags", flag, flags));
+          } else if (declared_behaviours && std::find(behaviours.begin(), behaviours.end(),
+                                                      behaviour) == behaviours.end()) {
+            problems.add(reference_problem(pointer, "a behaviour declared in /behaviours",
+                                           behaviour, behaviours));
+          }
+        }
+      }
+    }
+    for (const auto& flag : manifest_.flags) {
+      if (flag.meaning.empty()) continue;
+      const auto known = declared_behaviours ? behaviours : meanings_of(flag.name);
+      if (std::find(known.begin(), known.end(), flag.meaning) == known.end()) {
+        problems.add(reference_problem(child_pointer(flag.pointer, "meaning"),
+                                       declared_behaviours
+                                           ? "a behaviour declared in /behaviours"
+                                           : "a behaviour some version gives the flag",
+                                       flag.meaning, known));
+      }
+    }
+    problems.throw_if_any();
+  }
+
+  std::vector<std::string> meanings_of(const std::string& flag) const {
+    std::vector<std::string> meanings;
+    for (const auto& service : manifest_.services) {
+      for (const auto& version : service.versions) {
+        const auto it = version.flags.find(flag);
+        if (it != version.flags.end() &&
+            std::find(meanings.begin(), meanings.end(), it->second) == meanings.end()) {
+          meanings.push_back(it->second);
+        }
+      }
+    }
+    return meanings;
+  }
+
+  InputProblem reference_problem(const std::string& pointer, const std::string& expected,
+                                 const std::string& name,
+                                 const std::vector<std::string>& names) const {
+    const auto suggestion = input::did_you_mean(name, names);
+    return InputProblem{.file = manifest_.file,
+                        .pointer = pointer,
+                        .expected = expected,
+                        .found = input::quote(name),
+                        .hint = suggestion.empty()
+                                    ? (names.empty() ? std::string("there are none")
+                                                     : "one of " + input::quote_list(names))
+                                    : "did you mean " + input::quote(suggestion) + "?"};
   }
 
   void parse_rollout(ObjectReader& root) {
@@ -786,7 +853,12 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
   Manifest manifest;
   manifest.file = file;
   manifest.policy = policy_defaults;
-  if (document.is_object() && document.contains("fleet")) {
+  // The rule (docs/manifest-format.md): "manifest_version" makes a manifest, whatever else the
+  // document holds, so a stray "fleet" in a manifest is its unknown key, not a switch of
+  // format; otherwise "fleet", or a variant's "extends", makes a scenario.
+  const bool scenario = document.is_object() && !document.contains("manifest_version") &&
+                        (document.contains("fleet") || document.contains("extends"));
+  if (scenario) {
     // A scenario that extends another needs its base, which only a file path can locate.
     const spec::Scenario source = document.contains("extends") && file != "-"
                                       ? scenario::load_scenario(file)
@@ -799,10 +871,45 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
   return manifest;
 }
 
+namespace {
+
+bool is_config_hash(const std::string& text) {
+  return text.size() == 16 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// A config_hash in the form config_hash() writes, and none beside a config it contradicts: a
+// hash of "zzzz" would be reported as drift on every host instead of as the typo it is. Both
+// readers end here, so they agree on it.
+void check_config_hashes(const Inventory& inventory) {
+  ProblemCollector problems;
+  for (const auto& host : inventory.hosts) {
+    if (host.config_hash.empty()) continue;
+    const auto pointer = child_pointer(host.pointer, "config_hash");
+    if (!is_config_hash(host.config_hash)) {
+      problems.add(InputProblem{.file = inventory.file,
+                                .pointer = pointer,
+                                .expected = "16 lowercase hex digits (FNV-1a 64 of the "
+                                            "configuration's compact, key-sorted JSON)",
+                                .found = quote(host.config_hash)});
+    } else if (host.config && config_hash(*host.config) != host.config_hash) {
+      problems.add(InputProblem{
+          .file = inventory.file,
+          .pointer = pointer,
+          .expected = "the hash of the host's \"config\", " + quote(config_hash(*host.config)),
+          .found = quote(host.config_hash),
+          .hint = "give \"config\" or \"config_hash\"; with both, they must agree"});
+    }
+  }
+  problems.throw_if_any();
+}
+
+}  // namespace
+
 Inventory parse_inventory(std::string_view text, const std::string& file) {
   Inventory inventory;
   inventory.file = file;
   if (!InventoryStream(inventory).read(text)) return parse_inventory_strict(text, file);
+  check_config_hashes(inventory);
   inventory.positions = PositionIndex(text);
   return inventory;
 }
@@ -812,6 +919,7 @@ Inventory parse_inventory_strict(std::string_view text, const std::string& file)
   Inventory inventory;
   inventory.file = file;
   InventoryParser(document, inventory).parse();
+  check_config_hashes(inventory);
   inventory.positions = PositionIndex(text);
   return inventory;
 }

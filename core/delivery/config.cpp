@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
+#include "delivery/limits.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 #include "scenario/load.hpp"
@@ -29,13 +31,17 @@ const std::vector<std::string> kModes = {"converge", "immutable"};
 const std::vector<std::string> kSchedules = {"periodic", "exponential"};
 const std::vector<std::string> kTestings = {"plain", "synthetic", "replay", "staging"};
 
-// A rate or count that must be above zero; `what` completes "expected ... > 0".
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+// A rate or count that must be above zero and at most `max`; `what` completes "expected ...".
 double positive_number(ObjectReader& object, std::string_view key, double fallback,
-                       const std::string& what) {
+                       const std::string& what, double max = kUnbounded) {
   const auto value = object.optional(key);
   if (!value) return fallback;
   const double x = value->as_number();
-  if (!(x > 0.0)) value->fail(what + " > 0");
+  if (!(x > 0.0 && x <= max)) {
+    value->fail(what + (max < kUnbounded ? " above 0 and at most " + short_number(max) : " > 0"));
+  }
   return x;
 }
 
@@ -46,11 +52,21 @@ void skip_metadata(ObjectReader& object) {
   for (const auto& source : object.optional_array("sources")) source.as_string();
 }
 
-// A core validate() that still objects after the pointer-level checks: report it for the file.
+// A core validate() that still objects after the pointer-level checks: report it for the file,
+// pointing at the first factor of a work limit that the document sets.
 template <class Config>
-void validate_for_file(const Config& config, const std::string& file) {
+void validate_for_file(const Config& config, const json& document, const std::string& file) {
   try {
     validate(config);
+  } catch (const WorkLimitError& error) {
+    std::string pointer;
+    for (const auto& factor : error.factors()) {
+      if (document.is_object() && document.contains(factor.key)) {
+        pointer = input::child_pointer("", factor.key);
+        break;
+      }
+    }
+    throw InputError(InputProblem{.file = file, .pointer = pointer, .detail = error.what()});
   } catch (const std::invalid_argument& error) {
     throw InputError(InputProblem{.file = file, .detail = error.what()});
   }
@@ -95,8 +111,6 @@ ProductionStage read_production(ObjectReader& p, const std::string& file,
   p.finish();
   return load_production_stage(std::move(stage), base_dir, file, p.pointer());
 }
-
-constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 FixCost read_fix_cost(ObjectReader& o, FixCost fallback) {
   fallback.fix_hours = o.number("fix_hours", 0.0, kUnbounded, fallback.fix_hours);
@@ -279,9 +293,8 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
   }
   c.detect_time = o.distribution("detect_time", kDuration, c.detect_time);
   c.diagnose_time = o.distribution("diagnose_time", kDuration, c.diagnose_time);
-  c.diagnosis_growth_per_change =
-      o.number("diagnosis_growth_per_change", 0.0, std::numeric_limits<double>::infinity(),
-               c.diagnosis_growth_per_change);
+  c.diagnosis_growth_per_change = o.number("diagnosis_growth_per_change", 0.0, kMaxDiagnosisGrowth,
+                                           c.diagnosis_growth_per_change);
   c.repair_time = o.distribution("repair_time", kDuration, c.repair_time);
   read_defect_keys(o, c);
   if (auto horizon = o.optional("horizon")) {
@@ -297,7 +310,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
     }
   }
   o.finish();
-  validate_for_file(c, file);
+  validate_for_file(c, document, file);
   return c;
 }
 
@@ -314,8 +327,9 @@ DriftConfig drift_config_from_json(const json& document, const std::string& file
   skip_metadata(o);
   DriftConfig c;
   c.hosts = o.integer("hosts", 1, 10'000'000, c.hosts);
-  c.drift_rate_per_day = positive_number(o, "drift_rate_per_day", c.drift_rate_per_day,
-                                         "a rate of drift events per host per day");
+  c.drift_rate_per_day =
+      positive_number(o, "drift_rate_per_day", c.drift_rate_per_day,
+                      "a rate of drift events per host per day", kMaxDriftRatePerDay);
   c.mode = o.string_enum("mode", kModes, "converge") == "immutable" ? DriftMode::immutable
                                                                     : DriftMode::converge;
   const auto schedule = o.optional("schedule");
@@ -351,7 +365,7 @@ DriftConfig drift_config_from_json(const json& document, const std::string& file
   c.deploy_failure_if_drifted =
       o.probability("deploy_failure_if_drifted", c.deploy_failure_if_drifted);
   o.finish();
-  validate_for_file(c, file);
+  validate_for_file(c, document, file);
   return c;
 }
 
@@ -366,25 +380,30 @@ DriftConfig load_drift_config(const std::filesystem::path& path,
 RoiInputs roi_inputs_from_json(const json& document, const std::string& file) {
   ObjectReader o(document, file, "");
   skip_metadata(o);
-  constexpr double inf = std::numeric_limits<double>::infinity();
   RoiInputs in;
-  in.build_hours = o.number("build_hours", 0.0, inf);
-  in.maintenance_hours_per_period = o.number("maintenance_hours_per_period", 0.0, inf, 0.0);
-  in.hourly_rate_usd = o.number("hourly_rate_usd", 0.0, inf);
-  in.manual_hours_per_deploy = o.number("manual_hours_per_deploy", 0.0, inf);
-  in.automated_hours_per_deploy = o.number("automated_hours_per_deploy", 0.0, inf);
-  auto required_positive = [&](std::string_view key, const std::string& what) {
+  auto amount = [&](std::string_view key, std::optional<double> fallback = std::nullopt) {
+    return fallback ? o.number(key, 0.0, kMaxRoiAmount, *fallback)
+                    : o.number(key, 0.0, kMaxRoiAmount);
+  };
+  in.build_hours = amount("build_hours");
+  in.maintenance_hours_per_period = amount("maintenance_hours_per_period", 0.0);
+  in.hourly_rate_usd = amount("hourly_rate_usd");
+  in.manual_hours_per_deploy = amount("manual_hours_per_deploy");
+  in.automated_hours_per_deploy = amount("automated_hours_per_deploy");
+  auto required_positive = [&](std::string_view key, const std::string& what, double max) {
     const auto value = o.value(key);
     const double x = value.as_number();
-    if (!(x > 0.0)) value.fail(what + " > 0");
+    if (!(x > 0.0 && x <= max)) value.fail(what + " above 0 and at most " + short_number(max));
     return x;
   };
-  in.deploys_per_period = required_positive("deploys_per_period", "deploys per period");
-  in.horizon_periods = required_positive("horizon_periods", "a horizon in periods");
-  in.manual_loss_per_deploy_usd = o.number("manual_loss_per_deploy_usd", 0.0, inf, 0.0);
-  in.automated_loss_per_deploy_usd = o.number("automated_loss_per_deploy_usd", 0.0, inf, 0.0);
+  in.deploys_per_period =
+      required_positive("deploys_per_period", "deploys per period", kMaxRoiDeploysPerPeriod);
+  in.horizon_periods =
+      required_positive("horizon_periods", "a horizon in periods", kMaxSeriesPoints);
+  in.manual_loss_per_deploy_usd = amount("manual_loss_per_deploy_usd", 0.0);
+  in.automated_loss_per_deploy_usd = amount("automated_loss_per_deploy_usd", 0.0);
   o.finish();
-  validate_for_file(in, file);
+  validate_for_file(in, document, file);
   return in;
 }
 

@@ -3,13 +3,15 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "delivery/limits.hpp"
+
 namespace deploysim::delivery {
 
 namespace {
 
 void require_price(double value, const std::string& what) {
   if (!std::isfinite(value) || value < 0.0) {
-    throw std::invalid_argument(what + ": expected a cost >= 0, found " + std::to_string(value));
+    throw std::invalid_argument(what + ": expected a cost >= 0, found " + short_number(value));
   }
 }
 

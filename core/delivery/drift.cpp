@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "delivery/cancel.hpp"
+#include "delivery/limits.hpp"
 #include "delivery/parallel.hpp"
 #include "delivery/quantities.hpp"
 #include "engine/kernel.hpp"
@@ -167,9 +168,10 @@ class DriftModel : public engine::Process {
 void validate(const DriftConfig& c) {
   auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
   if (c.hosts < 1) fail("hosts: expected at least 1, found " + std::to_string(c.hosts));
-  if (!(c.drift_rate_per_day > 0.0) || !std::isfinite(c.drift_rate_per_day)) {
-    fail("drift rate: expected a rate > 0 per host per day, found " +
-         std::to_string(c.drift_rate_per_day));
+  if (!(c.drift_rate_per_day > 0.0 && c.drift_rate_per_day <= kMaxDriftRatePerDay)) {
+    fail("drift rate: expected a rate per host per day above 0 and at most " +
+         short_number(kMaxDriftRatePerDay) + " (one a second), found " +
+         short_number(c.drift_rate_per_day));
   }
   if (c.interval.ms() <= 0) fail("agent interval: expected a duration > 0, found 0");
   if (c.splay.ms() < 0) fail("splay: expected a duration >= 0");
@@ -178,11 +180,11 @@ void validate(const DriftConfig& c) {
   }
   if (!is_probability(c.success_probability)) {
     fail("success probability: expected a probability in [0, 1], found " +
-         std::to_string(c.success_probability));
+         short_number(c.success_probability));
   }
   if (!is_probability(c.deploy_failure_if_drifted)) {
     fail("deploy failure if drifted: expected a probability in [0, 1], found " +
-         std::to_string(c.deploy_failure_if_drifted));
+         short_number(c.deploy_failure_if_drifted));
   }
   if (c.horizon.ms() <= 0) fail("horizon: expected a duration > 0, found 0");
   if (c.warmup.ms() < 0 || c.warmup >= c.horizon) {
@@ -191,6 +193,7 @@ void validate(const DriftConfig& c) {
   }
   if (c.sample_every.ms() <= 0) fail("sample interval: expected a duration > 0, found 0");
   if (c.deploy_every.ms() < 0) fail("deploy interval: expected a duration >= 0");
+  check_work(c);
 }
 
 DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed,

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "delivery/cancel.hpp"
+#include "delivery/limits.hpp"
 #include "delivery/parallel.hpp"
 #include "delivery/quantities.hpp"
 #include "engine/kernel.hpp"
@@ -31,8 +32,11 @@ constexpr std::uint64_t tag(Kind kind, std::uint64_t index = 0) {
   return index << 3 | kind;
 }
 
+// A delay far past any horizon the limits allow ends the same as an infinite one, so heavy tails
+// are cut there instead of overflowing the clock.
 Duration ms(double value) {
-  return Duration::milliseconds(std::llround(value));
+  constexpr double kFarFutureMs = 1e15;  // about 31,700 years
+  return Duration::milliseconds(std::llround(std::min(value, kFarFutureMs)));
 }
 
 struct Change {
@@ -502,7 +506,7 @@ void validate_extensions(const PipelineConfig& c) {
   auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
   if (!is_probability(c.gate_stop_probability)) {
     fail("gate stop probability: expected a probability in [0, 1], found " +
-         std::to_string(c.gate_stop_probability));
+         short_number(c.gate_stop_probability));
   }
   if (c.gate_hours) {
     const auto& h = *c.gate_hours;
@@ -516,7 +520,7 @@ void validate_extensions(const PipelineConfig& c) {
   }
   if (!is_probability(c.production_only_share)) {
     fail("production-only share: expected a probability in [0, 1], found " +
-         std::to_string(c.production_only_share));
+         short_number(c.production_only_share));
   }
   for (const auto& stage : c.stages) {
     if (!is_probability(stage.replay_coverage) || !is_probability(stage.traffic_share) ||
@@ -529,12 +533,12 @@ void validate_extensions(const PipelineConfig& c) {
   for (auto [name, p] : {std::pair{"latent ship probability", c.latent.ship_probability},
                          std::pair{"latent wake probability", c.latent.wake_probability}}) {
     if (!is_probability(p)) {
-      fail(std::string(name) + ": expected a probability in [0, 1], found " + std::to_string(p));
+      fail(std::string(name) + ": expected a probability in [0, 1], found " + short_number(p));
     }
   }
   if (!(c.latent.cleanup_per_day >= 0.0) || !std::isfinite(c.latent.cleanup_per_day)) {
     fail("latent clean-up rate: expected a rate >= 0 per day, found " +
-         std::to_string(c.latent.cleanup_per_day));
+         short_number(c.latent.cleanup_per_day));
   }
   validate(c.defect_cost);
 }
@@ -563,27 +567,32 @@ PipelineConfig default_pipeline() {
 void validate(const PipelineConfig& c) {
   auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
   if (!(c.changes_per_day > 0.0) || !std::isfinite(c.changes_per_day)) {
-    fail("change rate: expected a rate > 0 per day, found " + std::to_string(c.changes_per_day));
+    fail("change rate: expected a rate > 0 per day, found " + short_number(c.changes_per_day));
   }
   if (!(c.change_size.mean() > 0.0)) fail("change size: expected a mean size > 0");
   if (!is_probability(c.defect_probability)) {
     fail("defect probability: expected a probability in [0, 1], found " +
-         std::to_string(c.defect_probability));
+         short_number(c.defect_probability));
   }
   for (const auto& stage : c.stages) {
     if (!is_probability(stage.catch_probability)) {
       fail("stage \"" + stage.name + "\" catch: expected a probability in [0, 1], found " +
-           std::to_string(stage.catch_probability));
+           short_number(stage.catch_probability));
     }
   }
   if (!is_probability(c.canary_catch_probability)) {
     fail("canary catch: expected a probability in [0, 1], found " +
-         std::to_string(c.canary_catch_probability));
+         short_number(c.canary_catch_probability));
   }
   if (c.cadence == ReleaseCadence::train && c.train_interval.ms() <= 0) {
     fail("train interval: expected a duration > 0, found 0");
   }
-  if (!(c.diagnosis_growth_per_change >= 0.0)) fail("diagnosis growth: expected >= 0");
+  if (!(c.diagnosis_growth_per_change >= 0.0 &&
+        c.diagnosis_growth_per_change <= kMaxDiagnosisGrowth)) {
+    fail("diagnosis growth: expected a growth per change from 0 to " +
+         short_number(kMaxDiagnosisGrowth) + ", found " +
+         short_number(c.diagnosis_growth_per_change));
+  }
   validate_extensions(c);
   if (c.horizon.ms() <= 0) fail("horizon: expected a duration > 0, found 0");
   if (c.production && (c.production->clean_deploy_s.empty() || c.production->defective.empty())) {
@@ -596,6 +605,7 @@ void validate(const PipelineConfig& c) {
          " is shorter than one change's mean trip through the stages and a deploy (" +
          engine::format_duration(ms(trip_ms)) + ")");
   }
+  check_work(c);
 }
 
 double stage_catch_probability(const PipelineStage& stage, bool production_only, double hours) {

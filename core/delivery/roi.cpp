@@ -4,40 +4,36 @@
 #include <stdexcept>
 
 #include "delivery/cancel.hpp"
+#include "delivery/limits.hpp"
 #include "experiment/sweep.hpp"
 
 namespace deploysim::delivery {
 
 namespace {
 
-void require(bool ok, const std::string& what, double value) {
-  if (!ok) {
-    throw std::invalid_argument(what + ", found " + std::to_string(value));
-  }
+// `value` within [0, kMaxRoiAmount] (above 0 when `positive`): every product of the case's
+// inputs then stays finite.
+void require_amount(double value, const std::string& what, double max = kMaxRoiAmount,
+                    bool positive = false) {
+  if ((positive ? value > 0.0 : value >= 0.0) && value <= max) return;
+  throw std::invalid_argument(what + ": expected a number " +
+                              (positive ? "above 0 and at most " : "from 0 to ") +
+                              short_number(max) + ", found " + short_number(value));
 }
 
 }  // namespace
 
 void validate(const RoiInputs& in) {
-  auto finite = [](double x) { return std::isfinite(x); };
-  require(finite(in.build_hours) && in.build_hours >= 0, "build hours: expected >= 0",
-          in.build_hours);
-  require(finite(in.maintenance_hours_per_period) && in.maintenance_hours_per_period >= 0,
-          "maintenance hours per period: expected >= 0", in.maintenance_hours_per_period);
-  require(finite(in.hourly_rate_usd) && in.hourly_rate_usd >= 0, "hourly rate: expected >= 0",
-          in.hourly_rate_usd);
-  require(finite(in.manual_hours_per_deploy) && in.manual_hours_per_deploy >= 0,
-          "manual time per deploy: expected >= 0", in.manual_hours_per_deploy);
-  require(finite(in.automated_hours_per_deploy) && in.automated_hours_per_deploy >= 0,
-          "automated time per deploy: expected >= 0", in.automated_hours_per_deploy);
-  require(finite(in.deploys_per_period) && in.deploys_per_period > 0,
-          "deploys per period: expected a rate > 0", in.deploys_per_period);
-  require(finite(in.horizon_periods) && in.horizon_periods > 0, "horizon: expected > 0 periods",
-          in.horizon_periods);
-  require(finite(in.manual_loss_per_deploy_usd) && in.manual_loss_per_deploy_usd >= 0,
-          "manual loss per deploy: expected >= 0 USD", in.manual_loss_per_deploy_usd);
-  require(finite(in.automated_loss_per_deploy_usd) && in.automated_loss_per_deploy_usd >= 0,
-          "automated loss per deploy: expected >= 0 USD", in.automated_loss_per_deploy_usd);
+  require_amount(in.build_hours, "build hours");
+  require_amount(in.maintenance_hours_per_period, "maintenance hours per period");
+  require_amount(in.hourly_rate_usd, "hourly rate (USD)");
+  require_amount(in.manual_hours_per_deploy, "manual time per deploy (hours)");
+  require_amount(in.automated_hours_per_deploy, "automated time per deploy (hours)");
+  require_amount(in.deploys_per_period, "deploys per period", kMaxRoiDeploysPerPeriod, true);
+  require_amount(in.horizon_periods, "horizon (periods)", kMaxRoiAmount, true);
+  require_amount(in.manual_loss_per_deploy_usd, "manual loss per deploy (USD)");
+  require_amount(in.automated_loss_per_deploy_usd, "automated loss per deploy (USD)");
+  check_work(in);
 }
 
 RoiResult compute_roi(const RoiInputs& in) {

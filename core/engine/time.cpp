@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/excerpt.hpp"
+
 namespace deploysim::engine {
 
 namespace {
@@ -19,7 +21,7 @@ constexpr std::string_view duration_forms =
     "\"2h\", \"1d\", \"1h30min\")";
 
 [[noreturn]] void duration_error(std::string_view text, std::string_view reason = {}) {
-  std::string message = "\"" + std::string(text) + "\" is not a duration: ";
+  std::string message = "\"" + excerpt(text) + "\" is not a duration: ";
   if (!reason.empty()) message += std::string(reason) + "; ";
   message += duration_forms;
   throw TimeFormatError(message);
@@ -69,7 +71,7 @@ constexpr std::string_view timestamp_forms =
     "expected \"YYYY-MM-DDTHH:MM\" or \"YYYY-MM-DDTHH:MM:SS\" (e.g. \"2012-08-01T09:30:00\")";
 
 [[noreturn]] void timestamp_error(std::string_view text, std::string_view reason = {}) {
-  std::string message = "\"" + std::string(text) + "\" is not a timestamp: ";
+  std::string message = "\"" + excerpt(text) + "\" is not a timestamp: ";
   if (!reason.empty()) message += std::string(reason) + "; ";
   message += timestamp_forms;
   throw TimeFormatError(message);

@@ -83,12 +83,17 @@ Parameter parse_parameter(const std::string& text) {
                                   ": the range is empty or endless (step " + range[1] +
                                   " never goes from " + range[0] + " to " + range[2] + ")");
     }
-    // Counted, not accumulated, so that 0.0:0.1:0.5 ends exactly at 0.5.
-    const auto steps = static_cast<std::int64_t>(std::floor((end - start) / step + 1e-9));
-    if (steps > 100'000) {
-      throw std::invalid_argument("parameter " + parameter.path + "=" + values + ": " +
-                                  std::to_string(steps + 1) + " values; at most 100001");
+    // Counted, not accumulated, so that 0.0:0.1:0.5 ends exactly at 0.5. The count is checked
+    // as a double: a step of 1e-300 gives more steps than an integer holds, which a cast
+    // would wrap to a range of no points.
+    const double exact_steps = std::floor((end - start) / step + 1e-9);
+    if (!(exact_steps <= 100'000.0)) {
+      char count[32];
+      std::snprintf(count, sizeof count, "%.3g", exact_steps + 1.0);
+      throw std::invalid_argument("parameter " + parameter.path + "=" + values + ": " + count +
+                                  " values; at most 100001");
     }
+    const auto steps = static_cast<std::int64_t>(exact_steps);
     const bool integral = std::floor(start) == start && std::floor(step) == step;
     for (std::int64_t i = 0; i <= steps; ++i) {
       // Rounded to 12 significant digits: 0.0 + 3 x 0.1 is the 0.3 a person wrote, not

@@ -7,8 +7,24 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "engine/excerpt.hpp"
+
 namespace deploysim::input {
 namespace {
+
+// Each reference token of the pointer cut like any quoted value, so that a megabyte key
+// cannot flood the message and a deep pointer still shows every level.
+std::string excerpt_pointer(const std::string& pointer) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < pointer.size()) {
+    const std::size_t slash = pointer.find('/', start + 1);
+    const std::size_t end = slash == std::string::npos ? pointer.size() : slash;
+    out += engine::excerpt(std::string_view(pointer).substr(start, end - start));
+    start = end;
+  }
+  return out;
+}
 
 std::string join_messages(const std::vector<InputProblem>& problems) {
   std::string out;
@@ -72,7 +88,7 @@ std::string InputProblem::message() const {
     if (!out.empty()) out += ": ";
     out += part;
   };
-  if (!pointer.empty()) append_part(pointer);
+  if (!pointer.empty()) append_part(excerpt_pointer(pointer));
   if (!detail.empty()) {
     append_part(detail);
   } else {
@@ -99,7 +115,8 @@ void ProblemCollector::throw_if_any() const {
 
 std::string quote(const std::string& text) {
   // Replacing invalid UTF-8 keeps a message printable whatever bytes the input held.
-  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json(engine::excerpt(text))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string quote_list(const std::vector<std::string>& values) {
@@ -147,6 +164,10 @@ std::string describe_json(const nlohmann::json& value) {
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  // Edit distance is quadratic in length, and no key of ours is this long, so a huge unknown
+  // key gets no suggestion instead of exhausting memory.
+  constexpr std::size_t kLongestWordSuggested = 64;
+  if (word.size() > kLongestWordSuggested) return {};
   const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   const std::string* best = nullptr;

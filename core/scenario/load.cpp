@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <set>
 #include <system_error>
+#include <tuple>
 
 #include "input/json_reader.hpp"
+#include "input/seed.hpp"
 #include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
 #include "scenario/load_runtime.hpp"
@@ -21,6 +25,8 @@ using Unit = engine::Distribution::Unit;
 // Upper bound on hosts in one scenario: far past the 1,000,000 the model is built for, low
 // enough that a typo (2^70 hosts) is an error and not an allocation failure.
 constexpr std::int64_t kMaxHosts = 10'000'000;
+// Scrapes, signals or analyses over one run (docs/cli.md, "Limits").
+constexpr double kMaxPeriodicEvents = 1e6;
 
 // Variant files may extend variants; a longer chain is almost certainly a loop.
 constexpr int kMaxExtendsDepth = 8;
@@ -199,6 +205,13 @@ bool group_has_host(const spec::HostGroup& group, const std::string& host) {
 
 // What to suggest for a name that is not defined: the one close name, if exactly one is close
 // ("v3" is as close to "v1" as to "v2", so neither is a good guess), else the names defined.
+// 50 as "50", 12.5 as "12.5".
+std::string percent_text(double percent) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", percent);
+  return buffer;
+}
+
 std::string names_hint(const std::string& name, const std::vector<std::string>& names) {
   if (names.empty()) return "none is defined";
   const auto close = std::count_if(names.begin(), names.end(), [&](const std::string& candidate) {
@@ -228,8 +241,13 @@ class Parser {
   void parse_behaviours(input::ObjectReader& root);
   void parse_services(input::ObjectReader& root);
   void parse_fleet(input::ObjectReader& root);
+  engine::Duration periodic(input::ObjectReader& object, std::string_view key,
+                            engine::Duration fallback) const;
+  void check_pattern_numbers_hosts(const spec::HostGroup& group, input::ObjectReader& object) const;
+  void check_unique_host_names(const std::string& fleet_pointer) const;
   void parse_flags(input::ObjectReader& root);
   void parse_deployment(input::ObjectReader& root);
+  void parse_deployment_groups(input::ObjectReader& object, spec::Deployment& deployment);
   spec::StrategyParams parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts);
   spec::ManualParams parse_manual(input::ObjectReader& object);
   spec::CanaryParams parse_canary(input::ObjectReader& object);
@@ -283,7 +301,7 @@ spec::Scenario Parser::parse() {
   for (const auto& source : optional_array(root, "sources", "an array of strings")) {
     scenario_.sources.push_back(source.as_string());
   }
-  scenario_.seed = static_cast<std::uint64_t>(root.integer("seed", 0, INT64_MAX, 1));
+  scenario_.seed = static_cast<std::uint64_t>(root.integer("seed", 0, input::kMaxSeed, 1));
   parse_clock(root);
   parse_behaviours(root);
   parse_services(root);
@@ -601,8 +619,81 @@ void Parser::parse_fleet(input::ObjectReader& root) {
       }
     }
     object.string("zone", "");
+    check_pattern_numbers_hosts(group, object);
     object.finish();
     scenario_.groups.push_back(std::move(group));
+  }
+  check_unique_host_names(fleet.pointer());
+}
+
+// Something done every `key` (a scrape, a signal, an analysis) over the whole run: at most
+// kMaxPeriodicEvents times, so that "1ms" cannot make a run of days take hours.
+engine::Duration Parser::periodic(input::ObjectReader& object, std::string_view key,
+                                  engine::Duration fallback) const {
+  const auto value = object.optional(key);
+  if (!value) return fallback;
+  const auto every = value->as_positive_duration();
+  const auto run_ms = (scenario_.clock.end - engine::Time::zero()).ms();
+  if (static_cast<double>(run_ms) / static_cast<double>(every.ms()) > kMaxPeriodicEvents) {
+    const auto shortest = engine::Duration::milliseconds(
+        static_cast<std::int64_t>(std::ceil(static_cast<double>(run_ms) / kMaxPeriodicEvents)));
+    value->fail("an interval of at least " + engine::format_duration(shortest),
+                "the run of " + engine::format_duration(engine::Duration::milliseconds(run_ms)) +
+                    " may hold at most 1e6 of them");
+  }
+  return every;
+}
+
+// Every host name once in the fleet: a fault or a report names a host, and two hosts of one
+// name would be skipped or counted together (the checker's DS015 for manifests). Inside a group
+// a pattern with "{i}" names each host differently, so only one without it can repeat.
+void Parser::check_pattern_numbers_hosts(const spec::HostGroup& group,
+                                         input::ObjectReader& object) const {
+  if (group.hosts < 2 || group.name_pattern.find("{i}") != std::string::npos) return;
+  object.value("name_pattern")
+      .fail("a name_pattern with \"{i}\" for a group of " + std::to_string(group.hosts) + " hosts",
+            "without it every host is named " +
+                input::quote(spec::host_name(group.name_pattern, group.name, 1)));
+}
+
+// Across groups, names are compared by hash, in one sorted vector (the fleet may hold ten
+// million hosts), and only equal hashes are compared as names.
+void Parser::check_unique_host_names(const std::string& fleet_pointer) const {
+  if (scenario_.groups.size() < 2) return;
+  struct Entry {  // 16 bytes: groups and host numbers are far below 2^32
+    std::uint64_t hash;
+    std::uint32_t group;
+    std::uint32_t number;
+  };
+  std::vector<Entry> entries;
+  for (std::size_t g = 0; g < scenario_.groups.size(); ++g) {
+    const auto& group = scenario_.groups[g];
+    for (std::int64_t i = 1; i <= group.hosts; ++i) {
+      entries.push_back(
+          {std::hash<std::string>{}(spec::host_name(group.name_pattern, group.name, i)),
+           static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(i)});
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.hash, a.group, a.number) < std::tie(b.hash, b.group, b.number);
+  });
+  auto name_of = [&](const Entry& e) {
+    const auto& group = scenario_.groups[e.group];
+    return spec::host_name(group.name_pattern, group.name, e.number);
+  };
+  for (std::size_t k = 1; k < entries.size(); ++k) {
+    if (entries[k].hash != entries[k - 1].hash) continue;
+    const auto name = name_of(entries[k]);
+    if (name != name_of(entries[k - 1])) continue;
+    const auto& later = scenario_.groups[entries[k].group];
+    throw input::InputError(input::InputProblem{
+        .file = file_,
+        .pointer =
+            input::child_pointer(input::child_pointer(fleet_pointer, later.name), "name_pattern"),
+        .expected = "a name_pattern that gives every host its own name",
+        .found = input::quote(later.name_pattern),
+        .hint = "host " + input::quote(name) + " is also in group " +
+                input::quote(scenario_.groups[entries[k - 1].group].name)});
   }
 }
 
@@ -773,7 +864,7 @@ spec::CanaryParams Parser::parse_canary(input::ObjectReader& object) {
     auto& a = canary.analysis;
     a.metric = analysis->string_enum("metric", kMetrics, a.metric);
     a.max_value = analysis->number("max", -1e300, 1e300, a.max_value);
-    a.interval = analysis->positive_duration("interval", a.interval);
+    a.interval = periodic(*analysis, "interval", a.interval);
     a.failure_limit =
         static_cast<int>(analysis->integer("failure_limit", -1, 1000, a.failure_limit));
     a.consecutive_error_limit = static_cast<int>(
@@ -794,6 +885,7 @@ spec::RingParams Parser::parse_ring(input::ObjectReader& object) {
       "an array of rings such as [{\"name\": \"canary\", \"percent\": 1, \"bake\": \"1h\"}]";
   const std::string ring_form =
       "a ring: an object with \"name\" and either \"groups\" or \"percent\"";
+  double highest_percent = 0.0;
   for (const auto& ring_value : array_value(object.required("rings", what), what)) {
     auto ring_object = object_value(ring_value, ring_form);
     spec::Ring r;
@@ -808,7 +900,15 @@ spec::RingParams Parser::parse_ring(input::ObjectReader& object) {
         r.groups.push_back(reference(group, group_names(), kGroupReference));
       }
     } else {
+      // Percentages are cumulative (each ring holds the hosts up to its share), so one below
+      // the ring before would add nothing and leave the rest of the fleet unupdated.
       r.percent = ring_object.percent("percent");
+      if (r.percent < highest_percent) {
+        ring_object.value("percent").fail(
+            "a percentage of at least " + percent_text(highest_percent) + ", the ring before's",
+            "ring percentages are cumulative: each ring holds the hosts up to its share");
+      }
+      highest_percent = r.percent;
     }
     r.bake = ring_object.duration("bake", r.bake);
     ring_object.finish();
@@ -866,6 +966,29 @@ spec::StrategyParams Parser::parse_strategy(input::ObjectReader& object,
   return strategy;
 }
 
+// Named groups must be some of the deployed service's: another service's hosts would be given
+// a version of a service they do not run. An empty list would deploy to nothing.
+void Parser::parse_deployment_groups(input::ObjectReader& object, spec::Deployment& deployment) {
+  if (!object.has("groups")) return;
+  const auto list = object.value("groups");
+  const auto groups = array_value(list, "an array of groups of hosts, such as [\"web\"]");
+  if (groups.empty()) {
+    list.fail("at least one group of hosts",
+              "leave \"groups\" out to deploy to every group that runs " +
+                  input::quote(deployment.service));
+  }
+  for (const auto& value : groups) {
+    const auto name = reference(value, group_names(), kGroupReference);
+    const auto& group = *std::find_if(scenario_.groups.begin(), scenario_.groups.end(),
+                                      [&](const spec::HostGroup& g) { return g.name == name; });
+    if (group.service != deployment.service) {
+      value.fail("a group that runs " + input::quote(deployment.service) + ", the deployed service",
+                 input::quote(name) + " runs " + input::quote(group.service));
+    }
+    deployment.groups.push_back(name);
+  }
+}
+
 void Parser::parse_deployment(input::ObjectReader& root) {
   auto object = optional_object(
       root, "deployment",
@@ -880,10 +1003,7 @@ void Parser::parse_deployment(input::ObjectReader& root) {
   const auto versions = version_names(deployment.service);
   deployment.to = reference(object->required("to", "the version to deploy, " + one_of(versions)),
                             versions, version_reference(deployment.service));
-  for (const auto& group :
-       optional_array(*object, "groups", "an array of groups of hosts, such as [\"web\"]")) {
-    deployment.groups.push_back(reference(group, group_names(), kGroupReference));
-  }
+  parse_deployment_groups(*object, deployment);
   std::int64_t hosts = 0;
   for (const auto& group : scenario_.groups) {
     const bool named = deployment.groups.empty()
@@ -944,8 +1064,7 @@ void Parser::parse_monitoring(input::ObjectReader& root) {
                                 "an object such as {\"scrape_interval\": \"15s\", \"alerts\": []}");
   if (!object) return;
   auto& monitoring = scenario_.monitoring;
-  monitoring.scrape_interval =
-      object->positive_duration("scrape_interval", monitoring.scrape_interval);
+  monitoring.scrape_interval = periodic(*object, "scrape_interval", monitoring.scrape_interval);
   monitoring.noise = object->number("noise", 0.0, 10.0, 0.0);
   std::set<std::string> names;
   const std::string alert_form =
@@ -975,7 +1094,7 @@ void Parser::parse_monitoring(input::ObjectReader& root) {
     signal.flag = reference(signal_object.required("flag", "the flag the signal is about"),
                             flag_names(), kFlagReference);
     if (auto start = signal_object.optional("start")) signal.start = read_time_in_run(*start);
-    signal.every = signal_object.positive_duration("every", signal.every);
+    signal.every = periodic(signal_object, "every", signal.every);
     signal.treated_as_alert = signal_object.boolean("treated_as_alert", false);
     if (auto notify = signal_object.optional("notify")) {
       signal.notify = reference(*notify, person_names(), kPersonReference);

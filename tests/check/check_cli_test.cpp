@@ -167,5 +167,16 @@ TEST(CheckCli, ScenarioIsCheckInput) {
   EXPECT_NE(result.out.find("8 hosts"), std::string::npos) << result.out;
 }
 
+// A variant scenario (extends) that validate accepts, check accepts too: one loader for both.
+TEST(CheckCli, VariantScenarioIsCheckInput) {
+  const std::string variant = "'" + std::string(DEPLOYSIM_SOURCE_DIR) +
+                              "/scenarios/knight_capital_2012_preflight_gate.json'";
+  const auto validated = run_deploysim("validate " + variant);
+  ASSERT_EQ(validated.exit_code, 0) << validated.err;
+  const auto checked = run_deploysim("check " + variant);
+  EXPECT_NE(checked.exit_code, 2) << checked.err;
+  EXPECT_NE(checked.out.find("8 hosts"), std::string::npos) << checked.out;
+}
+
 }  // namespace
 }  // namespace deploysim::testing

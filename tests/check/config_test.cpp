@@ -172,6 +172,21 @@ TEST(CheckConfigDiscovery, FindsTheNearestFileUpward) {
   EXPECT_EQ(find_check_config(dir.path() / "repo"), dir.path() / "repo/.deploysim-check.json");
 }
 
+// A dangling link or a link loop is found, so that reading it reports the problem instead of
+// the check silently running with the defaults.
+TEST(CheckConfigDiscovery, FindsBrokenLinksToReportThem) {
+  const TempDir dir;
+  dir.write("dangling/.git/HEAD", "ref: refs/heads/main\n");
+  fs::create_symlink(dir.path() / "dangling/nowhere.json",
+                     dir.path() / "dangling/.deploysim-check.json");
+  EXPECT_EQ(find_check_config(dir.path() / "dangling"),
+            dir.path() / "dangling/.deploysim-check.json");
+  dir.write("loop/.git/HEAD", "ref: refs/heads/main\n");
+  fs::create_symlink(dir.path() / "loop/.deploysim-check.json",
+                     dir.path() / "loop/.deploysim-check.json");
+  EXPECT_EQ(find_check_config(dir.path() / "loop"), dir.path() / "loop/.deploysim-check.json");
+}
+
 TEST(CheckConfigDiscovery, StopsAtTheRepositoryRoot) {
   const TempDir dir;
   // A file above the repository belongs to something else and must not apply.

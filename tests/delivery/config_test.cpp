@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "input/input_error.hpp"
+#include "input/json_reader.hpp"
 
 namespace deploysim::delivery {
 namespace {
@@ -43,7 +44,7 @@ std::vector<std::string> files_in(const fs::path& dir, const std::string& extens
 }
 
 // Loads NAME.json from the corpus directory (so messages name it as a user in that directory
-// sees it) as a pipeline or drift file by its prefix; returns the error message.
+// sees it) as a pipeline, drift or ROI file by its prefix; returns the error message.
 std::string load_bad(const std::string& name) {
   const auto previous = fs::current_path();
   fs::current_path(kBadDir);
@@ -54,6 +55,8 @@ std::string load_bad(const std::string& name) {
   try {
     if (name.starts_with("pipeline_")) {
       load_pipeline_config(name, overrides);
+    } else if (name.starts_with("roi_")) {
+      roi_inputs_from_json(input::load_json_file(name), name);
     } else {
       load_drift_config(name, overrides);
     }
@@ -75,7 +78,9 @@ TEST(DeliveryBadInput, EveryFileFailsWithItsExpectedMessage) {
   const auto names = files_in(kBadDir, ".json");
   ASSERT_GE(names.size(), 20u);
   for (const auto& name : names) {
-    ASSERT_TRUE(name.starts_with("pipeline_") || name.starts_with("drift_")) << name;
+    ASSERT_TRUE(name.starts_with("pipeline_") || name.starts_with("drift_") ||
+                name.starts_with("roi_"))
+        << name;
     const fs::path expected = kBadDir / (fs::path(name).stem().string() + ".expected");
     ASSERT_TRUE(fs::exists(expected)) << name << " has no .expected file";
     const auto lines = lines_of(expected);

@@ -182,6 +182,16 @@ def test_bad_input_corpus_raises_scenario_errors(name: str,
     assert again.value.pointers == caught.value.pointers
 
 
+def test_work_limits_are_the_cli_ones() -> None:
+    # The same core limits as `deploysim drift --sample 1ms` and a file's "sample_every".
+    with pytest.raises(deploysim.ScenarioError, match="samples per replica; the limit is 1e5") \
+            as caught:
+        delivery.drift_config(values={"sample_every": "1ms"})
+    assert caught.value.pointer == "/sample_every"
+    with pytest.raises(deploysim.ScenarioError, match="changes per replica; the limit is 1e7"):
+        delivery.pipeline_config(values={"changes_per_day": 1e308})
+
+
 def test_bad_dotted_path_is_a_scenario_error() -> None:
     with pytest.raises(deploysim.ScenarioError, match="changes_per_day"):
         delivery.pipeline_config(values={"changes_per_dya": 3})
@@ -211,8 +221,9 @@ def test_classify_dora() -> None:
 # between events, the ROI's loss estimate between scenario runs.
 LONG_CALLS: dict[str, Callable[[], object]] = {
     "pipeline replicas": lambda: delivery.pipeline(values=SHORT, replicas=500_000, threads=2),
-    "one long drift run": lambda: delivery.drift(values={"hosts": 20_000, "horizon": "3650d"},
-                                                 replicas=1),
+    # 6e7 agent runs: seconds of work, inside the limit of 1e8 per replica (docs/cli.md).
+    "one long drift run": lambda: delivery.drift(
+        values={"hosts": 20_000, "horizon": "3000d", "interval": "1d"}, replicas=1),
     "roi loss estimate": lambda: deploysim.roi.deployment(
         build_hours=400, rate=150, manual_time="8h", automated_time="15min", deploys=1,
         manual_scenario=deploysim.Scenario.load(SOURCE_DIR / "scenarios" / "knight_capital_2012.json"),
