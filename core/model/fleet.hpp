@@ -25,16 +25,38 @@ using HostIndex = std::uint32_t;
 using VersionIndex = std::uint16_t;
 using BehaviourIndex = std::uint16_t;
 
-/// A host's state in the fleet.
+/// A host's state in the fleet (docs/scenario-format.md, "Host states"). A host serving code
+/// whose behaviour is harmful is "misbehaving"; that is a property of a serving host, not a
+/// state of its own.
 enum class Health : std::uint8_t {
   healthy,          ///< serving traffic
   degraded,         ///< serving traffic, flagged by a health check
-  crashed,          ///< down after a failed start
+  crashed,          ///< down after a failed start, restarting in a loop (a boot loop)
   draining,         ///< finishing requests, taking no new ones
-  out_of_rotation,  ///< installing, halted or waiting: takes no traffic
+  out_of_rotation,  ///< installing or waiting as a deployment planned it: takes no traffic
   terminated,       ///< removed from the fleet (a scaled-down replica)
+  starting,         ///< booting after a resume or a restart: takes no traffic yet
+  halted,           ///< stopped by an operator or a kill switch
+  unreachable,      ///< running but cut off from its callers (a network partition)
 };
 std::string_view health_name(Health health);
+
+/// Whether a host in this state is down when it should serve: halted, crashed, unreachable, or
+/// starting again after one of those. A host out of rotation for a planned update is not.
+constexpr bool is_unavailable_health(Health health) {
+  return health == Health::crashed || health == Health::halted || health == Health::unreachable ||
+         health == Health::starting;
+}
+
+/// Told about changes of the fleet as they happen (the incident tracker, crash recovery).
+class FleetObserver {
+ public:
+  virtual ~FleetObserver() = default;
+  /// After any change that can move a metric (a host's state, version, weight, a flag, the load).
+  virtual void fleet_changed() {}
+  /// After host `h` crashed (on start, or when a flag made its code crash).
+  virtual void host_crashed(std::uint32_t /*h*/) {}
+};
 
 /// A version of a service, resolved to indices.
 struct VersionInfo {
@@ -73,6 +95,17 @@ struct FleetTotals {
   std::int64_t misbehaving_hosts = 0;
 };
 
+/// Running totals of one service's hosts, for its service level (model/slo.hpp).
+struct ServiceTotals {
+  std::int64_t live = 0;
+  std::int64_t serving = 0;
+  std::int64_t misbehaving = 0;
+  std::int64_t unavailable = 0;    ///< see is_unavailable_health
+  std::int64_t ever_affected = 0;  ///< hosts that have misbehaved or been unavailable
+  double live_weight = 0.0;
+  double serving_weight = 0.0;
+};
+
 /// Accumulated business impact since time 0.
 struct Impact {
   double loss_usd = 0.0;
@@ -105,6 +138,16 @@ class Fleet {
   BehaviourIndex behaviour_of(HostIndex h) const { return behaviour_[h]; }
   float weight_of(HostIndex h) const { return weight_[h]; }
   bool is_serving(HostIndex h) const { return serving(health_[h]); }
+  /// Whether host `h` takes its share of traffic: the one test of availability, for anything
+  /// that asks whether a host (a dependency's, a caller's) can answer a request.
+  bool is_available(HostIndex h) const { return serving(health_[h]); }
+  /// Down when it should serve (is_unavailable_health).
+  bool is_unavailable(HostIndex h) const { return is_unavailable_health(health_[h]); }
+  /// Crashed with a recovery only hands can do: a rollback does not reach it.
+  bool needs_repair(HostIndex h) const { return (marks_[h] & kNeedsRepair) != 0; }
+  void set_needs_repair(HostIndex h, bool needed);
+  /// The service host `h` belongs to.
+  std::uint32_t service_of(HostIndex h) const { return groups_[group_[h]].service; }
   /// Serving with a behaviour other than healthy, or crashed.
   bool is_misbehaving(HostIndex h) const { return misbehaving(health_[h], behaviour_[h]); }
   std::string host_name(HostIndex h) const;
@@ -125,13 +168,25 @@ class Fleet {
   /// per-host request rate of /business, and overload failures add to the behaviours' errors.
   void set_load(double requests_per_s, double overload_failed_per_s, double latency_ms);
   bool has_load() const { return has_load_; }
+  /// How many times set_load was called: changes at each tick of the load model.
+  std::uint64_t load_updates() const { return load_updates_; }
+  /// With a load model, the fraction of host `h`'s requests failing for lack of capacity.
+  double host_overload_fraction(HostIndex h) const {
+    return h < host_load_.size() ? host_load_[h].failed_fraction : 0.0;
+  }
   /// With a load model, what host `h` receives: requests per second, the fraction of them that
   /// fails for lack of capacity, and their mean response time; read by sums_of.
   void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
                      double response_ms);
-  /// Halts every host of a group (kill switch): out of rotation until resumed.
+  /// Halts every serving host of a group (kill switch): halted until resumed.
   void halt_group(std::uint32_t group);
-  void resume_group(std::uint32_t group);
+  /// Lifts a halt: halted hosts start (Health::starting) when `cold`, else serve at once; hosts
+  /// a deployment is updating are left to it. Returns the number of hosts starting.
+  std::int64_t resume_group(std::uint32_t group, bool cold);
+  /// Hosts of `group` still starting begin to serve (the end of a cold start).
+  void finish_start(std::uint32_t group);
+  /// Receives changes as they happen; nullptr for none.
+  void set_observer(FleetObserver* observer) { observer_ = observer; }
 
   // --- aggregates ---
   const FleetTotals& totals() const { return totals_; }
@@ -141,6 +196,13 @@ class Fleet {
   /// The hosts listed added up for the metrics, one by one; the same as sums() for a list of
   /// every host.
   HostSums sums_of(std::span<const HostIndex> hosts, std::optional<VersionIndex> target) const;
+  /// One service's hosts added up, from running totals (no load figures: the caller adds them).
+  HostSums service_sums(std::uint32_t service) const;
+  const ServiceTotals& service_totals(std::uint32_t service) const {
+    return service_totals_[service];
+  }
+  /// Hosts ever misbehaving or unavailable, the whole fleet (the blast radius).
+  std::int64_t ever_affected_hosts() const;
   std::int64_t hosts_on_version(VersionIndex v) const { return hosts_per_version_[v]; }
   /// Failed fraction of requests served right now (0 when nothing serves).
   double error_rate() const;
@@ -163,8 +225,16 @@ class Fleet {
   static bool serving(Health health) {
     return health == Health::healthy || health == Health::degraded;
   }
+  // Code that crashes only harms by crashing: a host that restarted and serves it is not
+  // misbehaving.
   bool misbehaving(Health health, BehaviourIndex b) const {
-    return health == Health::crashed || (serving(health) && costs_[b].misbehaves);
+    return health == Health::crashed ||
+           (serving(health) && costs_[b].misbehaves && !costs_[b].crashes);
+  }
+  // One host's share of its service's totals, added (sign 1) or taken out (-1).
+  void account_service(HostIndex h, Health health, BehaviourIndex b, int sign);
+  void notify_changed() {
+    if (observer_ != nullptr) observer_->fleet_changed();
   }
   void settle();
   void remove_from_totals(HostIndex h);
@@ -184,6 +254,7 @@ class Fleet {
     double error_rate = 0.0;  ///< failed fraction of requests (the base rate unless raised)
     double added_latency_ms = 0.0;
     bool misbehaves = false;  ///< kind other than healthy
+    bool crashes = false;     ///< crash_on_start
   };
   std::vector<BehaviourCost> costs_;
   std::vector<VersionInfo> versions_;
@@ -199,6 +270,15 @@ class Fleet {
   std::vector<Health> health_;
   std::vector<BehaviourIndex> behaviour_;
   std::vector<float> weight_;
+  // Per-host marks, one byte: ever affected (for the blast radius), needs manual repair.
+  static constexpr std::uint8_t kEverAffected = 1;
+  static constexpr std::uint8_t kNeedsRepair = 2;
+  std::vector<std::uint8_t> marks_;
+  std::vector<ServiceTotals> service_totals_;
+  // By (service, behaviour), service-major: serving weight and hosts.
+  std::vector<double> service_serving_weight_;
+  std::vector<std::int64_t> service_serving_hosts_;
+  FleetObserver* observer_ = nullptr;
 
   // Aggregates over serving hosts.
   FleetTotals totals_;
@@ -210,6 +290,7 @@ class Fleet {
   Impact impact_;
   engine::Time settled_at_;
   bool has_load_ = false;
+  std::uint64_t load_updates_ = 0;
   double load_requests_per_s_ = 0.0;
   double load_failed_per_s_ = 0.0;
   double load_latency_ms_ = 0.0;
