@@ -253,6 +253,7 @@ Impact Fleet::impact_at(engine::Time now) const {
 }
 
 void Fleet::settle() {
+  if (observer_ != nullptr) observer_->fleet_will_change();
   const engine::Time now = kernel_.now();
   impact_ = impact_at(now);
   settled_at_ = now;
@@ -530,6 +531,8 @@ void Fleet::set_load(double requests_per_s, double overload_failed_per_s, double
 
 void Fleet::set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
                           double response_ms) {
+  // A new tick of the load model begins: what came before it ended with the old loads.
+  if (observer_ != nullptr) observer_->fleet_will_change();
   if (host_load_.size() <= h) host_load_.resize(size());
   host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
 }

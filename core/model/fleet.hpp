@@ -52,6 +52,8 @@ constexpr bool is_unavailable_health(Health health) {
 class FleetObserver {
  public:
   virtual ~FleetObserver() = default;
+  /// Before any change that can move a metric, at the time of the change.
+  virtual void fleet_will_change() {}
   /// After any change that can move a metric (a host's state, version, weight, a flag, the load).
   virtual void fleet_changed() {}
   /// After host `h` crashed (on start, or when a flag made its code crash).

@@ -31,6 +31,12 @@ std::optional<double> IncidentTracker::latency_target(std::uint32_t service) con
   return scenario_.services[service].slo.latency_ms;
 }
 
+void IncidentTracker::changed() {
+  dirty_ = true;
+  dirty_at_ = kernel_.now();
+  if (arrivals_ && fleet_.has_load() && fleet_.load_updates() != load_tick_) refresh_load();
+}
+
 void IncidentTracker::carry(IncidentRecord& record, const Rates& rates, double ms) {
   const double s = ms / 1000.0;
   record.requests += rates.requests_per_s * s;
@@ -123,7 +129,8 @@ void IncidentTracker::measure(std::uint32_t service) {
 }
 
 void IncidentTracker::update() {
-  const engine::Time now = kernel_.now();
+  dirty_ = false;
+  const engine::Time now = dirty_at_;
   const double ms = static_cast<double>((now - settled_at_).ms());
   if (ms > 0.0) {
     for (std::size_t s = 0; s < records_.size(); ++s) carry(records_[s], rates_[s], ms);
@@ -131,7 +138,6 @@ void IncidentTracker::update() {
   }
   settled_at_ = now;
   overall_rates_ = Rates{};
-  if (fleet_.has_load() && arrivals_) refresh_load();
   bool any_active = false;
   for (std::uint32_t s = 0; s < records_.size(); ++s) {
     measure(s);
@@ -148,12 +154,23 @@ void IncidentTracker::update() {
 }
 
 IncidentRecord IncidentTracker::service_at(std::uint32_t service, engine::Time now) const {
+  if (dirty_) {
+    // A reader that must not change the run sees the levels read on a copy.
+    IncidentTracker copy(*this);
+    copy.update();
+    return copy.service_at(service, now);
+  }
   IncidentRecord record = records_[service];
   carry(record, rates_[service], static_cast<double>((now - settled_at_).ms()));
   return record;
 }
 
 IncidentRecord IncidentTracker::overall_at(engine::Time now) const {
+  if (dirty_) {
+    IncidentTracker copy(*this);
+    copy.update();
+    return copy.overall_at(now);
+  }
   IncidentRecord record = overall_;
   carry(record, overall_rates_, static_cast<double>((now - settled_at_).ms()));
   return record;

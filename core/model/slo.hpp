@@ -7,7 +7,10 @@
 // of requests, failed requests and host-minutes unavailable.
 //
 // Rates are constant between two changes of the fleet, so each change first adds the time since
-// the previous one at the old rates, as the fleet does for loss (model/fleet.hpp).
+// the previous one at the old rates, as the fleet does for loss (model/fleet.hpp). Only the state
+// at the end of an instant matters (a host updated passes through three states at once), so the
+// levels are re-read once per instant with a change, when the next change or a reader comes:
+// a million-host rollout pays for one reading per event, not one per host state.
 
 #include <cstdint>
 #include <functional>
@@ -57,8 +60,16 @@ class IncidentTracker {
   using GroupRate = std::function<double(std::uint32_t group)>;
   void set_load(GroupRate arrivals) { arrivals_ = std::move(arrivals); }
 
-  /// Re-reads every service after a change of the fleet.
-  void update();
+  /// The fleet changed: the levels are to be re-read.
+  void changed();
+  /// The fleet is about to change: an instant before this one ended with the state it has now.
+  void before_change() {
+    if (dirty_ && kernel_.now() > dirty_at_) update();
+  }
+  /// Re-reads the levels now if the fleet changed since they were read.
+  void flush() {
+    if (dirty_) update();
+  }
 
   /// The availability objective of `service`, percent.
   double availability_target(std::uint32_t service) const { return targets_[service]; }
@@ -69,6 +80,8 @@ class IncidentTracker {
   IncidentRecord overall_at(engine::Time now) const;
   /// Whether an incident has begun (detection counts only from then).
   bool started() const { return overall_.start.has_value(); }
+  /// Re-reads every service, as of the last change of the fleet.
+  void update();
 
  private:
   struct Rates {
@@ -87,6 +100,7 @@ class IncidentTracker {
     double response_weighted = 0.0;
     std::int64_t overloaded = 0;
   };
+  // Reads the load model's new tick, at the tick (its arrival rates are those of now).
   void refresh_load();
   void measure(std::uint32_t service);
 
@@ -104,6 +118,8 @@ class IncidentTracker {
   IncidentRecord overall_;
   Rates overall_rates_;
   engine::Time settled_at_;
+  bool dirty_ = false;
+  engine::Time dirty_at_;
 };
 
 }  // namespace deploysim::model

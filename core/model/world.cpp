@@ -30,7 +30,7 @@ World::World(const spec::Scenario& scenario, std::uint64_t seed)
       incidents_(scenario, fleet_, kernel_),
       remediation_(scenario, kernel_, fleet_, seed),
       start_generation_(fleet_.groups().size(), 0) {
-  incidents_.update();
+  incidents_.changed();
   fleet_.set_observer(this);
   if (!scenario.deployment) return;
   const auto& deployment = *scenario.deployment;

@@ -83,6 +83,7 @@ class World : private FleetObserver {
   /// Something acted on a sign of the incident (an alert somebody handles, a kill switch, a
   /// failed canary analysis): the first such moment after the incident began is its detection.
   void note_detection() {
+    incidents_.flush();
     if (!counters_.detected_at && incidents_.started()) counters_.detected_at = now();
   }
   /// Service levels and the incident as users see it.
@@ -130,7 +131,8 @@ class World : private FleetObserver {
 
  private:
   std::vector<std::uint32_t> groups_named(std::string_view group) const;
-  void fleet_changed() override { incidents_.update(); }
+  void fleet_will_change() override { incidents_.before_change(); }
+  void fleet_changed() override { incidents_.changed(); }
   void host_crashed(std::uint32_t h) override { remediation_.host_crashed(h); }
 
   const spec::Scenario& scenario_;
