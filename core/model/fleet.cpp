@@ -39,6 +39,29 @@ std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
 
 }  // namespace
 
+inline void Fleet::account_service(HostIndex h, Health health, BehaviourIndex b, int sign) {
+  if (health == Health::terminated) return;
+  const std::uint32_t service = service_of(h);
+  ServiceTotals& t = service_totals_[service];
+  const double w = sign * static_cast<double>(weight_[h]);
+  t.live += sign;
+  t.live_weight += w;
+  const bool down = is_unavailable_health(health);
+  const bool harms = misbehaving(health, b);
+  t.unavailable += down ? sign : 0;
+  t.misbehaving += harms ? sign : 0;
+  if ((down || harms) && sign > 0 && (marks_[h] & kEverAffected) == 0) {
+    marks_[h] |= kEverAffected;
+    ++t.ever_affected;
+  }
+  if (!serving(health)) return;
+  t.serving += sign;
+  t.serving_weight += w;
+  const std::size_t key = service * behaviours_.size() + b;
+  service_serving_weight_[key] += w;
+  service_serving_hosts_[key] += sign;
+}
+
 std::string_view health_name(Health health) {
   switch (health) {
     case Health::healthy:
@@ -262,29 +285,6 @@ void Fleet::settle() {
 Impact Fleet::impact_now() {
   settle();
   return impact_;
-}
-
-void Fleet::account_service(HostIndex h, Health health, BehaviourIndex b, int sign) {
-  if (health == Health::terminated) return;
-  const std::uint32_t service = service_of(h);
-  ServiceTotals& t = service_totals_[service];
-  const double w = sign * static_cast<double>(weight_[h]);
-  t.live += sign;
-  t.live_weight += w;
-  const bool down = is_unavailable_health(health);
-  const bool harms = misbehaving(health, b);
-  t.unavailable += down ? sign : 0;
-  t.misbehaving += harms ? sign : 0;
-  if ((down || harms) && sign > 0 && (marks_[h] & kEverAffected) == 0) {
-    marks_[h] |= kEverAffected;
-    ++t.ever_affected;
-  }
-  if (!serving(health)) return;
-  t.serving += sign;
-  t.serving_weight += w;
-  const std::size_t key = service * behaviours_.size() + b;
-  service_serving_weight_[key] += w;
-  service_serving_hosts_[key] += sign;
 }
 
 void Fleet::set_needs_repair(HostIndex h, bool needed) {

@@ -234,7 +234,9 @@ class Fleet {
            (serving(health) && costs_[b].misbehaves && !costs_[b].crashes);
   }
   // One host's share of its service's totals, added (sign 1) or taken out (-1).
-  void account_service(HostIndex h, Health health, BehaviourIndex b, int sign);
+  // Inlined: every health change calls it twice, and out of line it cost 8% of a big rollout.
+  [[gnu::always_inline]] inline void account_service(HostIndex h, Health health, BehaviourIndex b,
+                                                     int sign);
   void notify_changed() {
     if (observer_ != nullptr) observer_->fleet_changed();
   }
