@@ -76,6 +76,10 @@ void print_summary(const simulation::Summary& s, const std::string& target, doub
                             optional_minutes(s.time_to_mitigate_s,
                                              s.incident_start_s ? "not mitigated" : "no incident"))
             << '\n'
+            << summary_line("time to recover",
+                            optional_minutes(s.time_to_recover_s,
+                                             s.incident_start_s ? "not recovered" : "no incident"))
+            << '\n'
             << summary_line("incident duration",
                             optional_minutes(s.incident_duration_s, "no incident"))
             << '\n'

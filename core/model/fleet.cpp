@@ -39,6 +39,29 @@ std::uint32_t index_of(const std::vector<T>& items, std::string_view name) {
 
 }  // namespace
 
+inline void Fleet::account_service(HostIndex h, Health health, BehaviourIndex b, int sign) {
+  if (health == Health::terminated) return;
+  const std::uint32_t service = service_of(h);
+  ServiceTotals& t = service_totals_[service];
+  const double w = sign * static_cast<double>(weight_[h]);
+  t.live += sign;
+  t.live_weight += w;
+  const bool down = is_unavailable_health(health);
+  const bool harms = misbehaving(health, b);
+  t.unavailable += down ? sign : 0;
+  t.misbehaving += harms ? sign : 0;
+  if ((down || harms) && sign > 0 && (marks_[h] & kEverAffected) == 0) {
+    marks_[h] |= kEverAffected;
+    ++t.ever_affected;
+  }
+  if (!serving(health)) return;
+  t.serving += sign;
+  t.serving_weight += w;
+  const std::size_t key = service * behaviours_.size() + b;
+  service_serving_weight_[key] += w;
+  service_serving_hosts_[key] += sign;
+}
+
 std::string_view health_name(Health health) {
   switch (health) {
     case Health::healthy:
@@ -53,6 +76,12 @@ std::string_view health_name(Health health) {
       return "out_of_rotation";
     case Health::terminated:
       return "terminated";
+    case Health::starting:
+      return "starting";
+    case Health::halted:
+      return "halted";
+    case Health::unreachable:
+      return "unreachable";
   }
   return "unknown";
 }
@@ -66,7 +95,8 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
                                         ? behaviour.error_rate
                                         : business_.base_error_rate,
                       .added_latency_ms = behaviour.added_latency_ms,
-                      .misbehaves = behaviour.kind != Behaviour::Kind::healthy});
+                      .misbehaves = behaviour.kind != Behaviour::Kind::healthy,
+                      .crashes = behaviour.kind == Behaviour::Kind::crash_on_start});
   }
   for (const auto& flag : scenario.flags) {
     FlagInfo info;
@@ -92,6 +122,9 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
   serving_weight_by_behaviour_.assign(behaviours_.size(), 0.0);
   serving_hosts_by_behaviour_.assign(behaviours_.size(), 0);
   hosts_per_version_.assign(versions_.size(), 0);
+  service_totals_.assign(service_names_.size(), ServiceTotals{});
+  service_serving_weight_.assign(service_names_.size() * behaviours_.size(), 0.0);
+  service_serving_hosts_.assign(service_names_.size() * behaviours_.size(), 0);
   init_runtime(scenario);
 
   std::size_t total = 0;
@@ -103,6 +136,7 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
   health_.reserve(total);
   behaviour_.reserve(total);
   weight_.reserve(total);
+  marks_.reserve(total);
 
   for (const auto& group : scenario.groups) {
     GroupInfo info;
@@ -145,8 +179,10 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
       health_.push_back(Health::healthy);
       weight_.push_back(weight);
       behaviour_.push_back(0);
+      marks_.push_back(0);
       const BehaviourIndex b = resolve_behaviour(h);
       behaviour_[h] = b;
+      account_service(h, Health::healthy, b, 1);
       info.hosts.push_back(h);
       ++totals_.live_hosts;
       totals_.live_weight += weight;
@@ -157,7 +193,6 @@ Fleet::Fleet(const spec::Scenario& scenario, const engine::Kernel& kernel)
       serving_weight_by_behaviour_[b] += weight;
       ++serving_hosts_by_behaviour_[b];
       loss_rate_per_min_ += costs_[b].loss_per_min;
-      if (runtime_active_) count_serving(h, b, 1.0);
     }
   }
   note_misbehaving_change();
@@ -176,27 +211,33 @@ void Fleet::init_runtime(const spec::Scenario& scenario) {
   }
   restart_until_.assign(services, engine::Time::zero());
   service_overload_.assign(services, 0.0);
-  serving_hosts_by_service_.assign(services, 0);
+  was_serving_.assign(services, false);
   ever_served_.assign(services, false);
   service_has_hosts_.assign(services, false);
   for (const auto& group : scenario.groups) {
     service_has_hosts_[index_of(scenario.services, group.service)] = true;
   }
-  serving_weight_by_service_behaviour_.assign(services * behaviours_.size(), 0.0);
-  serving_hosts_by_service_behaviour_.assign(services * behaviours_.size(), 0);
 }
 
-void Fleet::count_serving(HostIndex h, BehaviourIndex b, double sign) {
-  const std::uint32_t s = groups_[group_[h]].service;
-  const std::size_t k = s * behaviours_.size() + b;
-  serving_weight_by_service_behaviour_[k] += sign * weight_[h];
-  serving_hosts_by_service_behaviour_[k] += sign > 0.0 ? 1 : -1;
-  const std::int64_t before = serving_hosts_by_service_[s];
-  serving_hosts_by_service_[s] += sign > 0.0 ? 1 : -1;
-  if (before != 0 || sign < 0.0) return;
-  // Back from no serving host: a service that had served before restarts cold.
-  if (ever_served_[s]) restart_until_[s] = kernel_.now() + cold_restart_[s];
-  ever_served_[s] = true;
+void Fleet::note_service_returns() {
+  for (std::size_t s = 0; s < service_totals_.size(); ++s) {
+    const bool serving_now = service_totals_[s].serving > 0;
+    if (serving_now && !was_serving_[s] && ever_served_[s]) {
+      // Back from no serving host: a service that had served before restarts cold, and its
+      // callers' retries surge from the end of that restart.
+      restart_until_[s] = kernel_.now() + cold_restart_[s];
+      if (observer_ != nullptr && cold_restart_[s] > engine::Duration{}) {
+        observer_->cold_restart_began(restart_until_[s]);
+      }
+    }
+    ever_served_[s] = ever_served_[s] || serving_now;
+    was_serving_[s] = serving_now;
+  }
+}
+
+void Fleet::cold_restart_ended() {
+  settle();
+  notify_changed();
 }
 
 std::optional<VersionIndex> Fleet::find_version(std::string_view service,
@@ -299,6 +340,7 @@ Impact Fleet::impact_at(engine::Time now) const {
 }
 
 void Fleet::settle() {
+  if (observer_ != nullptr) observer_->fleet_will_change();
   const engine::Time now = kernel_.now();
   impact_ = impact_at(now);
   settled_at_ = now;
@@ -309,7 +351,41 @@ Impact Fleet::impact_now() {
   return impact_;
 }
 
+void Fleet::set_needs_repair(HostIndex h, bool needed) {
+  marks_[h] = needed ? (marks_[h] | kNeedsRepair) : (marks_[h] & ~kNeedsRepair);
+}
+
+std::int64_t Fleet::ever_affected_hosts() const {
+  std::int64_t hosts = 0;
+  for (const auto& t : service_totals_) hosts += t.ever_affected;
+  return hosts;
+}
+
+HostSums Fleet::service_sums(std::uint32_t service) const {
+  const ServiceTotals& t = service_totals_[service];
+  HostSums s;
+  s.live = t.live;
+  s.serving = t.serving;
+  s.misbehaving = t.misbehaving;
+  s.unavailable = t.unavailable;
+  s.live_weight = t.live_weight;
+  s.serving_weight = t.serving_weight;
+  const std::size_t first = service * behaviours_.size();
+  for (std::size_t b = 0; b < costs_.size(); ++b) {
+    const double weight = service_serving_weight_[first + b];
+    const auto hosts = static_cast<double>(service_serving_hosts_[first + b]);
+    s.failing_weight += weight * costs_[b].error_rate;
+    s.latency_weight += weight * costs_[b].added_latency_ms;
+    s.failing_plain += hosts * costs_[b].error_rate;
+    s.latency_plain += hosts * costs_[b].added_latency_ms;
+    s.loss_per_min += hosts * costs_[b].loss_per_min;
+  }
+  if (runtime_active_) add_call_terms(s, call_effects(kernel_.now()), service);
+  return s;
+}
+
 void Fleet::remove_from_totals(HostIndex h) {
+  account_service(h, health_[h], behaviour_[h], -1);
   if (health_[h] != Health::terminated) {
     --totals_.live_hosts;
     totals_.live_weight -= weight_[h];
@@ -322,10 +398,10 @@ void Fleet::remove_from_totals(HostIndex h) {
   serving_weight_by_behaviour_[behaviour_[h]] -= weight_[h];
   --serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ -= costs_[behaviour_[h]].loss_per_min;
-  if (runtime_active_) count_serving(h, behaviour_[h], -1.0);
 }
 
 void Fleet::add_to_totals(HostIndex h) {
+  account_service(h, health_[h], behaviour_[h], 1);
   if (health_[h] != Health::terminated) {
     ++totals_.live_hosts;
     totals_.live_weight += weight_[h];
@@ -338,7 +414,6 @@ void Fleet::add_to_totals(HostIndex h) {
   serving_weight_by_behaviour_[behaviour_[h]] += weight_[h];
   ++serving_hosts_by_behaviour_[behaviour_[h]];
   loss_rate_per_min_ += costs_[behaviour_[h]].loss_per_min;
-  if (runtime_active_) count_serving(h, behaviour_[h], 1.0);
 }
 
 void Fleet::note_misbehaving_change() {
@@ -352,6 +427,7 @@ void Fleet::note_misbehaving_change() {
   } else if (incident_start_ && !incident_end_) {
     incident_end_ = kernel_.now();
   }
+  notify_changed();
 }
 
 void Fleet::set_version(HostIndex h, VersionIndex v) {
@@ -378,10 +454,10 @@ void Fleet::set_version(HostIndex h, VersionIndex v) {
 }
 
 void Fleet::set_health(HostIndex h, Health health) {
+  // A halted group keeps its hosts halted whatever a rollout does to them.
+  if (groups_[group_[h]].halted && serving(health)) health = Health::halted;
   if (health_[h] == health) return;
   settle();
-  // A halted group keeps its hosts out of rotation whatever a rollout does to them.
-  if (groups_[group_[h]].halted && serving(health)) health = Health::out_of_rotation;
   const Health old = health_[h];
   const bool was_serving = serving(old);
   const bool now_serving = serving(health);
@@ -407,6 +483,8 @@ void Fleet::set_health(HostIndex h, Health health) {
     --hosts_per_version_[version_[h]];
   }
   const BehaviourIndex b = behaviour_[h];
+  account_service(h, old, b, -1);
+  account_service(h, health, b, 1);
   totals_.misbehaving_hosts += static_cast<std::int64_t>(misbehaving(health, b)) -
                                static_cast<std::int64_t>(misbehaving(old, b));
   if (was_serving) {
@@ -415,17 +493,16 @@ void Fleet::set_health(HostIndex h, Health health) {
     serving_weight_by_behaviour_[b] -= weight_[h];
     --serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ -= costs_[b].loss_per_min;
-    if (runtime_active_) count_serving(h, b, -1.0);
   } else if (now_serving) {
     totals_.serving_weight += weight_[h];
     ++totals_.serving_hosts;
     serving_weight_by_behaviour_[b] += weight_[h];
     ++serving_hosts_by_behaviour_[b];
     loss_rate_per_min_ += costs_[b].loss_per_min;
-    if (runtime_active_) count_serving(h, b, 1.0);
   }
   health_[h] = health;
   note_misbehaving_change();
+  if (health == Health::crashed && observer_ != nullptr) observer_->host_crashed(h);
 }
 
 void Fleet::set_weight(HostIndex h, float weight) {
@@ -433,6 +510,7 @@ void Fleet::set_weight(HostIndex h, float weight) {
   remove_from_totals(h);
   weight_[h] = weight;
   add_to_totals(h);
+  notify_changed();
 }
 
 HostIndex Fleet::add_host(std::uint32_t group, VersionIndex version) {
@@ -445,6 +523,7 @@ HostIndex Fleet::add_host(std::uint32_t group, VersionIndex version) {
   health_.push_back(Health::terminated);
   weight_.push_back(static_cast<float>(info.traffic_weight));
   behaviour_.push_back(0);
+  marks_.push_back(0);
   behaviour_[h] = resolve_behaviour(h);
   info.hosts.push_back(h);
   // Created terminated (uncounted), then brought in through the one path that keeps totals.
@@ -462,9 +541,18 @@ void Fleet::set_flag(std::uint32_t flag, const std::vector<std::uint32_t>& group
     for (HostIndex h : groups_[g].hosts) {
       const BehaviourIndex resolved = resolve_behaviour(h);
       if (resolved == behaviour_[h]) continue;
+      const bool crashed_by_code = costs_[behaviour_[h]].crashes;
       remove_from_totals(h);
       behaviour_[h] = resolved;
       add_to_totals(h);
+      // Code or content that crashes takes a serving host down at once; turned off again, it
+      // lets a host it crashed start, unless only hands can repair it.
+      if (costs_[resolved].crashes && is_serving(h)) {
+        set_health(h, Health::crashed);
+      } else if (!costs_[resolved].crashes && crashed_by_code && health_[h] == Health::crashed &&
+                 !needs_repair(h)) {
+        set_health(h, Health::healthy);
+      }
     }
   }
   note_misbehaving_change();
@@ -472,24 +560,38 @@ void Fleet::set_flag(std::uint32_t flag, const std::vector<std::uint32_t>& group
 
 void Fleet::halt_group(std::uint32_t group) {
   for (HostIndex h : groups_[group].hosts) {
-    if (is_serving(h)) set_health(h, Health::out_of_rotation);
+    if (is_serving(h) || health_[h] == Health::starting) set_health(h, Health::halted);
   }
   groups_[group].halted = true;
 }
 
-void Fleet::resume_group(std::uint32_t group) {
+std::int64_t Fleet::resume_group(std::uint32_t group, bool cold) {
   groups_[group].halted = false;
+  std::int64_t starting = 0;
+  // Only hosts the halt stopped: one a deployment is installing stays out of rotation until its
+  // update ends, or it would serve half-installed.
   for (HostIndex h : groups_[group].hosts) {
-    if (health_[h] == Health::out_of_rotation) set_health(h, Health::healthy);
+    if (health_[h] != Health::halted) continue;
+    set_health(h, cold ? Health::starting : Health::healthy);
+    starting += cold ? 1 : 0;
+  }
+  return starting;
+}
+
+void Fleet::finish_start(std::uint32_t group) {
+  for (HostIndex h : groups_[group].hosts) {
+    if (health_[h] == Health::starting) set_health(h, Health::healthy);
   }
 }
 
 void Fleet::set_load(double requests_per_s, double overload_failed_per_s, double latency_ms) {
   settle();
   has_load_ = true;
+  ++load_updates_;
   load_requests_per_s_ = requests_per_s;
   load_failed_per_s_ = overload_failed_per_s;
   load_latency_ms_ = latency_ms;
+  notify_changed();
 }
 
 void Fleet::set_service_overload(std::uint32_t s, double failed_fraction) {
@@ -516,8 +618,8 @@ Fleet::CallEffects Fleet::call_effects(engine::Time t) const {
     double weight = 0.0;
     double failing = 0.0;
     for (std::size_t b = 0; b < kinds; ++b) {
-      weight += serving_weight_by_service_behaviour_[s * kinds + b];
-      failing += serving_weight_by_service_behaviour_[s * kinds + b] * costs_[b].error_rate;
+      weight += service_serving_weight_[s * kinds + b];
+      failing += service_serving_weight_[s * kinds + b] * costs_[b].error_rate;
     }
     const double code = weight > 0.0 ? std::clamp(failing / weight, 0.0, 1.0) : 0.0;
     own[s] = service_overload_[s] + (1.0 - service_overload_[s]) * code;
@@ -537,19 +639,16 @@ DependencyEffect Fleet::dependency_effect(std::uint32_t s) const {
   return call_effects(kernel_.now()).effects[s];
 }
 
-void Fleet::add_call_terms(HostSums& sums, engine::Time t) const {
-  const CallEffects calls = call_effects(t);
+void Fleet::add_call_terms(HostSums& sums, const CallEffects& calls, std::uint32_t s) const {
   const std::size_t kinds = costs_.size();
-  for (std::size_t s = 0; s < service_names_.size(); ++s) {
-    for (std::size_t b = 0; b < kinds; ++b) {
-      const double weight = serving_weight_by_service_behaviour_[s * kinds + b];
-      const auto hosts = static_cast<double>(serving_hosts_by_service_behaviour_[s * kinds + b]);
-      const double served = 1.0 - costs_[b].error_rate;
-      sums.dependency_failing_weight += weight * served * calls.blocked[s];
-      sums.dependency_failing_plain += hosts * served * calls.blocked[s];
-      sums.dependency_latency_weight += weight * calls.effects[s].wait_ms;
-      sums.dependency_latency_plain += hosts * calls.effects[s].wait_ms;
-    }
+  for (std::size_t b = 0; b < kinds; ++b) {
+    const double weight = service_serving_weight_[s * kinds + b];
+    const auto hosts = static_cast<double>(service_serving_hosts_[s * kinds + b]);
+    const double served = 1.0 - costs_[b].error_rate;
+    sums.dependency_failing_weight += weight * served * calls.blocked[s];
+    sums.dependency_failing_plain += hosts * served * calls.blocked[s];
+    sums.dependency_latency_weight += weight * calls.effects[s].wait_ms;
+    sums.dependency_latency_plain += hosts * calls.effects[s].wait_ms;
   }
 }
 
@@ -558,6 +657,7 @@ HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) cons
   s.live = totals_.live_hosts;
   s.serving = totals_.serving_hosts;
   s.misbehaving = totals_.misbehaving_hosts;
+  for (const auto& t : service_totals_) s.unavailable += t.unavailable;
   s.on_target = target ? hosts_per_version_[*target] : 0;
   s.live_weight = totals_.live_weight;
   s.serving_weight = totals_.serving_weight;
@@ -573,7 +673,12 @@ HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) cons
   s.requests_per_s = load_requests_per_s_;
   s.overload_failed_per_s = load_failed_per_s_;
   s.load_latency_ms = load_latency_ms_;
-  if (runtime_active_) add_call_terms(s, t);
+  if (runtime_active_) {
+    const CallEffects calls = call_effects(t);
+    for (std::uint32_t service = 0; service < service_names_.size(); ++service) {
+      add_call_terms(s, calls, service);
+    }
+  }
   return s;
 }
 
@@ -588,6 +693,7 @@ HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
     ++s.live;
     s.live_weight += weight_[h];
     if (is_misbehaving(h)) ++s.misbehaving;
+    if (is_unavailable(h)) ++s.unavailable;
     if (target && version_[h] == *target) ++s.on_target;
     if (!is_serving(h)) continue;
     const BehaviourCost& cost = costs_[behaviour_[h]];

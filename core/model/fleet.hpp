@@ -26,16 +26,43 @@ using HostIndex = std::uint32_t;
 using VersionIndex = std::uint16_t;
 using BehaviourIndex = std::uint16_t;
 
-/// A host's state in the fleet.
+/// A host's state in the fleet (docs/scenario-format.md, "Host states"). A host serving code
+/// whose behaviour is harmful is "misbehaving"; that is a property of a serving host, not a
+/// state of its own.
 enum class Health : std::uint8_t {
   healthy,          ///< serving traffic
   degraded,         ///< serving traffic, flagged by a health check
-  crashed,          ///< down after a failed start
+  crashed,          ///< down after a failed start, restarting in a loop (a boot loop)
   draining,         ///< finishing requests, taking no new ones
-  out_of_rotation,  ///< installing, halted or waiting: takes no traffic
+  out_of_rotation,  ///< installing or waiting as a deployment planned it: takes no traffic
   terminated,       ///< removed from the fleet (a scaled-down replica)
+  starting,         ///< booting after a resume or a restart: takes no traffic yet
+  halted,           ///< stopped by an operator or a kill switch
+  unreachable,      ///< running but cut off from its callers (a network partition)
 };
 std::string_view health_name(Health health);
+
+/// Whether a host in this state is down when it should serve: halted, crashed, unreachable, or
+/// starting again after one of those. A host out of rotation for a planned update is not.
+constexpr bool is_unavailable_health(Health health) {
+  return health == Health::crashed || health == Health::halted || health == Health::unreachable ||
+         health == Health::starting;
+}
+
+/// Told about changes of the fleet as they happen (the incident tracker, crash recovery).
+class FleetObserver {
+ public:
+  virtual ~FleetObserver() = default;
+  /// Before any change that can move a metric, at the time of the change.
+  virtual void fleet_will_change() {}
+  /// After any change that can move a metric (a host's state, version, weight, a flag, the load).
+  virtual void fleet_changed() {}
+  /// After host `h` crashed (on start, or when a flag made its code crash).
+  virtual void host_crashed(std::uint32_t /*h*/) {}
+  /// A service began a cold restart that ends at `until`; the owner of the clock then calls
+  /// Fleet::cold_restart_ended, since the service's rates change then without a host changing.
+  virtual void cold_restart_began(engine::Time /*until*/) {}
+};
 
 /// A version of a service, resolved to indices.
 struct VersionInfo {
@@ -74,6 +101,17 @@ struct FleetTotals {
   std::int64_t misbehaving_hosts = 0;
 };
 
+/// Running totals of one service's hosts, for its service level (model/slo.hpp).
+struct ServiceTotals {
+  std::int64_t live = 0;
+  std::int64_t serving = 0;
+  std::int64_t misbehaving = 0;
+  std::int64_t unavailable = 0;    ///< see is_unavailable_health
+  std::int64_t ever_affected = 0;  ///< hosts that have misbehaved or been unavailable
+  double live_weight = 0.0;
+  double serving_weight = 0.0;
+};
+
 /// Accumulated business impact since time 0.
 struct Impact {
   double loss_usd = 0.0;
@@ -106,6 +144,16 @@ class Fleet {
   BehaviourIndex behaviour_of(HostIndex h) const { return behaviour_[h]; }
   float weight_of(HostIndex h) const { return weight_[h]; }
   bool is_serving(HostIndex h) const { return serving(health_[h]); }
+  /// Whether host `h` takes its share of traffic: the one test of availability, for anything
+  /// that asks whether a host (a dependency's, a caller's) can answer a request.
+  bool is_available(HostIndex h) const { return serving(health_[h]); }
+  /// Down when it should serve (is_unavailable_health).
+  bool is_unavailable(HostIndex h) const { return is_unavailable_health(health_[h]); }
+  /// Crashed with a recovery only hands can do: a rollback does not reach it.
+  bool needs_repair(HostIndex h) const { return (marks_[h] & kNeedsRepair) != 0; }
+  void set_needs_repair(HostIndex h, bool needed);
+  /// The service host `h` belongs to.
+  std::uint32_t service_of(HostIndex h) const { return groups_[group_[h]].service; }
   /// Serving with a behaviour other than healthy, or crashed.
   bool is_misbehaving(HostIndex h) const { return misbehaving(health_[h], behaviour_[h]); }
   std::string host_name(HostIndex h) const;
@@ -126,11 +174,19 @@ class Fleet {
   /// per-host request rate of /business, and overload failures add to the behaviours' errors.
   void set_load(double requests_per_s, double overload_failed_per_s, double latency_ms);
   bool has_load() const { return has_load_; }
+  /// How many times set_load was called: changes at each tick of the load model.
+  std::uint64_t load_updates() const { return load_updates_; }
+  /// With a load model, the fraction of host `h`'s requests failing for lack of capacity.
+  double host_overload_fraction(HostIndex h) const {
+    return h < host_load_.size() ? host_load_[h].failed_fraction : 0.0;
+  }
   /// With a load model, what host `h` receives: requests per second, the fraction of them that
   /// fails for lack of capacity, and their mean response time; read by sums_of.
   /// Inline: the load model calls it for every pod on every tick.
   void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
                      double response_ms) {
+    // A new tick of the load model begins: what came before it ended with the old loads.
+    if (observer_ != nullptr) observer_->fleet_will_change();
     if (host_load_.size() <= h) host_load_.resize(size());
     host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
   }
@@ -145,9 +201,17 @@ class Fleet {
   /// How much the load on service `s` is multiplied at `t`: its retry surge right after a cold
   /// restart, 1 otherwise.
   double load_multiplier(std::uint32_t s, engine::Time t) const;
-  /// Halts every host of a group (kill switch): out of rotation until resumed.
+  /// A cold restart ended: the rates before it are settled and observers told.
+  void cold_restart_ended();
+  /// Halts every serving host of a group (kill switch): halted until resumed.
   void halt_group(std::uint32_t group);
-  void resume_group(std::uint32_t group);
+  /// Lifts a halt: halted hosts start (Health::starting) when `cold`, else serve at once; hosts
+  /// a deployment is updating are left to it. Returns the number of hosts starting.
+  std::int64_t resume_group(std::uint32_t group, bool cold);
+  /// Hosts of `group` still starting begin to serve (the end of a cold start).
+  void finish_start(std::uint32_t group);
+  /// Receives changes as they happen; nullptr for none.
+  void set_observer(FleetObserver* observer) { observer_ = observer; }
 
   // --- aggregates ---
   const FleetTotals& totals() const { return totals_; }
@@ -160,6 +224,13 @@ class Fleet {
   /// The hosts listed added up for the metrics, one by one; the same as sums() for a list of
   /// every host.
   HostSums sums_of(std::span<const HostIndex> hosts, std::optional<VersionIndex> target) const;
+  /// One service's hosts added up, from running totals (no load figures: the caller adds them).
+  HostSums service_sums(std::uint32_t service) const;
+  const ServiceTotals& service_totals(std::uint32_t service) const {
+    return service_totals_[service];
+  }
+  /// Hosts ever misbehaving or unavailable, the whole fleet (the blast radius).
+  std::int64_t ever_affected_hosts() const;
   std::int64_t hosts_on_version(VersionIndex v) const { return hosts_per_version_[v]; }
   /// Failed fraction of requests served right now (0 when nothing serves).
   double error_rate() const;
@@ -182,8 +253,19 @@ class Fleet {
   static bool serving(Health health) {
     return health == Health::healthy || health == Health::degraded;
   }
+  // Code that crashes only harms by crashing: a host that restarted and serves it is not
+  // misbehaving.
   bool misbehaving(Health health, BehaviourIndex b) const {
-    return health == Health::crashed || (serving(health) && costs_[b].misbehaves);
+    return health == Health::crashed ||
+           (serving(health) && costs_[b].misbehaves && !costs_[b].crashes);
+  }
+  // One host's share of its service's totals, added (sign 1) or taken out (-1).
+  // Inlined: every health change calls it twice, and out of line it cost 8% of a big rollout.
+  [[gnu::always_inline]] inline void account_service(HostIndex h, Health health, BehaviourIndex b,
+                                                     int sign);
+  void notify_changed() {
+    if (runtime_active_) note_service_returns();
+    if (observer_ != nullptr) observer_->fleet_changed();
   }
   void settle();
   void remove_from_totals(HostIndex h);
@@ -197,15 +279,17 @@ class Fleet {
   // cold restart. The one place that says what "unavailable" means to callers; it reads the
   // serving count per service, kept with the other serving totals.
   bool unavailable_for_calls(std::size_t s, engine::Time t) const {
-    return (service_has_hosts_[s] && serving_hosts_by_service_[s] == 0) || in_cold_restart(s, t);
+    return (service_has_hosts_[s] && service_totals_[s].serving == 0) || in_cold_restart(s, t);
   }
-  void count_serving(HostIndex h, BehaviourIndex b, double sign);
+  // Starts a service's cold restart when it serves again after serving nothing.
+  void note_service_returns();
   struct CallEffects {
     std::vector<double> blocked;  // by service: fraction its code would serve that fails anyway
     std::vector<DependencyEffect> effects;
   };
   CallEffects call_effects(engine::Time t) const;
-  void add_call_terms(HostSums& sums, engine::Time t) const;
+  // Adds what calls from service `s` cost its hosts' requests.
+  void add_call_terms(HostSums& sums, const CallEffects& calls, std::uint32_t s) const;
   engine::Time next_restart_end(engine::Time after, engine::Time until) const;
   void accrue(Impact& impact, engine::Time from, engine::Time to) const;
 
@@ -220,6 +304,7 @@ class Fleet {
     double error_rate = 0.0;  ///< failed fraction of requests (the base rate unless raised)
     double added_latency_ms = 0.0;
     bool misbehaves = false;  ///< kind other than healthy
+    bool crashes = false;     ///< crash_on_start
   };
   std::vector<BehaviourCost> costs_;
   std::vector<VersionInfo> versions_;
@@ -235,6 +320,15 @@ class Fleet {
   std::vector<Health> health_;
   std::vector<BehaviourIndex> behaviour_;
   std::vector<float> weight_;
+  // Per-host marks, one byte: ever affected (for the blast radius), needs manual repair.
+  static constexpr std::uint8_t kEverAffected = 1;
+  static constexpr std::uint8_t kNeedsRepair = 2;
+  std::vector<std::uint8_t> marks_;
+  std::vector<ServiceTotals> service_totals_;
+  // By (service, behaviour), service-major: serving weight and hosts.
+  std::vector<double> service_serving_weight_;
+  std::vector<std::int64_t> service_serving_hosts_;
+  FleetObserver* observer_ = nullptr;
 
   // Aggregates over serving hosts.
   FleetTotals totals_;
@@ -246,6 +340,7 @@ class Fleet {
   Impact impact_;
   engine::Time settled_at_;
   bool has_load_ = false;
+  std::uint64_t load_updates_ = 0;
   double load_requests_per_s_ = 0.0;
   double load_failed_per_s_ = 0.0;
   double load_latency_ms_ = 0.0;
@@ -259,12 +354,9 @@ class Fleet {
   // Run-time dependencies: only kept when some service calls another or has a cold restart.
   bool runtime_active_ = false;
   std::optional<DependencyGraph> calls_;
-  std::vector<std::int64_t> serving_hosts_by_service_;
   std::vector<bool> service_has_hosts_;
+  std::vector<bool> was_serving_;  // by service, at the last note_service_returns
   std::vector<bool> ever_served_;
-  // By service x behaviour: the per-service counterparts of the serving totals by behaviour.
-  std::vector<double> serving_weight_by_service_behaviour_;
-  std::vector<std::int64_t> serving_hosts_by_service_behaviour_;
   std::vector<double> service_overload_;
   std::vector<engine::Duration> cold_restart_;
   std::vector<engine::Time> restart_until_;

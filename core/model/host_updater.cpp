@@ -42,7 +42,9 @@ void HostUpdater::update(HostIndex host, VersionIndex version, bool into_rotatio
 
 void HostUpdater::begin_install(HostIndex host) {
   stage_[host] = Stage::installing;
-  world_.fleet().set_health(host, Health::out_of_rotation);
+  // A host that needs hands-on repair does not boot far enough to take new code: it stays
+  // crashed, and the install fails when it would have ended.
+  if (!world_.fleet().needs_repair(host)) world_.fleet().set_health(host, Health::out_of_rotation);
   auto stream = draws(host, Draw::duration);
   timer_[host] = world_.kernel().wake_after(timing_.install.sample_duration(stream), *this, host);
 }
@@ -55,6 +57,10 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
       begin_install(host);
       return;
     case Stage::installing: {
+      if (fleet.needs_repair(host)) {
+        end(host, false);
+        return;
+      }
       auto stream = draws(host, Draw::failure);
       if (stream.bernoulli(timing_.install_failure_probability)) {
         if (attempts_[host] >= timing_.max_retries) {

@@ -59,6 +59,11 @@ double error_rate_of(const HostSums& sums) {
   return overload + (1.0 - overload) * code;
 }
 
+double user_error_rate_of(const HostSums& sums) {
+  if (!sums.has_load && sums.serving == 0 && sums.unavailable > 0) return 1.0;
+  return error_rate_of(sums);
+}
+
 double metric_of(const HostSums& sums, spec::Metric metric, double base_latency_ms) {
   switch (metric) {
     case spec::Metric::error_rate:

@@ -17,6 +17,7 @@ struct HostSums {
   std::int64_t live = 0;         ///< not terminated
   std::int64_t serving = 0;      ///< in rotation
   std::int64_t misbehaving = 0;  ///< serving a misbehaving behaviour, or crashed
+  std::int64_t unavailable = 0;  ///< halted, crashed, unreachable or starting again
   std::int64_t on_target = 0;    ///< live and on the deployment's target version
   double live_weight = 0.0;      ///< traffic weight of the live hosts
   double serving_weight = 0.0;   ///< traffic weight of the serving hosts
@@ -45,6 +46,12 @@ struct HostSums {
 /// the code does. The code's rate is traffic-weighted; hosts that take no traffic at all (a
 /// stable side at 0% weight) are read per host, as a probe would read them.
 double error_rate_of(const HostSums& sums);
+
+/// The failed fraction of requests as users see it (a service level, docs/incidents.md): that
+/// of error_rate_of, except that hosts down when they should serve with none serving in their
+/// place fail every request (without a load model, which counts that itself). A deployment's
+/// planned downtime (every host installing) is not counted here.
+double user_error_rate_of(const HostSums& sums);
 
 /// `metric` of the hosts `sums` adds up. Latency is the queueing model's mean response with a
 /// load model, `base_latency_ms` without, plus the traffic-weighted latency the code adds; KPI is

@@ -64,6 +64,12 @@ Monitor::Monitor(World& world, AlertCallback on_alert, AlertCallback on_kill_swi
       series_.columns.push_back("hosts_" + fleet.versions()[v].name);
     }
   }
+  // The remediation curve: repairs done so far and hosts still waiting for hands.
+  if (world.remediation().has_teams()) {
+    remediation_first_column_ = series_.columns.size();
+    series_.columns.push_back("hosts_repaired");
+    series_.columns.push_back("hosts_awaiting_repair");
+  }
   series_.values.resize(series_.columns.size());
 }
 
@@ -166,6 +172,12 @@ void Monitor::sample() {
   for (std::size_t i = 0; i < version_columns_.size(); ++i) {
     series_.values[kFixedColumns.size() + i].push_back(
         static_cast<double>(fleet.hosts_on_version(version_columns_[i])));
+  }
+  if (remediation_first_column_ > 0) {
+    series_.values[remediation_first_column_].push_back(
+        static_cast<double>(world_.remediation().repaired()));
+    series_.values[remediation_first_column_ + 1].push_back(
+        static_cast<double>(world_.remediation().awaiting()));
   }
   if (load_ != nullptr) {
     const LoadFigures& f = load_->figures();

@@ -74,6 +74,7 @@ class Monitor : public engine::Process {
   std::vector<VersionIndex> version_columns_;
   const LoadModel* load_ = nullptr;
   std::size_t load_first_column_ = 0;
+  std::size_t remediation_first_column_ = 0;  ///< 0: no remediation team
   TimeSeries series_;
   engine::Time last_sample_ = engine::Time::from_ms(-1);
 };

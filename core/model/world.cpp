@@ -24,7 +24,14 @@ std::string_view outcome_name(DeployOutcome outcome) {
 }
 
 World::World(const spec::Scenario& scenario, std::uint64_t seed)
-    : scenario_(scenario), seed_(seed), fleet_(scenario, kernel_) {
+    : scenario_(scenario),
+      seed_(seed),
+      fleet_(scenario, kernel_),
+      incidents_(scenario, fleet_, kernel_),
+      remediation_(scenario, kernel_, fleet_, seed),
+      start_generation_(fleet_.groups().size(), 0) {
+  incidents_.changed();
+  fleet_.set_observer(this);
   if (!scenario.deployment) return;
   const auto& deployment = *scenario.deployment;
   target_version_ = fleet_.find_version(deployment.service, deployment.to);
@@ -39,6 +46,10 @@ World::World(const spec::Scenario& scenario, std::uint64_t seed)
       deployment_hosts_.insert(deployment_hosts_.end(), group.hosts.begin(), group.hosts.end());
     }
   }
+}
+
+World::~World() {
+  fleet_.set_observer(nullptr);
 }
 
 std::int64_t World::deployment_live_hosts() const {
@@ -128,6 +139,7 @@ void World::rollback_code(std::string_view group, std::string_view who, std::str
   } else {
     for (auto g : groups_named(group)) {
       for (HostIndex h : fleet_.groups()[g].hosts) {
+        if (fleet_.needs_repair(h)) continue;  // only hands reach it
         fleet_.set_version(h, fleet_.previous_version_of(h));
       }
     }
@@ -156,7 +168,16 @@ void World::halt(std::string_view group, std::string_view who, std::string_view 
 
 void World::resume(std::string_view group, std::string_view who) {
   ++counters_.actions_taken;
-  for (auto g : groups_named(group)) fleet_.resume_group(g);
+  for (auto g : groups_named(group)) {
+    const auto start = scenario_.services[fleet_.groups()[g].service].host_start;
+    const std::uint64_t generation = ++start_generation_[g];
+    if (fleet_.resume_group(g, start.ms() > 0) == 0) continue;
+    // One event for the group, not one per host: they all boot for the same time. A later
+    // resume of the same group (after another halt) starts its own clock.
+    kernel_.call_after(start, [this, g, generation](engine::Kernel&) {
+      if (start_generation_[g] == generation) fleet_.finish_start(g);
+    });
+  }
   record({now(), "resumed", std::string(group), {{"by", std::string(who)}}}, true);
 }
 

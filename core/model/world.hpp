@@ -15,6 +15,8 @@
 #include "engine/random.hpp"
 #include "engine/trace.hpp"
 #include "model/fleet.hpp"
+#include "model/remediation.hpp"
+#include "model/slo.hpp"
 #include "spec/scenario.hpp"
 
 namespace deploysim::model {
@@ -50,9 +52,10 @@ struct WorldCounters {
   std::optional<engine::Time> deploy_finished_at;
 };
 
-class World {
+class World : private FleetObserver {
  public:
   World(const spec::Scenario& scenario, std::uint64_t seed);
+  ~World() override;
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
@@ -81,8 +84,14 @@ class World {
   /// Something acted on a sign of the incident (an alert somebody handles, a kill switch, a
   /// failed canary analysis): the first such moment after the incident began is its detection.
   void note_detection() {
-    if (!counters_.detected_at && fleet_.incident_start()) counters_.detected_at = now();
+    incidents_.flush();
+    if (!counters_.detected_at && incidents_.started()) counters_.detected_at = now();
   }
+  /// Service levels and the incident as users see it.
+  IncidentTracker& incidents() { return incidents_; }
+  const IncidentTracker& incidents() const { return incidents_; }
+  /// Crashed hosts: restarts and repairs by hand.
+  const Remediation& remediation() const { return remediation_; }
   const WorldCounters& counters() const { return counters_; }
 
   // --- the deployment ---
@@ -114,6 +123,8 @@ class World {
   void rollback_code(std::string_view group, std::string_view who, std::string_view reason);
   /// Kill switch: takes every host of `group` (empty: every group) out of rotation.
   void halt(std::string_view group, std::string_view who, std::string_view reason);
+  /// Lifts a halt: the halted hosts start again and serve once their service's host_start has
+  /// passed; hosts a deployment is installing are left to it.
   void resume(std::string_view group, std::string_view who);
   /// A person's or the timeline's halt or remove of `hosts` of `group` (absent: all of it;
   /// empty group: every group), checked first by the scenario's command gate. Returns false
@@ -131,11 +142,20 @@ class World {
   std::vector<CapacityCut> plan_cut(std::string_view group,
                                     const std::optional<spec::CountOrPercent>& hosts) const;
   std::optional<std::string> gate_refusal(const std::vector<CapacityCut>& cuts) const;
+  void fleet_will_change() override { incidents_.before_change(); }
+  void fleet_changed() override { incidents_.changed(); }
+  void host_crashed(std::uint32_t h) override { remediation_.host_crashed(h); }
+  void cold_restart_began(engine::Time until) override {
+    kernel_.call_after(until - now(), [this](engine::Kernel&) { fleet_.cold_restart_ended(); });
+  }
 
   const spec::Scenario& scenario_;
   std::uint64_t seed_;
   engine::Kernel kernel_;
   Fleet fleet_;
+  IncidentTracker incidents_;
+  Remediation remediation_;
+  std::vector<std::uint64_t> start_generation_;  // by group: resumes so far
   engine::TraceSink* trace_ = nullptr;
   std::vector<engine::TraceRecord> story_;
   WorldCounters counters_;

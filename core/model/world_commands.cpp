@@ -117,7 +117,7 @@ bool World::command_capacity(spec::ActionKind action, std::string_view group,
   ++counters_.actions_taken;
   for (const auto& cut : cuts) {
     for (const HostIndex h : cut.taken) {
-      fleet_.set_health(h, remove ? Health::terminated : Health::out_of_rotation);
+      fleet_.set_health(h, remove ? Health::terminated : Health::halted);
     }
   }
   // Hosts taken out by hand must not be put back by a rollout that goes on meanwhile.

@@ -13,6 +13,7 @@
 #include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
 #include "scenario/load_runtime.hpp"
+#include "scenario/load_incidents.hpp"
 #include "spec/host_names.hpp"
 #include "spec/service_graph.hpp"
 
@@ -40,9 +41,11 @@ const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt", 
                                            "deploy",   "page",          "remove"};
 
 const std::vector<std::string> kScenarioKeys = {
-    "name",       "description", "sources",  "seed",       "clock",      "behaviours",
-    "services",   "fleet",       "flags",    "deployment", "monitoring", "people",
-    "automation", "business",    "timeline", "load",       "capacity",   "autoscaling"};
+    "name",       "description", "sources",          "seed",
+    "clock",      "behaviours",  "services",         "fleet",
+    "flags",      "deployment",  "monitoring",       "people",
+    "automation", "business",    "timeline",         "load",
+    "capacity",   "autoscaling", "remediation_teams"};
 const std::vector<std::string> kVariantKeys = {"extends", "name", "description", "set", "sources"};
 
 const std::string kTimeForms =
@@ -306,6 +309,7 @@ spec::Scenario Parser::parse() {
   parse_behaviours(root);
   parse_services(root);
   parse_fleet(root);
+  parse_remediation_teams(root, scenario_);
   parse_flags(root);
   // People and alerts are read before anything that names them.
   if (const auto* people = root.get("people"); people && people->is_object()) {
@@ -470,6 +474,7 @@ void Parser::parse_behaviours(input::ObjectReader& root) {
               .as_number(0.0, 1e12);
       object.boolean("stops_by_itself", false);
     }
+    if (behaviour.kind == K::crash_on_start) parse_crash_recovery(object, behaviour);
     // Provenance notes are for readers; they change nothing.
     object.boolean("calibrated", false);
     object.string("note", "");
@@ -536,6 +541,7 @@ void Parser::parse_services(input::ObjectReader& root) {
   for (std::size_t i = 0; i < members.size(); ++i) {
     auto object = members[i].second.as_object();
     object.get("versions");
+    parse_service_level(object, scenario_.services[i]);
     if (auto depends = optional_object(
             object, "depends_on",
             "an object of service name to compatible versions, such as {\"db\": [\"v2\"]}")) {
@@ -1162,6 +1168,9 @@ void Parser::parse_automation(input::ObjectReader& root) {
   if (auto kill_switch = optional_object(
           *object, "kill_switch",
           "an alert rule such as {\"metric\": \"kpi\", \"below\": 0.5, \"for\": \"1min\"}")) {
+    if (auto flag = kill_switch->optional("turn_off_flag")) {
+      automation.kill_switch_flag = reference(*flag, flag_names(), "a flag defined in /flags");
+    }
     automation.kill_switch = parse_alert(*kill_switch, false);
     automation.kill_switch->name = "kill_switch";
   }

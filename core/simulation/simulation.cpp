@@ -10,14 +10,59 @@ namespace {
 nlohmann::ordered_json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
+
+// The incident keys of a record: times from its start, integrals up to now.
+IncidentSummary summarise(const model::IncidentRecord& record,
+                          const std::optional<engine::Time>& detected, engine::Time now,
+                          double users_per_request) {
+  IncidentSummary s;
+  s.failed_requests = record.failed_requests;
+  s.users_affected = record.failed_requests * users_per_request;
+  s.host_minutes_unavailable = record.unavailable_host_ms / 60'000.0;
+  if (!record.start) return s;
+  const engine::Time start = *record.start;
+  s.incident_start_s = start.to_seconds();
+  if (detected) s.time_to_detect_s = std::max(0.0, (*detected - start).to_seconds());
+  if (record.end) s.time_to_recover_s = (*record.end - start).to_seconds();
+  // The cause stopped when no host misbehaved any more; an incident without misbehaving hosts
+  // (a halted or overloaded service) has no cause to stop but the outage itself.
+  if (record.harmed && record.harm_end) {
+    s.time_to_mitigate_s = (*record.harm_end - start).to_seconds();
+  } else if (!record.harmed) {
+    s.time_to_mitigate_s = s.time_to_recover_s;
+  }
+  s.incident_duration_s = (record.end.value_or(now) - start).to_seconds();
+  return s;
+}
+
 }  // namespace
+
+nlohmann::ordered_json IncidentSummary::to_json() const {
+  nlohmann::ordered_json j;
+  j["time_to_detect_s"] = optional_number(time_to_detect_s);
+  j["time_to_mitigate_s"] = optional_number(time_to_mitigate_s);
+  j["time_to_recover_s"] = optional_number(time_to_recover_s);
+  j["incident_duration_s"] = optional_number(incident_duration_s);
+  j["host_minutes_unavailable"] = host_minutes_unavailable;
+  j["blast_radius_hosts"] = blast_radius_hosts;
+  j["failed_requests"] = failed_requests;
+  j["users_affected"] = users_affected;
+  j["error_budget_consumed"] = optional_number(error_budget_consumed);
+  j["incident_start_s"] = optional_number(incident_start_s);
+  j["availability_objective_percent"] = availability_objective_percent;
+  j["latency_objective_ms"] = optional_number(latency_objective_ms);
+  return j;
+}
 
 nlohmann::ordered_json Summary::to_json() const {
   nlohmann::ordered_json j;
   j["loss_usd"] = loss_usd;
   j["time_to_detect_s"] = optional_number(time_to_detect_s);
   j["time_to_mitigate_s"] = optional_number(time_to_mitigate_s);
+  j["time_to_recover_s"] = optional_number(time_to_recover_s);
   j["incident_duration_s"] = optional_number(incident_duration_s);
+  j["host_minutes_unavailable"] = host_minutes_unavailable;
+  j["blast_radius_hosts"] = blast_radius_hosts;
   j["deploy_outcome"] = deploy_outcome;
   j["hosts_total"] = hosts_total;
   j["hosts_on_target_version"] = hosts_on_target_version;
@@ -40,6 +85,17 @@ nlohmann::ordered_json Summary::to_json() const {
   j["overload_s"] = optional_number(overload_s);
   j["scaling_events"] =
       scaling_events ? nlohmann::ordered_json(*scaling_events) : nlohmann::ordered_json(nullptr);
+  auto& by_service = j["services"] = nlohmann::ordered_json::object();
+  for (const auto& [name, incident] : services) by_service[name] = incident.to_json();
+  auto& teams = j["remediation"] = nlohmann::ordered_json::array();
+  for (const auto& team : remediation) {
+    teams.push_back({{"team", team.team},
+                     {"technicians", team.technicians},
+                     {"hosts_repaired", team.hosts_repaired},
+                     {"hosts_awaiting_repair", team.hosts_awaiting_repair},
+                     {"first_crash_s", optional_number(team.first_crash_s)},
+                     {"last_repair_s", optional_number(team.last_repair_s)}});
+  }
   return j;
 }
 
@@ -48,13 +104,7 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engin
       world_(scenario, seed),
       monitor_(
           world_, [this](const spec::AlertRule& rule) { on_alert(rule); },
-          [this](const spec::AlertRule& rule) {
-            // A kill switch is an alert that machines act on: it counts as detection.
-            ++world_.counters().alerts_fired;
-            world_.note_detection();
-            world_.halt("", "automation",
-                        "kill switch on " + std::string(spec::metric_name(rule.metric)));
-          }) {
+          [this](const spec::AlertRule& rule) { kill_switch(rule); }) {
   world_.set_trace(trace);
   for (const auto& person : scenario.people) {
     responders_.push_back(std::make_unique<model::Responder>(
@@ -72,6 +122,9 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engin
         if (scaler->group() == group) return scaler->cold_start(group);
       }
       return std::nullopt;
+    });
+    world_.incidents().set_load([this](std::uint32_t group) {
+      return load_->loaded(group) ? load_->service_rate_for_group(group) : 0.0;
     });
     load_->start();
     for (auto& scaler : autoscalers_) scaler->start();
@@ -121,6 +174,19 @@ void Simulation::schedule_timeline() {
           break;
       }
     });
+  }
+}
+
+void Simulation::kill_switch(const spec::AlertRule& rule) {
+  // A kill switch is an alert that machines act on: it counts as detection.
+  ++world_.counters().alerts_fired;
+  world_.note_detection();
+  const std::string reason = "kill switch on " + std::string(spec::metric_name(rule.metric));
+  const auto& flag = scenario_.automation.kill_switch_flag;
+  if (flag.empty()) {
+    world_.halt("", "automation", reason);
+  } else {
+    world_.set_flag(flag, "", false, 100.0, "automation");
   }
 }
 
@@ -207,24 +273,16 @@ Summary Simulation::snapshot() const {
   s.signals_emitted = counters.signals_emitted;
   s.flag_changes_blocked = counters.flag_changes_blocked;
   if (scenario_.automation.command_gate) s.commands_refused = counters.commands_refused;
-  s.failed_requests = impact.failed_requests;
-  s.users_affected = impact.failed_requests * scenario_.business.users_per_request;
-  const double budget = impact.requests * scenario_.business.error_budget;
-  s.error_budget_consumed = budget > 0.0 ? impact.failed_requests / budget : 0.0;
+  // Requests failing on a service with nothing serving are the users' loss too, though no host
+  // served them.
+  const auto overall = world_.incidents().overall_at(world_.now());
+  s.failed_requests = impact.failed_requests + overall.outage_requests;
+  s.users_affected = s.failed_requests * scenario_.business.users_per_request;
+  const double budget =
+      (impact.requests + overall.outage_requests) * scenario_.business.error_budget;
+  s.error_budget_consumed = budget > 0.0 ? s.failed_requests / budget : 0.0;
   if (strategy_) s.deploy_outcome = std::string(model::outcome_name(strategy_->outcome()));
-  if (const auto start = fleet.incident_start()) {
-    s.incident_start_s = start->to_seconds();
-    if (counters.detected_at) {
-      s.time_to_detect_s = std::max(0.0, (*counters.detected_at - *start).to_seconds());
-    }
-    if (const auto end = fleet.incident_end()) {
-      s.time_to_mitigate_s = (*end - *start).to_seconds();
-      s.incident_duration_s = s.time_to_mitigate_s;
-    } else {
-      // Still going at the end of the run: its duration so far.
-      s.incident_duration_s = (world_.now() - *start).to_seconds();
-    }
-  }
+  summarise_incidents(s);
   if (load_) {
     s.peak_utilization = load_->max_utilization();
     s.overload_s = load_->overload_seconds();
@@ -233,6 +291,46 @@ Summary Simulation::snapshot() const {
     s.scaling_events = events;
   }
   return s;
+}
+
+void Simulation::summarise_incidents(Summary& s) const {
+  const auto& incidents = world_.incidents();
+  const auto now = world_.now();
+  const auto detected = world_.counters().detected_at;
+  const double users = scenario_.business.users_per_request;
+  const auto overall = summarise(incidents.overall_at(now), detected, now, users);
+  s.incident_start_s = overall.incident_start_s;
+  s.time_to_detect_s = overall.time_to_detect_s;
+  s.time_to_mitigate_s = overall.time_to_mitigate_s;
+  s.time_to_recover_s = overall.time_to_recover_s;
+  s.incident_duration_s = overall.incident_duration_s;
+  s.host_minutes_unavailable = overall.host_minutes_unavailable;
+  s.blast_radius_hosts = world_.fleet().ever_affected_hosts();
+  for (std::uint32_t i = 0; i < scenario_.services.size(); ++i) {
+    const auto record = incidents.service_at(i, now);
+    auto service = summarise(record, detected, now, users);
+    service.blast_radius_hosts = world_.fleet().service_totals(i).ever_affected;
+    service.availability_objective_percent = incidents.availability_target(i);
+    service.latency_objective_ms = incidents.latency_target(i);
+    const double allowed = record.requests * (1.0 - service.availability_objective_percent / 100.0);
+    if (allowed > 0.0) {
+      service.error_budget_consumed = record.failed_requests / allowed;
+    } else if (record.requests == 0.0 || record.failed_requests == 0.0) {
+      service.error_budget_consumed = 0.0;
+    }
+    s.services.emplace_back(scenario_.services[i].name, std::move(service));
+  }
+  for (const auto& team : world_.remediation().progress()) {
+    s.remediation.push_back(
+        {.team = team.team,
+         .technicians = team.technicians,
+         .hosts_repaired = team.repaired,
+         .hosts_awaiting_repair = team.waiting + team.in_repair,
+         .first_crash_s =
+             team.first_crash ? std::optional(team.first_crash->to_seconds()) : std::nullopt,
+         .last_repair_s =
+             team.last_repair ? std::optional(team.last_repair->to_seconds()) : std::nullopt});
+  }
 }
 
 Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {

@@ -24,12 +24,44 @@ class Strategy;
 
 namespace deploysim::simulation {
 
+/// The incident keys of one service, or of the whole fleet (docs/incidents.md).
+struct IncidentSummary {
+  std::optional<double> time_to_detect_s;
+  std::optional<double> time_to_mitigate_s;  ///< the cause stopped
+  std::optional<double> time_to_recover_s;   ///< users back within every objective
+  std::optional<double> incident_duration_s;
+  double host_minutes_unavailable = 0.0;
+  std::int64_t blast_radius_hosts = 0;
+  double failed_requests = 0.0;
+  double users_affected = 0.0;
+  /// Failed requests over the requests the objective allows to fail (1 = all of it); null for an
+  /// objective of 100%, which allows none.
+  std::optional<double> error_budget_consumed;
+  std::optional<double> incident_start_s;
+  double availability_objective_percent = 0.0;
+  std::optional<double> latency_objective_ms;
+  nlohmann::ordered_json to_json() const;
+};
+
+/// A remediation team's work so far (model/remediation.hpp).
+struct RemediationSummary {
+  std::string team;
+  std::int64_t technicians = 0;
+  std::int64_t hosts_repaired = 0;
+  std::int64_t hosts_awaiting_repair = 0;
+  std::optional<double> first_crash_s;
+  std::optional<double> last_repair_s;
+};
+
 /// The result contract of DESIGN.md. Quantities that did not occur are nullopt (null in JSON).
 struct Summary {
   double loss_usd = 0.0;
   std::optional<double> time_to_detect_s;
   std::optional<double> time_to_mitigate_s;
+  std::optional<double> time_to_recover_s;
   std::optional<double> incident_duration_s;
+  double host_minutes_unavailable = 0.0;
+  std::int64_t blast_radius_hosts = 0;
   std::string deploy_outcome = "not_started";
   std::int64_t hosts_total = 0;
   /// Live hosts in the groups the deployment targets (hosts_total counts the whole fleet).
@@ -55,6 +87,9 @@ struct Summary {
   std::optional<double> peak_utilization;
   std::optional<double> overload_s;
   std::optional<int> scaling_events;
+  /// By service, in the scenario's order.
+  std::vector<std::pair<std::string, IncidentSummary>> services;
+  std::vector<RemediationSummary> remediation;
 
   nlohmann::ordered_json to_json() const;
 };
@@ -105,6 +140,8 @@ class Simulation {
   void on_alert(const spec::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
+  void kill_switch(const spec::AlertRule& rule);
+  void summarise_incidents(Summary& s) const;
 
   const spec::Scenario& scenario_;
   model::World world_;

@@ -19,6 +19,13 @@ using engine::Distribution;
 using engine::Duration;
 using engine::Time;
 
+/// How a host that crashed comes back (docs/scenario-format.md, "Crashes and recovery").
+enum class CrashRecovery {
+  rollback,  ///< stays down (a boot loop) until a rollback gives it code that starts
+  restart,   ///< its supervisor restarts it after `restart_after`, and it then serves
+  manual,    ///< needs hands-on repair by a remediation team; a rollback cannot reach it
+};
+
 /// What code does when it runs. The same version can behave differently depending on flags.
 struct Behaviour {
   enum class Kind {
@@ -37,6 +44,35 @@ struct Behaviour {
   /// erroneous_actions: business loss per minute for each host running it (Knight's runaway
   /// orders).
   double loss_per_host_per_min_usd = 0.0;
+  /// crash_on_start: how the crashed host recovers.
+  CrashRecovery recovery = CrashRecovery::rollback;
+  /// recovery restart: from the crash to the next start (a supervisor's back-off).
+  Duration restart_after = Duration::minutes(1);
+  /// recovery manual: the remediation team that repairs the host.
+  std::string remediation_team{};
+};
+
+/// People who repair crashed hosts by hand, one host at a time each (a desk-side or data-centre
+/// team): `technicians` work in parallel, each host takes a time drawn from `per_host`.
+struct RemediationTeam {
+  std::string name;
+  std::int64_t technicians = 1;
+  Distribution per_host = Distribution::constant(1'800'000.0);  ///< milliseconds
+  /// From the first host needing repair to the first technician starting (mobilising).
+  Duration start_after = Duration::seconds(0);
+  /// Technicians join one after another, evenly spread over this time (0: all at once).
+  Duration ramp_up = Duration::seconds(0);
+  /// Groups repaired first, in this order; hosts of other groups after them; within a group,
+  /// in the order they crashed.
+  std::vector<std::string> order;
+};
+
+/// A service level objective: what users are promised (docs/incidents.md).
+struct ServiceLevelObjective {
+  /// Percent of requests that succeed, in (0, 100]; absent: 100 x (1 - /business/error_budget).
+  std::optional<double> availability_percent;
+  /// Mean request latency users may see, milliseconds; absent: no latency objective.
+  std::optional<double> latency_ms;
 };
 
 /// One version of a service. `flag_behaviours` says what the version does when a flag is on:
@@ -68,6 +104,9 @@ struct Service {
   /// `retry_surge_for` (with a load model; docs/dependencies.md).
   double retry_surge = 1.0;
   Duration retry_surge_for = Duration::minutes(5);
+  ServiceLevelObjective slo;
+  /// From a host's start (a resume, a restart) to its serving: boot and warm-up.
+  Duration host_start = Duration::seconds(0);
 };
 
 /// A named group of hosts: a zone, a region, a ring, a tier.
@@ -295,6 +334,8 @@ struct Automation {
   std::vector<std::string> rollback_on;
   /// Halt the affected service when this fires (a kill switch).
   std::optional<AlertRule> kill_switch;
+  /// The kill switch turns this flag off instead of halting (empty: it halts).
+  std::string kill_switch_flag;
   /// Halt instead of flipping a flag when the fleet is inconsistent.
   bool halt_on_inconsistency = false;
   /// Checks every halt and remove that a person or the timeline commands (docs/commands.md).
@@ -431,6 +472,7 @@ struct Scenario {
   std::vector<LoadProfile> loads;
   std::vector<HostCapacity> capacities;
   std::vector<Autoscaler> autoscalers;
+  std::vector<RemediationTeam> remediation_teams;
   bool has_load_model() const { return !loads.empty(); }
   /// The document it was read from, after overrides (for hashes, exports and sweeps).
   nlohmann::json source;

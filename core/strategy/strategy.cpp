@@ -72,6 +72,7 @@ void Strategy::rollback(std::string_view /*reason*/, std::string_view /*who*/) {
   stop_updates();
   auto& fleet = world_.fleet();
   for (HostIndex h : world_.deployment_hosts()) {
+    if (fleet.needs_repair(h)) continue;  // only hands reach it (model/remediation.hpp)
     if (fleet.version_of(h) == target_ && fleet.version_of(h) != fleet.previous_version_of(h)) {
       fleet.set_version(h, fleet.previous_version_of(h));
       // A host that crashed on the new version starts again on the old one, if that one starts.

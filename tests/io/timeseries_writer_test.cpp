@@ -70,5 +70,14 @@ TEST(TimeseriesCsv, WallClockAddsAClockColumnAfterTime) {
             "3599.9996,10:30:00,3\n");
 }
 
+TEST(TimeseriesCsv, ClockOfARunOverSeveralDaysHasTheDate) {
+  const engine::WallClock clock("2012-07-31T23:30:00");
+  const auto s = series({"time_s", "loss"}, {{0, 3600}, {1, 2}});
+  EXPECT_EQ(csv(s, clock),
+            "time_s,clock,loss\n"
+            "0,2012-07-31 23:30:00,1\n"
+            "3600,2012-08-01 00:30:00,2\n");
+}
+
 }  // namespace
 }  // namespace deploysim::io

@@ -90,13 +90,41 @@ TEST_F(FleetTest, LossIsIntegratedExactlyBetweenChanges) {
   EXPECT_EQ(fleet_.max_misbehaving_hosts(), 5);
 }
 
-TEST_F(FleetTest, HaltedGroupStaysOutOfRotationUntilResumed) {
+TEST_F(FleetTest, HaltedGroupStaysHaltedUntilResumed) {
   fleet_.halt_group(0);
   EXPECT_EQ(fleet_.totals().serving_hosts, 2);
   fleet_.set_health(0, Health::healthy);
-  EXPECT_EQ(fleet_.health_of(0), Health::out_of_rotation);
-  fleet_.resume_group(0);
+  EXPECT_EQ(fleet_.health_of(0), Health::halted);
+  EXPECT_TRUE(fleet_.is_unavailable(0));
+  EXPECT_EQ(fleet_.resume_group(0, false), 0);
   EXPECT_EQ(fleet_.totals().serving_hosts, 5);
+}
+
+TEST_F(FleetTest, ResumeStartsOnlyHaltedHostsAndLeavesInstallsAlone) {
+  fleet_.set_health(1, Health::out_of_rotation);  // a deployment is installing it
+  fleet_.halt_group(0);
+  EXPECT_EQ(fleet_.resume_group(0, true), 2);
+  EXPECT_EQ(fleet_.health_of(0), Health::starting);
+  EXPECT_EQ(fleet_.health_of(1), Health::out_of_rotation);
+  EXPECT_EQ(fleet_.totals().serving_hosts, 2);
+  fleet_.finish_start(0);
+  EXPECT_EQ(fleet_.totals().serving_hosts, 4);
+  EXPECT_EQ(fleet_.health_of(1), Health::out_of_rotation);
+}
+
+TEST_F(FleetTest, ServiceTotalsCountUnavailableHostsAndTheBlastRadius) {
+  const auto service = fleet_.service_of(0);
+  fleet_.set_health(0, Health::unreachable);
+  fleet_.set_health(1, Health::crashed);
+  EXPECT_FALSE(fleet_.is_available(0));
+  EXPECT_TRUE(fleet_.is_unavailable(0));
+  EXPECT_EQ(fleet_.service_totals(service).unavailable, 2);
+  EXPECT_EQ(fleet_.service_sums(service).unavailable, 2);
+  EXPECT_EQ(fleet_.sums(std::nullopt).unavailable, 2);
+  fleet_.set_health(0, Health::healthy);
+  fleet_.set_health(1, Health::healthy);
+  EXPECT_EQ(fleet_.service_totals(service).unavailable, 0);
+  EXPECT_EQ(fleet_.ever_affected_hosts(), 2) << "the blast radius remembers";
 }
 
 TEST_F(FleetTest, PercentageRolloutIsStableAndMonotone) {

@@ -120,8 +120,8 @@ TEST(World, HaltAndResumeMoveAGroupOutOfAndBackIntoRotation) {
   const auto scenario = testing::scenario_from_json(world_scenario(kDeployWeb));
   World world(scenario, 1);
   world.halt("a", "oncall", "errors");
-  EXPECT_EQ(world.fleet().health_of(0), Health::out_of_rotation);
-  EXPECT_EQ(world.fleet().health_of(1), Health::out_of_rotation);
+  EXPECT_EQ(world.fleet().health_of(0), Health::halted);
+  EXPECT_EQ(world.fleet().health_of(1), Health::halted);
   EXPECT_EQ(world.fleet().totals().serving_hosts, 3);
   world.resume("a", "oncall");
   EXPECT_EQ(world.fleet().totals().serving_hosts, 5);

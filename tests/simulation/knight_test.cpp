@@ -39,8 +39,14 @@ TEST(KnightReplay, HitsTheCalibrationBands) {
   const auto& s = result.summary;
   // SEC Release 34-70694: more than $460M lost in about 45 minutes.
   EXPECT_NEAR(s.loss_usd, 460e6, 46e6);
+  // The SEC's 45 minutes are those of the runaway orders: from the open until SMARS stopped.
+  ASSERT_TRUE(s.time_to_mitigate_s.has_value());
+  EXPECT_NEAR(*s.time_to_mitigate_s / 60.0, 45.0, 5.0);
+  // Stopping SMARS is an outage of the order router, not a recovery: it stays halted to the end
+  // of the run at 10:30, an hour after the open.
+  EXPECT_FALSE(s.time_to_recover_s.has_value());
   ASSERT_TRUE(s.incident_duration_s.has_value());
-  EXPECT_NEAR(*s.incident_duration_s / 60.0, 45.0, 5.0);
+  EXPECT_DOUBLE_EQ(*s.incident_duration_s, 3600.0);
   EXPECT_EQ(s.hosts_total, 8);
   EXPECT_EQ(s.max_hosts_misbehaving, 8);
   EXPECT_EQ(s.deploy_outcome, "rolled_back");
