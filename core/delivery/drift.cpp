@@ -18,7 +18,6 @@ namespace deploysim::delivery {
 
 namespace {
 
-constexpr double kSecondsPerDay = 86'400.0;
 constexpr std::uint64_t kSampleTag = UINT64_MAX;
 constexpr std::uint64_t kDeployTag = UINT64_MAX - 1;
 
@@ -119,7 +118,7 @@ class DriftModel : public engine::Process {
   }
 
   void schedule_drift(std::size_t host) {
-    const double mean_ms = kSecondsPerDay * 1000.0 / config_.drift_rate_per_day;
+    const double mean_ms = kDay * 1000.0 / config_.drift_rate_per_day;
     kernel_.wake_after(duration_ms(drift_streams_[host].exponential(mean_ms)), *this, 2 * host);
   }
 
@@ -206,7 +205,7 @@ DriftRun simulate_drift(const DriftConfig& config, std::uint64_t seed,
 DriftAnalysis analyze_drift(const DriftConfig& config) {
   validate(config);
   DriftAnalysis a;
-  const double lambda = config.drift_rate_per_day / kSecondsPerDay;  // per second
+  const double lambda = config.drift_rate_per_day / kDay;  // per second
   const double p = config.success_probability;
   const double t = config.interval.to_seconds();
   const double s = config.splay.to_seconds();

@@ -6,13 +6,12 @@
 
 #include "delivery/drift.hpp"
 #include "delivery/pipeline.hpp"
+#include "delivery/quantities.hpp"
 #include "delivery/roi.hpp"
 
 namespace deploysim::delivery {
 
 namespace {
-
-constexpr double kSecondsPerDay = 86'400.0;
 
 // Products are formed in logarithms: a rate of 1e308 times 90 days is no double, but the
 // message still has to say how far over the limit it is.
@@ -42,7 +41,7 @@ void require_at_most(std::vector<WorkFactor> factors, const std::string& what, d
 }
 
 WorkFactor days(double horizon_s) {
-  return {"horizon", horizon_s / kSecondsPerDay, "days"};
+  return {"horizon", horizon_s / kDay, "days"};
 }
 
 // A count of periods: `horizon_s` over an interval, as one factor per quotient.

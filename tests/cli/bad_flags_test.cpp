@@ -69,9 +69,9 @@ TEST(BadFlags, WorkWithinTheLimitStillRuns) {
 // --max-input-size moves the limit both ways: the corpus has a file refused under 2k, and the
 // same file reads under 1MiB.
 TEST(BadFlags, MaxInputSizeRaisesTheLimit) {
-  const auto r = run_deploysim("--max-input-size 1MiB validate '" +
-                               std::string(DEPLOYSIM_SOURCE_DIR) +
-                               "/scenarios/knight_capital_2012.json'");
+  const auto r =
+      run_deploysim("--max-input-size 1MiB validate '" + std::string(DEPLOYSIM_SOURCE_DIR) +
+                    "/scenarios/knight_capital_2012.json'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
