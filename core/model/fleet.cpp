@@ -657,7 +657,7 @@ HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) cons
   s.live = totals_.live_hosts;
   s.serving = totals_.serving_hosts;
   s.misbehaving = totals_.misbehaving_hosts;
-  for (const auto& t : service_totals_) s.unavailable += t.unavailable;
+  for (const auto& service : service_totals_) s.unavailable += service.unavailable;
   s.on_target = target ? hosts_per_version_[*target] : 0;
   s.live_weight = totals_.live_weight;
   s.serving_weight = totals_.serving_weight;

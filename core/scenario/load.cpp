@@ -12,8 +12,8 @@
 #include "input/seed.hpp"
 #include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
-#include "scenario/load_runtime.hpp"
 #include "scenario/load_incidents.hpp"
+#include "scenario/load_runtime.hpp"
 #include "spec/host_names.hpp"
 #include "spec/service_graph.hpp"
 
@@ -285,13 +285,6 @@ class Parser {
   std::string clock_end_text_;
 };
 
-template <typename T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  for (const auto& item : items) names.push_back(item.name);
-  return names;
-}
-
 spec::Scenario Parser::parse() {
   const input::ValueReader document(document_, file_, "");
   input::ObjectReader root = object_value(
@@ -416,20 +409,20 @@ std::string Parser::reference(const input::ValueReader& value,
 }
 
 std::vector<std::string> Parser::behaviour_names() const {
-  return names_of(scenario_.behaviours);
+  return spec::names_of(scenario_.behaviours);
 }
 std::vector<std::string> Parser::group_names() const {
-  return names_of(scenario_.groups);
+  return spec::names_of(scenario_.groups);
 }
 std::vector<std::string> Parser::flag_names() const {
-  return names_of(scenario_.flags);
+  return spec::names_of(scenario_.flags);
 }
 std::vector<std::string> Parser::person_names() const {
   return declared_people_;
 }
 std::vector<std::string> Parser::version_names(const std::string& service) const {
   for (const auto& s : scenario_.services) {
-    if (s.name == service) return names_of(s.versions);
+    if (s.name == service) return spec::names_of(s.versions);
   }
   return {};
 }
@@ -537,7 +530,7 @@ void Parser::parse_services(input::ObjectReader& root) {
     }
     scenario_.services.push_back(std::move(service));
   }
-  const auto service_names = names_of(scenario_.services);
+  const auto service_names = spec::names_of(scenario_.services);
   for (std::size_t i = 0; i < members.size(); ++i) {
     auto object = members[i].second.as_object();
     object.get("versions");
@@ -595,7 +588,7 @@ void Parser::parse_fleet(input::ObjectReader& root) {
         .hint = "e.g. {\"web\": {\"hosts\": 4, \"service\": \"web\", \"version\": \"v1\"}}"});
   }
   std::int64_t total = 0;
-  const auto service_names = names_of(scenario_.services);
+  const auto service_names = spec::names_of(scenario_.services);
   for (auto& [name, value] : members) {
     auto object = object_value(
         value, "a group of hosts: an object with \"hosts\", \"service\" and \"version\"");
@@ -1002,7 +995,7 @@ void Parser::parse_deployment(input::ObjectReader& root) {
       "\"rolling\"}}");
   if (!object) return;
   spec::Deployment deployment;
-  const auto service_names = names_of(scenario_.services);
+  const auto service_names = spec::names_of(scenario_.services);
   deployment.service = reference(object->required("service", "the service to deploy, one of " +
                                                                  input::quote_list(service_names)),
                                  service_names, "a service defined in /services");

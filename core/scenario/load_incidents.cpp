@@ -10,13 +10,6 @@ namespace {
 
 const std::vector<std::string> kRecoveries = {"rollback", "restart", "manual"};
 
-template <typename T>
-std::vector<std::string> names_of(const std::vector<T>& items) {
-  std::vector<std::string> names;
-  for (const auto& item : items) names.push_back(item.name);
-  return names;
-}
-
 // A name that must be one of `names`, with the list (or a close match) as the hint.
 std::string name_in(const input::ValueReader& value, const std::vector<std::string>& names,
                     const std::string& expected) {
@@ -68,7 +61,7 @@ void parse_crash_recovery(input::ObjectReader& object, spec::Behaviour& behaviou
 
 void parse_remediation_teams(input::ObjectReader& root, spec::Scenario& scenario) {
   if (auto teams = root.optional_child("remediation_teams")) {
-    const auto groups = names_of(scenario.groups);
+    const auto groups = spec::names_of(scenario.groups);
     for (auto& [name, value] : teams->members()) {
       auto object = value.as_object();
       spec::RemediationTeam team;
@@ -88,7 +81,7 @@ void parse_remediation_teams(input::ObjectReader& root, spec::Scenario& scenario
     }
   }
   // Every manual recovery needs a team that exists.
-  const auto team_names = names_of(scenario.remediation_teams);
+  const auto team_names = spec::names_of(scenario.remediation_teams);
   for (const auto& behaviour : scenario.behaviours) {
     if (behaviour.recovery != spec::CrashRecovery::manual) continue;
     const auto& behaviours = scenario.source.at("behaviours");

@@ -480,4 +480,13 @@ struct Scenario {
   std::string file;
 };
 
+/// The names of named items (services, groups, flags, ...), in their order.
+template <typename Named>
+std::vector<std::string> names_of(const std::vector<Named>& items) {
+  std::vector<std::string> names;
+  names.reserve(items.size());
+  for (const auto& item : items) names.push_back(item.name);
+  return names;
+}
+
 }  // namespace deploysim::spec
