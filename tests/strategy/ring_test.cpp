@@ -146,9 +146,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SizeCase{1010, {2, 100}, {21, 989}},  // 20.2 rounds up to 21
                       SizeCase{50, {1, 100}, {1, 49}},      // 0.5: a ring never starts empty
                       SizeCase{1000, {0.1, 1, 10, 100}, {1, 9, 90, 900}},  // exponential expansion
-                      SizeCase{1000, {50, 30, 100}, {500, 0, 500}},        // 30% is already covered
+                      SizeCase{1000, {50, 50, 100}, {500, 0, 500}},        // 50% is already covered
                       SizeCase{7, {10, 50, 100}, {1, 3, 3}},
-                      SizeCase{1000, {2, 50}, {20, 480}}));  // hosts past 50%: no ring
+                      SizeCase{1000, {2, 50}, {20, 480}}),  // hosts past 50%: no ring
+    [](const ::testing::TestParamInfo<SizeCase>& info) {
+      return "case" + std::to_string(info.index);
+    });
 
 TEST(Ring, GroupRingsTakeTheirGroupsDeploymentHostsOnce) {
   const std::string fleet = R"({
