@@ -149,8 +149,8 @@ INSTANTIATE_TEST_SUITE_P(
                       SizeCase{1000, {50, 50, 100}, {500, 0, 500}},        // 50% is already covered
                       SizeCase{7, {10, 50, 100}, {1, 3, 3}},
                       SizeCase{1000, {2, 50}, {20, 480}}),  // hosts past 50%: no ring
-    [](const ::testing::TestParamInfo<SizeCase>& info) {
-      return "case" + std::to_string(info.index);
+    [](const ::testing::TestParamInfo<SizeCase>& param) {
+      return "case" + std::to_string(param.index);
     });
 
 TEST(Ring, GroupRingsTakeTheirGroupsDeploymentHostsOnce) {
