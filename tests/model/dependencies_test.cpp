@@ -138,11 +138,31 @@ TEST_F(CascadeThroughTheFleet, ADependencyHalfDownFailsCallsInProportion) {
 
 TEST(DependencyRun, FailedRequestsIntegrateTheCascade) {
   // c down from +10min to the end at +70min: a and b serve 4 x 10 requests/s for an hour, of
-  // which 0.3 fail; before, six hosts serve without failing.
+  // which 0.3 fail; before, six hosts serve without failing. c's own 2 x 10 requests/s fail
+  // too, an outage of c (docs/incidents.md).
   const auto scenario = testing::scenario_from_json(
       cascade_scenario(R"([{"at": "+10min", "do": "halt", "group": "c"}])"));
   const auto result = simulation::run(scenario, 1);
-  EXPECT_NEAR(result.summary.failed_requests, 0.3 * 4 * 10 * 3600.0, 1e-6);
+  EXPECT_NEAR(result.summary.failed_requests, 0.3 * 4 * 10 * 3600.0 + 2 * 10 * 3600.0, 1e-6);
+}
+
+TEST(DependencyRun, ACallerOfADownServiceHasAnIncidentOfItsOwn) {
+  // c halted from +10 to +40min, then 5 min of cold restart: a, which only calls b, is out of its
+  // SLO from the halt until c serves again at +45min, the end of the restart (an event of its
+  // own: no host changes then).
+  const auto scenario =
+      testing::scenario_from_json(cascade_scenario(R"([{"at": "+10min", "do": "halt", "group": "c"},
+                          {"at": "+40min", "do": "resume", "group": "c"}])",
+                                                   R"(, "cold_restart": "5min")"));
+  const auto result = simulation::run(scenario, 1);
+  const auto& [name, a] = result.summary.services.front();
+  ASSERT_EQ(name, "a");
+  ASSERT_TRUE(a.incident_start_s.has_value());
+  EXPECT_EQ(*a.incident_start_s, 600.0);
+  ASSERT_TRUE(a.incident_duration_s.has_value());
+  EXPECT_EQ(*a.incident_duration_s, 35 * 60.0);
+  ASSERT_TRUE(result.summary.time_to_recover_s.has_value());
+  EXPECT_EQ(*result.summary.time_to_recover_s, 35 * 60.0);
 }
 
 TEST(DependencyRun, AlertsFireOnTheCallersFailuresAlone) {
@@ -162,13 +182,15 @@ TEST(DependencyRun, AlertsFireOnTheCallersFailuresAlone) {
 
 TEST(DependencyRun, AColdRestartFailsEveryRequestOfTheServiceUntilItIsOver) {
   // c down from +10 to +40min, then 5 min of cold restart in which c fails all it serves:
-  // 0.3 of 4 x 10 x 1800 requests, then (2 + 2 x 0.4 + 2 x 0.2) / 6 of 6 x 10 x 300.
+  // 0.3 of 4 x 10 x 1800 requests and all of c's 2 x 10 x 1800 (its outage), then
+  // (2 + 2 x 0.4 + 2 x 0.2) / 6 of 6 x 10 x 300.
   const auto scenario =
       testing::scenario_from_json(cascade_scenario(R"([{"at": "+10min", "do": "halt", "group": "c"},
                           {"at": "+40min", "do": "resume", "group": "c"}])",
                                                    R"(, "cold_restart": "5min")"));
   const auto result = simulation::run(scenario, 1);
-  EXPECT_NEAR(result.summary.failed_requests, 0.3 * 72'000.0 + 3.2 / 6.0 * 18'000.0, 1e-6);
+  EXPECT_NEAR(result.summary.failed_requests, 0.3 * 72'000.0 + 36'000.0 + 3.2 / 6.0 * 18'000.0,
+              1e-6);
   const auto* errors = result.timeseries.column("error_rate");
   const auto* time = result.timeseries.column("time_s");
   ASSERT_NE(errors, nullptr);
