@@ -398,6 +398,7 @@ void LoadModel::set_host_loads() {
   // What each serving host receives, for metrics of a subset of hosts (a canary's analysis);
   // hosts out of rotation receive nothing.
   Fleet& fleet = world_.fleet();
+  fleet.begin_host_loads();
   for (std::uint32_t g = 0; g < fleet.groups().size(); ++g) {
     const int l = group_service_load_[g];
     if (l < 0) continue;

@@ -344,6 +344,8 @@ void Fleet::settle() {
   const engine::Time now = kernel_.now();
   impact_ = impact_at(now);
   settled_at_ = now;
+  // What follows a settlement changes the fleet.
+  ++change_stamp_;
 }
 
 Impact Fleet::impact_now() {
@@ -606,11 +608,25 @@ double Fleet::load_multiplier(std::uint32_t s, engine::Time t) const {
   return retry_surge_[s];
 }
 
-Fleet::CallEffects Fleet::call_effects(engine::Time t) const {
+bool Fleet::call_cache_valid(engine::Time t) const {
+  if (call_cache_.stamp != change_stamp_) return false;
+  for (std::size_t s = 0; s < restart_until_.size(); ++s) {
+    if (in_cold_restart(s, t) != static_cast<bool>(call_cache_.restarting[s])) return false;
+  }
+  return true;
+}
+
+const Fleet::CallEffects& Fleet::call_effects(engine::Time t) const {
+  // Monitoring, the impact and every service level ask for the cascade between two changes; it
+  // moves only with a change or at the end of a cold restart, so it is worked out once per phase.
+  if (call_cache_valid(t)) return call_cache_.effects;
   const std::size_t services = service_names_.size();
   const std::size_t kinds = costs_.size();
-  std::vector<double> own(services, 0.0);
+  std::vector<double>& own = call_cache_.own;
+  own.assign(services, 0.0);
+  call_cache_.restarting.assign(services, 0);
   for (std::size_t s = 0; s < services; ++s) {
+    call_cache_.restarting[s] = in_cold_restart(s, t) ? 1 : 0;
     if (unavailable_for_calls(s, t)) {
       own[s] = 1.0;  // every call to it fails
       continue;
@@ -624,13 +640,13 @@ Fleet::CallEffects Fleet::call_effects(engine::Time t) const {
     const double code = weight > 0.0 ? std::clamp(failing / weight, 0.0, 1.0) : 0.0;
     own[s] = service_overload_[s] + (1.0 - service_overload_[s]) * code;
   }
-  CallEffects result;
-  std::vector<double> total;
-  calls_->cascade(own, total, result.effects);
+  CallEffects& result = call_cache_.effects;
+  calls_->cascade(own, call_cache_.total, result.effects);
   result.blocked.resize(services);
   for (std::size_t s = 0; s < services; ++s) {
-    result.blocked[s] = in_cold_restart(s, t) ? 1.0 : result.effects[s].failed;
+    result.blocked[s] = call_cache_.restarting[s] != 0 ? 1.0 : result.effects[s].failed;
   }
+  call_cache_.stamp = change_stamp_;
   return result;
 }
 
@@ -674,7 +690,7 @@ HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) cons
   s.overload_failed_per_s = load_failed_per_s_;
   s.load_latency_ms = load_latency_ms_;
   if (runtime_active_) {
-    const CallEffects calls = call_effects(t);
+    const CallEffects& calls = call_effects(t);
     for (std::uint32_t service = 0; service < service_names_.size(); ++service) {
       add_call_terms(s, calls, service);
     }
@@ -682,12 +698,26 @@ HostSums Fleet::sums_at(std::optional<VersionIndex> target, engine::Time t) cons
   return s;
 }
 
+Fleet::GroupLoad Fleet::group_load(std::uint32_t g, double overloaded_above) const {
+  GroupLoad load;
+  for (HostIndex h : groups_[g].hosts) {
+    if (!is_serving(h) || h >= host_load_.size()) continue;
+    const HostLoad& host = host_load_[h];
+    load.requests_per_s += host.requests_per_s;
+    load.failed_per_s += host.requests_per_s * host.failed_fraction;
+    load.response_weighted += host.requests_per_s * host.response_ms;
+    if (host.failed_fraction > overloaded_above) ++load.overloaded;
+  }
+  return load;
+}
+
 HostSums Fleet::sums_of(std::span<const HostIndex> hosts,
                         std::optional<VersionIndex> target) const {
   HostSums s;
   s.has_load = has_load_;
   double response_weighted = 0.0;
-  const CallEffects calls = runtime_active_ ? call_effects(kernel_.now()) : CallEffects{};
+  static const CallEffects kNoCalls;
+  const CallEffects& calls = runtime_active_ ? call_effects(kernel_.now()) : kNoCalls;
   for (HostIndex h : hosts) {
     if (health_[h] == Health::terminated) continue;
     ++s.live;

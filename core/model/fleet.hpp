@@ -176,6 +176,20 @@ class Fleet {
   bool has_load() const { return has_load_; }
   /// How many times set_load was called: changes at each tick of the load model.
   std::uint64_t load_updates() const { return load_updates_; }
+  /// With a load model, what the serving hosts of group `g` receive (set_host_load), and how many
+  /// of them fail more than `overloaded_above` of their requests for lack of capacity.
+  struct GroupLoad {
+    double requests_per_s = 0.0;
+    double failed_per_s = 0.0;
+    double response_weighted = 0.0;  ///< requests per second x mean response time, summed
+    std::int64_t overloaded = 0;
+  };
+  GroupLoad group_load(std::uint32_t g, double overloaded_above) const;
+  /// The load model begins a tick of set_host_load calls: the instant before it ended with the
+  /// old loads.
+  void begin_host_loads() {
+    if (observer_ != nullptr) observer_->fleet_will_change();
+  }
   /// With a load model, the fraction of host `h`'s requests failing for lack of capacity.
   double host_overload_fraction(HostIndex h) const {
     return h < host_load_.size() ? host_load_[h].failed_fraction : 0.0;
@@ -185,8 +199,6 @@ class Fleet {
   /// Inline: the load model calls it for every pod on every tick.
   void set_host_load(HostIndex h, double requests_per_s, double failed_fraction,
                      double response_ms) {
-    // A new tick of the load model begins: what came before it ended with the old loads.
-    if (observer_ != nullptr) observer_->fleet_will_change();
     if (host_load_.size() <= h) host_load_.resize(size());
     host_load_[h] = HostLoad{requests_per_s, failed_fraction, response_ms};
   }
@@ -265,6 +277,7 @@ class Fleet {
                                                      int sign);
   void notify_changed() {
     if (runtime_active_) note_service_returns();
+    ++change_stamp_;
     if (observer_ != nullptr) observer_->fleet_changed();
   }
   void settle();
@@ -287,7 +300,8 @@ class Fleet {
     std::vector<double> blocked;  // by service: fraction its code would serve that fails anyway
     std::vector<DependencyEffect> effects;
   };
-  CallEffects call_effects(engine::Time t) const;
+  const CallEffects& call_effects(engine::Time t) const;
+  bool call_cache_valid(engine::Time t) const;
   // Adds what calls from service `s` cost its hosts' requests.
   void add_call_terms(HostSums& sums, const CallEffects& calls, std::uint32_t s) const;
   engine::Time next_restart_end(engine::Time after, engine::Time until) const;
@@ -356,6 +370,18 @@ class Fleet {
   std::optional<DependencyGraph> calls_;
   std::vector<bool> service_has_hosts_;
   std::vector<bool> was_serving_;  // by service, at the last note_service_returns
+  // Moves at every settlement and change, so that what was worked out from the fleet's state
+  // knows when it is out of date.
+  std::uint64_t change_stamp_ = 0;
+  // The cascade as of a change stamp and the services then in their cold restart.
+  struct CallCache {
+    std::uint64_t stamp = ~std::uint64_t{0};
+    std::vector<std::uint8_t> restarting;
+    std::vector<double> own;
+    std::vector<double> total;
+    CallEffects effects;
+  };
+  mutable CallCache call_cache_;
   std::vector<bool> ever_served_;
   std::vector<double> service_overload_;
   std::vector<engine::Duration> cold_restart_;

@@ -71,15 +71,15 @@ void IncidentTracker::refresh_load() {
     ServiceLoad& load = loads_[s];
     for (auto g : groups_of_service_[s]) {
       load.arriving = std::max(load.arriving, arrivals_(g));
-      const auto& hosts = fleet_.groups()[g].hosts;
-      const HostSums group = fleet_.sums_of(hosts, std::nullopt);
+      const Fleet::GroupLoad group = fleet_.group_load(g, kOverloaded);
+      // The group's mean response time, weighted back by its requests, as a measurement of the
+      // group (measure.hpp) would give it.
+      const double latency =
+          group.requests_per_s > 0.0 ? group.response_weighted / group.requests_per_s : 0.0;
       load.routed += group.requests_per_s;
-      load.failed += group.overload_failed_per_s;
-      load.response_weighted += group.requests_per_s * group.load_latency_ms;
-      for (HostIndex h : hosts) {
-        if (fleet_.is_serving(h) && fleet_.host_overload_fraction(h) > kOverloaded)
-          ++load.overloaded;
-      }
+      load.failed += group.failed_per_s;
+      load.response_weighted += group.requests_per_s * latency;
+      load.overloaded += group.overloaded;
     }
   }
   // Requests no host took (a service with none serving) fail or wait as the load model decided
