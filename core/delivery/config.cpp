@@ -16,6 +16,18 @@ namespace deploysim::delivery {
 
 namespace {
 
+// A mean trip can be far beyond what a Duration holds (a lognormal of large sigma has an
+// astronomical mean), and the message must still say it.
+std::string trip_text(double trip_ms) {
+  constexpr double kLongestDurationMs = 1e15;  // about 31,000 years
+  if (trip_ms < kLongestDurationMs) {
+    return engine::format_duration(engine::Duration::seconds(std::llround(trip_ms / 1000.0)));
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3g days", trip_ms / 86'400'000.0);
+  return text;
+}
+
 using engine::Distribution;
 using input::InputError;
 using input::InputProblem;
@@ -306,7 +318,7 @@ PipelineConfig pipeline_config_from_json(const json& document, const std::string
       horizon->fail(
           "a horizon at least as long as one change's mean trip through the stages "
           "and a deploy (" +
-          engine::format_duration(engine::Duration::seconds(std::llround(trip_ms / 1000.0))) + ")");
+          trip_text(trip_ms) + ")");
     }
   }
   o.finish();
