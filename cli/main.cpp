@@ -19,6 +19,7 @@
 #include "input/input_error.hpp"
 #include "input/utf8.hpp"
 #include "io/output_file.hpp"
+#include "message_filter.hpp"
 #include "output.hpp"
 #include "scenario_commands.hpp"
 #include "size_option.hpp"
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
   // file kept), instead of SIGXFSZ killing the process and leaving its temporary file behind.
   std::signal(SIGXFSZ, SIG_IGN);
   deploysim::io::StandardStreams streams;
+  // Every message on standard error quotes at most an excerpt of a long value or file name.
+  MessageFilter messages(std::cerr);
   CLI::App app{
       "deploysim: simulate deployments, measure what goes wrong, and check manifests before it "
       "does.",
