@@ -213,6 +213,40 @@ check::Manifest read_fleet(const CheckOptions& options,
   return std::move(input.manifest);
 }
 
+// The file a report is about: the manifest, the first Kubernetes path or the inventory.
+const std::string& checked_file(const CheckOptions& options) {
+  if (!options.kubernetes.empty()) return options.kubernetes.front();
+  return options.ansible.empty() ? options.manifest : options.ansible;
+}
+
+// Every report but text (whose lines went to standard error) carries the errors, so that a CI
+// system reading only the SARIF, JUnit or annotations still sees why nothing was checked.
+void write_error_reports(const CheckOptions& options, const check::ReportContext& context) {
+  check::CheckResult empty;
+  empty.files.push_back(checked_file(options));
+  for (const auto& output : options.outputs) {
+    if (output.format == check::Format::text) continue;
+    if (output.file.empty()) {
+      check::write_report(std::cout, output.format, empty, context);
+      continue;
+    }
+    write_file(output.file,
+               [&](std::ostream& out) { check::write_report(out, output.format, empty, context); });
+  }
+}
+
+// A usage error once the formats are understood: the message, and each requested report
+// carrying it as an input error about the checked file, as for a bad file.
+int usage_with_reports(const CheckOptions& options, const std::string& message) {
+  usage(message);
+  check::ReportContext context;
+  context.exit_code = kExitUsage;
+  context.input_problems.push_back(
+      input::InputProblem{.file = checked_file(options), .detail = "command line: " + message});
+  write_error_reports(options, context);
+  return kExitUsage;
+}
+
 int run_check_command(CheckOptions& options) {
   if (!options.usage_error.empty()) return usage(options.usage_error);
   if (options.list_rules) return list_rules();
@@ -224,31 +258,35 @@ int run_check_command(CheckOptions& options) {
                              : "a manifest, --kubernetes and --ansible exclude each other");
   }
   if (!options.facts.empty() && options.ansible.empty()) {
-    return usage("--facts goes with --ansible; other inputs take --observed");
+    return usage_with_reports(options, "--facts goes with --ansible; other inputs take --observed");
   }
   const auto stdin_uses = std::count(options.kubernetes.begin(), options.kubernetes.end(), "-");
   if (stdin_uses > 1 || (stdin_uses == 1 && options.observed == "-")) {
-    return usage("standard input (-) can be read once");
+    return usage_with_reports(options, "standard input (-) can be read once");
   }
   if (!options.fail_on.empty() && !check::parse_severity(options.fail_on)) {
-    return usage("--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
+    return usage_with_reports(
+        options, "--fail-on must be note, warning or error, not \"" + options.fail_on + "\"");
   }
   if (options.no_config && !options.config.empty()) {
-    return usage("--config and --no-config exclude each other");
+    return usage_with_reports(options, "--config and --no-config exclude each other");
   }
   // Rule settings from the command line, applied over the configuration file's.
   check::CheckOptions settings;
   for (const auto& key : options.disable) {
     const auto* rule = check::find_rule(key);
-    if (rule == nullptr) return usage("unknown rule \"" + key + "\"" + rule_hint(key));
+    if (rule == nullptr)
+      return usage_with_reports(options, "unknown rule \"" + key + "\"" + rule_hint(key));
     settings.enabled[std::string(rule->id)] = false;
   }
   for (const auto& key : options.enable) {
     const auto* rule = check::find_rule(key);
-    if (rule == nullptr) return usage("unknown rule \"" + key + "\"" + rule_hint(key));
+    if (rule == nullptr)
+      return usage_with_reports(options, "unknown rule \"" + key + "\"" + rule_hint(key));
     const auto [it, fresh] = settings.enabled.try_emplace(std::string(rule->id), true);
     if (!fresh && !it->second) {
-      return usage("rule " + std::string(rule->id) + " is both enabled and disabled");
+      return usage_with_reports(options,
+                                "rule " + std::string(rule->id) + " is both enabled and disabled");
     }
   }
   for (const auto& assignment : options.severity) {
@@ -256,12 +294,14 @@ int run_check_command(CheckOptions& options) {
     const std::string key = assignment.substr(0, equals);
     const auto* rule = check::find_rule(key);
     if (equals == std::string::npos || rule == nullptr) {
-      return usage("--severity takes RULE=LEVEL such as DS014=error, not \"" + assignment + "\"" +
-                   (equals == std::string::npos ? "" : rule_hint(key)));
+      return usage_with_reports(options, "--severity takes RULE=LEVEL such as DS014=error, not \"" +
+                                             assignment + "\"" +
+                                             (equals == std::string::npos ? "" : rule_hint(key)));
     }
     const auto level = check::parse_severity(assignment.substr(equals + 1));
     if (!level)
-      return usage("--severity level must be note, warning or error: \"" + assignment + "\"");
+      return usage_with_reports(
+          options, "--severity level must be note, warning or error: \"" + assignment + "\"");
     settings.severity[std::string(rule->id)] = *level;
   }
   std::optional<double> canary_max_percent;
@@ -276,10 +316,11 @@ int run_check_command(CheckOptions& options) {
     read_policy_flag(options.mixed_version_window, "--mixed-version-window",
                      [&](const input::ValueReader& v) { mixed_version_window = v.as_duration(); });
   } catch (const input::InputError& error) {
-    return usage(error.problems().front().message());
+    return usage_with_reports(options, error.problems().front().message());
   }
   if (options.observed == "-" && options.manifest == "-") {
-    return usage("the manifest and the inventory cannot both come from standard input");
+    return usage_with_reports(
+        options, "the manifest and the inventory cannot both come from standard input");
   }
   if (options.outputs.empty()) {
     const char* actions = std::getenv("GITHUB_ACTIONS");
@@ -323,22 +364,7 @@ int run_check_command(CheckOptions& options) {
     for (const auto& problem : context.input_problems) {
       std::cerr << "error: " << problem.message() << '\n';
     }
-    // Every report but text (whose lines are the ones above) carries the errors, so that a CI
-    // system reading only the SARIF, JUnit or annotations still sees why nothing was checked.
-    check::CheckResult empty;
-    empty.files.push_back(!options.kubernetes.empty() ? options.kubernetes.front()
-                          : !options.ansible.empty()  ? options.ansible
-                                                      : options.manifest);
-    for (const auto& output : options.outputs) {
-      if (output.format == check::Format::text) continue;
-      if (output.file.empty()) {
-        check::write_report(std::cout, output.format, empty, context);
-        continue;
-      }
-      write_file(output.file, [&](std::ostream& out) {
-        check::write_report(out, output.format, empty, context);
-      });
-    }
+    write_error_reports(options, context);
     return kExitUsage;
   }
 

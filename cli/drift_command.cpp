@@ -104,7 +104,7 @@ void print_drift(const delivery::DriftReport& r);
 
 int run_drift(const DriftOptions& options) {
   delivery::DriftConfig config;
-  if (options.replicas < 1) return input_error("--replicas: expected at least 1");
+  if (auto refused = refuse_replicas(options.replicas)) return *refused;
   if (!options.config_file.empty()) {
     if (auto refused = refuse_model_flags(options.model_flags_given, "interval=1h"))
       return *refused;

@@ -19,8 +19,10 @@
 #include "input/input_error.hpp"
 #include "input/utf8.hpp"
 #include "io/output_file.hpp"
+#include "message_filter.hpp"
 #include "output.hpp"
 #include "scenario_commands.hpp"
+#include "size_option.hpp"
 
 namespace {
 
@@ -88,7 +90,12 @@ int main(int argc, char** argv) {
   using namespace deploysim::cli;
   // A closed pipe is a write failure like a full disk (exit 2 and a message), never a signal.
   std::signal(SIGPIPE, SIG_IGN);
+  // Past `ulimit -f` a write fails with EFBIG and is reported like a full disk (exit 2, the old
+  // file kept), instead of SIGXFSZ killing the process and leaving its temporary file behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   deploysim::io::StandardStreams streams;
+  // Every message on standard error quotes at most an excerpt of a long value or file name.
+  MessageFilter messages(std::cerr);
   CLI::App app{
       "deploysim: simulate deployments, measure what goes wrong, and check manifests before it "
       "does.",
@@ -104,19 +111,14 @@ int main(int argc, char** argv) {
       "Run 'deploysim COMMAND --help' for the options of a command.\n");
   app.require_subcommand(1);
   // Before the command: its callback reads the files, after this option's callback has run.
-  app.add_option_function<std::uint64_t>(
+  app.add_option_function<std::string>(
          "--max-input-size",
-         [](std::uint64_t bytes) { deploysim::input::set_max_input_bytes(bytes); },
-         "Largest input file or standard input read, e.g. 1GiB (default 256MiB); give it "
-         "before the command")
-      ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::Validator(
-          [](const std::string& bytes) {
-            return bytes == "0" ? std::string("expected a size above 0, e.g. 512MiB")
-                                : std::string();
-          },
-          "SIZE"));
-
+         [](const std::string& size) {
+           deploysim::input::set_max_input_bytes(parse_input_size(size));
+         },
+         "Largest input file or standard input read, e.g. 1GiB (default 256MiB, at most 1EiB); "
+         "give it before the command")
+      ->check(input_size_check());
   int exit_code = kExitOk;
   add_run_command(app, exit_code);
   add_validate_command(app, exit_code);

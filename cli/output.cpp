@@ -157,4 +157,14 @@ std::vector<std::string> flags_given(const CLI::App& command,
   return given;
 }
 
+std::optional<int> refuse_replicas(std::int64_t replicas) {
+  if (replicas < 1) return input_error("--replicas: expected at least 1");
+  try {
+    delivery::check_replicas(replicas);
+  } catch (const delivery::WorkLimitError& error) {
+    return input_error(name_the_flags(error, {{"replicas", "--replicas"}}));
+  }
+  return std::nullopt;
+}
+
 }  // namespace deploysim::cli

@@ -66,6 +66,9 @@ auto parse_flag(const std::string& flag, Parse&& parse) {
 std::string name_the_flags(const delivery::WorkLimitError& error,
                            const std::vector<std::pair<std::string, std::string>>& keys);
 
+/// Refuses a --replicas below 1 or above the work limit (delivery::check_replicas), naming it.
+std::optional<int> refuse_replicas(std::int64_t replicas);
+
 /// With --config a model comes from the file, and its flags would be a second, silent source:
 /// refuses `given` (the model flags on the command line), suggesting --set `example_set`.
 std::optional<int> refuse_model_flags(const std::vector<std::string>& given,

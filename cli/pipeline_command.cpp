@@ -385,7 +385,7 @@ void print_pipeline(const delivery::PipelineReport& r) {
 }
 
 int run_pipeline(const PipelineOptions& o) {
-  if (o.replicas < 1) return input_error("--replicas: expected at least 1");
+  if (auto refused = refuse_replicas(o.replicas)) return *refused;
   auto read = read_config(o);
   if (const int* failed = std::get_if<int>(&read)) return *failed;
   const auto& config = std::get<delivery::PipelineConfig>(read);

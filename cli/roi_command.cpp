@@ -144,8 +144,26 @@ const std::vector<std::pair<std::string, std::string>> kRoiQuantityFlags = {
     {"manual loss", "--manual-loss"},
     {"automated loss", "--automated-loss"}};
 
+// The comic's table is fixed: a scenario or an override beside --xkcd would be silently
+// ignored, so it is refused instead.
+std::optional<int> refuse_with_xkcd(const RoiOptions& options) {
+  std::vector<std::string> given;
+  if (!options.manual_scenario.empty()) given.emplace_back("--manual-scenario");
+  if (!options.automated_scenario.empty()) given.emplace_back("--automated-scenario");
+  if (!options.manual_overrides.empty()) given.emplace_back("--manual-set");
+  if (!options.automated_overrides.empty()) given.emplace_back("--automated-set");
+  if (!options.csv_file.empty()) given.emplace_back("--csv");
+  if (given.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& flag : given) list += (list.empty() ? "" : ", ") + flag;
+  return input_error("--xkcd prints the comic's fixed table and takes no " + list);
+}
+
 int run_roi(const RoiOptions& options) {
-  if (options.xkcd) return run_xkcd(options.json);
+  if (options.xkcd) {
+    if (auto refused = refuse_with_xkcd(options)) return *refused;
+    return run_xkcd(options.json);
+  }
   std::vector<std::string> missing;
   if (!options.build_hours) missing.emplace_back("--build-hours");
   if (!options.rate) missing.emplace_back("--rate");
@@ -172,7 +190,7 @@ int run_roi(const RoiOptions& options) {
         "give the loss per deploy either as --manual-loss/--automated-loss or "
         "from --manual-scenario/--automated-scenario, not both");
   }
-  if (options.replicas < 1) return input_error("--replicas: expected at least 1");
+  if (auto refused = refuse_replicas(options.replicas)) return *refused;
 
   delivery::RoiInputs in;
   double period_days = 0.0;

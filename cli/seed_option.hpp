@@ -10,7 +10,8 @@
 
 namespace deploysim::cli {
 
-/// A CLI11 check for a --seed option: "--seed: expected a non-negative integer, found -1".
+/// A CLI11 check for a --seed option: "--seed: expected a non-negative integer (0 to ...), found
+/// -1".
 inline CLI::Validator seed_check() {
   return CLI::Validator(
       [](std::string& text) {

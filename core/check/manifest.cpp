@@ -666,6 +666,7 @@ bool InventoryStream::string(std::string& value) {
           return true;
         case Key::config_hash:
           host.config_hash = std::move(value);
+          host.config_hash_given = true;
           return true;
         case Key::config_revision:
           host.config_revision = std::move(value);
@@ -783,6 +784,7 @@ class InventoryParser {
     if (host.name.empty()) object.value("name").fail("a host name");
     host.version = object.string("version", "");
     if (auto config = object.optional("config")) host.config = read_config(*config);
+    host.config_hash_given = object.optional("config_hash").has_value();
     host.config_hash = object.string("config_hash", "");
     host.config_revision = object.string("config_revision", "");
     if (auto flags = object.optional("flags")) {
@@ -859,10 +861,9 @@ Manifest parse_manifest(std::string_view text, const std::string& file,
   const bool scenario = document.is_object() && !document.contains("manifest_version") &&
                         (document.contains("fleet") || document.contains("extends"));
   if (scenario) {
-    // A scenario that extends another needs its base, which only a file path can locate.
-    const spec::Scenario source = document.contains("extends") && file != "-"
-                                      ? scenario::load_scenario(file)
-                                      : scenario::parse_scenario(document, file);
+    // A variant's base is found as `validate` finds it: beside the file, or for standard input
+    // relative to the current directory.
+    const spec::Scenario source = scenario::load_scenario_document(document, file);
     manifest_from_scenario(source, manifest);
   } else {
     ManifestParser(document, manifest).parse();
@@ -883,7 +884,8 @@ bool is_config_hash(const std::string& text) {
 void check_config_hashes(const Inventory& inventory) {
   ProblemCollector problems;
   for (const auto& host : inventory.hosts) {
-    if (host.config_hash.empty()) continue;
+    // "" is a value that cannot be a hash, not an absent one: it is refused like "zzzz".
+    if (!host.config_hash_given) continue;
     const auto pointer = child_pointer(host.pointer, "config_hash");
     if (!is_config_hash(host.config_hash)) {
       problems.add(InputProblem{.file = inventory.file,

@@ -206,8 +206,9 @@ struct ObservedHost {
   std::string name;
   std::string version;  ///< empty: not reported
   std::optional<std::map<std::string, nlohmann::json>> config;
-  std::string config_hash;      ///< empty: not reported
-  std::string config_revision;  ///< the revision last applied; empty: not reported
+  std::string config_hash;         ///< empty: not reported
+  bool config_hash_given = false;  ///< a "config_hash" key was present, "" included
+  std::string config_revision;     ///< the revision last applied; empty: not reported
   std::map<std::string, bool> flags;
   std::optional<std::int64_t> converged_ms;
   std::string pointer;

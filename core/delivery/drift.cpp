@@ -274,6 +274,7 @@ DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t rep
                                      const std::atomic<bool>* stop) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
+  check_replicas(replicas);
   std::vector<DriftRun> runs(static_cast<std::size_t>(replicas));
   for_each_replica(replicas, threads, stop, [&](std::int64_t r) {
     runs[static_cast<std::size_t>(r)] = simulate_drift(

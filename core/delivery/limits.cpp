@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "delivery/drift.hpp"
@@ -21,9 +22,21 @@ double log10_of(const std::vector<WorkFactor>& factors) {
   return sum;
 }
 
-std::string power_of_ten_text(double log10_value) {
+// `value` in as few significant digits as still show it above `limit`: 10000001 hosts over a
+// limit of 1e7 must not read "1e7".
+std::string over_limit_text(double value, double limit) {
+  std::string text = short_number(value);
+  for (int digits = 4; digits <= 17 && std::strtod(text.c_str(), nullptr) <= limit; ++digits) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+    text = buffer;
+  }
+  return text;
+}
+
+std::string power_of_ten_text(double log10_value, double limit) {
   if (std::isfinite(log10_value) && std::fabs(log10_value) < 300.0) {
-    return short_number(std::pow(10.0, log10_value));
+    return over_limit_text(std::pow(10.0, log10_value), limit);
   }
   const double exponent = std::floor(log10_value);
   char buffer[64];
@@ -74,7 +87,9 @@ std::string WorkLimitError::describe(
     names += sep + name(f.key) + (unit.empty() ? "" : " in " + unit);
     values += sep + short_number(inverse ? 1.0 / f.value : f.value);
   }
-  const std::string product = power_of_ten_text(log10_of(factors_));
+  // One factor is its own product, exactly; a product is formed in logarithms.
+  const std::string product = factors_.size() == 1 ? over_limit_text(factors_.front().value, limit_)
+                                                   : power_of_ten_text(log10_of(factors_), limit_);
   const std::string equation =
       factors_.size() == 1 ? names + " = " + product : names + " = " + values + " = " + product;
   return equation + " " + what_ + "; the limit is " + short_number(limit_);
@@ -114,6 +129,10 @@ void check_work(const DriftConfig& c) {
 void check_work(const RoiInputs& in) {
   require_at_most({{"horizon_periods", in.horizon_periods, ""}}, "periods in the series",
                   kMaxSeriesPoints);
+}
+
+void check_replicas(std::int64_t replicas) {
+  require_at_most({{"replicas", static_cast<double>(replicas), ""}}, "replicas", kMaxReplicas);
 }
 
 std::string short_number(double x) {

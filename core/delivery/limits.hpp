@@ -25,6 +25,9 @@ inline constexpr double kMaxDriftEventsPerReplica = 1e8;
 inline constexpr double kMaxReleasesPerReplica = 1e7;
 /// Points of a kept series: pipeline days, drift samples, ROI periods.
 inline constexpr double kMaxSeriesPoints = 1e5;
+/// Replicas of one run of a delivery model or of the ROI's scenarios: each pipeline replica's
+/// figures are kept (about 150 bytes), so 1e7 of them held 1.5 GB.
+inline constexpr double kMaxReplicas = 1e6;
 /// Hosts of a drift fleet.
 inline constexpr std::int64_t kMaxDriftHosts = 10'000'000;
 /// Growth of diagnosis time per extra change in a release: beyond 100x per change the
@@ -68,6 +71,8 @@ class WorkLimitError : public std::invalid_argument {
 void check_work(const PipelineConfig& config);
 void check_work(const DriftConfig& config);
 void check_work(const RoiInputs& inputs);
+/// Throws WorkLimitError (key "replicas") when `replicas` exceeds kMaxReplicas.
+void check_replicas(std::int64_t replicas);
 
 /// A number for messages in at most three significant digits, exponents without "+" or
 /// leading zeros: 1e8, 3.6e310 is written as it would be typed, 0.25, 90.

@@ -671,6 +671,7 @@ std::vector<PipelineReplica> run_pipeline_replicas(const PipelineConfig& config,
                                                    const std::atomic<bool>* stop) {
   validate(config);
   if (replicas < 1) throw std::invalid_argument("replicas: expected at least 1");
+  check_replicas(replicas);
   std::vector<PipelineReplica> out(static_cast<std::size_t>(replicas));
   for_each_replica(replicas, threads, stop, [&](std::int64_t r) {
     auto run = simulate_pipeline(

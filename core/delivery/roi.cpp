@@ -80,6 +80,7 @@ std::pair<LossEstimate, LossEstimate> estimate_losses(const spec::Scenario& manu
                                                       std::int64_t replicas, int threads,
                                                       std::uint64_t base_seed,
                                                       const std::atomic<bool>* stop) {
+  check_replicas(replicas);
   experiment::SweepOptions options;
   options.replicas = replicas;
   options.stop = stop;

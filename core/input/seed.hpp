@@ -13,7 +13,7 @@ namespace deploysim::input {
 inline constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();
 
 /// `text`, all of it, as a seed in decimal. Throws std::invalid_argument("expected a
-/// non-negative integer, found -1") otherwise, the wording the file readers use for a "seed".
+/// non-negative integer (0 to 9223372036854775807), found -1") otherwise.
 std::uint64_t parse_seed(std::string_view text);
 
 }  // namespace deploysim::input

@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 #include <tuple>
+#include <utility>
 
 #include "input/json_reader.hpp"
 #include "input/seed.hpp"
@@ -1298,8 +1299,13 @@ nlohmann::json resolve_extends(const std::filesystem::path& path, nlohmann::json
 
 spec::Scenario load_scenario(const std::filesystem::path& path,
                              const std::vector<std::string>& overrides) {
+  return load_scenario_document(input::load_json_file(path), path, overrides);
+}
+
+spec::Scenario load_scenario_document(nlohmann::json document, const std::filesystem::path& path,
+                                      const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  nlohmann::json document = resolve_extends(path, input::load_json_file(path), 0);
+  document = resolve_extends(path, std::move(document), 0);
   for (const auto& assignment : overrides) apply_override(document, assignment, file);
   return parse_scenario(document, file);
 }

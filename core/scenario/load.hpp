@@ -22,6 +22,11 @@ namespace deploysim::scenario {
 spec::Scenario load_scenario(const std::filesystem::path& path,
                              const std::vector<std::string>& overrides = {});
 
+/// load_scenario() of a document already read from `path`: standard input ("-") is read once,
+/// and a variant's base is then found relative to the current directory.
+spec::Scenario load_scenario_document(nlohmann::json document, const std::filesystem::path& path,
+                                      const std::vector<std::string>& overrides = {});
+
 /// Validates a scenario document already in memory; `file` labels errors.
 spec::Scenario parse_scenario(const nlohmann::json& document, const std::string& file);
 

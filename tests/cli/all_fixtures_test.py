@@ -301,10 +301,11 @@ def run_case(context, case):
 
     command = [context.deploysim, *case.args]
     if case.limit_file_blocks:
-        # Past the limit a write fails with EFBIG, as on a quota; SIGXFSZ is ignored so that the
-        # failure is the program's to report. (The shell, not preexec_fn: the runs are threads.)
-        command = ["/bin/sh", "-c", f'trap "" XFSZ; ulimit -f {case.limit_file_blocks}; '
-                   'exec "$0" "$@"', *command]
+        # Past the limit the kernel sends SIGXFSZ, whose default kills: the signal disposition is
+        # left as a user's shell leaves it, so that deploysim itself must ignore the signal and
+        # report the EFBIG. (The shell, not preexec_fn: the runs are threads.)
+        command = ["/bin/sh", "-c", f'ulimit -f {case.limit_file_blocks}; exec "$0" "$@"',
+                   *command]
     try:
         completed = subprocess.run(command, cwd=work, stdin=subprocess.DEVNULL,
                                    stdout=stdout_target, stderr=subprocess.PIPE, timeout=120,

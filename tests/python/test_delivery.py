@@ -229,7 +229,7 @@ LONG_CALLS: dict[str, Callable[[], object]] = {
         manual_scenario=deploysim.Scenario.load(SOURCE_DIR / "scenarios" / "knight_capital_2012.json"),
         automated_scenario=deploysim.Scenario.load(
             SOURCE_DIR / "scenarios" / "knight_capital_2012_automated_deploy.json"),
-        replicas=50_000_000, threads=2),
+        replicas=1_000_000, threads=2),
 }
 
 
@@ -275,3 +275,13 @@ def test_closed_forms_by_hand() -> None:
         7 * 86_400 + 10 * 3_600
     with pytest.raises(ValueError, match="must open"):
         delivery.working_time_done_s(17, 9, False, 0, 1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: delivery.pipeline(values=SHORT, replicas=10_000_000),
+    lambda: delivery.drift(values={"hosts": 10}, replicas=10_000_000),
+], ids=["pipeline", "drift"])
+def test_replicas_beyond_the_work_limit_are_refused(call) -> None:
+    # The core refuses before it allocates a slot per replica (1e7 of them held 1.5 GB).
+    with pytest.raises(ValueError, match=r"^replicas = 1e7 replicas; the limit is 1e6$"):
+        call()
