@@ -96,6 +96,11 @@ nlohmann::ordered_json Summary::to_json() const {
                      {"first_crash_s", optional_number(team.first_crash_s)},
                      {"last_repair_s", optional_number(team.last_repair_s)}});
   }
+  // Only scenarios with changes have the key, so that every other summary reads as before.
+  if (!changes.empty()) {
+    auto& list = j["changes"] = nlohmann::ordered_json::array();
+    for (const auto& change : changes) list.push_back(change.to_json());
+  }
   return j;
 }
 
@@ -139,10 +144,26 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engin
                               [this](engine::Kernel&) { strategy_->begin(); });
     }
   }
+  schedule_changes();
   schedule_timeline();
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::schedule_changes() {
+  for (const auto& change : scenario_.changes) {
+    auto push = std::make_unique<strategy::FlagPush>(
+        world_, change, [this](std::string_view alert) { return monitor_.is_firing(alert); });
+    if (change.start <= scenario_.clock.end) {
+      world_.kernel().call_at(change.start, [p = push.get()](engine::Kernel&) { p->begin(); });
+    }
+    pushes_.push_back(std::move(push));
+  }
+  if (pushes_.empty()) return;
+  world_.add_flag_off_listener([this](std::uint32_t flag, std::string_view who) {
+    for (auto& push : pushes_) push->flag_turned_off(flag, who);
+  });
+}
 
 void Simulation::schedule_timeline() {
   for (const auto& entry : scenario_.timeline) {
@@ -198,6 +219,7 @@ void Simulation::on_alert(const spec::AlertRule& rule) {
     return;
   }
   world_.note_detection();
+  for (auto& push : pushes_) push->alert_fired(rule.name);
   const auto& automation = scenario_.automation;
   if (std::find(automation.rollback_on.begin(), automation.rollback_on.end(), rule.name) !=
       automation.rollback_on.end()) {
@@ -283,6 +305,7 @@ Summary Simulation::snapshot() const {
   s.error_budget_consumed = budget > 0.0 ? s.failed_requests / budget : 0.0;
   if (strategy_) s.deploy_outcome = std::string(model::outcome_name(strategy_->outcome()));
   summarise_incidents(s);
+  for (const auto& push : pushes_) s.changes.push_back(push->summary());
   if (load_) {
     s.peak_utilization = load_->max_utilization();
     s.overload_s = load_->overload_seconds();
