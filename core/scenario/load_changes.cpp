@@ -49,13 +49,15 @@ class StageOrder {
  public:
   void check(const input::ValueReader& stage, const spec::ChangeStage& next) {
     if (!next.groups.empty() && whole_scope_) {
-      stage.fail("a stage of percent only, after " + whole_scope_pointer_,
-                 "that stage already covers the flag's whole scope");
+      child(stage, "groups")
+          .fail("no groups after " + whole_scope_pointer_ + ", which covers the flag's whole scope",
+                "a stage of groups belongs before the first stage of percent");
     }
     if (next.percent < percent_) {
-      stage.fail(
-          "a percentage of at least " + format(percent_) + ", as " + percent_pointer_ + " reached",
-          "stages only ever add hosts");
+      child(stage, "percent")
+          .fail("a percentage of at least " + format(percent_) + ", which " + percent_pointer_ +
+                    " reached",
+                "stages only ever add hosts");
     }
     percent_ = next.percent;
     percent_pointer_ = stage.pointer();
@@ -66,6 +68,9 @@ class StageOrder {
   }
 
  private:
+  static input::ValueReader child(const input::ValueReader& stage, const char* key) {
+    return {stage.json().at(key), stage.file(), input::child_pointer(stage.pointer(), key)};
+  }
   static std::string format(double percent) {
     std::string text = std::to_string(percent);
     text.erase(text.find_last_not_of('0') + 1);
