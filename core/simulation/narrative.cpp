@@ -75,6 +75,9 @@ std::string describe(const engine::TraceRecord& r) {
     return "flag " + r.subject + (on ? " on" : " off") +
            (percent.empty() ? "" : " for " + percent + "% of hosts") + by(r) + misbehaving(r);
   }
+  if (e == "flag_stage_skipped") {
+    return "flag " + r.subject + " NOT turned on" + by(r) + ": " + text_of(r, "reason");
+  }
   if (e == "flag_blocked") return "flag " + r.subject + " NOT turned on: " + text_of(r, "reason");
   if (e == "code_rolled_back") return "code rolled back" + by(r) + misbehaving(r);
   if (e == "halted" || e == "removed") {

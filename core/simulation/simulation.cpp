@@ -159,10 +159,33 @@ void Simulation::schedule_changes() {
     }
     pushes_.push_back(std::move(push));
   }
-  if (pushes_.empty()) return;
+  const auto flags = world_.fleet().flags().size();
+  timeline_staged_.assign(flags, false);
+  stopped_by_others_.assign(flags, false);
   world_.add_flag_off_listener([this](std::uint32_t flag, std::string_view who) {
+    if (!in_timeline_ && timeline_staged_[flag]) stopped_by_others_[flag] = true;
     for (auto& push : pushes_) push->flag_turned_off(flag, who);
   });
+}
+
+void Simulation::timeline_flag_stage(const spec::TimelineEntry& entry, const std::string& who) {
+  const auto flag = world_.fleet().find_flag(entry.flag).value();
+  // A flag the timeline releases in stages stops at the stage it reached once a person or
+  // automation turns it off: the next stage would undo their decision.
+  if (entry.value && stopped_by_others_[flag]) {
+    world_.record({world_.now(),
+                   "flag_stage_skipped",
+                   entry.flag,
+                   {{"by", who}, {"reason", std::string("turned off since the last stage")}}},
+                  true);
+    return;
+  }
+  in_timeline_ = true;
+  if (world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who) && entry.value) {
+    timeline_staged_[flag] = true;
+    stopped_by_others_[flag] = false;
+  }
+  in_timeline_ = false;
 }
 
 void Simulation::schedule_timeline() {
@@ -171,7 +194,7 @@ void Simulation::schedule_timeline() {
       const std::string who = entry.person.empty() ? "timeline" : entry.person;
       switch (entry.action) {
         case spec::ActionKind::set_flag:
-          world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who);
+          timeline_flag_stage(entry, who);
           break;
         case spec::ActionKind::rollback_code:
           world_.rollback_code(entry.group, who, "timeline");

@@ -144,6 +144,7 @@ class Simulation {
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
   void schedule_changes();
+  void timeline_flag_stage(const spec::TimelineEntry& entry, const std::string& who);
   void kill_switch(const spec::AlertRule& rule);
   void summarise_incidents(Summary& s) const;
 
@@ -155,6 +156,11 @@ class Simulation {
   std::vector<std::unique_ptr<model::Autoscaler>> autoscalers_;
   std::unique_ptr<strategy::Strategy> strategy_;
   std::vector<std::unique_ptr<strategy::FlagPush>> pushes_;
+  // By flag: the timeline has turned it on (its stages have begun), and somebody else has since
+  // turned it off, which ends the timeline's stages (timeline_flag_stage).
+  std::vector<bool> timeline_staged_;
+  std::vector<bool> stopped_by_others_;
+  bool in_timeline_ = false;
   bool finalized_ = false;
 };
 

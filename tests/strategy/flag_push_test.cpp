@@ -213,6 +213,41 @@ TEST(FlagPush, AnAbortAlertAlreadyFiringStopsThePushAtTheEndOfTheBake) {
   EXPECT_DOUBLE_EQ(fired[0].time.to_seconds(), 60.0);
 }
 
+TEST(TimelineFlagStages, StopOnceSomebodyElseTurnsTheFlagOff) {
+  // The timeline releases the rule to the canary group at +10 min and to europe at +40 min; a
+  // kill switch turns it off at +10:30 (the canary's 2 hosts make 10% errors for 30 s). The
+  // europe stage would undo the kill switch: it is skipped.
+  auto text = push_scenario(kFailingRule, kRings, R"(,
+      "automation": {"kill_switch": {"metric": "error_rate", "above": 0.05, "for": "30s",
+                                     "turn_off_flag": "new_rule"}},
+      "timeline": [
+        {"at": "+10min", "do": "set_flag", "flag": "new_rule", "value": true, "group": "canary"},
+        {"at": "+40min", "do": "set_flag", "flag": "new_rule", "value": true, "group": "europe"}])");
+  // Without the change: only the timeline turns the flag on here.
+  auto scenario = scenario_from_json(text);
+  scenario.changes.clear();
+  const auto result = simulation::run(scenario, 1);
+  const auto skipped = records(result, "flag_stage_skipped");
+  ASSERT_EQ(skipped.size(), 1U);
+  EXPECT_DOUBLE_EQ(skipped[0].time.to_seconds(), 2400.0);
+  EXPECT_EQ(result.summary.max_hosts_misbehaving, 2);
+  EXPECT_DOUBLE_EQ(result.summary.failed_requests, 2 * 10 * 0.5 * 30.0);
+  EXPECT_EQ(records(result, "flag_set").size(), 2U) << "the canary stage and the kill switch";
+}
+
+TEST(TimelineFlagStages, TheTimelineItselfMayTurnAFlagOffAndOnAgain) {
+  auto text = push_scenario(kHarmlessRule, kRings, R"(,
+      "timeline": [
+        {"at": "+10min", "do": "set_flag", "flag": "new_rule", "value": true, "group": "canary"},
+        {"at": "+20min", "do": "set_flag", "flag": "new_rule", "value": false},
+        {"at": "+40min", "do": "set_flag", "flag": "new_rule", "value": true}])");
+  auto scenario = scenario_from_json(text);
+  scenario.changes.clear();
+  const auto result = simulation::run(scenario, 1);
+  EXPECT_TRUE(records(result, "flag_stage_skipped").empty());
+  EXPECT_EQ(records(result, "flag_set").size(), 3U);
+}
+
 TEST(FlagPush, ScenariosWithoutChangesHaveNoChangesKey) {
   const auto scenario = scenario_from_json(push_scenario(kHarmlessRule, kRings));
   auto without = scenario;
