@@ -159,6 +159,8 @@ void Simulation::schedule_changes() {
     }
     pushes_.push_back(std::move(push));
   }
+  // One listener serves both kinds of stages, the changes' and the timeline's: turning a flag off
+  // ends them.
   const auto flags = world_.fleet().flags().size();
   timeline_staged_.assign(flags, false);
   stopped_by_others_.assign(flags, false);
