@@ -104,6 +104,14 @@ void print_summary(const simulation::Summary& s, const std::string& target, doub
     std::cout << summary_line("flag changes blocked", std::to_string(s.flag_changes_blocked))
               << '\n';
   }
+  for (const auto& change : s.changes) {
+    std::cout << summary_line("change " + change.name,
+                              std::string(strategy::change_outcome_name(change.outcome)) +
+                                  " after " + std::to_string(change.stages_done) + " of " +
+                                  std::to_string(change.stages_total) + " stage(s)" +
+                                  (change.reason.empty() ? "" : " (" + change.reason + ")"))
+              << '\n';
+  }
   if (s.peak_utilization) {
     std::cout << summary_line("peak utilisation",
                               std::to_string(std::lround(*s.peak_utilization * 100.0)) + "%")

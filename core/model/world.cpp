@@ -129,6 +129,9 @@ bool World::set_flag(std::string_view flag, std::string_view group, bool on, dou
   if (percent < 100.0) fields.push_back({"percent", percent});
   fields.push_back({"misbehaving_hosts", fleet_.totals().misbehaving_hosts});
   record({now(), "flag_set", std::string(flag), std::move(fields)}, true);
+  if (!on) {
+    for (const auto& listener : flag_off_listeners_) listener(*f, who);
+  }
   return true;
 }
 

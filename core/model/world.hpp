@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -133,6 +134,13 @@ class World : private FleetObserver {
                         const std::optional<spec::CountOrPercent>& hosts, std::string_view who,
                         std::string_view reason);
 
+  /// Called whenever a person, automation or the timeline turns flag `flag` off through set_flag
+  /// (a staged push stops then: strategy/flag_push.hpp).
+  using FlagOffListener = std::function<void(std::uint32_t flag, std::string_view who)>;
+  void add_flag_off_listener(FlagOffListener listener) {
+    flag_off_listeners_.push_back(std::move(listener));
+  }
+
   /// Hosts in the flag's scope that run a version other than the deployment target.
   std::vector<HostIndex> inconsistent_hosts(std::uint32_t flag) const;
 
@@ -163,6 +171,7 @@ class World : private FleetObserver {
   std::vector<HostIndex> deployment_hosts_;
   std::vector<std::uint32_t> deployment_groups_;
   std::optional<VersionIndex> target_version_;
+  std::vector<FlagOffListener> flag_off_listeners_;
 };
 
 }  // namespace deploysim::model

@@ -13,6 +13,7 @@
 #include "input/seed.hpp"
 #include "input/utf8.hpp"
 #include "scenario/load_capacity.hpp"
+#include "scenario/load_changes.hpp"
 #include "scenario/load_incidents.hpp"
 #include "scenario/load_runtime.hpp"
 #include "spec/host_names.hpp"
@@ -42,11 +43,11 @@ const std::vector<std::string> kActions = {"set_flag", "rollback_code", "halt", 
                                            "deploy",   "page",          "remove"};
 
 const std::vector<std::string> kScenarioKeys = {
-    "name",       "description", "sources",          "seed",
-    "clock",      "behaviours",  "services",         "fleet",
-    "flags",      "deployment",  "monitoring",       "people",
-    "automation", "business",    "timeline",         "load",
-    "capacity",   "autoscaling", "remediation_teams"};
+    "name",       "description", "sources",           "seed",
+    "clock",      "behaviours",  "services",          "fleet",
+    "flags",      "deployment",  "monitoring",        "people",
+    "automation", "business",    "timeline",          "load",
+    "capacity",   "autoscaling", "remediation_teams", "changes"};
 const std::vector<std::string> kVariantKeys = {"extends", "name", "description", "set", "sources"};
 
 const std::string kTimeForms =
@@ -325,6 +326,8 @@ spec::Scenario Parser::parse() {
   parse_automation(root);
   parse_business(root);
   parse_timeline(root);
+  parse_changes(root, scenario_,
+                [this](const input::ValueReader& value) { return read_time_in_run(value); });
   parse_capacity_sections(root, scenario_,
                           [this](const input::ValueReader& value) { return read_time(value); });
   check_services_graph(root);

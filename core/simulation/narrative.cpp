@@ -40,15 +40,43 @@ std::string by(const engine::TraceRecord& record) {
   return who.empty() ? "" : " by " + who;
 }
 
+// The story lines of a staged push (strategy/flag_push.hpp); empty for other events.
+std::string describe_change(const engine::TraceRecord& r) {
+  const std::string& e = r.event;
+  const std::string flag_on = "flag on for " + hosts(text_of(r, "hosts_flag_on"));
+  if (e == "change_stage") {
+    return "change " + r.subject + ": stage " + text_of(r, "number") + " of " + text_of(r, "of") +
+           " (" + text_of(r, "stage") + ", " + text_of(r, "percent") + "%), " + flag_on +
+           misbehaving(r);
+  }
+  if (e == "change_completed") return "change " + r.subject + " completed, " + flag_on;
+  if (e == "change_rolled_back") {
+    return "change " + r.subject + " rolled back after stage " + text_of(r, "stages_done") + by(r) +
+           " (" + text_of(r, "reason") + "), " + flag_on + misbehaving(r);
+  }
+  if (e == "change_stopped") {
+    return "change " + r.subject + " stopped after stage " + text_of(r, "stages_done") + ": " +
+           text_of(r, "reason");
+  }
+  if (e == "change_blocked") return "change " + r.subject + " NOT started: " + text_of(r, "reason");
+  return {};
+}
+
 }  // namespace
 
 std::string describe(const engine::TraceRecord& r) {
   const std::string& e = r.event;
+  if (e.rfind("change_", 0) == 0) {
+    if (auto line = describe_change(r); !line.empty()) return line;
+  }
   if (e == "flag_set") {
     const bool on = text_of(r, "value") == "true";
     const auto percent = text_of(r, "percent");
     return "flag " + r.subject + (on ? " on" : " off") +
            (percent.empty() ? "" : " for " + percent + "% of hosts") + by(r) + misbehaving(r);
+  }
+  if (e == "flag_stage_skipped") {
+    return "flag " + r.subject + " NOT turned on" + by(r) + ": " + text_of(r, "reason");
   }
   if (e == "flag_blocked") return "flag " + r.subject + " NOT turned on: " + text_of(r, "reason");
   if (e == "code_rolled_back") return "code rolled back" + by(r) + misbehaving(r);

@@ -96,6 +96,11 @@ nlohmann::ordered_json Summary::to_json() const {
                      {"first_crash_s", optional_number(team.first_crash_s)},
                      {"last_repair_s", optional_number(team.last_repair_s)}});
   }
+  // Only scenarios with changes have the key, so that every other summary reads as before.
+  if (!changes.empty()) {
+    auto& list = j["changes"] = nlohmann::ordered_json::array();
+    for (const auto& change : changes) list.push_back(change.to_json());
+  }
   return j;
 }
 
@@ -139,10 +144,51 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engin
                               [this](engine::Kernel&) { strategy_->begin(); });
     }
   }
+  schedule_changes();
   schedule_timeline();
 }
 
 Simulation::~Simulation() = default;
+
+void Simulation::schedule_changes() {
+  for (const auto& change : scenario_.changes) {
+    auto push = std::make_unique<strategy::FlagPush>(
+        world_, change, [this](std::string_view alert) { return monitor_.is_firing(alert); });
+    if (change.start <= scenario_.clock.end) {
+      world_.kernel().call_at(change.start, [p = push.get()](engine::Kernel&) { p->begin(); });
+    }
+    pushes_.push_back(std::move(push));
+  }
+  // One listener serves both kinds of stages, the changes' and the timeline's: turning a flag off
+  // ends them.
+  const auto flags = world_.fleet().flags().size();
+  timeline_staged_.assign(flags, false);
+  stopped_by_others_.assign(flags, false);
+  world_.add_flag_off_listener([this](std::uint32_t flag, std::string_view who) {
+    if (!in_timeline_ && timeline_staged_[flag]) stopped_by_others_[flag] = true;
+    for (auto& push : pushes_) push->flag_turned_off(flag, who);
+  });
+}
+
+void Simulation::timeline_flag_stage(const spec::TimelineEntry& entry, const std::string& who) {
+  const auto flag = world_.fleet().find_flag(entry.flag).value();
+  // A flag the timeline releases in stages stops at the stage it reached once a person or
+  // automation turns it off: the next stage would undo their decision.
+  if (entry.value && stopped_by_others_[flag]) {
+    world_.record({world_.now(),
+                   "flag_stage_skipped",
+                   entry.flag,
+                   {{"by", who}, {"reason", std::string("turned off since the last stage")}}},
+                  true);
+    return;
+  }
+  in_timeline_ = true;
+  if (world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who) && entry.value) {
+    timeline_staged_[flag] = true;
+    stopped_by_others_[flag] = false;
+  }
+  in_timeline_ = false;
+}
 
 void Simulation::schedule_timeline() {
   for (const auto& entry : scenario_.timeline) {
@@ -150,7 +196,7 @@ void Simulation::schedule_timeline() {
       const std::string who = entry.person.empty() ? "timeline" : entry.person;
       switch (entry.action) {
         case spec::ActionKind::set_flag:
-          world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who);
+          timeline_flag_stage(entry, who);
           break;
         case spec::ActionKind::rollback_code:
           world_.rollback_code(entry.group, who, "timeline");
@@ -198,6 +244,7 @@ void Simulation::on_alert(const spec::AlertRule& rule) {
     return;
   }
   world_.note_detection();
+  for (auto& push : pushes_) push->alert_fired(rule.name);
   const auto& automation = scenario_.automation;
   if (std::find(automation.rollback_on.begin(), automation.rollback_on.end(), rule.name) !=
       automation.rollback_on.end()) {
@@ -283,6 +330,7 @@ Summary Simulation::snapshot() const {
   s.error_budget_consumed = budget > 0.0 ? s.failed_requests / budget : 0.0;
   if (strategy_) s.deploy_outcome = std::string(model::outcome_name(strategy_->outcome()));
   summarise_incidents(s);
+  for (const auto& push : pushes_) s.changes.push_back(push->summary());
   if (load_) {
     s.peak_utilization = load_->max_utilization();
     s.overload_s = load_->overload_seconds();

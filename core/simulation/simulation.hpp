@@ -17,6 +17,7 @@
 #include "model/people.hpp"
 #include "model/world.hpp"
 #include "spec/scenario.hpp"
+#include "strategy/flag_push.hpp"
 
 namespace deploysim::strategy {
 class Strategy;
@@ -90,6 +91,8 @@ struct Summary {
   /// By service, in the scenario's order.
   std::vector<std::pair<std::string, IncidentSummary>> services;
   std::vector<RemediationSummary> remediation;
+  /// Each of /changes, in the scenario's order (empty without: no "changes" key in JSON).
+  std::vector<strategy::ChangeSummary> changes;
 
   nlohmann::ordered_json to_json() const;
 };
@@ -140,6 +143,8 @@ class Simulation {
   void on_alert(const spec::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
+  void schedule_changes();
+  void timeline_flag_stage(const spec::TimelineEntry& entry, const std::string& who);
   void kill_switch(const spec::AlertRule& rule);
   void summarise_incidents(Summary& s) const;
 
@@ -150,6 +155,12 @@ class Simulation {
   std::unique_ptr<model::LoadModel> load_;
   std::vector<std::unique_ptr<model::Autoscaler>> autoscalers_;
   std::unique_ptr<strategy::Strategy> strategy_;
+  std::vector<std::unique_ptr<strategy::FlagPush>> pushes_;
+  // By flag: the timeline has turned it on (its stages have begun), and somebody else has since
+  // turned it off, which ends the timeline's stages (timeline_flag_stage).
+  std::vector<bool> timeline_staged_;
+  std::vector<bool> stopped_by_others_;
+  bool in_timeline_ = false;
   bool finalized_ = false;
 };
 

@@ -12,6 +12,7 @@
 
 #include "engine/distribution.hpp"
 #include "engine/time.hpp"
+#include "spec/change.hpp"
 
 namespace deploysim::spec {
 
@@ -473,6 +474,8 @@ struct Scenario {
   std::vector<HostCapacity> capacities;
   std::vector<Autoscaler> autoscalers;
   std::vector<RemediationTeam> remediation_teams;
+  /// Staged flag, configuration and content pushes, besides `deployment` (spec/change.hpp).
+  std::vector<Change> changes;
   bool has_load_model() const { return !loads.empty(); }
   /// The document it was read from, after overrides (for hashes, exports and sweeps).
   nlohmann::json source;

@@ -649,6 +649,7 @@ TEST_F(Schema, RejectsMistakesItCanExpress) {
                            "dependency_call_fraction_negative",
                            "command_percent_over_100",
                            "command_gate_percent_over_100",
+                           "change_percent_over_100",
                            "cpu_cost_zero",
                            "percent_flag_negative",
                            "probability_over_one",
