@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "files.hpp"
 #include "scenario/load.hpp"
@@ -121,6 +122,70 @@ TEST(LectureScenario, ReadinessProbesStopACrashingRolloutWithinTheUnavailableBud
       run_file("kubernetes_rolling_bad_version.json", 1, {"deployment.strategy.max_unavailable=0"});
   const auto& serving = *no_unavailable.timeseries.column("serving_hosts");
   EXPECT_EQ(*std::min_element(serving.begin(), serving.end()), 10);
+}
+
+// The replays of configuration pushes against their published timelines (the figures and their
+// sources are in the scenario files).
+const IncidentSummary& service_of(const simulation::Summary& summary, const std::string& name) {
+  for (const auto& [service, incident] : summary.services) {
+    if (service == name) return incident;
+  }
+  throw std::runtime_error("no service " + name);
+}
+
+TEST(Replay, FastlyDetectsInAMinuteAndRecoversIn49Minutes) {
+  const auto s = run_file("fastly_2021_config_push.json", 1).summary;
+  EXPECT_EQ(s.max_hosts_misbehaving, 85);  // 85% of the network returned errors
+  ASSERT_TRUE(s.time_to_detect_s.has_value());
+  EXPECT_LE(*s.time_to_detect_s, 60.0);
+  ASSERT_TRUE(s.time_to_recover_s.has_value());
+  EXPECT_NEAR(*s.time_to_recover_s, 49 * 60.0, 3 * 60.0);
+  ASSERT_EQ(s.changes.size(), 1u);
+  EXPECT_EQ(s.changes[0].outcome, strategy::ChangeOutcome::completed);
+}
+
+TEST(Replay, FastlyStagedPushStopsAtItsCanaryRing) {
+  const auto s = run_file("fastly_2021_staged_config_push.json", 1).summary;
+  EXPECT_EQ(s.max_hosts_misbehaving, 2);
+  ASSERT_EQ(s.changes.size(), 1u);
+  EXPECT_EQ(s.changes[0].outcome, strategy::ChangeOutcome::rolled_back);
+  EXPECT_EQ(s.changes[0].stages_done, 1u);
+  ASSERT_TRUE(s.incident_duration_s.has_value());
+  EXPECT_LE(*s.incident_duration_s, 5 * 60.0);
+}
+
+TEST(Replay, AzureStorageVmsNeedHandsUntilLateMorning) {
+  const auto s = run_file("azure_storage_2014_config_push.json", 1).summary;
+  // The VMs fail through their dependency on Blob storage while the front-ends loop.
+  EXPECT_GT(service_of(s, "vm").failed_requests, 0.0);
+  ASSERT_EQ(s.remediation.size(), 1u);
+  EXPECT_EQ(s.remediation[0].hosts_repaired, 30);
+  // From 00:51 to about 11:45 UTC (the clock starts at 00:30).
+  ASSERT_TRUE(s.incident_duration_s.has_value());
+  EXPECT_NEAR(*s.incident_duration_s, (10 * 60 + 54) * 60.0, 30 * 60.0);
+}
+
+TEST(Replay, AzureStorageFlightedRegionByRegionKeepsBlobStorageUp) {
+  const auto replay = run_file("azure_storage_2014_config_push.json", 1).summary;
+  const auto flighted = run_file("azure_storage_2014_incremental_flighting.json", 1).summary;
+  ASSERT_EQ(flighted.changes.size(), 1u);
+  EXPECT_EQ(flighted.changes[0].outcome, strategy::ChangeOutcome::rolled_back);
+  ASSERT_EQ(flighted.remediation.size(), 1u);
+  EXPECT_EQ(flighted.remediation[0].hosts_repaired, 10);
+  // Blob storage never has no serving host, so the VMs' requests do not fail through it.
+  EXPECT_EQ(service_of(flighted, "vm").failed_requests, 0.0);
+  EXPECT_LT(flighted.failed_requests, replay.failed_requests / 10.0);
+}
+
+TEST(LectureScenario, APaymentsReleaseFailsItsCallersInProportion) {
+  const auto s = run_file("checkout_dependency_cascade.json", 1).summary;
+  // Storefront: 30% of its requests call checkout, which fails the 80% that call payments.
+  const auto& storefront = service_of(s, "storefront");
+  const auto& checkout = service_of(s, "checkout");
+  ASSERT_TRUE(storefront.incident_start_s.has_value());
+  EXPECT_GT(storefront.failed_requests, 0.0);
+  EXPECT_NEAR(storefront.failed_requests / checkout.failed_requests, (12 * 0.3 * 0.8) / (6 * 0.8),
+              0.02);
 }
 
 }  // namespace
