@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "scenario/defined_name.hpp"
+
 namespace deploysim::scenario {
 
 // Named, so that a unity build that joins this file to the other readers sees no clash between
@@ -14,18 +16,6 @@ namespace {
 
 const std::vector<std::string> kKinds = {"flag", "config", "content"};
 const std::vector<std::string> kStrategies = {"all_at_once", "rings", "canary", "rolling"};
-
-// A name that must be one of `names`, with a close match or the list as the hint.
-std::string name_in(const input::ValueReader& value, const std::vector<std::string>& names,
-                    const std::string& expected) {
-  if (!value.json().is_string()) value.fail(expected);
-  const std::string name = value.as_string();
-  if (std::find(names.begin(), names.end(), name) != names.end()) return name;
-  const std::string close = input::did_you_mean(name, names);
-  value.fail(expected, !close.empty()  ? "did you mean " + input::quote(close) + "?"
-                       : names.empty() ? "none is defined"
-                                       : "defined: " + input::quote_list(names));
-}
 
 // The groups a flag reaches: its own, or every group for a global flag.
 std::vector<std::string> flag_scope(const spec::Scenario& scenario, const std::string& flag) {
@@ -91,7 +81,7 @@ spec::ChangeStage read_stage(const input::ValueReader& value, const std::vector<
   stage.name = object.string("name", "");
   if (groups_allowed) {
     for (const auto& group : object.optional_array("groups")) {
-      stage.groups.push_back(name_in(group, scope, "a group in the flag's scope"));
+      stage.groups.push_back(defined_name(group, scope, "a group in the flag's scope"));
     }
   }
   if (auto percent = object.optional("percent")) {
@@ -165,22 +155,23 @@ spec::Change read_change(const input::ValueReader& value, const spec::Scenario& 
   const auto kind = object.string_enum("kind", kKinds, "flag");
   change.kind = static_cast<spec::Change::Kind>(std::find(kKinds.begin(), kKinds.end(), kind) -
                                                 kKinds.begin());
-  change.flag = name_in(object.required("flag", "the flag the change turns on"),
-                        spec::names_of(scenario.flags), "a flag defined in /flags");
+  change.flag = defined_name(object.required("flag", "the flag the change turns on"),
+                             spec::names_of(scenario.flags), "a flag defined in /flags");
   change.start = read_time(object.required("start", "when the change begins"));
   read_strategy(object, change, flag_scope(scenario, change.flag));
   if (auto preflight = object.optional_child("preflight")) {
     const auto versions = version_names(scenario);
     for (const auto& version : preflight->array("require_versions")) {
       change.require_versions.push_back(
-          name_in(version, versions, "a version defined in /services"));
+          defined_name(version, versions, "a version defined in /services"));
     }
     preflight->finish();
   }
   std::vector<std::string> alerts;
   for (const auto& alert : scenario.monitoring.alerts) alerts.push_back(alert.name);
   for (const auto& alert : object.optional_array("abort_on")) {
-    change.abort_on.push_back(name_in(alert, alerts, "an alert defined in /monitoring/alerts"));
+    change.abort_on.push_back(
+        defined_name(alert, alerts, "an alert defined in /monitoring/alerts"));
   }
   object.string("note", "");
   object.boolean("calibrated", false);

@@ -4,23 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "scenario/defined_name.hpp"
+
 namespace deploysim::scenario {
 
 namespace {
 
 const std::vector<std::string> kRecoveries = {"rollback", "restart", "manual"};
-
-// A name that must be one of `names`, with the list (or a close match) as the hint.
-std::string name_in(const input::ValueReader& value, const std::vector<std::string>& names,
-                    const std::string& expected) {
-  if (!value.json().is_string()) value.fail(expected);
-  const std::string name = value.as_string();
-  if (std::find(names.begin(), names.end(), name) != names.end()) return name;
-  const std::string close = input::did_you_mean(name, names);
-  value.fail(expected, !close.empty()  ? "did you mean " + input::quote(close) + "?"
-                       : names.empty() ? "none is defined"
-                                       : "defined: " + input::quote_list(names));
-}
 
 }  // namespace
 
@@ -72,7 +62,7 @@ void parse_remediation_teams(input::ObjectReader& root, spec::Scenario& scenario
       team.start_after = object.duration("start_after", team.start_after);
       team.ramp_up = object.duration("ramp_up", team.ramp_up);
       for (const auto& group : object.optional_array("order")) {
-        team.order.push_back(name_in(group, groups, "a group defined in /fleet"));
+        team.order.push_back(defined_name(group, groups, "a group defined in /fleet"));
       }
       object.string("note", "");
       object.boolean("calibrated", false);
@@ -88,7 +78,7 @@ void parse_remediation_teams(input::ObjectReader& root, spec::Scenario& scenario
     const std::string pointer =
         input::child_pointer(input::child_pointer("/behaviours", behaviour.name), "team");
     const input::ValueReader team(behaviours.at(behaviour.name).at("team"), scenario.file, pointer);
-    name_in(team, team_names, "a remediation team defined in /remediation_teams");
+    defined_name(team, team_names, "a remediation team defined in /remediation_teams");
   }
 }
 
