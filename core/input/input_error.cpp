@@ -12,6 +12,22 @@
 namespace deploysim::input {
 namespace {
 
+// A key may hold any character, but a message is one line: control characters are written as
+// JSON writes them in a string (\n, \u0001).
+std::string escape_controls(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    const std::string escaped = nlohmann::json(std::string(1, c)).dump();
+    out += escaped.substr(1, escaped.size() - 2);
+  }
+  return out;
+}
+
 // Each reference token of the pointer cut like any quoted value, so that a megabyte key
 // cannot flood the message and a deep pointer still shows every level.
 std::string excerpt_pointer(const std::string& pointer) {
@@ -20,7 +36,7 @@ std::string excerpt_pointer(const std::string& pointer) {
   while (start < pointer.size()) {
     const std::size_t slash = pointer.find('/', start + 1);
     const std::size_t end = slash == std::string::npos ? pointer.size() : slash;
-    out += engine::excerpt(std::string_view(pointer).substr(start, end - start));
+    out += escape_controls(engine::excerpt(std::string_view(pointer).substr(start, end - start)));
     start = end;
   }
   return out;

@@ -75,6 +75,13 @@ TEST(InputProblemTest, LineAndColumnAndRootPointer) {
             "/x: expected a string");
 }
 
+TEST(InputProblemTest, AKeyWithControlCharactersStaysOnOneLine) {
+  // A key may hold a newline (JSON's "\n"); the message is still one line, as JSON writes it.
+  const input::InputProblem problem{
+      .file = "pipeline.json", .pointer = "/tra\nnes\x01", .detail = "unknown key"};
+  EXPECT_EQ(problem.message(), "pipeline.json: /tra\\nnes\\u0001: unknown key");
+}
+
 TEST(InputErrorTest, JoinsProblemsOneLineEach) {
   const input::InputError error(std::vector<input::InputProblem>{
       {.file = "a.json", .pointer = "/x", .expected = "a string", .found = "3"},
