@@ -12,8 +12,7 @@
 namespace deploysim::input {
 namespace {
 
-// A key may hold any character, but a message is one line: control characters are written as
-// JSON writes them in a string (\n, \u0001).
+// Control characters written as JSON writes them in a string (\n, \t, \u0001).
 std::string escape_controls(const std::string& text) {
   std::string out;
   for (const char c : text) {
@@ -36,7 +35,7 @@ std::string excerpt_pointer(const std::string& pointer) {
   while (start < pointer.size()) {
     const std::size_t slash = pointer.find('/', start + 1);
     const std::size_t end = slash == std::string::npos ? pointer.size() : slash;
-    out += escape_controls(engine::excerpt(std::string_view(pointer).substr(start, end - start)));
+    out += engine::excerpt(std::string_view(pointer).substr(start, end - start));
     start = end;
   }
   return out;
@@ -111,7 +110,9 @@ std::string InputProblem::message() const {
     append_part("expected " + expected + (found.empty() ? "" : ", found " + found));
   }
   if (!hint.empty()) out += "; " + hint;
-  return out;
+  // Keys and values may hold any character (a raw tab in a distribution's text, a newline in
+  // a key): what reaches the user is still one line per problem.
+  return escape_controls(out);
 }
 
 InputError::InputError(InputProblem problem)

@@ -80,6 +80,10 @@ TEST(InputProblemTest, AKeyWithControlCharactersStaysOnOneLine) {
   const input::InputProblem problem{
       .file = "pipeline.json", .pointer = "/tra\nnes\x01", .detail = "unknown key"};
   EXPECT_EQ(problem.message(), "pipeline.json: /tra\\nnes\\u0001: unknown key");
+  // So does a value quoted raw by whoever wrote the detail.
+  const input::InputProblem raw{.file = "p.json",
+                                .detail = "\"lognor\tmal\" is not a distribution"};
+  EXPECT_EQ(raw.message(), "p.json: \"lognor\\tmal\" is not a distribution");
 }
 
 TEST(InputErrorTest, JoinsProblemsOneLineEach) {
