@@ -250,6 +250,7 @@ class Parser {
                             engine::Duration fallback) const;
   void check_pattern_numbers_hosts(const spec::HostGroup& group, input::ObjectReader& object) const;
   void check_unique_host_names(const std::string& fleet_pointer) const;
+  std::vector<std::size_t> groups_that_may_share_names() const;
   void parse_flags(input::ObjectReader& root);
   void parse_deployment(input::ObjectReader& root);
   void parse_deployment_groups(input::ObjectReader& object, spec::Deployment& deployment);
@@ -661,15 +662,43 @@ void Parser::check_pattern_numbers_hosts(const spec::HostGroup& group,
 
 // Across groups, names are compared by hash, in one sorted vector (the fleet may hold ten
 // million hosts), and only equal hashes are compared as names.
+std::vector<std::size_t> Parser::groups_that_may_share_names() const {
+  // Pairs of groups grow as the square of their number; past a few thousand groups comparing
+  // the names themselves is the cheaper way.
+  constexpr std::size_t kMaxGroupsPaired = 4096;
+  std::vector<std::size_t> groups;
+  if (scenario_.groups.size() > kMaxGroupsPaired) {
+    for (std::size_t g = 0; g < scenario_.groups.size(); ++g) groups.push_back(g);
+    return groups;
+  }
+  std::vector<spec::NameShape> shapes;
+  for (const auto& group : scenario_.groups) {
+    shapes.push_back(spec::name_shape(group.name_pattern, group.name));
+  }
+  std::vector<bool> compared(shapes.size(), false);
+  for (std::size_t a = 0; a < shapes.size(); ++a) {
+    for (std::size_t b = a + 1; b < shapes.size(); ++b) {
+      if (spec::shapes_may_share_a_name(shapes[a], shapes[b])) compared[a] = compared[b] = true;
+    }
+  }
+  for (std::size_t g = 0; g < shapes.size(); ++g) {
+    if (compared[g]) groups.push_back(g);
+  }
+  return groups;
+}
+
 void Parser::check_unique_host_names(const std::string& fleet_pointer) const {
   if (scenario_.groups.size() < 2) return;
+  // Names are compared one by one only in groups whose patterns could meet another's: ten
+  // million hosts in groups named "{group}-{i}" need no name written out.
+  const auto compared = groups_that_may_share_names();
   struct Entry {  // 16 bytes: groups and host numbers are far below 2^32
     std::uint64_t hash;
     std::uint32_t group;
     std::uint32_t number;
   };
   std::vector<Entry> entries;
-  for (std::size_t g = 0; g < scenario_.groups.size(); ++g) {
+  for (const std::size_t g : compared) {
     const auto& group = scenario_.groups[g];
     for (std::int64_t i = 1; i <= group.hosts; ++i) {
       entries.push_back(
