@@ -60,12 +60,13 @@ DependencyGraph::DependencyGraph(const std::vector<spec::Service>& services) {
   }
 }
 
-DependencyEffect DependencyGraph::effect_of(std::uint32_t service,
-                                            const std::vector<double>& total) const {
+DependencyEffect DependencyGraph::effect_of(std::uint32_t service, const std::vector<double>& total,
+                                            std::span<const std::uint8_t> not_called) const {
   // A request succeeds only if every call it makes succeeds; calls are independent.
   double succeeds = 1.0;
   double wait_ms = 0.0;
   for (const auto& call : calls_[service]) {
+    if (!not_called.empty() && not_called[call.callee] != 0) continue;
     const double failing = call.fraction * total[call.callee];
     succeeds *= 1.0 - failing;
     wait_ms += failing * call.timeout_ms;
@@ -74,11 +75,12 @@ DependencyEffect DependencyGraph::effect_of(std::uint32_t service,
 }
 
 void DependencyGraph::cascade(std::span<const double> own_failed, std::vector<double>& total_failed,
-                              std::vector<DependencyEffect>& effects) const {
+                              std::vector<DependencyEffect>& effects,
+                              std::span<const std::uint8_t> not_called) const {
   total_failed.assign(own_failed.begin(), own_failed.end());
   effects.assign(calls_.size(), DependencyEffect{});
   const auto settle = [&](std::uint32_t s) {
-    effects[s] = effect_of(s, total_failed);
+    effects[s] = effect_of(s, total_failed, not_called);
     const double next = own_failed[s] + (1.0 - own_failed[s]) * effects[s].failed;
     const double moved = std::abs(next - total_failed[s]);
     total_failed[s] = next;

@@ -32,8 +32,11 @@ class DependencyGraph {
   /// From each service's own failed fraction (its code, lack of capacity, or 1 when it is
   /// unavailable), the failed fraction of every service's requests, calls included, in
   /// `total_failed`, and the part its calls add in `effects`.
+  /// Services marked in `not_called` (by index; empty: none) are switched off: their callers
+  /// skip those calls, which neither fail nor wait.
   void cascade(std::span<const double> own_failed, std::vector<double>& total_failed,
-               std::vector<DependencyEffect>& effects) const;
+               std::vector<DependencyEffect>& effects,
+               std::span<const std::uint8_t> not_called = {}) const;
 
  private:
   struct Call {
@@ -41,7 +44,8 @@ class DependencyGraph {
     double fraction = 1.0;
     double timeout_ms = 0.0;
   };
-  DependencyEffect effect_of(std::uint32_t service, const std::vector<double>& total) const;
+  DependencyEffect effect_of(std::uint32_t service, const std::vector<double>& total,
+                             std::span<const std::uint8_t> not_called) const;
 
   std::vector<std::vector<Call>> calls_;  // by caller
   // Strongly connected components, every component after the components it calls.

@@ -214,6 +214,7 @@ void Fleet::init_runtime(const spec::Scenario& scenario) {
   was_serving_.assign(services, false);
   ever_served_.assign(services, false);
   service_has_hosts_.assign(services, false);
+  switched_off_.assign(services, 0);
   for (const auto& group : scenario.groups) {
     service_has_hosts_[index_of(scenario.services, group.service)] = true;
   }
@@ -567,8 +568,20 @@ void Fleet::halt_group(std::uint32_t group) {
   groups_[group].halted = true;
 }
 
+void Fleet::switch_off_service(std::uint32_t service) {
+  switched_off_[service] = 1;
+  for (std::uint32_t g = 0; g < groups_.size(); ++g) {
+    if (groups_[g].service == service) halt_group(g);
+  }
+  notify_changed();  // callers stop calling it even when no host was serving
+}
+
 std::int64_t Fleet::resume_group(std::uint32_t group, bool cold) {
   groups_[group].halted = false;
+  if (switched_off_[groups_[group].service] != 0) {
+    switched_off_[groups_[group].service] = 0;
+    notify_changed();
+  }
   std::int64_t starting = 0;
   // Only hosts the halt stopped: one a deployment is installing stays out of rotation until its
   // update ends, or it would serve half-installed.
@@ -627,6 +640,7 @@ const Fleet::CallEffects& Fleet::call_effects(engine::Time t) const {
   call_cache_.restarting.assign(services, 0);
   for (std::size_t s = 0; s < services; ++s) {
     call_cache_.restarting[s] = in_cold_restart(s, t) ? 1 : 0;
+    if (switched_off_[s] != 0) continue;  // nobody calls it: see the cascade below
     if (unavailable_for_calls(s, t)) {
       own[s] = 1.0;  // every call to it fails
       continue;
@@ -641,7 +655,7 @@ const Fleet::CallEffects& Fleet::call_effects(engine::Time t) const {
     own[s] = service_overload_[s] + (1.0 - service_overload_[s]) * code;
   }
   CallEffects& result = call_cache_.effects;
-  calls_->cascade(own, call_cache_.total, result.effects);
+  calls_->cascade(own, call_cache_.total, result.effects, switched_off_);
   result.blocked.resize(services);
   for (std::size_t s = 0; s < services; ++s) {
     result.blocked[s] = call_cache_.restarting[s] != 0 ? 1.0 : result.effects[s].failed;

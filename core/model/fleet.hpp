@@ -220,6 +220,10 @@ class Fleet {
   /// Lifts a halt: halted hosts start (Health::starting) when `cold`, else serve at once; hosts
   /// a deployment is updating are left to it. Returns the number of hosts starting.
   std::int64_t resume_group(std::uint32_t group, bool cold);
+  /// Switches a service off (a kill switch on a component): its groups halt, and its callers
+  /// skip their calls to it until one of its groups is resumed.
+  void switch_off_service(std::uint32_t service);
+  bool switched_off(std::uint32_t service) const { return switched_off_[service] != 0; }
   /// Hosts of `group` still starting begin to serve (the end of a cold start).
   void finish_start(std::uint32_t group);
   /// Receives changes as they happen; nullptr for none.
@@ -369,7 +373,8 @@ class Fleet {
   bool runtime_active_ = false;
   std::optional<DependencyGraph> calls_;
   std::vector<bool> service_has_hosts_;
-  std::vector<bool> was_serving_;  // by service, at the last note_service_returns
+  std::vector<std::uint8_t> switched_off_;  // by service
+  std::vector<bool> was_serving_;           // by service, at the last note_service_returns
   // Moves at every settlement and change, so that what was worked out from the fleet's state
   // knows when it is out of date.
   std::uint64_t change_stamp_ = 0;

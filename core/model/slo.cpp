@@ -101,6 +101,15 @@ void IncidentTracker::refresh_load() {
 
 void IncidentTracker::measure(std::uint32_t service) {
   HostSums sums = fleet_.service_sums(service);
+  if (fleet_.switched_off(service)) {
+    // Switched off on purpose: its callers no longer call it, so it has no requests to fail and
+    // no level to breach. Its halted hosts still count as unavailable.
+    levels_[service] = ServiceLevel{};
+    levels_[service].unavailable_hosts = sums.unavailable;
+    rates_[service] = Rates{};
+    rates_[service].unavailable_hosts = static_cast<double>(sums.unavailable);
+    return;
+  }
   std::int64_t overloaded = 0;
   if (fleet_.has_load() && arrivals_) {
     const ServiceLoad& load = loads_[service];

@@ -169,6 +169,32 @@ void World::halt(std::string_view group, std::string_view who, std::string_view 
          true);
 }
 
+void World::switch_off_service(std::string_view service, std::string_view who,
+                               std::string_view reason) {
+  ++counters_.actions_taken;
+  const auto& names = fleet_.service_names();
+  const auto s =
+      static_cast<std::uint32_t>(std::find(names.begin(), names.end(), service) - names.begin());
+  fleet_.switch_off_service(s);
+  if (rollout_ != nullptr && rollout_->outcome() == DeployOutcome::in_progress &&
+      scenario_.deployment && scenario_.deployment->service == service) {
+    rollout_->halt();
+  }
+  // One line per group, as a halt writes it, so that every front end shows it already.
+  const std::string why =
+      std::string(reason) + "; " + std::string(service) + " switched off, its callers skip it";
+  for (const auto& group : fleet_.groups()) {
+    if (group.service != s) continue;
+    record({now(),
+            "halted",
+            group.name,
+            {{"by", std::string(who)},
+             {"reason", why},
+             {"misbehaving_hosts", fleet_.totals().misbehaving_hosts}}},
+           true);
+  }
+}
+
 void World::resume(std::string_view group, std::string_view who) {
   ++counters_.actions_taken;
   for (auto g : groups_named(group)) {

@@ -124,6 +124,9 @@ class World : private FleetObserver {
   void rollback_code(std::string_view group, std::string_view who, std::string_view reason);
   /// Kill switch: takes every host of `group` (empty: every group) out of rotation.
   void halt(std::string_view group, std::string_view who, std::string_view reason);
+  /// Kill switch on a component: halts every host of `service`, whose callers then skip their
+  /// calls to it instead of failing them (model/fleet.hpp, switch_off_service).
+  void switch_off_service(std::string_view service, std::string_view who, std::string_view reason);
   /// Lifts a halt: the halted hosts start again and serve once their service's host_start has
   /// passed; hosts a deployment is installing are left to it.
   void resume(std::string_view group, std::string_view who);

@@ -253,6 +253,8 @@ class Parser {
   std::vector<std::size_t> groups_that_may_share_names() const;
   void parse_flags(input::ObjectReader& root);
   void parse_deployment(input::ObjectReader& root);
+  void parse_code_changes(input::ObjectReader& root);
+  spec::Deployment read_deployment(input::ObjectReader& object);
   void parse_deployment_groups(input::ObjectReader& object, spec::Deployment& deployment);
   spec::StrategyParams parse_strategy(input::ObjectReader& object, std::int64_t deployment_hosts);
   spec::ManualParams parse_manual(input::ObjectReader& object);
@@ -1026,16 +1028,56 @@ void Parser::parse_deployment(input::ObjectReader& root) {
       root, "deployment",
       "an object such as {\"service\": \"web\", \"to\": \"v2\", \"strategy\": {\"type\": "
       "\"rolling\"}}");
-  if (!object) return;
+  if (object) {
+    scenario_.deployment = read_deployment(*object);
+    object->finish();
+  }
+  parse_code_changes(root);
+}
+
+// A code release written among the changes is the scenario's deployment, with a name and alerts
+// that roll it back. The model runs one code release: a second one, here or in /deployment, is
+// an error.
+void Parser::parse_code_changes(input::ObjectReader& root) {
+  const auto* changes = root.get("changes");
+  if (changes == nullptr || !changes->is_array()) return;  // parse_changes says what is wrong
+  for (std::size_t i = 0; i < changes->size(); ++i) {
+    const auto& entry = (*changes)[i];
+    if (!entry.is_object() || entry.value("kind", nlohmann::json()) != "code") continue;
+    const input::ValueReader value(
+        entry, file_, input::child_pointer(input::child_pointer("", "changes"), std::to_string(i)));
+    auto object = value.as_object();
+    if (scenario_.deployment) {
+      object.value("kind").fail(
+          "at most one code release in a scenario",
+          scenario_.deployment->name.empty()
+              ? "/deployment is one already; write other changes as flag, config or content"
+              : "change " + input::quote(scenario_.deployment->name) + " is one already");
+    }
+    const auto name = object.string("name");
+    object.string("kind");
+    scenario_.deployment = read_deployment(object);
+    scenario_.deployment->name = name;
+    for (const auto& alert : object.optional_array("abort_on")) {
+      scenario_.automation.rollback_on.push_back(
+          reference(alert, declared_alerts_, "an alert defined in /monitoring/alerts"));
+    }
+    object.string("note", "");
+    object.boolean("calibrated", false);
+    object.finish();
+  }
+}
+
+spec::Deployment Parser::read_deployment(input::ObjectReader& object) {
   spec::Deployment deployment;
   const auto service_names = spec::names_of(scenario_.services);
-  deployment.service = reference(object->required("service", "the service to deploy, one of " +
-                                                                 input::quote_list(service_names)),
+  deployment.service = reference(object.required("service", "the service to deploy, one of " +
+                                                                input::quote_list(service_names)),
                                  service_names, "a service defined in /services");
   const auto versions = version_names(deployment.service);
-  deployment.to = reference(object->required("to", "the version to deploy, " + one_of(versions)),
+  deployment.to = reference(object.required("to", "the version to deploy, " + one_of(versions)),
                             versions, version_reference(deployment.service));
-  parse_deployment_groups(*object, deployment);
+  parse_deployment_groups(object, deployment);
   std::int64_t hosts = 0;
   for (const auto& group : scenario_.groups) {
     const bool named = deployment.groups.empty()
@@ -1045,24 +1087,23 @@ void Parser::parse_deployment(input::ObjectReader& root) {
     if (named) hosts += group.hosts;
   }
   if (hosts == 0) {
-    object->value("service").fail("a service that some group of the fleet runs",
-                                  "no host runs it, so there is nothing to deploy to");
+    object.value("service").fail("a service that some group of the fleet runs",
+                                 "no host runs it, so there is nothing to deploy to");
   }
-  if (auto start = object->optional("start")) deployment.start = read_time_in_run(*start);
+  if (auto start = object.optional("start")) deployment.start = read_time_in_run(*start);
   if (auto host_update =
-          optional_object(*object, "host_update", "an object such as {\"install\": \"2min\"}")) {
+          optional_object(object, "host_update", "an object such as {\"install\": \"2min\"}")) {
     deployment.host_update = parse_host_update(*host_update);
   }
-  auto strategy = required_object(*object, "strategy",
+  auto strategy = required_object(object, "strategy",
                                   "the strategy, an object such as {\"type\": \"rolling\"}");
   deployment.strategy = parse_strategy(strategy, hosts);
   if (const auto* manual = std::get_if<spec::ManualParams>(&deployment.strategy)) {
     check_faults(*manual, strategy.pointer());
   }
-  deployment.preflight_gate = object->boolean("preflight_gate", false);
-  deployment.post_deploy_verification = object->boolean("post_deploy_verification", false);
-  object->finish();
-  scenario_.deployment = std::move(deployment);
+  deployment.preflight_gate = object.boolean("preflight_gate", false);
+  deployment.post_deploy_verification = object.boolean("post_deploy_verification", false);
+  return deployment;
 }
 
 spec::AlertRule Parser::parse_alert(input::ObjectReader& object, bool named) {
@@ -1196,6 +1237,13 @@ void Parser::parse_automation(input::ObjectReader& root) {
           "an alert rule such as {\"metric\": \"kpi\", \"below\": 0.5, \"for\": \"1min\"}")) {
     if (auto flag = kill_switch->optional("turn_off_flag")) {
       automation.kill_switch_flag = reference(*flag, flag_names(), "a flag defined in /flags");
+    }
+    if (auto service = kill_switch->optional("turn_off_service")) {
+      if (!automation.kill_switch_flag.empty()) {
+        service->fail("one thing to turn off", "\"turn_off_flag\" is given as well");
+      }
+      automation.kill_switch_service =
+          reference(*service, spec::names_of(scenario_.services), "a service defined in /services");
     }
     automation.kill_switch = parse_alert(*kill_switch, false);
     automation.kill_switch->name = "kill_switch";

@@ -14,7 +14,8 @@ namespace deploysim::scenario {
 namespace change_reader {
 namespace {
 
-const std::vector<std::string> kKinds = {"flag", "config", "content"};
+// "code" is read with the deployment (load.cpp): a code release is the scenario's deployment.
+const std::vector<std::string> kKinds = {"flag", "config", "content", "code"};
 const std::vector<std::string> kStrategies = {"all_at_once", "rings", "canary", "rolling"};
 
 // The groups a flag reaches: its own, or every group for a global flag.
@@ -189,14 +190,21 @@ void parse_changes(input::ObjectReader& root, spec::Scenario& scenario,
   if (!value->json().is_array()) value->fail("an array of changes, such as [{\"name\": ...}]");
   std::vector<std::string> names;
   for (const auto& element : value->as_array()) {
-    auto change = change_reader::read_change(element, scenario, read_time);
+    const bool code =
+        element.json().is_object() && element.json().value("kind", nlohmann::json()) == "code";
+    spec::Change change;
+    if (code) {
+      change.name = scenario.deployment->name;
+    } else {
+      change = change_reader::read_change(element, scenario, read_time);
+    }
     if (std::find(names.begin(), names.end(), change.name) != names.end()) {
       const input::ValueReader name(element.json().at("name"), element.file(),
                                     input::child_pointer(element.pointer(), "name"));
       name.fail("a name no other change has", input::quote(change.name) + " is used twice");
     }
     names.push_back(change.name);
-    scenario.changes.push_back(std::move(change));
+    if (!code) scenario.changes.push_back(std::move(change));
   }
 }
 

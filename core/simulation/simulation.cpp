@@ -228,11 +228,13 @@ void Simulation::kill_switch(const spec::AlertRule& rule) {
   ++world_.counters().alerts_fired;
   world_.note_detection();
   const std::string reason = "kill switch on " + std::string(spec::metric_name(rule.metric));
-  const auto& flag = scenario_.automation.kill_switch_flag;
-  if (flag.empty()) {
-    world_.halt("", "automation", reason);
+  const auto& automation = scenario_.automation;
+  if (!automation.kill_switch_flag.empty()) {
+    world_.set_flag(automation.kill_switch_flag, "", false, 100.0, "automation");
+  } else if (!automation.kill_switch_service.empty()) {
+    world_.switch_off_service(automation.kill_switch_service, "automation", reason);
   } else {
-    world_.set_flag(flag, "", false, 100.0, "automation");
+    world_.halt("", "automation", reason);
   }
 }
 

@@ -235,6 +235,8 @@ std::string strategy_name(const StrategyParams& strategy);
 
 /// The deployment being simulated.
 struct Deployment {
+  /// The name of the code change in /changes that this is; empty when written as /deployment.
+  std::string name;
   std::string service;
   std::string to;                   ///< target version
   std::vector<std::string> groups;  ///< empty: every group running the service
@@ -337,6 +339,9 @@ struct Automation {
   std::optional<AlertRule> kill_switch;
   /// The kill switch turns this flag off instead of halting (empty: it halts).
   std::string kill_switch_flag;
+  /// The kill switch switches this service off instead of halting every group: its hosts halt
+  /// and its callers stop calling it (empty: it halts everything).
+  std::string kill_switch_service;
   /// Halt instead of flipping a flag when the fleet is inconsistent.
   bool halt_on_inconsistency = false;
   /// Checks every halt and remove that a person or the timeline commands (docs/commands.md).

@@ -193,6 +193,55 @@ TEST(KillSwitch, HaltingTheServiceIsAnOutageNotARecovery) {
   EXPECT_GT(*web.error_budget_consumed, 1.0);
 }
 
+// Four web hosts call reco (two hosts) on half their requests; a flag turns on code in reco that
+// fails every request. `control` is what stops it: an automation block or a timeline entry.
+std::string component(const std::string& automation, const std::string& timeline_extra) {
+  return R"({"name": "component kill switch",
+    "behaviours": {"broken": {"kind": "error_rate_increase", "error_rate": 1.0}},
+    "services": {"web": {"versions": {"v1": {}},
+                         "depends_on": {"reco": {"call_fraction": 0.5, "timeout": "1s"}}},
+                 "reco": {"versions": {"r1": {"flags": {"feature": "broken"}}}}},
+    "fleet": {"web": {"hosts": 4, "service": "web", "version": "v1"},
+              "reco": {"hosts": 2, "service": "reco", "version": "r1"}},
+    "flags": {"feature": {"initial": false}},
+    "monitoring": {"scrape_interval": "30s"},)" +
+         automation + R"(
+    "timeline": [{"at": "+10min", "do": "set_flag", "flag": "feature", "value": true})" +
+         timeline_extra + R"(],
+    "business": {"requests_per_host_per_s": 10, "users_per_request": 1},
+    "clock": {"end": "2h"}})";
+}
+
+TEST(KillSwitch, SwitchingAComponentOffLetsItsCallersServeWithoutIt) {
+  // Fleet error rate from 600 s: (2 x 10 x 1.0 + 4 x 10 x 0.5) / 60 = 2/3; fires at 660 s.
+  const auto s = run(scenario_from_json(component(R"(
+    "automation": {"kill_switch": {"metric": "error_rate", "above": 0.1, "for": "1min",
+                                   "turn_off_service": "reco"}},)",
+                                                  "")),
+                     1)
+                     .summary;
+  ASSERT_TRUE(s.incident_start_s && s.time_to_recover_s && s.time_to_mitigate_s);
+  EXPECT_DOUBLE_EQ(*s.incident_start_s, 600.0);
+  EXPECT_DOUBLE_EQ(*s.time_to_recover_s, 60.0) << "web serves without reco's calls";
+  EXPECT_DOUBLE_EQ(*s.incident_duration_s, 60.0);
+  // One minute of reco failing all 20 requests/s and web half of its 40.
+  EXPECT_DOUBLE_EQ(s.failed_requests, 2 * 10 * 60.0 + 4 * 10 * 0.5 * 60.0);
+  EXPECT_DOUBLE_EQ(s.host_minutes_unavailable, 2 * (7200.0 - 660.0) / 60.0)
+      << "reco's hosts are off to the end";
+}
+
+TEST(KillSwitch, HaltingAComponentInsteadFailsItsCallersToTheEnd) {
+  const auto s =
+      run(scenario_from_json(component("", R"(, {"at": "+11min", "do": "halt", "group": "reco"})")),
+          1)
+          .summary;
+  ASSERT_TRUE(s.incident_start_s && s.time_to_mitigate_s);
+  EXPECT_DOUBLE_EQ(*s.time_to_mitigate_s, 60.0) << "the broken code stopped at the halt";
+  EXPECT_FALSE(s.time_to_recover_s.has_value()) << "web still calls the halted reco";
+  // web fails half its requests to the end; reco fails all of its own.
+  EXPECT_DOUBLE_EQ(s.failed_requests, 4 * 10 * 0.5 * (7200.0 - 600.0) + 2 * 10 * (7200.0 - 600.0));
+}
+
 TEST(Outage, HaltedServiceIsAnIncidentUntilItHasStartedAgain) {
   const std::string scenario = R"({"name": "halt and resume",
     "services": {"web": {"versions": {"v1": {}}, "host_start": "5min"}},

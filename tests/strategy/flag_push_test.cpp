@@ -248,6 +248,58 @@ TEST(TimelineFlagStages, TheTimelineItselfMayTurnAFlagOffAndOnAgain) {
   EXPECT_EQ(records(result, "flag_set").size(), 3U);
 }
 
+// A code release of cdn to v2 with `release`, the rest of the code change or deployment object,
+// written as /deployment or among the changes (beside the harmless content push).
+std::string release_scenario(bool among_changes, const std::string& release) {
+  const std::string code = R"("service": "cdn", "to": "v2", "start": "+10min",
+      "strategy": {"type": "rolling", "batch_size": 2}, "host_update": {"install": "1min"})" +
+                           release;
+  const std::string push = R"({"name": "rule push", "kind": "content", "flag": "new_rule",
+      "start": "+1h", "strategy": {"type": "all_at_once"}})";
+  return R"({"name": "release and push", "clock": {"end": "4h"},
+    "behaviours": {"bad_release": {"kind": "error_rate_increase", "error_rate": 0.5},
+                   "rule": {"kind": "healthy"}},
+    "services": {"cdn": {"versions": {"v1": {"flags": {"new_rule": "rule"}},
+                                      "v2": {"behaviour": "bad_release"}}}},
+    "fleet": {"canary": {"hosts": 2, "service": "cdn", "version": "v1"},
+              "europe": {"hosts": 4, "service": "cdn", "version": "v1"},
+              "america": {"hosts": 4, "service": "cdn", "version": "v1"}},
+    "flags": {"new_rule": {}},
+    "business": {"requests_per_host_per_s": 10},
+    "monitoring": {"scrape_interval": "15s",
+                   "alerts": [{"name": "errors", "metric": "error_rate", "above": 0.05,
+                               "for": "1min"}]},
+    )" + (among_changes
+              ? R"("changes": [{"name": "cdn v2", "kind": "code", )" + code + "}, " + push + "]}"
+              : R"("deployment": {)" + code + R"(}, "changes": [)" + push + "]}");
+}
+
+TEST(CodeRelease, AmongTheChangesItRunsAsTheDeploymentDoes) {
+  const auto as_deployment = simulation::run(scenario_from_json(release_scenario(false, "")), 3);
+  const auto as_change = simulation::run(scenario_from_json(release_scenario(true, "")), 3);
+  auto a = as_deployment.summary.to_json();
+  auto b = as_change.summary.to_json();
+  a.erase("wall_time_s");
+  b.erase("wall_time_s");
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(as_deployment.story.size(), as_change.story.size());
+  EXPECT_EQ(as_change.summary.deploy_outcome, "completed");
+  EXPECT_EQ(b["changes"].size(), 1U) << "the code release is reported by the deploy keys";
+}
+
+TEST(CodeRelease, ItsAbortAlertRollsItBackWhileAContentPushGoesOn) {
+  // v2 fails half the requests of each host it reaches: the error alert fires mid-rollout.
+  const auto result =
+      simulation::run(scenario_from_json(release_scenario(true, R"(, "abort_on": ["errors"])")), 3);
+  const auto& s = result.summary;
+  EXPECT_EQ(s.deploy_outcome, "rolled_back");
+  EXPECT_EQ(s.hosts_on_target_version, 0);
+  EXPECT_EQ(s.to_json()["changes"][0]["outcome"], "completed") << "the content push is its own";
+  const auto code_change =
+      simulation::run(scenario_from_json(release_scenario(true, "")), 3).summary;
+  EXPECT_EQ(code_change.deploy_outcome, "completed") << "without abort_on nothing rolls it back";
+}
+
 TEST(FlagPush, ScenariosWithoutChangesHaveNoChangesKey) {
   const auto scenario = scenario_from_json(push_scenario(kHarmlessRule, kRings));
   auto without = scenario;
