@@ -245,13 +245,19 @@ void Simulation::on_alert(const spec::AlertRule& rule) {
     ++counters.alerts_ignored;
     return;
   }
-  world_.note_detection();
-  for (auto& push : pushes_) push->alert_fired(rule.name);
   const auto& automation = scenario_.automation;
-  if (std::find(automation.rollback_on.begin(), automation.rollback_on.end(), rule.name) !=
-      automation.rollback_on.end()) {
-    world_.rollback_code("", "automation", "alert " + rule.name);
-  }
+  const bool rolls_back = std::find(automation.rollback_on.begin(), automation.rollback_on.end(),
+                                    rule.name) != automation.rollback_on.end();
+  const bool aborts = std::any_of(
+      scenario_.changes.begin(), scenario_.changes.end(), [&](const spec::Change& change) {
+        return std::find(change.abort_on.begin(), change.abort_on.end(), rule.name) !=
+               change.abort_on.end();
+      });
+  // Detection is an alert somebody or something acts on (docs/incidents.md): one that pages
+  // nobody and stops nothing is a dashboard nobody watches.
+  if (!rule.notify.empty() || rolls_back || aborts) world_.note_detection();
+  for (auto& push : pushes_) push->alert_fired(rule.name);
+  if (rolls_back) world_.rollback_code("", "automation", "alert " + rule.name);
   if (!rule.notify.empty()) page(rule.notify, rule.name);
 }
 

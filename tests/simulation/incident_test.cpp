@@ -193,6 +193,33 @@ TEST(KillSwitch, HaltingTheServiceIsAnOutageNotARecovery) {
   EXPECT_GT(*web.error_budget_consumed, 1.0);
 }
 
+// A flag turns on code that fails half the requests at 10 min; an error alert fires a minute
+// later. Who it tells decides whether the incident was detected.
+std::string watched_by(const std::string& alert_extra) {
+  return R"({"name": "detection",
+    "behaviours": {"broken": {"kind": "error_rate_increase", "error_rate": 0.5}},
+    "services": {"web": {"versions": {"v1": {"flags": {"feature": "broken"}}}}},
+    "fleet": {"web": {"hosts": 4, "service": "web", "version": "v1"}},
+    "flags": {"feature": {"initial": false}},
+    "monitoring": {"scrape_interval": "30s",
+                   "alerts": [{"name": "errors", "metric": "error_rate", "above": 0.1,
+                               "for": "1min")" +
+         alert_extra + R"(}]},
+    "people": {"sre": {}},
+    "timeline": [{"at": "+10min", "do": "set_flag", "flag": "feature", "value": true}],
+    "clock": {"end": "1h"}})";
+}
+
+TEST(Detection, IsAnAlertSomebodyActsOn) {
+  const auto paged = run(scenario_from_json(watched_by(R"(, "notify": "sre")")), 1).summary;
+  ASSERT_TRUE(paged.time_to_detect_s.has_value());
+  EXPECT_DOUBLE_EQ(*paged.time_to_detect_s, 60.0);
+  const auto unwatched = run(scenario_from_json(watched_by("")), 1).summary;
+  EXPECT_EQ(unwatched.alerts_fired, 1);
+  EXPECT_FALSE(unwatched.time_to_detect_s.has_value())
+      << "an alert that pages nobody and stops nothing is a dashboard nobody watches";
+}
+
 // Four web hosts call reco (two hosts) on half their requests; a flag turns on code in reco that
 // fails every request. `control` is what stops it: an automation block or a timeline entry.
 std::string component(const std::string& automation, const std::string& timeline_extra) {
