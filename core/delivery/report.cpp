@@ -257,6 +257,7 @@ ordered_json to_json(const DriftReport& r) {
   j["mean_time_in_drift_share"] = e.time_in_drift_share.mean();
   j["max_time_in_drift_share"] = e.time_in_drift_share.max();
   j["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
+  j["deploy_incidents_ci95"] = {e.deploy_incidents_ci95.low, e.deploy_incidents_ci95.high};
   j["events_processed"] = e.events_processed;
   j["mean_series"] = nlohmann::json(e.mean_series);
   j["config"] = nlohmann::json(r.config);
