@@ -285,17 +285,21 @@ void print_cost_by_place(const delivery::PipelineReport& r) {
   const auto& s = r.summary;
   const auto places = delivery::defect_places(r.config);
   const double runs = static_cast<double>(r.replicas);
-  std::vector<std::vector<std::string>> table = {
-      {"found in", "defects/run", "mean time to find", "cost/defect", "x first stage"}};
+  std::vector<std::vector<std::string>> table = {{"found in", "defects/run", "mean time to find",
+                                                  "cost/defect", "95% CI (replicas)",
+                                                  "x first stage"}};
   const double first = s.found.front().defects
                            ? s.found.front().cost_usd / static_cast<double>(s.found.front().defects)
                            : 0.0;
   for (std::size_t i = 0; i < s.found.size(); ++i) {
     const auto& t = s.found[i];
     const double n = static_cast<double>(t.defects);
-    table.push_back({places[i], fixed(n / runs, 1), t.defects ? days_text(t.days_sum / n) : "-",
-                     per_defect(t),
-                     t.defects && first > 0.0 ? fixed(t.cost_usd / n / first, 1) + "x" : "-"});
+    const bool spread = i < s.cost_per_defect.size() && s.cost_per_defect[i].count() >= 2;
+    const auto ci = spread ? experiment::t_interval(s.cost_per_defect[i]) : experiment::Interval{};
+    table.push_back(
+        {places[i], fixed(n / runs, 1), t.defects ? days_text(t.days_sum / n) : "-", per_defect(t),
+         spread ? "[" + simulation::money(ci.low) + ", " + simulation::money(ci.high) + "]" : "-",
+         t.defects && first > 0.0 ? fixed(t.cost_usd / n / first, 1) + "x" : "-"});
   }
   std::cout << "\nWhat a defect costs by where it is found (fix, rework since introduction, "
                "pipeline delay; incident cost in production):\n";

@@ -46,6 +46,13 @@ ordered_json cost_json(const PipelineSummary& s, const std::vector<std::string>&
   ordered_json by_place = ordered_json::array();
   for (std::size_t i = 0; i < s.found.size() && i < places.size(); ++i) {
     auto entry = tally_json(s.found[i], runs);
+    // One replica's figure is no interval: null until two replicas found a defect here.
+    const experiment::RunningStats none;
+    const auto& spread = i < s.cost_per_defect.size() ? s.cost_per_defect[i] : none;
+    const auto ci = experiment::t_interval(spread);
+    const bool known = spread.count() >= 2;
+    entry["cost_per_defect_ci95_low"] = known ? ordered_json(ci.low) : ordered_json(nullptr);
+    entry["cost_per_defect_ci95_high"] = known ? ordered_json(ci.high) : ordered_json(nullptr);
     entry["found_in"] = places[i];
     by_place.push_back(std::move(entry));
   }
@@ -105,6 +112,11 @@ PipelineSummary summarise(const std::vector<PipelineReplica>& replicas) {
     s.latent_incidents.add(static_cast<double>(run.latent_incidents));
     s.latent_loss_usd.add(run.latent_loss_usd);
     add_tallies(s.found, run.found);
+    if (s.cost_per_defect.size() < run.found.size()) s.cost_per_defect.resize(run.found.size());
+    for (std::size_t i = 0; i < run.found.size(); ++i) {
+      const auto& t = run.found[i];
+      if (t.defects > 0) s.cost_per_defect[i].add(t.cost_usd / static_cast<double>(t.defects));
+    }
     add_tallies(s.cost_curve, run.cost_curve);
     s.events_processed += run.events_processed;
   }

@@ -40,6 +40,9 @@ struct PipelineSummary {
   experiment::RunningStats latent_loss_usd;
   /// Sums over replicas, per place (stages, gate, production) and per curve bin.
   std::vector<DefectTally> found;
+  /// Per place: each replica's cost per defect found there (replicas that found one), for an
+  /// interval over replicas beside the pooled figure of `found`.
+  std::vector<experiment::RunningStats> cost_per_defect;
   std::vector<DefectTally> cost_curve;
   std::uint64_t events_processed = 0;
 };

@@ -120,8 +120,7 @@ class PipelineResult:
     ``replicas``: one row per replica (replica, seed, the five DORA metrics, deployments,
     incidents, loss_usd, defect_cost_usd, latent_incidents, ...; NaN where undefined).
     ``found``: one row per (replica, place a defect was found): defects, cost_usd,
-    incident_usd and days_sum, to put an interval over replicas on any figure of
-    ``cost_by_place``. ``first``: replica 0's figures, ``days`` its per-day series and
+    incident_usd and days_sum, each replica's own tallies behind ``cost_by_place``. ``first``: replica 0's figures, ``days`` its per-day series and
     ``incidents`` its incident log.
     """
 
@@ -133,28 +132,12 @@ class PipelineResult:
     report: dict[str, Any] = field(repr=False)
     found: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
-    def cost_per_defect(self) -> pd.DataFrame:
-        """Cost per defect by place with a 95% t interval over replicas: one row per place
-        (``found_in``), with ``replicas`` (those that found a defect there), ``mean``,
-        ``ci95_low``, ``ci95_high`` of each replica's cost_usd / defects, and ``ratio_of_sums``
-        (the report's figure, all replicas' cost over all their defects)."""
-        rows = []
-        for place, group in self.found.groupby("found_in", sort=False, observed=True):
-            seen = group[group["defects"] > 0]
-            per_replica = (seen["cost_usd"] / seen["defects"]).to_numpy(dtype=float)
-            low, high = _core.t_interval(list(per_replica), 0.95) if len(per_replica) else (
-                math.nan, math.nan)
-            total = group["defects"].sum()
-            rows.append({"found_in": place, "replicas": len(per_replica),
-                         "mean": per_replica.mean() if len(per_replica) else math.nan,
-                         "ci95_low": low, "ci95_high": high,
-                         "ratio_of_sums": group["cost_usd"].sum() / total if total else math.nan})
-        return pd.DataFrame(rows).set_index("found_in")
-
     @property
     def cost_by_place(self) -> pd.DataFrame:
         """What a defect costs by where it is found (each stage, the gate, production): defects
-        and cost per run, cost per defect, its incident part, mean days from introduction."""
+        and cost per run, cost per defect (pooled over replicas) with the 95% t interval of each
+        replica's cost per defect there (None until two replicas found one), its incident part,
+        mean days from introduction."""
         return pd.DataFrame(self.report["defect_cost"]["by_place"]).set_index("found_in")
 
     @property

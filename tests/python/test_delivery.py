@@ -286,11 +286,19 @@ def test_each_replica_keeps_its_defect_costs() -> None:
     # The replicas' costs add up to each replica's total.
     totals = found.groupby("replica")["cost_usd"].sum().to_numpy()
     assert totals == pytest.approx(replicas["defect_cost_usd"].to_numpy(), rel=1e-9)
-    costs = result.cost_per_defect()
-    assert costs["ratio_of_sums"].to_dict() == pytest.approx(
-        places["cost_per_defect_usd"].to_dict(), rel=1e-12)
-    production = costs.loc["production"]
-    assert production["ci95_low"] < production["mean"] < production["ci95_high"]
+    # The interval of cost per defect is over the replicas' own figures, in replica order.
+    for place, rows in found.groupby("found_in", observed=True):
+        seen = rows[rows["defects"] > 0]
+        low, high = deploysim.t_interval(seen["cost_usd"] / seen["defects"])
+        assert (places.loc[place, "cost_per_defect_ci95_low"],
+                places.loc[place, "cost_per_defect_ci95_high"]) == pytest.approx((low, high),
+                                                                                rel=1e-9), place
+    production = places.loc["production"]
+    assert production["cost_per_defect_ci95_low"] < production["cost_per_defect_usd"] < \
+        production["cost_per_defect_ci95_high"]
+    # One replica is no interval.
+    single = delivery.pipeline(COST, values=SHORT, replicas=1, seed=2).cost_by_place
+    assert single["cost_per_defect_ci95_low"].isna().all()
 
 
 def test_closed_forms_by_hand() -> None:
