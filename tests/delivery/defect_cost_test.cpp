@@ -77,6 +77,14 @@ TEST(DefectCost, TheSimulationPricesDefectsAsTheClosedForm) {
   EXPECT_NEAR(production["cost_per_defect_ci95_low"].get<double>(), 10'000.0, 1e-6);
   EXPECT_NEAR(production["cost_per_defect_ci95_high"].get<double>(), 10'000.0, 1e-6);
   EXPECT_TRUE(json["defect_cost"]["by_place"][2]["cost_per_defect_ci95_low"].is_null());
+  // The curve's first bin (found within an hour: the stage catches) has its interval too, and
+  // bins no defect reached have none.
+  const auto& curve = json["defect_cost"]["curve"];
+  ASSERT_EQ(r.summary.curve_cost_per_defect.size(), curve.size());
+  EXPECT_LE(curve[0]["cost_per_defect_ci95_low"].get<double>(),
+            curve[0]["cost_per_defect_ci95_high"].get<double>());
+  EXPECT_GE(curve[0]["cost_per_defect_ci95_low"].get<double>(), 100.0);
+  EXPECT_TRUE(curve.back()["cost_per_defect_ci95_low"].is_null());  // 30 days or more
   // One replica gives a price, not an interval.
   const auto one = to_json(run_pipeline_report(two_stage_pipeline(), 1, 1, 3));
   EXPECT_TRUE(one["defect_cost"]["by_place"][3]["cost_per_defect_ci95_low"].is_null());
