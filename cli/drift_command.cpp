@@ -184,7 +184,9 @@ void print_drift(const delivery::DriftReport& r) {
             << '\n';
   if (config.deploy_every.ms() > 0) {
     std::cout << line("deploys gone wrong on drift",
-                      fixed(e.deploy_incidents_per_run, 2) + " per run")
+                      fixed(e.deploy_incidents_per_run, 2) + " [" +
+                          fixed(e.deploy_incidents_ci95.low, 2) + ", " +
+                          fixed(e.deploy_incidents_ci95.high, 2) + "] per run (95% CI)")
               << '\n';
   }
   std::cout << line("events processed", thousands(e.events_processed)) << '\n';

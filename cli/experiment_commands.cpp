@@ -129,6 +129,8 @@ ordered_json metric_json(const MetricsAccumulator::MetricStats& m) {
   for (double p : m.quantiles.probabilities()) {
     j["p" + std::to_string(static_cast<int>(p * 100))] = value(m.quantiles.quantile(p));
   }
+  // A zero-width interval from runs that all gave the same value is exact, not precise.
+  j["deterministic"] = experiment::without_spread(m.stats);
   return j;
 }
 
@@ -567,6 +569,7 @@ int run_compare_command(const CompareOptions& options) {
                                           {"ci95_low", value(c.difference_ci.low)},
                                           {"ci95_high", value(c.difference_ci.high)},
                                           {"significant", c.significant},
+                                          {"deterministic", c.deterministic},
                                           {"variance_reduction", value(c.variance_reduction)}};
         }
       }
@@ -610,7 +613,8 @@ int run_compare_command(const CompareOptions& options) {
     print_table(std::cout, table);
     std::cout << "  (- : did not occur in any run)\n";
     std::cout << "\nPaired differences from " << variants[0].name << " (variant - "
-              << variants[0].name << ", mean and 95% CI; * = significant)\n";
+              << variants[0].name
+              << ", mean and 95% CI; * = significant; exact = the same in every replica)\n";
     std::vector<std::vector<std::string>> differences = {
         {"variant", "metric", "difference", "95% CI", ""}};
     for (std::size_t v = 1; v < variants.size(); ++v) {
@@ -624,7 +628,9 @@ int run_compare_command(const CompareOptions& options) {
         differences.push_back({variants[v].name, name, metric_text(name, c.difference.mean()),
                                "[" + metric_text(name, c.difference_ci.low) + ", " +
                                    metric_text(name, c.difference_ci.high) + "]",
-                               c.significant ? "*" : ""});
+                               c.deterministic ? "exact"
+                               : c.significant ? "*"
+                                               : ""});
       }
     }
     print_table(std::cout, differences);

@@ -47,6 +47,25 @@ bool refuse_unknown_command(CLI::App& app, int argc, char** argv) {
   return true;
 }
 
+// For an option CLI11 did not expect ("--cost-curv"), the closest long option of the command
+// that was being parsed, as "; did you mean \"--cost-curve\"?"; "" when none is close.
+std::string suggest_option(const CLI::App& app, const CLI::App& command, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* scope : {&app, &command}) {
+    for (const CLI::Option* option : scope->get_options()) {
+      for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
+    if (word.rfind("--", 0) != 0 || word.size() < 3) continue;
+    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    const std::string suggestion = deploysim::input::did_you_mean(word, names);
+    if (!suggestion.empty()) return "; did you mean \"" + suggestion + "\"?";
+  }
+  return "";
+}
+
 // Parses and runs one command. Each known failure is handled where it arises; an exception that
 // still reaches here becomes a message naming the command, never an "internal error".
 int run_command(CLI::App& app, int argc, char** argv, const int& exit_code) {
@@ -62,8 +81,15 @@ int run_command(CLI::App& app, int argc, char** argv, const int& exit_code) {
   } catch (const CLI::ParseError& e) {
     // The failing subcommand, if any, gives the most useful --help pointer.
     std::string command = "deploysim";
-    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
-    std::cerr << command << ": " << e.what() << "\nRun '" << command << " --help' for usage.\n";
+    const CLI::App* parsed = &app;
+    for (const CLI::App* sub : app.get_subcommands()) {
+      command += " " + sub->get_name();
+      parsed = sub;
+    }
+    const std::string hint =
+        dynamic_cast<const CLI::ExtrasError*>(&e) ? suggest_option(app, *parsed, argc, argv) : "";
+    std::cerr << command << ": " << e.what() << hint << "\nRun '" << command
+              << " --help' for usage.\n";
     return kExitUsage;
   } catch (const deploysim::input::InputError& error) {
     return report(error);

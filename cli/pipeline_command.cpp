@@ -277,6 +277,14 @@ std::string per_defect(const delivery::DefectTally& t) {
   return t.defects ? simulation::money(t.cost_usd / static_cast<double>(t.defects)) : "-";
 }
 
+// "[$1.1k, $1.3k]": the interval over replicas of entry i's cost per defect; "-" until two
+// replicas found a defect there.
+std::string price_interval(const std::vector<experiment::RunningStats>& prices, std::size_t i) {
+  if (i >= prices.size() || prices[i].count() < 2) return "-";
+  const auto ci = experiment::t_interval(prices[i]);
+  return "[" + simulation::money(ci.low) + ", " + simulation::money(ci.high) + "]";
+}
+
 std::string days_text(double days) {
   return days < 1.0 ? fixed(days * 24.0, 1) + " h" : fixed(days, 1) + " d";
 }
@@ -285,8 +293,9 @@ void print_cost_by_place(const delivery::PipelineReport& r) {
   const auto& s = r.summary;
   const auto places = delivery::defect_places(r.config);
   const double runs = static_cast<double>(r.replicas);
-  std::vector<std::vector<std::string>> table = {
-      {"found in", "defects/run", "mean time to find", "cost/defect", "x first stage"}};
+  std::vector<std::vector<std::string>> table = {{"found in", "defects/run", "mean time to find",
+                                                  "cost/defect", "95% CI (replicas)",
+                                                  "x first stage"}};
   const double first = s.found.front().defects
                            ? s.found.front().cost_usd / static_cast<double>(s.found.front().defects)
                            : 0.0;
@@ -294,7 +303,7 @@ void print_cost_by_place(const delivery::PipelineReport& r) {
     const auto& t = s.found[i];
     const double n = static_cast<double>(t.defects);
     table.push_back({places[i], fixed(n / runs, 1), t.defects ? days_text(t.days_sum / n) : "-",
-                     per_defect(t),
+                     per_defect(t), price_interval(s.cost_per_defect, i),
                      t.defects && first > 0.0 ? fixed(t.cost_usd / n / first, 1) + "x" : "-"});
   }
   std::cout << "\nWhat a defect costs by where it is found (fix, rework since introduction, "
@@ -306,7 +315,7 @@ void print_cost_curve(const delivery::PipelineReport& r) {
   const auto& s = r.summary;
   const auto& edges = delivery::cost_curve_edges_days();
   std::vector<std::vector<std::string>> table = {
-      {"found after", "defects/run", "cost/defect", "of which incident"}};
+      {"found after", "defects/run", "cost/defect", "95% CI (replicas)", "of which incident"}};
   for (std::size_t i = 0; i < s.cost_curve.size(); ++i) {
     const auto& t = s.cost_curve[i];
     const std::string span = i + 1 < edges.size()
@@ -314,7 +323,7 @@ void print_cost_curve(const delivery::PipelineReport& r) {
                                  : days_text(edges[i]) + " or more";
     table.push_back(
         {span, fixed(static_cast<double>(t.defects) / static_cast<double>(r.replicas), 1),
-         per_defect(t),
+         per_defect(t), price_interval(s.curve_cost_per_defect, i),
          t.defects ? simulation::money(t.incident_usd / static_cast<double>(t.defects)) : "-"});
   }
   std::cout << "\nCost to fix against the time from a defect's introduction to its discovery "

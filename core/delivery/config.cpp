@@ -587,12 +587,25 @@ void to_json(json& j, const PipelineRun& run) {
 }
 
 void to_json(json& j, const PipelineReplica& r) {
+  // Each replica's own tallies by place, so that a caller can put an interval over replicas on
+  // any figure the report gives as a mean.
+  json found = json::array();
+  for (const auto& t : r.found) {
+    found.push_back({{"defects", t.defects},
+                     {"cost_usd", t.cost_usd},
+                     {"incident_usd", t.incident_usd},
+                     {"days_sum", t.days_sum}});
+  }
   j = json{{"dora", r.dora},
            {"incidents", r.incidents},
            {"canary_rollbacks", r.canary_rollbacks},
            {"loss_usd", r.loss_usd},
            {"mean_changes_per_deployment", r.mean_changes_per_deployment},
-           {"events_processed", r.events_processed}};
+           {"events_processed", r.events_processed},
+           {"defect_cost_usd", r.defect_cost_usd},
+           {"latent_incidents", r.latent_incidents},
+           {"latent_loss_usd", r.latent_loss_usd},
+           {"found", std::move(found)}};
 }
 
 void to_json(json& j, const DriftSample& s) {

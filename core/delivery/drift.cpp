@@ -287,6 +287,7 @@ DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t rep
     e.steady_drifted_fraction.add(run.steady_drifted_fraction);
     for (double s : run.time_in_drift_s) e.time_in_drift_share.add(s / config.horizon.to_seconds());
     incidents += static_cast<double>(run.deploy_incidents);
+    e.deploy_incidents.add(static_cast<double>(run.deploy_incidents));
     e.events_processed += run.events_processed;
     if (e.mean_series.empty()) e.mean_series.assign(run.series.size(), DriftSample{});
     for (std::size_t i = 0; i < run.series.size() && i < e.mean_series.size(); ++i) {
@@ -297,6 +298,7 @@ DriftExperiment run_drift_experiment(const DriftConfig& config, std::int64_t rep
   }
   e.ci95 = experiment::t_interval(e.steady_drifted_fraction);
   e.deploy_incidents_per_run = incidents / static_cast<double>(replicas);
+  e.deploy_incidents_ci95 = experiment::t_interval(e.deploy_incidents);
   if (first_run != nullptr) *first_run = std::move(runs.front());
   return e;
 }

@@ -122,6 +122,8 @@ struct DriftExperiment {
   experiment::Interval ci95;
   experiment::RunningStats time_in_drift_share;  ///< per host: time drifted / horizon
   double deploy_incidents_per_run = 0.0;
+  experiment::RunningStats deploy_incidents;   ///< per replica: deploys gone wrong on drift
+  experiment::Interval deploy_incidents_ci95;  ///< t interval of their mean over replicas
   std::vector<DriftSample> mean_series;
   std::uint64_t events_processed = 0;
 };

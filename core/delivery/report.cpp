@@ -28,6 +28,26 @@ void add_tallies(std::vector<DefectTally>& sum, const std::vector<DefectTally>& 
   }
 }
 
+// One replica's cost per defect at each place or bin where it found one.
+void add_prices(std::vector<experiment::RunningStats>& prices,
+                const std::vector<DefectTally>& tallies) {
+  if (prices.size() < tallies.size()) prices.resize(tallies.size());
+  for (std::size_t i = 0; i < tallies.size(); ++i) {
+    const auto& t = tallies[i];
+    if (t.defects > 0) prices[i].add(t.cost_usd / static_cast<double>(t.defects));
+  }
+}
+
+// The interval over replicas of entry i's cost per defect; one replica's figure is no interval,
+// so null until two replicas found a defect there.
+void add_price_interval(ordered_json& entry, const std::vector<experiment::RunningStats>& prices,
+                        std::size_t i) {
+  const bool known = i < prices.size() && prices[i].count() >= 2;
+  const auto ci = known ? experiment::t_interval(prices[i]) : experiment::Interval{};
+  entry["cost_per_defect_ci95_low"] = known ? ordered_json(ci.low) : ordered_json(nullptr);
+  entry["cost_per_defect_ci95_high"] = known ? ordered_json(ci.high) : ordered_json(nullptr);
+}
+
 // Per run and per defect, from sums over `replicas` runs.
 ordered_json tally_json(const DefectTally& t, double replicas) {
   const double n = static_cast<double>(t.defects);
@@ -46,6 +66,7 @@ ordered_json cost_json(const PipelineSummary& s, const std::vector<std::string>&
   ordered_json by_place = ordered_json::array();
   for (std::size_t i = 0; i < s.found.size() && i < places.size(); ++i) {
     auto entry = tally_json(s.found[i], runs);
+    add_price_interval(entry, s.cost_per_defect, i);
     entry["found_in"] = places[i];
     by_place.push_back(std::move(entry));
   }
@@ -53,6 +74,7 @@ ordered_json cost_json(const PipelineSummary& s, const std::vector<std::string>&
   const auto& edges = cost_curve_edges_days();
   for (std::size_t i = 0; i < s.cost_curve.size(); ++i) {
     auto entry = tally_json(s.cost_curve[i], runs);
+    add_price_interval(entry, s.curve_cost_per_defect, i);
     entry["from_days"] = edges[i];
     entry["to_days"] = i + 1 < edges.size() ? ordered_json(edges[i + 1]) : ordered_json(nullptr);
     curve.push_back(std::move(entry));
@@ -105,6 +127,8 @@ PipelineSummary summarise(const std::vector<PipelineReplica>& replicas) {
     s.latent_incidents.add(static_cast<double>(run.latent_incidents));
     s.latent_loss_usd.add(run.latent_loss_usd);
     add_tallies(s.found, run.found);
+    add_prices(s.cost_per_defect, run.found);
+    add_prices(s.curve_cost_per_defect, run.cost_curve);
     add_tallies(s.cost_curve, run.cost_curve);
     s.events_processed += run.events_processed;
   }
@@ -257,6 +281,7 @@ ordered_json to_json(const DriftReport& r) {
   j["mean_time_in_drift_share"] = e.time_in_drift_share.mean();
   j["max_time_in_drift_share"] = e.time_in_drift_share.max();
   j["deploy_incidents_per_run"] = e.deploy_incidents_per_run;
+  j["deploy_incidents_ci95"] = {e.deploy_incidents_ci95.low, e.deploy_incidents_ci95.high};
   j["events_processed"] = e.events_processed;
   j["mean_series"] = nlohmann::json(e.mean_series);
   j["config"] = nlohmann::json(r.config);

@@ -40,6 +40,10 @@ struct PipelineSummary {
   experiment::RunningStats latent_loss_usd;
   /// Sums over replicas, per place (stages, gate, production) and per curve bin.
   std::vector<DefectTally> found;
+  /// Per place and per curve bin: each replica's cost per defect (replicas that found one
+  /// there), for an interval over replicas beside the pooled figures of `found`, `cost_curve`.
+  std::vector<experiment::RunningStats> cost_per_defect;
+  std::vector<experiment::RunningStats> curve_cost_per_defect;
   std::vector<DefectTally> cost_curve;
   std::uint64_t events_processed = 0;
 };

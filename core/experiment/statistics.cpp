@@ -560,6 +560,13 @@ Interval bootstrap_interval(const Eigen::VectorXd& samples, double confidence, i
 
 // ---- paired comparison and stopping rule -------------------------------------------------------
 
+bool without_spread(const RunningStats& stats) {
+  // min() and max() skip a NaN that is not first; the mean does not.
+  if (stats.count() < 2 || std::isnan(stats.mean())) return false;
+  const double scale = std::max(std::abs(stats.min()), std::abs(stats.max()));
+  return stats.max() - stats.min() <= rounding_spread * scale;
+}
+
 PairedComparison compare_paired(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
                                 double confidence) {
   require_confidence(confidence);
@@ -575,8 +582,10 @@ PairedComparison compare_paired(const Eigen::VectorXd& a, const Eigen::VectorXd&
     result.difference.add(difference[i]);
   }
   result.difference_ci = t_interval(result.difference, confidence);
-  // With one replica the interval is the single difference (degenerate), which proves nothing.
-  result.significant = result.difference.count() >= 2 &&
+  result.deterministic = without_spread(result.difference);
+  // With one replica the interval is the single difference (degenerate), which proves nothing;
+  // with no spread it is exact, and there is nothing random to be significant against.
+  result.significant = result.difference.count() >= 2 && !result.deterministic &&
                        (result.difference_ci.low > 0.0 || result.difference_ci.high < 0.0);
   if (result.difference.count() < 2) {
     result.variance_reduction = nan;

@@ -114,13 +114,25 @@ Interval wilson_interval(std::int64_t successes, std::int64_t trials, double con
 Interval bootstrap_interval(const Eigen::VectorXd& samples, double confidence, int resamples,
                             std::uint64_t seed);
 
+/// Relative spread below which values count as one value: sums of the same terms in another
+/// order differ in their last bits, never by a billionth of their size.
+inline constexpr double rounding_spread = 1e-9;
+
+/// True when `stats` holds at least two values and all of them are equal up to rounding
+/// (max - min <= rounding_spread x the largest magnitude): nothing varied, so a zero-width
+/// interval says "exact", not "precise", and no test of it means anything.
+bool without_spread(const RunningStats& stats);
+
 /// Variant b against baseline a, replica by replica (the same seeds: common random numbers).
 struct PairedComparison {
-  RunningStats a;            ///< Baseline metric per replica.
-  RunningStats b;            ///< Variant metric per replica.
-  RunningStats difference;   ///< b - a per replica.
-  Interval difference_ci;    ///< t interval of the mean difference.
-  bool significant = false;  ///< difference_ci excludes 0 (never with fewer than 2 replicas).
+  RunningStats a;           ///< Baseline metric per replica.
+  RunningStats b;           ///< Variant metric per replica.
+  RunningStats difference;  ///< b - a per replica.
+  Interval difference_ci;   ///< t interval of the mean difference.
+  /// Every replica differs by the same amount (without_spread): the difference is exact.
+  bool deterministic = false;
+  /// difference_ci excludes 0; never with fewer than 2 replicas, never when deterministic.
+  bool significant = false;
   /// (Var a + Var b) / Var(b - a), the CRN variance gain; +inf if Var(b - a) = 0, NaN if n < 2.
   double variance_reduction = 0.0;
 };

@@ -71,9 +71,9 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] | None = None,
       returning a boolean per run, e.g. ``lambda f: f.deploy_outcome == "rolled_back"``.
 
     Metric rows (``statistic == "mean"``): n, missing, mean, sd, se, the 95% t interval
-    ci95_low/ci95_high, the streaming quantiles p50..p99 (exactly as ``deploysim sweep``), and
-    ``deterministic`` (every run gave the same value, so the interval has zero width because
-    nothing varies, not because the estimate is precise). Event rows (``statistic ==
+    ci95_low/ci95_high, the streaming quantiles p50..p99 and ``deterministic`` (exactly as
+    ``deploysim sweep --json``: every run gave the same value to within rounding, so the
+    interval has zero width because nothing varies, not because the estimate is precise). Event rows (``statistic ==
     "share"``): n runs, mean = the share, ci95_low/ci95_high = its Wilson interval.
     """
     by = _default_by(frame) if by is None else list(by)
@@ -84,9 +84,7 @@ def summarize(frame: pd.DataFrame, by: Sequence[str] | None = None,
         keys = dict(zip(by, key))
         for metric in metrics:
             stats = _core.metric_summary(group[metric].to_numpy(dtype=np.float64))
-            deterministic = stats["n"] >= 2 and stats["sd"] == 0.0
-            rows.append({**keys, "metric": metric, "statistic": "mean", **stats,
-                         "deterministic": deterministic})
+            rows.append({**keys, "metric": metric, "statistic": "mean", **stats})
         for label, event in named:
             text, passed = _event_mask(group, event)
             runs, count = len(group), int(passed.sum())
@@ -129,7 +127,9 @@ def _contrast_row(a: np.ndarray, b: np.ndarray, bootstrap: bool, resamples: int,
     mean_a = float(a.mean()) if n else math.nan
     mean_b = float(b.mean()) if n else math.nan
     difference = float(d.mean()) if n else math.nan
-    deterministic = n >= 2 and bool(np.all(d == d[0]))
+    # Equal up to rounding, as the CLI's compare decides: sums of the same terms in another
+    # order differ in their last bits, and a t test of that noise would call it "significant".
+    deterministic = bool(_core.without_spread(d))
     if bootstrap and n:
         low, high = bootstrap_interval(d, resamples=resamples, seed=seed)
     else:
@@ -139,7 +139,8 @@ def _contrast_row(a: np.ndarray, b: np.ndarray, bootstrap: bool, resamples: int,
             "ci95_low": low, "ci95_high": high,
             "interval": "bootstrap" if bootstrap else "t",
             "relative": difference / scale, "relative_low": low / scale,
-            "relative_high": high / scale, "p_value": paired_t_pvalue(d),
+            "relative_high": high / scale,
+            "p_value": math.nan if deterministic else paired_t_pvalue(d),
             "deterministic": deterministic}
 
 
@@ -162,7 +163,8 @@ def contrast(frame: pd.DataFrame, baseline: Any = None, *,
     relative = difference / |mean_a| with its interval scaled alike (the baseline mean taken as
     known), p_value (paired t test), p_holm (Holm-adjusted across every row of the result, so
     across metrics, pairs and grid points), significant (p_holm < alpha) and deterministic
-    (every pair differs by the same amount: the difference is exact, never "significant").
+    (every pair differs by the same amount, to within rounding: the difference is exact, has no
+    p-value, is left out of Holm's family and is never "significant").
     """
     if "arm" not in frame.columns:
         raise ValueError("contrast needs an experiment frame with an 'arm' column")

@@ -33,9 +33,13 @@ __all__ = ["DriftResult", "PipelineResult", "classify_dora", "drift", "drift_ana
 Config = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
 
 REPLICA_COLUMNS = ["deploys_per_day", "lead_time_median_s", "change_fail_rate",
-                   "recovery_median_s", "deployments", "failed_deployments",
-                   "changes_delivered", "incidents", "loss_usd", "mean_changes_per_deployment",
-                   "events_processed"]
+                   "recovery_median_s", "rework_rate", "deployments", "failed_deployments",
+                   "rework_deployments", "changes_delivered", "incidents", "canary_rollbacks",
+                   "loss_usd", "mean_changes_per_deployment", "defect_cost_usd",
+                   "latent_incidents", "latent_loss_usd", "events_processed"]
+
+#: The per-replica tallies of :attr:`PipelineResult.found`, by place a defect was found.
+FOUND_COLUMNS = ["defects", "cost_usd", "incident_usd", "days_sum"]
 
 
 def _threads(threads: int | None) -> int:
@@ -90,7 +94,7 @@ def _replica_frame(rows: Sequence[Mapping[str, Any]], seed: int) -> pd.DataFrame
     flat = [{**row["dora"], **{k: v for k, v in row.items() if k != "dora"}} for row in rows]
     frame = pd.DataFrame(flat, columns=REPLICA_COLUMNS).astype(
         {"deploys_per_day": float, "lead_time_median_s": float, "change_fail_rate": float,
-         "recovery_median_s": float})
+         "recovery_median_s": float, "rework_rate": float})
     frame.insert(0, "replica", np.arange(len(rows), dtype=np.int64))
     frame.insert(1, "seed", [_core.replica_seed(seed, r) for r in range(len(rows))])
     return frame
@@ -113,9 +117,11 @@ class PipelineResult:
     of deploys_per_day, changes_per_deploy, lead_time_median_h, change_fail_rate,
     recovery_median_min, incidents, canary_rollbacks and loss_usd, the DORA 2024 clusters of
     the means, replicas, seed and events_processed.
-    ``replicas``: one row per replica (replica, seed, the DORA metrics, deployments, incidents,
-    loss_usd, ...; NaN where undefined). ``first``: replica 0's figures, ``days`` its per-day
-    series and ``incidents`` its incident log.
+    ``replicas``: one row per replica (replica, seed, the five DORA metrics, deployments,
+    incidents, loss_usd, defect_cost_usd, latent_incidents, ...; NaN where undefined).
+    ``found``: one row per (replica, place a defect was found): defects, cost_usd,
+    incident_usd and days_sum, each replica's own tallies behind ``cost_by_place``. ``first``: replica 0's figures, ``days`` its per-day series and
+    ``incidents`` its incident log.
     """
 
     summary: dict[str, Any]
@@ -124,11 +130,14 @@ class PipelineResult:
     days: pd.DataFrame = field(repr=False)
     incidents: pd.DataFrame = field(repr=False)
     report: dict[str, Any] = field(repr=False)
+    found: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def cost_by_place(self) -> pd.DataFrame:
         """What a defect costs by where it is found (each stage, the gate, production): defects
-        and cost per run, cost per defect, its incident part, mean days from introduction."""
+        and cost per run, cost per defect (pooled over replicas) with the 95% t interval of each
+        replica's cost per defect there (None until two replicas found one), its incident part,
+        mean days from introduction."""
         return pd.DataFrame(self.report["defect_cost"]["by_place"]).set_index("found_in")
 
     @property
@@ -181,7 +190,18 @@ def pipeline(config: Config = None, *, values: Mapping[str, Any] | None = None,
                              columns=["start_s", "detected_s", "recovered_s", "changes",
                                       "defective_changes", "loss_usd", "stopped_by_canary"])
     report = out["report"]
-    return PipelineResult(_summary(report), frame, first, days, incidents, report)
+    return PipelineResult(_summary(report), frame, first, days, incidents, report,
+                          _found_frame(out["replicas"], report))
+
+
+def _found_frame(rows: Sequence[Mapping[str, Any]], report: Mapping[str, Any]) -> pd.DataFrame:
+    places = [entry["found_in"] for entry in report["defect_cost"]["by_place"]]
+    records = [{"replica": r, "found_in": places[i], **tally}
+               for r, row in enumerate(rows) for i, tally in enumerate(row["found"])]
+    frame = pd.DataFrame(records, columns=["replica", "found_in", *FOUND_COLUMNS])
+    frame["found_in"] = pd.Categorical(frame["found_in"], categories=places, ordered=True)
+    return frame.astype({"replica": np.int64, "defects": np.int64, "cost_usd": float,
+                         "incident_usd": float, "days_sum": float})
 
 
 def _grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

@@ -139,8 +139,10 @@ def compare(scenario: Scenario, variants: Mapping[str, Scenario | Mapping[str, A
     A variant is a Scenario or a dict of dotted-path changes to ``scenario``. One row per
     (variant, metric): pairs, baseline_mean and variant_mean (over the pairs), difference (mean
     of variant - base), its 95% t interval ci95_low/ci95_high, significant (the interval
-    excludes 0) and variance_reduction (the gain from common random numbers). Runs where a
-    metric did not occur in either variant are left out of that metric's pairs.
+    excludes 0, uncorrected for the number of comparisons), deterministic (the difference is the
+    same in every replica: exact, never significant) and variance_reduction (the gain from
+    common random numbers). Runs where a metric did not occur in either variant are left out of
+    that metric's pairs. For a family of comparisons, use :func:`deploysim.contrast`.
     """
     if not variants:
         raise ValueError("compare needs at least one variant")

@@ -125,7 +125,7 @@ py::dict run_comparison(const std::vector<std::pair<std::string, ScenarioPtr>>& 
   std::vector<std::string> variant, metric;
   std::vector<double> baseline_mean, variant_mean, difference, low, high, reduction;
   std::vector<std::int64_t> pairs;
-  std::vector<bool> significant;
+  std::vector<bool> significant, deterministic;
   const auto& all = experiment::summary_metrics();
   for (std::size_t v = 1; v < list.size(); ++v) {
     for (std::size_t m = 0; m < all.size(); ++m) {
@@ -140,6 +140,7 @@ py::dict run_comparison(const std::vector<std::pair<std::string, ScenarioPtr>>& 
       low.push_back(any ? c.difference_ci.low : NAN);
       high.push_back(any ? c.difference_ci.high : NAN);
       significant.push_back(c.significant);
+      deterministic.push_back(c.deterministic);
       reduction.push_back(c.variance_reduction);
     }
   }
@@ -153,6 +154,7 @@ py::dict run_comparison(const std::vector<std::pair<std::string, ScenarioPtr>>& 
   columns["ci95_low"] = to_array(std::move(low));
   columns["ci95_high"] = to_array(std::move(high));
   columns["significant"] = py::cast(significant);
+  columns["deterministic"] = py::cast(deterministic);
   columns["variance_reduction"] = to_array(std::move(reduction));
   columns["replicas"] = result.runs_completed;
   return columns;

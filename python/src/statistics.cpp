@@ -45,6 +45,7 @@ py::dict metric_summary(const std::vector<double>& values) {
   out["ci95_high"] = any ? interval.high : std::nan("");
   for (double p : quantiles.probabilities())
     out[py::str("p" + std::to_string(static_cast<int>(p * 100)))] = quantiles.quantile(p);
+  out["deterministic"] = experiment::without_spread(stats);
   return out;
 }
 
@@ -101,6 +102,15 @@ void bind_statistics(py::module_& m) {
       },
       py::arg("text"),
       "(metric, above, threshold) of a rule such as \"loss_usd>1e6\", as --event reads it.");
+  m.def(
+      "without_spread",
+      [](const std::vector<double>& values) {
+        experiment::RunningStats stats;
+        for (double value : values) stats.add(value);
+        return experiment::without_spread(stats);
+      },
+      py::arg("values"),
+      "At least two values, all equal to within rounding (a spread below 1e-9 of their size).");
   m.def("metric_summary", &metric_summary, py::arg("values"),
         "n, missing, mean, sd, se, t interval and streaming quantiles of one metric over runs "
         "in run order (NaN = did not occur), as the CLI's per-point summaries compute them.");

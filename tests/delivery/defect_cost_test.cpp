@@ -66,6 +66,28 @@ TEST(DefectCost, TheSimulationPricesDefectsAsTheClosedForm) {
   EXPECT_DOUBLE_EQ(found[1].cost_usd / static_cast<double>(found[1].defects), 1'000.0);
   EXPECT_NEAR(static_cast<double>(found[0].defects) / static_cast<double>(defects), 0.5, 0.02);
   EXPECT_EQ(found[2].defects, 0);  // no gate in a continuous pipeline
+  // Each replica's own price per defect: every build catch costs 1 h at $100, in every replica.
+  ASSERT_EQ(r.summary.cost_per_defect.size(), 4u);
+  EXPECT_EQ(r.summary.cost_per_defect[0].count(), 4);
+  EXPECT_NEAR(r.summary.cost_per_defect[0].mean(), 100.0, 1e-9);
+  EXPECT_EQ(r.summary.cost_per_defect[2].count(), 0);  // no replica found one at the gate
+  const auto json = to_json(r);
+  const auto& production = json["defect_cost"]["by_place"][3];
+  // Every escape costs its 100 h alone: the interval is that price, without spread.
+  EXPECT_NEAR(production["cost_per_defect_ci95_low"].get<double>(), 10'000.0, 1e-6);
+  EXPECT_NEAR(production["cost_per_defect_ci95_high"].get<double>(), 10'000.0, 1e-6);
+  EXPECT_TRUE(json["defect_cost"]["by_place"][2]["cost_per_defect_ci95_low"].is_null());
+  // The curve's first bin (found within an hour: the stage catches) has its interval too, and
+  // bins no defect reached have none.
+  const auto& curve = json["defect_cost"]["curve"];
+  ASSERT_EQ(r.summary.curve_cost_per_defect.size(), curve.size());
+  EXPECT_LE(curve[0]["cost_per_defect_ci95_low"].get<double>(),
+            curve[0]["cost_per_defect_ci95_high"].get<double>());
+  EXPECT_GE(curve[0]["cost_per_defect_ci95_low"].get<double>(), 100.0);
+  EXPECT_TRUE(curve.back()["cost_per_defect_ci95_low"].is_null());  // 30 days or more
+  // One replica gives a price, not an interval.
+  const auto one = to_json(run_pipeline_report(two_stage_pipeline(), 1, 1, 3));
+  EXPECT_TRUE(one["defect_cost"]["by_place"][3]["cost_per_defect_ci95_low"].is_null());
 }
 
 TEST(DefectCost, ReworkGrowsWithTheTimeADefectStaysIn) {

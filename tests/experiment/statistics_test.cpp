@@ -417,6 +417,7 @@ TEST(ComparePaired, IdenticalVectorsShowNoDifference) {
   EXPECT_EQ(result.difference_ci.low, 0.0);
   EXPECT_EQ(result.difference_ci.high, 0.0);
   EXPECT_FALSE(result.significant);
+  EXPECT_TRUE(result.deterministic);
   EXPECT_EQ(result.variance_reduction, std::numeric_limits<double>::infinity());
   EXPECT_EQ(result.a.count(), 40);
 }
@@ -444,6 +445,53 @@ TEST(ComparePaired, IndependentPairsGainNothing) {
   const PairedComparison result = compare_paired(a, b);
   EXPECT_NEAR(result.variance_reduction, 1.0, 0.1);
   EXPECT_FALSE(result.significant);
+}
+
+TEST(ComparePaired, AShiftThatOnlyRoundingVariesIsExactNotSignificant) {
+  // Each replica differs by 100 up to the last bit, as sums taken in another order do. A t test
+  // of that noise gives a zero-width interval that excludes 0; it is exact, not significant.
+  const double value = 3030.3028821908;
+  Eigen::VectorXd a(20);
+  Eigen::VectorXd b(20);
+  for (Eigen::Index i = 0; i < 20; ++i) {
+    a[i] = i % 2 ? std::nextafter(value, 4000.0) : value;
+    b[i] = (i % 2 ? value : std::nextafter(value, 4000.0)) + 100.0;
+  }
+  ASSERT_GT(b.maxCoeff() - b.minCoeff(), 0.0);
+  const PairedComparison result = compare_paired(a, b);
+  EXPECT_TRUE(result.deterministic);
+  EXPECT_FALSE(result.significant);
+  EXPECT_GT(result.difference_ci.low, 0.0);
+  EXPECT_NEAR(result.difference.mean(), 100.0, 1e-9);
+  // A spread of a millionth of the mean is real variation, not rounding.
+  for (Eigen::Index i = 0; i < 20; ++i) b[i] = a[i] + 100.0 + 1e-4 * static_cast<double>(i);
+  const PairedComparison varied = compare_paired(a, b);
+  EXPECT_FALSE(varied.deterministic);
+  EXPECT_TRUE(varied.significant);
+}
+
+TEST(WithoutSpread, EqualValuesUpToRounding) {
+  RunningStats none;
+  EXPECT_FALSE(without_spread(none));
+  RunningStats one;
+  one.add(5.0);
+  EXPECT_FALSE(without_spread(one));  // one value shows nothing about spread
+  RunningStats zeros;
+  zeros.add(0.0);
+  zeros.add(0.0);
+  EXPECT_TRUE(without_spread(zeros));
+  RunningStats last_bit;
+  last_bit.add(0.3);
+  last_bit.add(0.1 + 0.2);  // 0.30000000000000004
+  EXPECT_TRUE(without_spread(last_bit));
+  RunningStats varied;
+  varied.add(1.0);
+  varied.add(1.0 + 1e-6);
+  EXPECT_FALSE(without_spread(varied));
+  RunningStats missing;
+  missing.add(1.0);
+  missing.add(std::nan(""));
+  EXPECT_FALSE(without_spread(missing));
 }
 
 TEST(ComparePaired, EdgeCasesAndErrors) {

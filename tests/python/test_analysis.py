@@ -137,6 +137,27 @@ def test_deterministic_contrasts_and_arms_are_flagged() -> None:
         for arm in ["base", "same", "shifted"] for metric in ["loss_usd", "time_to_detect_s"]}
 
 
+def test_rounding_noise_is_no_spread() -> None:
+    # Sums of the same terms in another order differ in the last bit: 3030.302882 twice, one
+    # ulp apart, as a 1% canary's failed requests come out of the model.
+    value = 3030.3028821908
+    noisy = [value, np.nextafter(value, 4000.0)] * 10
+    assert deploysim.summarize(_frame({"canary": [noisy, noisy]}), metrics=["loss_usd"])[
+        "deterministic"].all()
+    shifted = [v + 100.0 for v in reversed(noisy)]
+    result = deploysim.contrast(_frame({"a": [noisy, noisy], "b": [shifted, noisy]}), "a",
+                                metrics=["loss_usd"], bootstrap=())
+    row = result.iloc[0]
+    assert row["difference"] == pytest.approx(100.0)
+    # A t test of the last-bit noise would give p ~ 0: it must not be called significant.
+    assert row["deterministic"] and not row["significant"]
+    assert math.isnan(row["p_value"]) and math.isnan(row["p_holm"])
+    # A real spread, however small next to the mean, is not rounding.
+    spread = [value + 1e-3 * i for i in range(20)]
+    assert not deploysim.summarize(_frame({"a": [spread, spread]}), metrics=["loss_usd"])[
+        "deterministic"].any()
+
+
 def test_contrast_on_an_experiment(knight: deploysim.Scenario) -> None:
     runs = deploysim.experiment(knight, arms={"as_2012": {}, "gate": {
         "deployment.preflight_gate": True}}, replicas=8, threads=2)

@@ -265,6 +265,42 @@ def test_cost_curve_equals_the_cli(cli: Path) -> None:
     assert len(result.cost_curve) == 7 and math.isnan(result.cost_curve["to_days"].iloc[-1])
 
 
+def test_each_replica_keeps_its_defect_costs() -> None:
+    result = delivery.pipeline(COST, values=SHORT, replicas=4, seed=2)
+    replicas, summary = result.replicas, result.summary
+    # The per-replica columns are what the report's means and intervals are taken over.
+    for column, figure in [("defect_cost_usd", summary["defect_cost"]["total_per_run"]),
+                           ("latent_incidents", summary["latent"]["incidents_per_run"]),
+                           ("rework_rate", summary["rework_rate"])]:
+        assert replicas[column].mean() == pytest.approx(figure["mean"], rel=1e-12), column
+        low, high = deploysim.t_interval(replicas[column])
+        assert (low, high) == pytest.approx((figure["ci95_low"], figure["ci95_high"]),
+                                            rel=1e-9), column
+    assert (replicas["rework_deployments"] <= replicas["deployments"]).all()
+    found = result.found
+    assert list(found.columns) == ["replica", "found_in", *delivery.FOUND_COLUMNS]
+    assert len(found) == 4 * 5  # build, tests, staging, gate, production per replica
+    places = result.cost_by_place
+    per_run = found.groupby("found_in", observed=True)["defects"].sum() / 4
+    assert per_run.to_dict() == pytest.approx(places["defects_per_run"].to_dict())
+    # The replicas' costs add up to each replica's total.
+    totals = found.groupby("replica")["cost_usd"].sum().to_numpy()
+    assert totals == pytest.approx(replicas["defect_cost_usd"].to_numpy(), rel=1e-9)
+    # The interval of cost per defect is over the replicas' own figures, in replica order.
+    for place, rows in found.groupby("found_in", observed=True):
+        seen = rows[rows["defects"] > 0]
+        low, high = deploysim.t_interval(seen["cost_usd"] / seen["defects"])
+        assert (places.loc[place, "cost_per_defect_ci95_low"],
+                places.loc[place, "cost_per_defect_ci95_high"]) == pytest.approx((low, high),
+                                                                                rel=1e-9), place
+    production = places.loc["production"]
+    assert production["cost_per_defect_ci95_low"] < production["cost_per_defect_usd"] < \
+        production["cost_per_defect_ci95_high"]
+    # One replica is no interval.
+    single = delivery.pipeline(COST, values=SHORT, replicas=1, seed=2).cost_by_place
+    assert single["cost_per_defect_ci95_low"].isna().all()
+
+
 def test_closed_forms_by_hand() -> None:
     assert delivery.expected_cost_per_defect([(0.5, 100), (0.4, 1000)], 10_000) == \
         pytest.approx(3250)

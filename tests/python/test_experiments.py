@@ -116,10 +116,18 @@ def test_compare_paired_differences(knight: deploysim.Scenario) -> None:
     assert set(frame["variant"]) == {"gate"}
     assert frame["metric"].tolist() == deploysim.SUMMARY_METRICS
     loss = frame.set_index("metric").loc["loss_usd"]
-    assert loss["difference"] < 0
-    assert loss["ci95_high"] < 0 and bool(loss["significant"])
+    assert loss["difference"] < 0 and loss["ci95_high"] < 0
+    # The replay draws nothing that the gate changes: the same difference in every replica is
+    # exact, not significant.
+    assert bool(loss["deterministic"]) and not bool(loss["significant"])
     assert loss["pairs"] == 10
     assert frame.attrs["replicas"] == 10
+    # With random response times the loss varies, and the gate's difference is significant.
+    people = {"people.tech_team.diagnose": "lognormal(20min, 0.5)"}
+    uncertain = deploysim.compare(knight.with_values(people),
+                                  {"gate": {"deployment.preflight_gate": True}}, replicas=10,
+                                  threads=2).set_index("metric").loc["loss_usd"]
+    assert bool(uncertain["significant"]) and not bool(uncertain["deterministic"])
 
 
 def test_compare_equals_the_cli(cli: Path, scenarios_dir: Path) -> None:
@@ -139,6 +147,7 @@ def test_compare_equals_the_cli(cli: Path, scenarios_dir: Path) -> None:
             row = rows.loc[metric]
             assert row["pairs"] == cli_values["pairs"]
             assert bool(row["significant"]) == cli_values["significant"]
+            assert bool(row["deterministic"]) == cli_values["deterministic"]
             for ours, theirs in [("difference", "mean"), ("ci95_low", "ci95_low"),
                                  ("ci95_high", "ci95_high"),
                                  ("variance_reduction", "variance_reduction")]:
