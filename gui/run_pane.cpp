@@ -10,6 +10,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "charts_panel.hpp"
@@ -35,6 +36,13 @@ QString big(const QString& caption, const QString& value, bool narrow) {
              "<span style='font-size:small'>%1</span><br><span "
              "style='font-size:%3'><b>%2</b></span>")
       .arg(caption, value.toHtmlEscaped(), narrow ? "large" : "x-large");
+}
+
+// Only a behaviour with a loss per minute (Knight's runaway orders) costs money; without one the
+// loss chart would be a flat line.
+bool loses_money(const spec::Scenario& scenario) {
+  return std::any_of(scenario.behaviours.begin(), scenario.behaviours.end(),
+                     [](const spec::Behaviour& b) { return b.loss_per_host_per_min_usd > 0.0; });
 }
 
 }  // namespace
@@ -127,7 +135,7 @@ void RunPane::clear_shown() {
   host_history_.clear();
   log_->clear();
   summary_->setRowCount(0);
-  charts_->reset(scenario_ ? scenario_->clock.end.ms() : 0);
+  charts_->reset(scenario_ ? scenario_->clock.end.ms() : 0, scenario_ && loses_money(*scenario_));
   if (scenario_ && scenario_->clock.wall) {
     // "08:00:00" at time 0: ticks then fall on the wall clock's round hours and midnights.
     const auto start =
@@ -178,7 +186,12 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
           : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
                 QString::fromStdString(clock.substr(space + 1))));
   events_->setText(big(tr("Events"), QString::number(snapshot->events)));
-  loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
+  // A run that cannot lose money reads out its hosts serving instead of a loss of $0.
+  loss_->setText(
+      scenario_ && !loses_money(*scenario_)
+          ? big(tr("Serving / hosts"),
+                QString("%1 / %2").arg(snapshot->serving_hosts).arg(snapshot->live_hosts))
+          : big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
   // Out of the hosts that exist now: the count the fleet view draws and its groups add up to.
   misbehaving_->setText(
       big(tr("Misbehaving / hosts"),
