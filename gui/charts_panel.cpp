@@ -21,6 +21,7 @@ namespace deploysim::gui {
 
 namespace {
 
+constexpr int kLeftMargin = 4;
 // Runs longer than this can follow the clock with a window of kWindowMs.
 constexpr std::int64_t kWholeRunLimitMs = 6 * 3'600'000;
 constexpr std::int64_t kWindowMs = 90 * 60'000;
@@ -91,7 +92,10 @@ ChartsPanel::Plot ChartsPanel::make_plot(const QString& title) {
   // legend beside the plot would narrow it and misalign the shared time axis, one over the plot
   // would hide the lines it names, and one above it would take height short charts need.
   plot.chart->legend()->setVisible(false);
-  plot.chart->setMargins(QMargins(4, 2, 4, 2));
+  plot.chart->setMargins(QMargins(kLeftMargin, 2, 4, 2));
+  QChart* chart = plot.chart;
+  connect(chart, &QChart::plotAreaChanged, this,
+          [this, chart](const QRectF& area) { note_plot_area(chart, area); });
   plot.chart->setBackgroundRoundness(0);
   plot.chart->setAnimationOptions(QChart::NoAnimation);
   plot.x = new QCategoryAxis;
@@ -411,30 +415,34 @@ void ChartsPanel::scale_y(Plot& plot, double top) {
   plot.y->setLabelFormat(plot.y->max() >= 10.0 ? "%.0f" : "%.2g");
 }
 
-int ChartsPanel::y_label_width(const Plot& plot) const {
-  const QFontMetrics metrics(QApplication::font());
-  const QByteArray format = plot.y->labelFormat().toLatin1();
-  const int ticks = std::max(2, plot.y->tickCount());
-  int widest = 0;
-  for (int i = 0; i < ticks; ++i) {
-    const double value = plot.y->min() + (plot.y->max() - plot.y->min()) * i / (ticks - 1);
-    widest =
-        std::max(widest, metrics.horizontalAdvance(QString::asprintf(format.constData(), value)));
-  }
-  return widest;
-}
-
 void ChartsPanel::align_plots() {
   // One time axis for every chart: their plot areas start at the same x, whatever the width of
-  // their value labels ("0.5" beside "40"), so that a time lines up from chart to chart.
-  int widest = 0;
+  // their value labels ("0.5" beside "40"), so that a time lines up from chart to chart. Qt
+  // Charts tells where a plot starts only once it has laid the chart out (note_plot_area).
+  double widest = 0.0;
   for (const auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
-    if (plot->shown) widest = std::max(widest, y_label_width(*plot));
+    if (plot->shown) widest = std::max(widest, plot->labels_width);
   }
   for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
     QMargins margins = plot->chart->margins();
-    margins.setLeft(4 + widest - y_label_width(*plot));
+    margins.setLeft(kLeftMargin + static_cast<int>(std::lround(widest - plot->labels_width)));
     if (margins != plot->chart->margins()) plot->chart->setMargins(margins);
+  }
+}
+
+void ChartsPanel::note_plot_area(QChart* chart, const QRectF& area) {
+  for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    if (plot->chart != chart || area.width() <= 1.0) continue;
+    // What lies left of the plot besides the margin: the value labels and their spacing.
+    const double width = area.left() - chart->margins().left();
+    if (std::abs(width - plot->labels_width) < 0.5) return;
+    plot->labels_width = width;
+    if (align_pending_) return;
+    align_pending_ = true;
+    QTimer::singleShot(0, this, [this] {
+      align_pending_ = false;
+      align_plots();
+    });
   }
 }
 

@@ -98,6 +98,7 @@ class ChartsPanel : public QWidget {
     QCategoryAxis* x = nullptr;
     std::vector<std::pair<std::string, QLineSeries*>> series;  // column name -> line
     bool shown = true;
+    double labels_width = 0.0;  ///< left of the plot besides the margin, as Qt last laid it out
   };
   Plot make_plot(const QString& title);
   /// `name` and, in each line's colour, the names of its lines (rich text).
@@ -107,9 +108,9 @@ class ChartsPanel : public QWidget {
   static bool has_line(const Plot& plot, const std::string& column);
   QColor column_color(const std::string& column) const;
   void scale_y(Plot& plot, double top);
-  /// Width of the widest value label of `plot`'s axis as it is formatted now.
-  int y_label_width(const Plot& plot) const;
   void align_plots();
+  /// Qt laid `chart` out with its plot in `area`: learns how wide its value labels are.
+  void note_plot_area(QChart* chart, const QRectF& area);
   std::int64_t tick_for(std::int64_t span) const;
   int y_ticks(const Plot& plot) const;
   void fit_charts();
@@ -127,6 +128,7 @@ class ChartsPanel : public QWidget {
   bool following_ = false;
   bool compact_ = false;
   bool money_ = true;
+  bool align_pending_ = false;
   bool refresh_pending_ = false;
   std::int64_t day_offset_ms_ = 0;
   std::shared_ptr<const simulation::Moments> moments_;

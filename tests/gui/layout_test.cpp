@@ -1,14 +1,19 @@
 // Legibility on a classroom projector: every bundled scenario, rendered at 1024x768, 1280x720
 // and 1920x1080, in normal and presentation mode, checked from the widgets themselves: no chart
-// label (axis ticks, titles) is elided, no two timeline labels overlap or leave the strip, and
-// the fleet view draws exactly the hosts the header counts.
+// label (axis ticks, titles) is elided, no chart is empty, every plot starts at the same x, no
+// two timeline labels overlap or leave the strip, every bookmark is a button on screen, and the
+// fleet view draws exactly the hosts the header counts.
 
 #include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsScene>
 #include <QGraphicsTextItem>
+#include <QLineSeries>
+#include <QToolBar>
 #include <QtTest>
+#include <algorithm>
+#include <cmath>
 
 #include "charts_panel.hpp"
 #include "fleet_view.hpp"
@@ -117,6 +122,33 @@ class LayoutTest : public QObject {
         QVERIFY2(texts.contains(label) == (view == views.back()),
                  qPrintable(where + ": time label \"" + label + "\""));
       }
+    }
+
+    // No empty chart, and one left edge for every plot, so that a time lines up from chart to
+    // chart under the one time axis.
+    const double left = views.front()->chart()->plotArea().left();
+    for (QChartView* view : views) {
+      const auto series = view->chart()->series();
+      const bool drawn = std::any_of(series.begin(), series.end(), [](QAbstractSeries* s) {
+        const auto* line = qobject_cast<QLineSeries*>(s);
+        return line != nullptr && line->count() >= 2;
+      });
+      QVERIFY2(drawn, qPrintable(where + ": \"" + view->chart()->title() + "\" is empty"));
+      QVERIFY2(std::abs(view->chart()->plotArea().left() - left) <= 1.0,
+               qPrintable(where + ": \"" + view->chart()->title() + "\" starts at " +
+                          QString::number(view->chart()->plotArea().left()) + ", not " +
+                          QString::number(left)));
+    }
+
+    // Every bookmark of the classroom notes is a button on screen, not in an overflow menu.
+    const auto* bookmarks = window.findChild<QToolBar*>("bookmarks");
+    QVERIFY2(bookmarks != nullptr && bookmarks->isVisible(), qPrintable(where));
+    QCOMPARE(static_cast<std::size_t>(bookmarks->actions().size()), window.bookmarks().size());
+    for (QAction* action : bookmarks->actions()) {
+      const QWidget* button = bookmarks->widgetForAction(action);
+      QVERIFY2(button != nullptr && button->isVisible() &&
+                   bookmarks->rect().contains(button->geometry()),
+               qPrintable(where + ": bookmark \"" + action->toolTip() + "\" is off the bar"));
     }
 
     const auto labels = charts.timeline().layout_labels();
