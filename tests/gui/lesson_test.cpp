@@ -11,6 +11,7 @@
 
 #include "bookmarks.hpp"
 #include "charts_panel.hpp"
+#include "fleet_view.hpp"
 #include "main_window.hpp"
 #include "run_handle.hpp"
 #include "run_pane.hpp"
@@ -65,6 +66,31 @@ class LessonTest : public QObject {
     QVERIFY(!window.run_to_next(MomentKind::scaling));
     QVERIFY(!window.run_to_next(MomentKind::incident_end));
     QCOMPARE(events_shown(window), before);
+  }
+
+  void halted_hosts_are_counted_as_the_core_has_them() {
+    // Knight's last bookmark is the halt at 10:15: the fleet view's legend counts the halted
+    // servers as the core's fleet has them after the same events.
+    MainWindow window;
+    QVERIFY(window.open_scenario(kKnight));
+    window.wait_idle();
+    QVERIFY(window.go_to_bookmark(window.bookmarks().size() - 1));
+    const auto& latest = window.primary().handle().latest();
+    QVERIFY(latest != nullptr);
+    // The simulation keeps a reference to its scenario: the scenario must outlive it.
+    const auto knight = deploysim::scenario::load_scenario(kKnight);
+    deploysim::simulation::Simulation core(knight, 1);
+    deploysim::simulation::run_to_event(core, latest->events);
+    const auto& fleet = core.world().fleet();
+    std::int64_t halted = 0;
+    for (std::size_t h = 0; h < fleet.size(); ++h) {
+      halted += fleet.health_of(static_cast<deploysim::model::HostIndex>(h)) ==
+                deploysim::model::Health::halted;
+    }
+    QCOMPARE(halted, std::int64_t{8});
+    const auto down = deploysim::gui::FleetPainter::down_counts(*latest);
+    QCOMPARE(down[1], halted);  // crashed, halted, starting, unreachable
+    QCOMPARE(down[0], std::int64_t{0});
   }
 
   void the_incident_ends_when_users_are_back() {
