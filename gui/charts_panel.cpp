@@ -22,6 +22,8 @@ namespace deploysim::gui {
 namespace {
 
 constexpr int kLeftMargin = 4;
+// Steps between the ticks of a count axis, times a power of ten, smallest first.
+constexpr double kCountSteps[] = {1.0, 2.0, 2.5, 5.0};
 // Runs longer than this can follow the clock with a window of kWindowMs.
 constexpr std::int64_t kWholeRunLimitMs = 6 * 3'600'000;
 constexpr std::int64_t kWindowMs = 90 * 60'000;
@@ -396,10 +398,19 @@ void ChartsPanel::scale_y(Plot& plot, double top) {
   const bool counts = plot.series.empty() || plot.series.front().first != "loss_usd";
   if (&plot != &errors_ && counts) {
     // Counts: whole-number ticks, and room above a line of hosts that stays at its top.
+    // The step is 1, 2 or 5 times a power of ten, or 25 times one: the smallest whose ticks fit.
     const double count_top = std::max(1.0, std::ceil(top > 4.0 ? top * 1.05 : top));
-    plot.y->setRange(0.0, count_top);
-    plot.y->setTickCount(count_top + 1.0 <= ticks ? static_cast<int>(count_top) + 1 : ticks);
-    if (count_top + 1.0 > ticks) nice_or_not(*plot.y, ticks);
+    double step = 1.0;
+    for (double scale = 1.0; std::ceil(count_top / step) + 1.0 > ticks; scale *= 10.0) {
+      for (const double s : kCountSteps) {
+        if (s == 2.5 && scale < 10.0) continue;  // counts have no half ticks
+        step = s * scale;
+        if (std::ceil(count_top / step) + 1.0 <= ticks) break;
+      }
+    }
+    const double intervals = std::ceil(count_top / step);
+    plot.y->setRange(0.0, intervals * step);
+    plot.y->setTickCount(static_cast<int>(intervals) + 1);
     plot.y->setLabelFormat("%.0f");
     return;
   }
@@ -558,7 +569,9 @@ void PhaseChartView::drawForeground(QPainter* painter, const QRectF& rect) {
     if (metrics.horizontalAdvance(name) + 4 > band.width()) continue;
     QColor ink = phase_color(phase.kind);
     ink.setAlpha(255);
-    painter->setPen(ink.darker(130));
+    // Dark ink on a light chart, light ink on the high-contrast theme's dark one.
+    const bool dark = chart->backgroundBrush().color().lightness() < 128;
+    painter->setPen(dark ? ink.lighter(150) : ink.darker(130));
     painter->drawText(QPointF(band.left() + 2,
                               area.top() + metrics.ascent() + (label_row++ % 2) * metrics.height()),
                       name);
@@ -626,10 +639,10 @@ std::vector<TimelineStrip::Label> TimelineStrip::layout_labels() const {
     const QString full = QString::fromStdString(time + " " + line.text);
     const int x = std::clamp(mark_x(line.time_ms) + 4, 0, width());
     // A label leaves room for the one that comes kRows marks later, which needs its row again,
-    // unless that would cut it to less than its time and a word or two.
+    // unless that would cut it to less than its time and a word.
     const int next =
         i + kRows < shown_lines.size() ? mark_x(shown_lines[i + kRows]->time_ms) - 2 : width();
-    const int least = metrics.horizontalAdvance(QString::fromStdString(time) + " alert xxxxx…");
+    const int least = metrics.horizontalAdvance(QString::fromStdString(time) + " xxxxx…");
     // The first row with room; a label may shrink (elided) to the room left before the edge.
     for (int row = 0; row < kRows; ++row) {
       const int start = std::max(x, row_end[row] + 6);
