@@ -354,7 +354,7 @@ void ChartsPanel::refresh() {
   if (money_) {
     // Loss reads in dollars: say millions in the title rather than printing 6 zeros.
     const double loss_top = loss_.y->max();
-    loss_.chart->setTitle(loss_top >= 1e6 ? tr("Loss ($M)") : tr("Loss ($)"));
+    set_title(loss_, loss_top >= 1e6 ? tr("Loss ($M)") : tr("Loss ($)"));
     if (loss_top >= 1e6) {
       for (auto& [column, line] : loss_.series) {
         auto points = line->points();
@@ -366,13 +366,19 @@ void ChartsPanel::refresh() {
       loss_.y->setLabelFormat(loss_.y->max() >= 10.0 ? "%.0f" : "%.2g");
     }
   } else {
-    loss_.chart->setTitle(titled(loss_, tr("Hosts")));
+    set_title(loss_, titled(loss_, tr("Hosts")));
   }
-  versions_.chart->setTitle(titled(versions_, tr("Hosts per version")));
+  set_title(versions_, titled(versions_, tr("Hosts per version")));
   shade_phases(from, to);
   place_time_axis();
   align_plots();
   timeline_->set_window(from, to, loss_.view);
+}
+
+void ChartsPanel::set_title(Plot& plot, const QString& title) {
+  // Every frame refreshes the charts: a title set again, even unchanged, is parsed and laid out
+  // again.
+  if (plot.chart->title() != title) plot.chart->setTitle(title);
 }
 
 QString ChartsPanel::titled(const Plot& plot, const QString& name) const {

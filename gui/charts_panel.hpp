@@ -103,6 +103,7 @@ class ChartsPanel : public QWidget {
   Plot make_plot(const QString& title);
   /// `name` and, in each line's colour, the names of its lines (rich text).
   QString titled(const Plot& plot, const QString& name) const;
+  static void set_title(Plot& plot, const QString& title);
   /// Adds the lines of columns that appear in `snapshot` (versions, hosts) once.
   void add_columns(const Snapshot& snapshot);
   static bool has_line(const Plot& plot, const std::string& column);
