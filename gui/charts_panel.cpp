@@ -405,14 +405,26 @@ void ChartsPanel::scale_y(Plot& plot, double top) {
   if (&plot != &errors_ && counts) {
     // Counts: whole-number ticks, and room above a line of hosts that stays at its top.
     // The step is 1, 2 or 5 times a power of ten, or 25 times one: the smallest whose ticks fit.
-    const double count_top = std::max(1.0, std::ceil(top > 4.0 ? top * 1.05 : top));
-    double step = 1.0;
-    for (double scale = 1.0; std::ceil(count_top / step) + 1.0 > ticks; scale *= 10.0) {
-      for (const double s : kCountSteps) {
-        if (s == 2.5 && scale < 10.0) continue;  // counts have no half ticks
-        step = s * scale;
-        if (std::ceil(count_top / step) + 1.0 <= ticks) break;
+    const auto step_for = [ticks](double wanted) {
+      double step = 1.0;
+      for (double scale = 1.0; std::ceil(wanted / step) + 1.0 > ticks; scale *= 10.0) {
+        for (const double s : kCountSteps) {
+          if (s == 2.5 && scale < 10.0) continue;  // counts have no half ticks
+          step = s * scale;
+          if (std::ceil(wanted / step) + 1.0 <= ticks) break;
+        }
       }
+      return step;
+    };
+    // Room above a line that stays at its top, unless the room would double the axis (100
+    // hosts on an axis of 200 in a chart with room for two ticks).
+    double count_top = std::max(1.0, std::ceil(top));
+    double step = step_for(count_top);
+    const double roomy_top = std::ceil(top > 4.0 ? top * 1.05 : top);
+    if (const double roomy = step_for(roomy_top);
+        std::ceil(roomy_top / roomy) * roomy <= 1.5 * std::ceil(count_top / step) * step) {
+      count_top = std::max(1.0, roomy_top);
+      step = roomy;
     }
     const double intervals = std::ceil(count_top / step);
     plot.y->setRange(0.0, intervals * step);

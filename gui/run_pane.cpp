@@ -180,11 +180,15 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
   };
   const std::string& clock = snapshot->clock_text;
   const auto space = clock.rfind(' ');
-  clock_->setText(
-      space == std::string::npos
-          ? big(tr("Simulated time"), QString::fromStdString(clock))
-          : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
-                QString::fromStdString(clock.substr(space + 1))));
+  if (space == std::string::npos) {
+    clock_->setText(big(tr("Simulated time"), QString::fromStdString(clock)));
+  } else {
+    // The read-outs share the pane's width: in a narrow one the date alone heads the time.
+    const QString date = QString::fromStdString(clock.substr(0, space));
+    const QString caption = tr("Simulated time · %1").arg(date);
+    const bool fits = clock_->fontMetrics().horizontalAdvance(caption) * 0.85 < width() / 4 - 8;
+    clock_->setText(big(fits ? caption : date, QString::fromStdString(clock.substr(space + 1))));
+  }
   events_->setText(big(tr("Events"), QString::number(snapshot->events)));
   // A run that cannot lose money reads out its hosts serving instead of a loss of $0.
   loss_->setText(
