@@ -9,6 +9,7 @@
 #include <QChart>
 #include <QGraphicsScene>
 #include <QGraphicsTextItem>
+#include <QLabel>
 #include <QLineSeries>
 #include <QToolBar>
 #include <QtTest>
@@ -23,6 +24,7 @@
 #include "scenario_document.hpp"
 
 using deploysim::gui::MainWindow;
+using deploysim::gui::RunPane;
 
 namespace {
 
@@ -85,6 +87,39 @@ class LayoutTest : public QObject {
     }
   }
 
+  void side_by_side_panes_are_legible() {
+    // Two panes halve the width: each pane's read-outs and chart labels must still fit.
+    const std::string dir = DEPLOYSIM_SOURCE_DIR "/scenarios/";
+    const std::vector<std::pair<std::string, std::string>> pairs = {
+        {"fastly_2021_config_push.json", "fastly_2021_staged_config_push.json"},
+        {"knight_capital_2012.json", "knight_capital_2012_kill_switch.json"}};
+    for (const auto& [base, variant] : pairs) {
+      MainWindow window;
+      QVERIFY(window.open_scenario(dir + base));
+      QVERIFY(window.set_side_by_side(dir + variant));
+      QVERIFY(window.run_until_text("end"));
+      window.show();
+      settle(window);
+      for (const bool presentation : {false, true}) {
+        window.set_presentation_look(presentation);
+        for (const QSize size : kSizes) {
+          window.resize(size);
+          settle(window);
+          const QString where = ::where(base + " beside " + variant, size, presentation);
+          for (RunPane* pane : {&window.primary(), window.secondary()}) {
+            check_readouts(*pane, where);
+            for (QChartView* view : pane->charts().visible_views()) {
+              for (const QString& text : chart_texts(view)) {
+                QVERIFY2(!elided(text), qPrintable(where + ": \"" + text + "\" is elided"));
+              }
+            }
+          }
+        }
+      }
+      window.set_presentation_look(false);
+    }
+  }
+
   void the_check_sees_labels_that_qt_elides() {
     // The same check on a chart far too small for its labels must complain, or it proves
     // nothing at the real sizes.
@@ -104,6 +139,16 @@ class LayoutTest : public QObject {
   }
 
  private:
+  // The read-outs share the pane's width: none may need more than it has (its text cut).
+  static void check_readouts(RunPane& pane, const QString& where) {
+    for (const QLabel* readout : pane.findChildren<QLabel*>("readout")) {
+      QVERIFY2(readout->sizeHint().width() <= readout->width() + 1,
+               qPrintable(where + ": read-out \"" + readout->text() + "\" is cut (" +
+                          QString::number(readout->sizeHint().width()) + " > " +
+                          QString::number(readout->width()) + ")"));
+    }
+  }
+
   static void check(MainWindow& window, const QString& where) {
     auto& charts = window.primary().charts();
     const auto views = charts.visible_views();
@@ -162,6 +207,8 @@ class LayoutTest : public QObject {
                             "\""));
       }
     }
+
+    check_readouts(window.primary(), where);
 
     // One host count everywhere: the header's and the fleet view's slots.
     const auto& latest = window.primary().handle().latest();
