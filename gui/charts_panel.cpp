@@ -657,15 +657,18 @@ std::vector<TimelineStrip::Label> TimelineStrip::layout_labels() const {
     const QString full = QString::fromStdString(time + " " + line.text);
     const int x = std::clamp(mark_x(line.time_ms) + 4, 0, width());
     // A label leaves room for the one that comes kRows marks later, which needs its row again,
-    // unless that would cut it to less than its time and a word.
+    // if that one can start after it cut to its time and a word; a later label too close to
+    // start there anyway takes nothing from it.
+    const int slack = metrics.horizontalAdvance("0000");
     const int next =
         i + kRows < shown_lines.size() ? mark_x(shown_lines[i + kRows]->time_ms) - 2 : width();
     const int least = metrics.horizontalAdvance(QString::fromStdString(time) + " xxxxx…");
     // The first row with room; a label may shrink (elided) to the room left before the edge.
     for (int row = 0; row < kRows; ++row) {
       const int start = std::max(x, row_end[row] + 6);
-      if (start > x + metrics.horizontalAdvance("0000")) continue;
-      const int room = std::min({widest, width() - start - 2, std::max(least, next - start)});
+      if (start > x + slack) continue;
+      const int for_later = next - start >= least - slack ? std::max(least, next - start) : widest;
+      const int room = std::min({widest, width() - start - 2, for_later});
       if (room < metrics.horizontalAdvance(QString::fromStdString(time) + " …")) continue;
       const QString shown = metrics.elidedText(full, Qt::ElideRight, room);
       const QRect rect(start, 4 + row * row_height, metrics.horizontalAdvance(shown),
