@@ -21,6 +21,9 @@ namespace deploysim::gui {
 
 namespace {
 
+constexpr int kLeftMargin = 4;
+// Steps between the ticks of a count axis, times a power of ten, smallest first.
+constexpr double kCountSteps[] = {1.0, 2.0, 2.5, 5.0};
 // Runs longer than this can follow the clock with a window of kWindowMs.
 constexpr std::int64_t kWholeRunLimitMs = 6 * 3'600'000;
 constexpr std::int64_t kWindowMs = 90 * 60'000;
@@ -28,22 +31,6 @@ constexpr std::int64_t kWindowMs = 90 * 60'000;
 constexpr std::int64_t kMinimumSpanMs = 10 * 60'000;
 // More points than pixels only costs time: long windows are thinned to about this many.
 constexpr std::size_t kMaxPoints = 1200;
-
-// The floating legend sits in the plot's top right corner, one line per version.
-void place_legend(QChart* chart) {
-  // Qt lays a detached legend's entries out in a row: room for every marker and name.
-  QLegend* legend = chart->legend();
-  const QRectF area = chart->plotArea();
-  const QFontMetrics metrics(legend->font());
-  qreal names = 0.0;
-  for (const QAbstractSeries* series : chart->series()) {
-    names += metrics.horizontalAdvance(series->name()) + metrics.height() * 2.0;
-  }
-  const qreal width = std::min(area.width(), names + metrics.height());
-  const qreal height = std::min(area.height(), metrics.height() + 12.0);
-  legend->setGeometry(QRectF(area.right() - width, area.top(), width, height));
-  legend->update();
-}
 
 // Round tick values, unless rounding needs more ticks than the chart has room for.
 void nice_or_not(QValueAxis& axis, int ticks) {
@@ -61,7 +48,7 @@ bool annotated(const std::string& event) {
                                                  "host_skipped"};
   if (std::find(kinds.begin(), kinds.end(), event) != kinds.end()) return true;
   return event.rfind("deploy", 0) == 0 || event.rfind("rollout", 0) == 0 ||
-         event.rfind("canary", 0) == 0;
+         event.rfind("canary", 0) == 0 || event.rfind("change_", 0) == 0;
 }
 
 std::pair<std::int64_t, std::int64_t> window_for(std::int64_t now, std::int64_t end,
@@ -95,29 +82,22 @@ ChartsPanel::ChartsPanel(std::function<QString(std::int64_t, bool)> clock_label,
   for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) layout->addWidget(plot->view, 1);
   timeline_ = new TimelineStrip(this);
   layout->addWidget(timeline_);
-  add_line(loss_, "loss_usd", tr("loss"), QColor("#d62728"));
-  add_line(errors_, "error_rate", tr("errors"), QColor("#d55e00"));
-  add_line(alerts_, "alerts_firing", tr("alerts"), QColor("#cc79a7"));
+  add_line(errors_, "error_rate", tr("errors"), column_color("error_rate"));
+  add_line(alerts_, "alerts_firing", tr("alerts"), column_color("alerts_firing"));
 }
 
 ChartsPanel::Plot ChartsPanel::make_plot(const QString& title) {
   Plot plot;
   plot.chart = new QChart;
   plot.chart->setTitle(title);
-  // Only the hosts-per-version chart has several lines to tell apart. Its legend floats over
-  // the top of the plot: beside it, it would narrow the plot and misalign the shared time axis;
-  // above it, it would leave short charts too little height for their axis labels.
-  QLegend* legend = plot.chart->legend();
-  const bool versions = title == tr("Hosts per version");
-  legend->setVisible(versions);
-  if (versions) {
-    legend->detachFromChart();
-    legend->setBackgroundVisible(true);
-    legend->setAlignment(Qt::AlignRight);
-    QChart* chart = plot.chart;
-    connect(chart, &QChart::plotAreaChanged, this, [chart] { place_legend(chart); });
-  }
-  plot.chart->setMargins(QMargins(4, 2, 4, 2));
+  // Charts with several lines name them in their title ("Hosts ■ serving ■ misbehaving"): a
+  // legend beside the plot would narrow it and misalign the shared time axis, one over the plot
+  // would hide the lines it names, and one above it would take height short charts need.
+  plot.chart->legend()->setVisible(false);
+  plot.chart->setMargins(QMargins(kLeftMargin, 2, 4, 2));
+  QChart* chart = plot.chart;
+  connect(chart, &QChart::plotAreaChanged, this,
+          [this, chart](const QRectF& area) { note_plot_area(chart, area); });
   plot.chart->setBackgroundRoundness(0);
   plot.chart->setAnimationOptions(QChart::NoAnimation);
   plot.x = new QCategoryAxis;
@@ -146,22 +126,70 @@ QLineSeries* ChartsPanel::add_line(Plot& plot, const std::string& column, const 
   return line;
 }
 
-void ChartsPanel::reset(std::int64_t end_ms) {
+void ChartsPanel::reset(std::int64_t end_ms, bool money) {
   data_.clear();
   end_ms_ = end_ms;
   now_ms_ = 0;
-  for (auto& [column, line] : versions_.series) {
-    versions_.chart->removeSeries(line);
-    delete line;
+  money_ = money;
+  // The top chart and the versions chart gain lines as their columns appear.
+  for (auto* plot : {&loss_, &versions_}) {
+    for (auto& [column, line] : plot->series) {
+      plot->chart->removeSeries(line);
+      delete line;
+    }
+    plot->series.clear();
   }
-  versions_.series.clear();
-  version_columns_.clear();
   version_indices_.clear();
+  if (money_) add_line(loss_, "loss_usd", tr("loss"), column_color("loss_usd"));
   timeline_->reset();
-  for (auto* plot : {&loss_, &errors_, &alerts_}) {
+  for (auto* plot : {&errors_, &alerts_}) {
     for (auto& [column, line] : plot->series) line->clear();
   }
-  refresh();
+  fit_charts();
+  // No refresh: the run's first snapshot follows at once, and each refresh lays out four
+  // charts, which is most of what a step back costs in a short run.
+}
+
+QColor ChartsPanel::column_color(const std::string& column) const {
+  if (column == "loss_usd" || column == "misbehaving_hosts") return theme_.misbehaving;
+  if (column == "serving_hosts") return theme_.version_color(0);
+  if (column == "hosts_awaiting_repair") return QColor("#e69f00");
+  if (column == "error_rate") return QColor("#d55e00");
+  if (column == "alerts_firing") return QColor("#cc79a7");
+  return theme_.muted;
+}
+
+bool ChartsPanel::has_line(const Plot& plot, const std::string& column) {
+  return std::any_of(plot.series.begin(), plot.series.end(),
+                     [&](const auto& entry) { return entry.first == column; });
+}
+
+void ChartsPanel::add_columns(const Snapshot& snapshot) {
+  // Without money at stake the top chart tells how many hosts serve and misbehave, and how
+  // many wait for a repair team when the scenario has one.
+  const std::vector<std::pair<std::string, QString>> hosts = {
+      {"serving_hosts", tr("serving")},
+      {"misbehaving_hosts", tr("misbehaving")},
+      {"hosts_awaiting_repair", tr("to repair")}};
+  const auto& columns = snapshot.columns;
+  const auto present = [&](const std::string& column) {
+    return std::find(columns.begin(), columns.end(), column) != columns.end();
+  };
+  for (const auto& [column, name] : hosts) {
+    if (!money_ && present(column) && !has_line(loss_, column)) {
+      add_line(loss_, column, name, column_color(column));
+    }
+  }
+  if (!snapshot.catalog) return;
+  // Hosts per version: a column "hosts_<version>" for each version the run deploys; other
+  // "hosts_" columns (on target, awaiting repair) are not versions.
+  const auto& names = snapshot.catalog->version_names;
+  for (std::size_t v = 0; v < names.size(); ++v) {
+    const std::string column = "hosts_" + names[v];
+    if (!present(column) || has_line(versions_, column)) continue;
+    version_indices_.push_back(v);
+    add_line(versions_, column, QString::fromStdString(names[v]), theme_.version_color(v));
+  }
 }
 
 void ChartsPanel::add(const Snapshot& snapshot) {
@@ -169,22 +197,10 @@ void ChartsPanel::add(const Snapshot& snapshot) {
   for (std::size_t c = 0; c < snapshot.columns.size(); ++c) {
     auto& values = data_[snapshot.columns[c]];
     values.insert(values.end(), snapshot.new_rows[c].begin(), snapshot.new_rows[c].end());
-    const auto& column = snapshot.columns[c];
-    if (column.rfind("hosts_", 0) == 0 && column != "hosts_on_target" &&
-        std::find(version_columns_.begin(), version_columns_.end(), column) ==
-            version_columns_.end()) {
-      version_columns_.push_back(column);
-      const std::string version = column.substr(6);
-      std::size_t index = 0;
-      if (snapshot.catalog) {
-        const auto& names = snapshot.catalog->version_names;
-        index = static_cast<std::size_t>(std::find(names.begin(), names.end(), version) -
-                                         names.begin());
-      }
-      version_indices_.push_back(index);
-      add_line(versions_, column, QString::fromStdString(version), theme_.version_color(index));
-    }
   }
+  const bool had_versions = !versions_.series.empty();
+  add_columns(snapshot);
+  if (had_versions != !versions_.series.empty()) fit_charts();
   timeline_->add(snapshot.new_story);
   now_ms_ = snapshot.now_ms;
   refresh();
@@ -195,8 +211,8 @@ std::pair<std::int64_t, std::int64_t> ChartsPanel::window() const {
 }
 
 void ChartsPanel::set_day_offset(std::int64_t ms) {
+  // Set with reset(), before the run's first snapshot, whose add() lays the axes out.
   day_offset_ms_ = ms;
-  refresh();
 }
 
 void ChartsPanel::set_following(bool following) {
@@ -216,17 +232,23 @@ int ChartsPanel::y_ticks(const Plot& plot) const {
 
 void ChartsPanel::fit_charts() {
   // Every chart shown must have room for its title and two labelled ticks; on a short screen
-  // (or in large text) the error-rate and alerts charts give way first, then hosts per version.
+  // (or in large text) the alerts chart gives way first, then the error rate, then hosts per
+  // version. A run that deploys no version has no versions chart to show.
   const int line = QFontMetrics(QApplication::font()).height();
   const int needed = line * 7;
   const int room = height() - timeline_->height();
-  int shown = compact_ ? 2 : 4;
-  if (room < needed * shown) shown = 2;
-  if (room < needed * shown) shown = 1;
-  errors_.view->setVisible(shown == 4);
-  alerts_.view->setVisible(shown == 4);
-  versions_.view->setVisible(shown >= 2);
-  shown_ = shown;
+  std::vector<Plot*> by_importance = {&loss_};
+  if (!versions_.series.empty()) by_importance.push_back(&versions_);
+  by_importance.push_back(&errors_);
+  by_importance.push_back(&alerts_);
+  std::size_t shown = std::min<std::size_t>(compact_ ? 2 : 4, by_importance.size());
+  while (shown > 1 && room < needed * static_cast<int>(shown)) --shown;
+  for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    plot->shown =
+        std::find(by_importance.begin(), by_importance.begin() + static_cast<std::ptrdiff_t>(shown),
+                  plot) != by_importance.begin() + static_cast<std::ptrdiff_t>(shown);
+    plot->view->setVisible(plot->shown);
+  }
 }
 
 void ChartsPanel::resizeEvent(QResizeEvent* event) {
@@ -327,44 +349,131 @@ void ChartsPanel::refresh() {
       }
       line->replace(points);
     }
-    const int ticks = y_ticks(*plot);
-    if (plot == &versions_ || plot == &alerts_) {
-      // Counts: whole-number ticks.
-      const double count_top = std::max(1.0, std::ceil(top));
-      plot->y->setRange(0.0, count_top);
-      plot->y->setTickCount(count_top + 1.0 <= ticks ? static_cast<int>(count_top) + 1 : ticks);
-      if (count_top + 1.0 > ticks) nice_or_not(*plot->y, ticks);
-    } else {
-      // The error rate's axis reaches at least 1%: queueing tails give rates like 1e-50 that
-      // an axis scaled to them would show as a jump from zero.
-      if (plot == &errors_) top = std::max(top, 1.0);
-      plot->y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
-      plot->y->setTickCount(std::min(ticks, 3));
-      nice_or_not(*plot->y, std::min(ticks, 3));
-      plot->y->setLabelFormat(plot->y->max() >= 10.0 ? "%.0f" : "%.2g");
-    }
+    scale_y(*plot, top);
   }
-  // Loss reads in dollars: say millions in the title rather than printing 6 zeros.
-  const double loss_top = loss_.y->max();
-  if (loss_top >= 1e6) {
-    loss_.chart->setTitle(tr("Loss ($M)"));
-    for (auto& [column, line] : loss_.series) {
-      auto points = line->points();
-      for (auto& point : points) point.setY(point.y() / 1e6);
-      line->replace(points);
+  if (money_) {
+    // Loss reads in dollars: say millions in the title rather than printing 6 zeros.
+    const double loss_top = loss_.y->max();
+    set_title(loss_, loss_top >= 1e6 ? tr("Loss ($M)") : tr("Loss ($)"));
+    if (loss_top >= 1e6) {
+      for (auto& [column, line] : loss_.series) {
+        auto points = line->points();
+        for (auto& point : points) point.setY(point.y() / 1e6);
+        line->replace(points);
+      }
+      loss_.y->setRange(0.0, loss_top / 1e6);
+      nice_or_not(*loss_.y, loss_.y->tickCount());
+      loss_.y->setLabelFormat(loss_.y->max() >= 10.0 ? "%.0f" : "%.2g");
     }
-    loss_.y->setRange(0.0, loss_top / 1e6);
-    nice_or_not(*loss_.y, loss_.y->tickCount());
-    loss_.y->setLabelFormat(loss_.y->max() >= 10.0 ? "%.0f" : "%.2g");
   } else {
-    loss_.chart->setTitle(tr("Loss ($)"));
+    set_title(loss_, titled(loss_, tr("Hosts")));
   }
-  versions_.y->setLabelFormat("%.0f");
-  alerts_.y->setLabelFormat("%.0f");
+  set_title(versions_, titled(versions_, tr("Hosts per version")));
   shade_phases(from, to);
   place_time_axis();
-  place_legend(versions_.chart);
+  align_plots();
   timeline_->set_window(from, to, loss_.view);
+}
+
+void ChartsPanel::set_title(Plot& plot, const QString& title) {
+  // Every frame refreshes the charts: a title set again, even unchanged, is parsed and laid out
+  // again.
+  if (plot.chart->title() != title) plot.chart->setTitle(title);
+}
+
+QString ChartsPanel::titled(const Plot& plot, const QString& name) const {
+  // The title names each line in its colour; in a narrow chart the lines' names alone.
+  QString keys;
+  QString plain = name;
+  for (const auto& [column, line] : plot.series) {
+    keys += QString(" &nbsp;<span style='color:%1'>&#9632;</span>&nbsp;%2")
+                .arg(line->pen().color().name(), line->name().toHtmlEscaped());
+    plain += QString("  %1 %2").arg(QChar(0x25A0)).arg(line->name());
+  }
+  QFont font = plot.chart->titleFont();
+  font.setBold(true);
+  const int room = plot.view->width() - 48;
+  if (keys.isEmpty() || QFontMetrics(font).horizontalAdvance(plain) < room) {
+    return "<b>" + name.toHtmlEscaped() + "</b>" + keys;
+  }
+  return keys.mid(7);
+}
+
+void ChartsPanel::scale_y(Plot& plot, double top) {
+  const int ticks = y_ticks(plot);
+  const bool counts = plot.series.empty() || plot.series.front().first != "loss_usd";
+  if (&plot != &errors_ && counts) {
+    // Counts: whole-number ticks, and room above a line of hosts that stays at its top.
+    // The step is 1, 2 or 5 times a power of ten, or 25 times one: the smallest whose ticks fit.
+    const auto step_for = [ticks](double wanted) {
+      double step = 1.0;
+      for (double scale = 1.0; std::ceil(wanted / step) + 1.0 > ticks; scale *= 10.0) {
+        for (const double s : kCountSteps) {
+          if (s == 2.5 && scale < 10.0) continue;  // counts have no half ticks
+          step = s * scale;
+          if (std::ceil(wanted / step) + 1.0 <= ticks) break;
+        }
+      }
+      return step;
+    };
+    // Room above a line that stays at its top, unless the room would double the axis (100
+    // hosts on an axis of 200 in a chart with room for two ticks).
+    double count_top = std::max(1.0, std::ceil(top));
+    double step = step_for(count_top);
+    const double roomy_top = std::ceil(top > 4.0 ? top * 1.05 : top);
+    if (const double roomy = step_for(roomy_top);
+        std::ceil(roomy_top / roomy) * roomy <= 1.5 * std::ceil(count_top / step) * step) {
+      count_top = std::max(1.0, roomy_top);
+      step = roomy;
+    }
+    const double intervals = std::ceil(count_top / step);
+    plot.y->setRange(0.0, intervals * step);
+    plot.y->setTickCount(static_cast<int>(intervals) + 1);
+    plot.y->setLabelFormat("%.0f");
+    return;
+  }
+  // The error rate's axis reaches at least 1%: queueing tails give rates like 1e-50 that an
+  // axis scaled to them would show as a jump from zero. It never passes 100%.
+  if (&plot == &errors_) top = std::max(top, 1.0);
+  plot.y->setRange(0.0, top > 0.0 ? top * 1.05 : 1.0);
+  plot.y->setTickCount(std::min(ticks, 3));
+  nice_or_not(*plot.y, std::min(ticks, 3));
+  if (&plot == &errors_ && plot.y->max() > 100.0) {
+    plot.y->setRange(0.0, 100.0);
+    plot.y->setTickCount(std::min(ticks, 3));
+  }
+  plot.y->setLabelFormat(plot.y->max() >= 10.0 ? "%.0f" : "%.2g");
+}
+
+void ChartsPanel::align_plots() {
+  // One time axis for every chart: their plot areas start at the same x, whatever the width of
+  // their value labels ("0.5" beside "40"), so that a time lines up from chart to chart. Qt
+  // Charts tells where a plot starts only once it has laid the chart out (note_plot_area).
+  double widest = 0.0;
+  for (const auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    if (plot->shown) widest = std::max(widest, plot->labels_width);
+  }
+  for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    QMargins margins = plot->chart->margins();
+    margins.setLeft(kLeftMargin + static_cast<int>(std::lround(widest - plot->labels_width)));
+    if (margins != plot->chart->margins()) plot->chart->setMargins(margins);
+  }
+}
+
+void ChartsPanel::note_plot_area(QChart* chart, const QRectF& area) {
+  for (auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
+    if (plot->chart != chart || area.width() <= 1.0) continue;
+    // What lies left of the plot besides the margin: the value labels and their spacing.
+    const double width = area.left() - chart->margins().left();
+    if (std::abs(width - plot->labels_width) < 0.5) return;
+    plot->labels_width = width;
+    if (align_pending_) return;
+    align_pending_ = true;
+    QTimer::singleShot(0, this, [this] {
+      align_pending_ = false;
+      align_plots();
+    });
+  }
 }
 
 void ChartsPanel::shade_phases(std::int64_t from, std::int64_t to) {
@@ -385,9 +494,7 @@ void ChartsPanel::shade_phases(std::int64_t from, std::int64_t to) {
 std::vector<QChartView*> ChartsPanel::visible_views() const {
   std::vector<QChartView*> views;
   for (const auto* plot : {&loss_, &errors_, &versions_, &alerts_}) {
-    if (plot == &loss_ || (plot == &versions_ && shown_ >= 2) || shown_ == 4) {
-      views.push_back(plot->view);
-    }
+    if (plot->shown) views.push_back(plot->view);
   }
   return views;
 }
@@ -412,12 +519,6 @@ void ChartsPanel::set_theme(const Theme& theme) {
     QFont title = text;
     title.setBold(true);
     plot->chart->setTitleFont(title);
-    plot->chart->legend()->setFont(text);
-    plot->chart->legend()->setLabelColor(theme.text);
-    QColor veil = theme.panel;
-    veil.setAlpha(210);
-    plot->chart->legend()->setBrush(veil);
-    plot->chart->legend()->setPen(Qt::NoPen);
     for (QAbstractAxis* axis :
          {static_cast<QAbstractAxis*>(plot->x), static_cast<QAbstractAxis*>(plot->y)}) {
       axis->setLabelsFont(text);
@@ -426,10 +527,8 @@ void ChartsPanel::set_theme(const Theme& theme) {
     }
   }
   // setTheme resets the series pens: colour them again.
-  const std::vector<std::pair<Plot*, QColor>> fixed = {
-      {&loss_, theme.misbehaving}, {&errors_, QColor("#d55e00")}, {&alerts_, QColor("#cc79a7")}};
-  for (const auto& [plot, color] : fixed) {
-    for (auto& [column, line] : plot->series) line->setPen(QPen(color, 3));
+  for (auto* plot : {&loss_, &errors_, &alerts_}) {
+    for (auto& [column, line] : plot->series) line->setPen(QPen(column_color(column), 3));
   }
   for (std::size_t i = 0; i < versions_.series.size(); ++i) {
     versions_.series[i].second->setPen(QPen(theme.version_color(version_indices_[i]), 3));
@@ -488,7 +587,9 @@ void PhaseChartView::drawForeground(QPainter* painter, const QRectF& rect) {
     if (metrics.horizontalAdvance(name) + 4 > band.width()) continue;
     QColor ink = phase_color(phase.kind);
     ink.setAlpha(255);
-    painter->setPen(ink.darker(130));
+    // Dark ink on a light chart, light ink on the high-contrast theme's dark one.
+    const bool dark = chart->backgroundBrush().color().lightness() < 128;
+    painter->setPen(dark ? ink.lighter(150) : ink.darker(130));
     painter->drawText(QPointF(band.left() + 2,
                               area.top() + metrics.ascent() + (label_row++ % 2) * metrics.height()),
                       name);
@@ -543,19 +644,31 @@ std::vector<TimelineStrip::Label> TimelineStrip::layout_labels() const {
   int row_end[kRows];
   std::fill(std::begin(row_end), std::end(row_end), -1'000'000);
   const int widest = std::max(80, width() * 2 / 3);
+  std::vector<const StoryLine*> shown_lines;
   for (const auto& line : lines_) {
-    if (line.time_ms < from_ms_ || line.time_ms > to_ms_) continue;
+    if (line.time_ms >= from_ms_ && line.time_ms <= to_ms_) shown_lines.push_back(&line);
+  }
+  for (std::size_t i = 0; i < shown_lines.size(); ++i) {
+    const StoryLine& line = *shown_lines[i];
     // "08-01 09:30:00" or "09:30:00" -> "09:30"; "+00:10:00" -> "+00:10".
     const auto space = line.clock.rfind(' ');
     const std::string clock = line.clock.substr(space == std::string::npos ? 0 : space + 1);
     const std::string time = clock.substr(0, !clock.empty() && clock.front() == '+' ? 6 : 5);
     const QString full = QString::fromStdString(time + " " + line.text);
     const int x = std::clamp(mark_x(line.time_ms) + 4, 0, width());
+    // A label leaves room for the one that comes kRows marks later, which needs its row again,
+    // if that one can start after it cut to its time and a word; a later label too close to
+    // start there anyway takes nothing from it.
+    const int slack = metrics.horizontalAdvance("0000");
+    const int next =
+        i + kRows < shown_lines.size() ? mark_x(shown_lines[i + kRows]->time_ms) - 2 : width();
+    const int least = metrics.horizontalAdvance(QString::fromStdString(time) + " xxxxx…");
     // The first row with room; a label may shrink (elided) to the room left before the edge.
     for (int row = 0; row < kRows; ++row) {
       const int start = std::max(x, row_end[row] + 6);
-      if (start > x + metrics.horizontalAdvance("0000")) continue;
-      const int room = std::min(widest, width() - start - 2);
+      if (start > x + slack) continue;
+      const int for_later = next - start >= least - slack ? std::max(least, next - start) : widest;
+      const int room = std::min({widest, width() - start - 2, for_later});
       if (room < metrics.horizontalAdvance(QString::fromStdString(time) + " …")) continue;
       const QString shown = metrics.elidedText(full, Qt::ElideRight, room);
       const QRect rect(start, 4 + row * row_height, metrics.horizontalAdvance(shown),

@@ -1,9 +1,10 @@
 #pragma once
-// The run's time series on one shared time axis: loss, error rate, hosts per version and alerts
-// firing (Qt Charts), over an annotated timeline strip ("09:30 flag power_peg on"). Two time
-// windows: the whole run so far, and one that follows the clock while a long run plays. The
-// run's phases (deploy, incident, rollback) are shaded behind the lines. The time axis is drawn
-// once, under the lowest chart, with as many ticks as its labels have room for.
+// The run's time series on one shared time axis: loss (or, when the run cannot lose money, the
+// hosts serving and misbehaving), error rate, hosts per version and alerts firing (Qt Charts), over
+// an annotated timeline strip ("09:30 flag power_peg on"). Two time windows: the whole run so far,
+// and one that follows the clock while a long run plays. The run's phases (deploy, incident,
+// rollback) are shaded behind the lines. The time axis is drawn once, under the lowest chart, with
+// as many ticks as its labels have room for.
 
 #include <QChartView>
 #include <QRect>
@@ -59,8 +60,9 @@ class ChartsPanel : public QWidget {
   /// `clock_label` turns simulated milliseconds into an axis label: "09:30", or at midnight the
   /// date ("08-01") when `dated`, for windows longer than a day.
   ChartsPanel(std::function<QString(std::int64_t, bool)> clock_label, QWidget* parent = nullptr);
-  /// Forgets the data of the previous run.
-  void reset(std::int64_t end_ms);
+  /// Forgets the data of the previous run. `money`: the run can lose money, and the top chart
+  /// shows the loss; otherwise it shows the hosts serving and misbehaving.
+  void reset(std::int64_t end_ms, bool money);
   void add(const Snapshot& snapshot);
   void set_theme(const Theme& theme);
   /// Shows only the loss chart (side-by-side panes are narrow).
@@ -95,8 +97,21 @@ class ChartsPanel : public QWidget {
     QValueAxis* y = nullptr;
     QCategoryAxis* x = nullptr;
     std::vector<std::pair<std::string, QLineSeries*>> series;  // column name -> line
+    bool shown = true;
+    double labels_width = 0.0;  ///< left of the plot besides the margin, as Qt last laid it out
   };
   Plot make_plot(const QString& title);
+  /// `name` and, in each line's colour, the names of its lines (rich text).
+  QString titled(const Plot& plot, const QString& name) const;
+  static void set_title(Plot& plot, const QString& title);
+  /// Adds the lines of columns that appear in `snapshot` (versions, hosts) once.
+  void add_columns(const Snapshot& snapshot);
+  static bool has_line(const Plot& plot, const std::string& column);
+  QColor column_color(const std::string& column) const;
+  void scale_y(Plot& plot, double top);
+  void align_plots();
+  /// Qt laid `chart` out with its plot in `area`: learns how wide its value labels are.
+  void note_plot_area(QChart* chart, const QRectF& area);
   std::int64_t tick_for(std::int64_t span) const;
   int y_ticks(const Plot& plot) const;
   void fit_charts();
@@ -108,15 +123,15 @@ class ChartsPanel : public QWidget {
   std::function<QString(std::int64_t, bool)> clock_label_;
   Theme theme_ = make_theme(false);
   std::map<std::string, std::vector<double>> data_;  // column -> values, "time_s" included
-  std::vector<std::string> version_columns_;
   std::vector<std::size_t> version_indices_;  // catalog version of each hosts-per-version line
   std::int64_t end_ms_ = 0;
   std::int64_t now_ms_ = 0;
   bool following_ = false;
   bool compact_ = false;
-  int shown_ = 4;
+  bool money_ = true;
+  bool align_pending_ = false;
   bool refresh_pending_ = false;
-  std::int64_t day_offset_ms_ = 0;  ///< charts shown: 4, 2 (loss, hosts per version) or 1 (loss)
+  std::int64_t day_offset_ms_ = 0;
   std::shared_ptr<const simulation::Moments> moments_;
   std::vector<ShadedPhase> shaded_;
   Plot loss_, errors_, versions_, alerts_;

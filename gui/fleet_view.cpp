@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QToolTip>
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "model/fleet.hpp"
@@ -26,11 +27,42 @@ bool out_of_rotation(std::uint8_t health) {
 
 namespace {
 
-// Legend entries: versions (index >= 0) with their host counts, then the marks (negative).
-enum Mark { kMisbehaving = -1, kFlag = -2, kResting = -3, kAdded = -4 };
+// Legend entries: versions (index >= 0) with their host counts, then the marks (negative): those
+// always shown, then the states a host can be down in, each while some host is in it.
+enum Mark {
+  kMisbehaving = -1,
+  kFlag = -2,
+  kResting = -3,
+  kAdded = -4,
+  kCrashed = -5,
+  kHalted = -6,
+  kStarting = -7,
+  kUnreachable = -8
+};
+
+constexpr std::array<std::pair<model::Health, Mark>, 4> kDownStates = {{
+    {model::Health::crashed, kCrashed},
+    {model::Health::halted, kHalted},
+    {model::Health::starting, kStarting},
+    {model::Health::unreachable, kUnreachable},
+}};
+
+QString down_state_name(Mark mark) {
+  switch (mark) {
+    case kCrashed:
+      return QObject::tr("crashed");
+    case kHalted:
+      return QObject::tr("halted");
+    case kStarting:
+      return QObject::tr("starting");
+    default:
+      return QObject::tr("unreachable");
+  }
+}
 
 std::vector<std::pair<int, QString>> legend_entries(const FleetCatalog& catalog,
-                                                    const std::vector<std::int64_t>& per_version) {
+                                                    const std::vector<std::int64_t>& per_version,
+                                                    const DownCounts& down) {
   std::vector<std::pair<int, QString>> entries;
   for (std::size_t v = 0; v < catalog.version_names.size(); ++v) {
     if (per_version[v] == 0) continue;
@@ -44,7 +76,53 @@ std::vector<std::pair<int, QString>> legend_entries(const FleetCatalog& catalog,
   if (catalog.host_names.size() > catalog.initial_hosts) {
     entries.emplace_back(kAdded, QObject::tr("added"));
   }
+  for (std::size_t i = 0; i < kDownStates.size(); ++i) {
+    if (down[i] == 0) continue;
+    const Mark mark = kDownStates[i].second;
+    entries.emplace_back(mark, QString("%1 %2").arg(down_state_name(mark)).arg(down[i]));
+  }
   return entries;
+}
+
+// The mark of a host down in `state` (crashed, halted, starting, unreachable) over its tile.
+void draw_down_mark(QPainter& painter, const QRect& cell, Mark state, const Theme& theme) {
+  const int inner = cell.width();
+  QColor dim = theme.background;
+  dim.setAlpha(150);
+  switch (state) {
+    case kCrashed:
+      painter.setPen(QPen(Qt::black, std::max(1, inner / 8)));
+      painter.drawLine(cell.topLeft(), cell.bottomRight());
+      painter.drawLine(cell.topRight(), cell.bottomLeft());
+      break;
+    case kHalted: {
+      // Stopped: dimmed, with a pause sign where there is room for it.
+      painter.fillRect(cell, dim);
+      if (inner < 9) break;
+      const int bar = std::max(2, inner / 14);
+      const int tall = std::max(5, inner / 4);
+      const QRect left(cell.center().x() - bar - bar / 2, cell.center().y() - tall / 2, bar, tall);
+      painter.fillRect(left, theme.text);
+      painter.fillRect(left.translated(bar * 2, 0), theme.text);
+      break;
+    }
+    case kStarting:
+      painter.fillRect(cell, QBrush(theme.background, Qt::FDiagPattern));
+      break;
+    default:
+      // Running but cut off from its callers: dimmed, with a broken outline.
+      painter.fillRect(cell, dim);
+      painter.setPen(QPen(theme.text, std::max(1, inner / 10), Qt::DashLine));
+      painter.drawRect(cell.adjusted(0, 0, -1, -1));
+      break;
+  }
+}
+
+std::optional<Mark> down_mark(std::uint8_t health) {
+  for (const auto& [state, mark] : kDownStates) {
+    if (static_cast<model::Health>(health) == state) return mark;
+  }
+  return std::nullopt;
 }
 
 // Lines the legend takes in `width`: it wraps rather than running off the side.
@@ -84,13 +162,17 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
       }
     }
   }
+  // The legend names a down state only while some host is in it: its lines can change.
+  DownCounts present{};
+  for (std::size_t i = 0; i < present.size(); ++i) present[i] = down_counts(snapshot)[i] > 0;
   if (area == area_ && snapshot.catalog == laid_out_for_ && font_height == font_height_ &&
-      live == live_) {
+      live == live_ && present == down_present_) {
     return;
   }
   area_ = area;
   laid_out_for_ = snapshot.catalog;
   live_ = std::move(live);
+  down_present_ = present;
   sections_.clear();
   if (!snapshot.catalog) return;
   const auto& catalog = *snapshot.catalog;
@@ -99,7 +181,11 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
     // Room for the legend at the widest counts it can show, plus the aggregation note.
     std::vector<std::int64_t> widest(catalog.version_names.size(),
                                      static_cast<std::int64_t>(catalog.host_names.size()));
-    auto entries = legend_entries(catalog, widest);
+    DownCounts widest_down{};
+    for (std::size_t i = 0; i < widest_down.size(); ++i) {
+      widest_down[i] = present[i] * static_cast<std::int64_t>(catalog.host_names.size());
+    }
+    auto entries = legend_entries(catalog, widest, widest_down);
     entries.emplace_back(0, QObject::tr("1 tile = %1 hosts").arg(catalog.host_names.size()));
     legend_height_ = legend_lines(entries, QFontMetrics(font), font_height_ - 4, area.width()) *
                          (font_height_ + 4) +
@@ -152,13 +238,13 @@ void FleetPainter::layout(const Snapshot& snapshot, QRect area, const QFont& fon
 
 void FleetPainter::paint_legend(QPainter& painter, const FleetCatalog& catalog,
                                 const std::vector<std::int64_t>& per_version,
-                                const Theme& theme) const {
+                                const DownCounts& down, const Theme& theme) const {
   const QFontMetrics metrics(painter.font());
   const int swatch = font_height_ - 4;
   const int line = font_height_ + 4;
   int x = area_.left();
   int y = area_.top() + 4;
-  for (const auto& [kind, label] : legend_entries(catalog, per_version)) {
+  for (const auto& [kind, label] : legend_entries(catalog, per_version, down)) {
     const int entry = swatch + 5 + metrics.horizontalAdvance(label) + 18;
     if (x > area_.left() && x + entry > area_.right()) {
       x = area_.left();
@@ -177,6 +263,9 @@ void FleetPainter::paint_legend(QPainter& painter, const FleetCatalog& catalog,
       painter.setBrush(Qt::NoBrush);
     } else if (kind == kResting) {
       painter.fillRect(box, QBrush(theme.muted, Qt::BDiagPattern));
+    } else if (kind <= kCrashed) {
+      painter.fillRect(box, theme.muted);
+      draw_down_mark(painter, box, static_cast<Mark>(kind), theme);
     } else {
       painter.setPen(Qt::NoPen);
       painter.setBrush(theme.text);
@@ -207,7 +296,7 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
     if (static_cast<model::Health>(host.health) != model::Health::terminated)
       ++per_version[host.version];
   }
-  paint_legend(painter, catalog, per_version, theme);
+  paint_legend(painter, catalog, per_version, down_counts(snapshot), theme);
 
   std::vector<int> votes(catalog.version_names.size(), 0);
   const int inner = tile_ - gap_;
@@ -226,48 +315,31 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
           static_cast<std::size_t>(t) * static_cast<std::size_t>(hosts_per_tile_);
       const std::size_t last =
           std::min(hosts.size(), first + static_cast<std::size_t>(hosts_per_tile_));
-      // A tile's state: one host's, or the majority version and any trouble among several.
+      // A tile's state: one host's, or the majority version and any trouble among several (the
+      // gravest down state first: crashed, halted, starting, unreachable). Only hosts that exist
+      // now are laid out.
       std::size_t version = 0;
-      bool misbehaving = false, crashed = false, resting = false, flag = false, terminated = true;
-      bool added = false;
-      for (std::size_t i = first; i < last; ++i) added = added || hosts[i] >= catalog.initial_hosts;
-      if (last - first == 1) {
-        const HostTile& host = snapshot.hosts[hosts[first]];
-        version = host.version;
-        misbehaving = host.misbehaving;
-        crashed = static_cast<model::Health>(host.health) == model::Health::crashed;
-        resting = out_of_rotation(host.health);
-        flag = host.flags_on != 0;
-        terminated = static_cast<model::Health>(host.health) == model::Health::terminated;
-      } else {
-        std::fill(votes.begin(), votes.end(), 0);
-        for (std::size_t i = first; i < last; ++i) {
-          const HostTile& host = snapshot.hosts[hosts[i]];
-          const bool gone = static_cast<model::Health>(host.health) == model::Health::terminated;
-          if (!gone) ++votes[host.version];
-          terminated = terminated && gone;
-          misbehaving = misbehaving || host.misbehaving;
-          crashed = crashed || static_cast<model::Health>(host.health) == model::Health::crashed;
-          resting = resting || out_of_rotation(host.health);
-          flag = flag || host.flags_on != 0;
-        }
-        version =
-            static_cast<std::size_t>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+      bool misbehaving = false, resting = false, flag = false, added = false;
+      std::optional<Mark> down;
+      std::fill(votes.begin(), votes.end(), 0);
+      for (std::size_t i = first; i < last; ++i) {
+        const HostTile& host = snapshot.hosts[hosts[i]];
+        ++votes[host.version];
+        added = added || hosts[i] >= catalog.initial_hosts;
+        misbehaving = misbehaving || host.misbehaving;
+        resting = resting || out_of_rotation(host.health);
+        flag = flag || host.flags_on != 0;
+        const auto mark = down_mark(host.health);
+        // Marks are negative, the gravest the nearest zero.
+        if (mark && (!down || *mark > *down)) down = mark;
       }
+      version =
+          static_cast<std::size_t>(std::max_element(votes.begin(), votes.end()) - votes.begin());
       const QRect cell(section.grid.left() + (t % section.columns) * tile_,
                        section.grid.top() + (t / section.columns) * tile_, inner, inner);
-      if (terminated) {
-        painter.setPen(QPen(theme.muted, 1, Qt::DotLine));
-        painter.drawRect(cell.adjusted(0, 0, -1, -1));
-        continue;
-      }
       painter.fillRect(cell, theme.version_color(version));
       if (resting) painter.fillRect(cell, QBrush(theme.background, Qt::BDiagPattern));
-      if (crashed) {
-        painter.setPen(QPen(Qt::black, std::max(1, inner / 8)));
-        painter.drawLine(cell.topLeft(), cell.bottomRight());
-        painter.drawLine(cell.topRight(), cell.bottomLeft());
-      }
+      if (down) draw_down_mark(painter, cell, *down, theme);
       if (misbehaving) {
         const int frame = std::max(1, inner / 7);
         painter.setPen(QPen(theme.misbehaving, frame, Qt::SolidLine, Qt::SquareCap, Qt::MiterJoin));
@@ -313,6 +385,16 @@ void FleetPainter::paint(QPainter& painter, const Snapshot& snapshot, const Them
       }
     }
   }
+}
+
+DownCounts FleetPainter::down_counts(const Snapshot& snapshot) {
+  DownCounts counts{};
+  for (const auto& host : snapshot.hosts) {
+    for (std::size_t i = 0; i < kDownStates.size(); ++i) {
+      if (static_cast<model::Health>(host.health) == kDownStates[i].first) ++counts[i];
+    }
+  }
+  return counts;
 }
 
 QString FleetPainter::group_heading(const FleetCatalog& catalog, std::size_t group) const {

@@ -1,13 +1,15 @@
 #pragma once
 // The fleet as tiles: one tile per host that exists now (removed pods leave no slot, added ones
 // carry a corner notch), grouped by zone/ring/group, colour = version, with
-// marks for trouble (red frame: misbehaving; dark cross: crashed; hatching: draining or out of
-// rotation) and a yellow dot while a flag is on. Drawn with QPainter in one pass, not one widget
-// per host; past the point where a tile would be smaller than a few pixels, a tile stands for
-// several hosts (the majority version, red if any of them misbehaves).
+// marks for trouble (red frame: misbehaving; dark cross: crashed; dimmed with a pause sign:
+// halted; dimmed with a dashed outline: unreachable; hatching: draining or out of rotation, and
+// the other way: starting) and a yellow dot while a flag is on. Drawn with QPainter in one pass,
+// not one widget per host; past the point where a tile would be smaller than a few pixels, a tile
+// stands for several hosts (the majority version, red if any of them misbehaves).
 
 #include <QRect>
 #include <QWidget>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +21,9 @@
 class QPainter;
 
 namespace deploysim::gui {
+
+/// Hosts down by state, in this order: crashed, halted, starting, unreachable.
+using DownCounts = std::array<std::int64_t, 4>;
 
 /// Lays out and paints a snapshot's fleet; no QWidget, so benchmarks can paint into a QImage.
 class FleetPainter {
@@ -35,11 +40,14 @@ class FleetPainter {
   std::int64_t slots() const;
   /// "web · 10 hosts · 3 added · 87 removed".
   QString group_heading(const FleetCatalog& catalog, std::size_t group) const;
+  /// Hosts crashed, halted, starting and unreachable in `snapshot` (the legend's counts).
+  static DownCounts down_counts(const Snapshot& snapshot);
   std::optional<std::uint32_t> highlighted;
 
  private:
   void paint_legend(QPainter& painter, const FleetCatalog& catalog,
-                    const std::vector<std::int64_t>& per_version, const Theme& theme) const;
+                    const std::vector<std::int64_t>& per_version, const DownCounts& down,
+                    const Theme& theme) const;
   struct Section {
     std::size_t group = 0;
     QRect header;
@@ -56,6 +64,7 @@ class FleetPainter {
   int legend_height_ = 0;
   std::vector<Section> sections_;
   std::vector<std::vector<std::uint32_t>> live_;  ///< hosts that exist now, by group
+  DownCounts down_present_{};                     ///< 1 for each down state the legend names
 };
 
 class FleetView : public QWidget {

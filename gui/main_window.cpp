@@ -503,7 +503,12 @@ void MainWindow::build_lesson_bar() {
     action->setObjectName(QString("next_") + simulation::moment_kind_name(kind).data());
     connect(action, &QAction::triggered, this, [this, kind = kind] { run_to_next(kind); });
   }
-  lesson_bar_->addSeparator();
+  // The bookmarks get a row of their own: beside the run-to-next buttons they would fall into
+  // the toolbar's overflow menu on a projector, where no one sees them.
+  addToolBarBreak();
+  bookmarks_bar_ = addToolBar(tr("Bookmarks"));
+  bookmarks_bar_->setObjectName("bookmarks");
+  bookmarks_bar_->setMovable(false);
   auto* window = new QAction(this);
   window->setShortcut(QKeySequence(Qt::Key_W));
   connect(window, &QAction::triggered, this, [this] { set_following(!following_); });
@@ -512,7 +517,7 @@ void MainWindow::build_lesson_bar() {
 
 void MainWindow::rebuild_bookmark_buttons() {
   for (auto* action : bookmark_actions_) {
-    lesson_bar_->removeAction(action);
+    bookmarks_bar_->removeAction(action);
     action->deleteLater();
   }
   bookmark_actions_.clear();
@@ -520,11 +525,44 @@ void MainWindow::rebuild_bookmark_buttons() {
     auto* action = new QAction(
         QString("%1 %2").arg(i + 1).arg(QString::fromStdString(bookmarks_[i].name)), lesson_bar_);
     if (i < 9) action->setShortcut(QKeySequence(Qt::Key_1 + static_cast<int>(i)));
-    action->setToolTip(tr("Bookmark from the classroom notes: %1")
-                           .arg(QString::fromStdString(bookmarks_[i].target)));
+    action->setToolTip(tr("%1 (bookmark from the classroom notes: %2)")
+                           .arg(QString::fromStdString(bookmarks_[i].name),
+                                QString::fromStdString(bookmarks_[i].target)));
     connect(action, &QAction::triggered, this, [this, i] { go_to_bookmark(i); });
-    lesson_bar_->addAction(action);
+    bookmarks_bar_->addAction(action);
     bookmark_actions_.push_back(action);
+  }
+  bookmarks_bar_->setVisible(!bookmarks_.empty());
+  fit_bookmark_buttons();
+}
+
+void MainWindow::fit_bookmark_buttons() {
+  if (bookmark_actions_.empty()) return;
+  // Every bookmark stays on screen: when their names do not all fit, the longest are shortened
+  // to an equal share of the room the shorter ones leave (the whole name is in the tooltip).
+  const QFontMetrics metrics(QApplication::font());
+  const int padding = metrics.horizontalAdvance("00");
+  std::vector<QString> full;
+  std::vector<int> widths;
+  for (std::size_t i = 0; i < bookmarks_.size(); ++i) {
+    full.push_back(QString("%1 %2").arg(i + 1).arg(QString::fromStdString(bookmarks_[i].name)));
+    widths.push_back(metrics.horizontalAdvance(full.back()));
+  }
+  std::vector<int> sorted = widths;
+  std::sort(sorted.begin(), sorted.end());
+  int room = std::max(0, width() - 24) - padding * static_cast<int>(sorted.size());
+  int cap = sorted.back();
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const int share = room / static_cast<int>(sorted.size() - i);
+    if (sorted[i] > share) {
+      cap = share;
+      break;
+    }
+    room -= sorted[i];
+  }
+  for (std::size_t i = 0; i < bookmark_actions_.size(); ++i) {
+    bookmark_actions_[i]->setText(
+        widths[i] <= cap ? full[i] : metrics.elidedText(full[i], Qt::ElideRight, cap));
   }
 }
 
@@ -566,6 +604,7 @@ void MainWindow::set_high_contrast(bool on) {
   theme_ = make_theme(on);
   apply_theme(*qApp, theme_, text_scale_);
   speed_label_->setMinimumWidth(QFontMetrics(QApplication::font()).horizontalAdvance("15 min/s  "));
+  fit_bookmark_buttons();
   primary_->set_theme(theme_);
   if (secondary_) secondary_->set_theme(theme_);
 }
@@ -611,6 +650,7 @@ void MainWindow::keyPressEvent(QKeyEvent* event) {
 
 void MainWindow::resizeEvent(QResizeEvent* event) {
   QMainWindow::resizeEvent(event);
+  fit_bookmark_buttons();
   if (overlay_->isVisible()) overlay_->place();
 }
 

@@ -96,6 +96,8 @@ class MainWindow : public QMainWindow {
   void build_toolbar();
   void build_lesson_bar();
   void rebuild_bookmark_buttons();
+  /// Shortens the bookmark buttons' names, longest first, until every one fits the row.
+  void fit_bookmark_buttons();
   /// Moves every pane to `stop`: the primary to its event count (or time), the variant to the
   /// primary's time, so that both show the same instant.
   void seek_all(std::optional<std::uint64_t> event, std::int64_t time_ms);
@@ -125,6 +127,7 @@ class MainWindow : public QMainWindow {
   QLabel* speed_label_ = nullptr;
   QLabel* status_ = nullptr;
   QToolBar* lesson_bar_ = nullptr;
+  QToolBar* bookmarks_bar_ = nullptr;
   std::vector<QAction*> bookmark_actions_;
   std::vector<Bookmark> bookmarks_;
   bool following_ = false;

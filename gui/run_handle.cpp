@@ -1,6 +1,7 @@
 #include "run_handle.hpp"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QMetaObject>
 
 #include "simulation_runner.hpp"
@@ -56,15 +57,22 @@ void RunHandle::seek_time(std::int64_t time_ms) {
 }
 
 void RunHandle::wait_idle() {
-  while (busy()) QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+  // Sleep in an event loop until the worker's last answer has arrived: polling instead would
+  // keep this thread on a core that the worker needs on a busy machine.
+  if (!busy()) return;
+  QEventLoop loop;
+  connect(this, &RunHandle::idle, &loop, &QEventLoop::quit);
+  loop.exec();
 }
 
 void RunHandle::receive(const std::shared_ptr<const Snapshot>& snapshot) {
   --in_flight_;
   // A snapshot of a run that has since been set up again belongs to nobody.
-  if (snapshot->generation != generation_) return;
-  latest_ = snapshot;
-  Q_EMIT this->snapshot(snapshot);
+  if (snapshot->generation == generation_) {
+    latest_ = snapshot;
+    Q_EMIT this->snapshot(snapshot);
+  }
+  if (in_flight_ == 0) Q_EMIT idle();
 }
 
 }  // namespace deploysim::gui

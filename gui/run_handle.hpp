@@ -39,6 +39,8 @@ class RunHandle : public QObject {
 
  Q_SIGNALS:
   void snapshot(std::shared_ptr<const deploysim::gui::Snapshot> snapshot);
+  /// Every request has been answered.
+  void idle();
 
  private:
   void receive(const std::shared_ptr<const Snapshot>& snapshot);

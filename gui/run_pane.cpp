@@ -10,6 +10,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "charts_panel.hpp"
@@ -24,17 +25,26 @@ namespace {
 
 QLabel* readout(QWidget* parent) {
   auto* label = new QLabel(parent);
+  label->setObjectName("readout");
   label->setTextFormat(Qt::RichText);
   // Read-outs share the width they get; they must not set the window's minimum width.
   label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   return label;
 }
 
-QString big(const QString& caption, const QString& value, bool narrow) {
+// A read-out: a small caption over a value in `size` ("x-large", "large", "medium").
+QString big(const QString& caption, const QString& value, const char* size) {
   return QString(
              "<span style='font-size:small'>%1</span><br><span "
              "style='font-size:%3'><b>%2</b></span>")
-      .arg(caption, value.toHtmlEscaped(), narrow ? "large" : "x-large");
+      .arg(caption, value.toHtmlEscaped(), QString::fromLatin1(size));
+}
+
+// Only a behaviour with a loss per minute (Knight's runaway orders) costs money; without one the
+// loss chart would be a flat line.
+bool loses_money(const spec::Scenario& scenario) {
+  return std::any_of(scenario.behaviours.begin(), scenario.behaviours.end(),
+                     [](const spec::Behaviour& b) { return b.loss_per_host_per_min_usd > 0.0; });
 }
 
 }  // namespace
@@ -127,7 +137,7 @@ void RunPane::clear_shown() {
   host_history_.clear();
   log_->clear();
   summary_->setRowCount(0);
-  charts_->reset(scenario_ ? scenario_->clock.end.ms() : 0);
+  charts_->reset(scenario_ ? scenario_->clock.end.ms() : 0, scenario_ && loses_money(*scenario_));
   if (scenario_ && scenario_->clock.wall) {
     // "08:00:00" at time 0: ticks then fall on the wall clock's round hours and midnights.
     const auto start =
@@ -158,32 +168,57 @@ void RunPane::show_snapshot(const std::shared_ptr<const Snapshot>& snapshot) {
       sampled_loss_usd_ = snapshot->new_rows[c].back();
     }
   }
-  double loss = sampled_loss_usd_;
   if (snapshot->final_summary) {
     final_summary_ = *snapshot->final_summary;
-    loss = (*final_summary_)["loss_usd"].get<double>();
     show_summary(*final_summary_);
   }
-  // The date goes in the caption so that the time itself stays large in narrow panes.
-  // Four read-outs in a narrow pane: a size smaller, so that none is cut off.
-  const bool narrow = width() < 1000;
-  const auto big = [narrow](const QString& caption, const QString& value) {
-    return deploysim::gui::big(caption, value, narrow);
-  };
-  const std::string& clock = snapshot->clock_text;
-  const auto space = clock.rfind(' ');
-  clock_->setText(
-      space == std::string::npos
-          ? big(tr("Simulated time"), QString::fromStdString(clock))
-          : big(tr("Simulated time · %1").arg(QString::fromStdString(clock.substr(0, space))),
-                QString::fromStdString(clock.substr(space + 1))));
-  events_->setText(big(tr("Events"), QString::number(snapshot->events)));
-  loss_->setText(big(tr("Loss"), QString::fromStdString(simulation::money(loss))));
-  // Out of the hosts that exist now: the count the fleet view draws and its groups add up to.
-  misbehaving_->setText(
-      big(tr("Misbehaving / hosts"),
-          QString("%1 / %2").arg(snapshot->misbehaving_hosts).arg(snapshot->live_hosts)));
+  show_readouts();
   if (inspected_) inspect(*inspected_);
+}
+
+void RunPane::show_readouts() {
+  if (!latest_) return;
+  const Snapshot& snapshot = *latest_;
+  const double loss =
+      final_summary_ ? (*final_summary_)["loss_usd"].get<double>() : sampled_loss_usd_;
+  // Four read-outs in a narrow pane: a size smaller, and when a caption still does not fit its
+  // share of the width, a shorter one, so that none is cut off.
+  const bool narrow = width() < 1000;
+  const auto show = [narrow](QLabel* label, const QString& caption, const QString& brief,
+                             const QString& value) {
+    const auto fits = [label] {
+      return label->width() <= 0 || label->sizeHint().width() <= label->width();
+    };
+    label->setText(big(caption, value, narrow ? "large" : "x-large"));
+    if (!fits()) label->setText(big(brief, value, narrow ? "large" : "x-large"));
+    if (!fits()) label->setText(big(brief, value, "medium"));
+  };
+  // The date goes in the caption so that the time itself stays large.
+  const std::string& clock = snapshot.clock_text;
+  const auto space = clock.rfind(' ');
+  if (space == std::string::npos) {
+    show(clock_, tr("Simulated time"), tr("Time"), QString::fromStdString(clock));
+  } else {
+    const QString date = QString::fromStdString(clock.substr(0, space));
+    show(clock_, tr("Simulated time · %1").arg(date), date,
+         QString::fromStdString(clock.substr(space + 1)));
+  }
+  show(events_, tr("Events"), tr("Events"), QString::number(snapshot.events));
+  // A run that cannot lose money reads out its hosts serving instead of a loss of $0.
+  if (scenario_ && !loses_money(*scenario_)) {
+    show(loss_, tr("Serving / hosts"), tr("Serving"),
+         QString("%1 / %2").arg(snapshot.serving_hosts).arg(snapshot.live_hosts));
+  } else {
+    show(loss_, tr("Loss"), tr("Loss"), QString::fromStdString(simulation::money(loss)));
+  }
+  // Out of the hosts that exist now: the count the fleet view draws and its groups add up to.
+  show(misbehaving_, tr("Misbehaving / hosts"), tr("Misbehaving"),
+       QString("%1 / %2").arg(snapshot.misbehaving_hosts).arg(snapshot.live_hosts));
+}
+
+void RunPane::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  show_readouts();
 }
 
 void RunPane::inspect(std::uint32_t host) {

@@ -54,8 +54,14 @@ class RunPane : public QWidget {
   /// The misbehaving read-out as shown ("0 / 10").
   QString misbehaving_readout() const;
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void show_snapshot(const std::shared_ptr<const Snapshot>& snapshot);
+  /// Clock, loss or hosts serving, misbehaving and events of the latest snapshot, with captions
+  /// short enough for the width each has.
+  void show_readouts();
   /// Forgets what the widgets show of the run (log, charts, histories, summary).
   void clear_shown();
   void inspect(std::uint32_t host);

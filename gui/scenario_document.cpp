@@ -3,9 +3,8 @@
 #include <QCoreApplication>
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "input/file.hpp"
 #include "input/input_error.hpp"
 #include "scenario/load.hpp"
 
@@ -53,12 +52,14 @@ std::vector<fs::path> bundled_scenarios() {
 
 namespace {
 
+// Notes are optional: one that cannot be read (or is absurdly large) leaves the panel without
+// notes; the scenario's own loading reports any problem with the scenario file.
 std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return input::read_text_file(path.string());
+  } catch (const input::InputError&) {
+    return {};
+  }
 }
 
 fs::path notes_path(const fs::path& scenario_path) {

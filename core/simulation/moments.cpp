@@ -10,7 +10,7 @@ namespace deploysim::simulation {
 
 namespace {
 
-constexpr std::array<std::pair<MomentKind, std::string_view>, 8> kKindNames = {{
+constexpr std::array<std::pair<MomentKind, std::string_view>, 9> kKindNames = {{
     {MomentKind::alert, "alert"},
     {MomentKind::first_misbehaving, "first_misbehaving"},
     {MomentKind::flag_change, "flag_change"},
@@ -19,12 +19,17 @@ constexpr std::array<std::pair<MomentKind, std::string_view>, 8> kKindNames = {{
     {MomentKind::incident_end, "incident_end"},
     {MomentKind::deploy_start, "deploy_start"},
     {MomentKind::deploy_end, "deploy_end"},
+    {MomentKind::incident_start, "incident_start"},
 }};
 
 std::optional<MomentKind> kind_of_record(std::string_view event) {
   if (event == "alert_fired") return MomentKind::alert;
-  if (event == "flag_set") return MomentKind::flag_change;
-  if (event == "code_rolled_back" || event == "deploy_rolled_back") return MomentKind::rollback;
+  // A staged configuration change turns its flag on stage by stage, and off when it rolls back.
+  if (event == "flag_set" || event == "change_stage") return MomentKind::flag_change;
+  if (event == "code_rolled_back" || event == "deploy_rolled_back" ||
+      event == "change_rolled_back") {
+    return MomentKind::rollback;
+  }
   if (event == "scaled") return MomentKind::scaling;
   if (event == "deploy_started") return MomentKind::deploy_start;
   if (event == "deploy_completed" || event == "deploy_halted" || event == "deploy_failed") {
@@ -60,9 +65,9 @@ const Moment* first_after(const std::vector<Moment>& moments, engine::Time from,
   return nullptr;
 }
 
-// Deploy: from its start to its outcome or the first rollback. Incident: the first misbehaving
-// host to the first time the fleet went quiet again. Rollback: from the first rollback to that
-// same quiet moment, since a rollback is over for the class when the harm stops.
+// Deploy: from its start to its outcome or the first rollback. Incident: from its start, as users
+// see it, to the first time they were back within every objective. Rollback: from the first
+// rollback to that same moment, since a rollback is over for the class when users are whole.
 std::vector<Phase> phases_of(const std::vector<Moment>& moments, engine::Time end) {
   std::vector<Phase> phases;
   const auto span = [&](PhaseKind kind, MomentKind start, std::initializer_list<MomentKind> stops) {
@@ -72,7 +77,7 @@ std::vector<Phase> phases_of(const std::vector<Moment>& moments, engine::Time en
     phases.push_back({kind, from->time, to != nullptr ? to->time : end});
   };
   span(PhaseKind::deploy, MomentKind::deploy_start, {MomentKind::deploy_end, MomentKind::rollback});
-  span(PhaseKind::incident, MomentKind::first_misbehaving, {MomentKind::incident_end});
+  span(PhaseKind::incident, MomentKind::incident_start, {MomentKind::incident_end});
   span(PhaseKind::rollback, MomentKind::rollback, {MomentKind::incident_end});
   std::stable_sort(phases.begin(), phases.end(),
                    [](const Phase& a, const Phase& b) { return a.from < b.from; });
@@ -111,7 +116,9 @@ Moments find_moments(const spec::Scenario& scenario, std::uint64_t seed) {
   MomentSink sink;
   Simulation simulation(scenario, seed, &sink);
   const model::Fleet& fleet = simulation.world().fleet();
+  const model::IncidentTracker& incidents = simulation.world().incidents();
   Moments result;
+  std::optional<engine::Time> incident_start;
   std::optional<engine::Time> incident_end;
   bool misbehaved = false;
   while (simulation.step()) {
@@ -125,11 +132,18 @@ Moments find_moments(const spec::Scenario& scenario, std::uint64_t seed) {
       result.moments.push_back(
           {MomentKind::first_misbehaving, simulation.now(), event, first_misbehaving_text(fleet)});
     }
-    // The fleet can go quiet more than once; each time is an end of the incident so far.
-    if (fleet.incident_end() && fleet.incident_end() != incident_end) {
-      incident_end = fleet.incident_end();
-      result.moments.push_back(
-          {MomentKind::incident_end, *incident_end, event, "incident over: no host misbehaving"});
+    // The users' incident, read without touching the run.
+    const model::IncidentRecord users = incidents.overall_at(simulation.now());
+    if (users.start && !incident_start) {
+      incident_start = users.start;
+      result.moments.push_back({MomentKind::incident_start, *users.start, event,
+                                "incident begins: an objective breached or a host misbehaving"});
+    }
+    // Users can be back more than once; each time is an end of the incident so far.
+    if (users.end && users.end != incident_end) {
+      incident_end = users.end;
+      result.moments.push_back({MomentKind::incident_end, *incident_end, event,
+                                "incident over: users back within every objective"});
     }
   }
   result.events = simulation.world().kernel().events_processed();

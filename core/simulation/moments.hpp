@@ -1,8 +1,10 @@
 #pragma once
 // The moments of a run where its story turns (an alert, the first misbehaving host, a flag
 // change, a rollback, a scaling event, the end of the incident) and the phases they bound
-// (deploy, incident, rollback). Found by one deterministic run, so a front end can stop at a
-// moment, step back to one, or shade a phase, all by re-running to an event count.
+// (deploy, incident, rollback). The incident is the users' (model/slo.hpp): it ends when they
+// are back within every objective, which can be well after the last host stopped misbehaving
+// (a cold restart, a repair team's queue). Found by one deterministic run, so a front end can stop
+// at a moment, step back to one, or shade a phase, all by re-running to an event count.
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +28,8 @@ enum class MomentKind : std::uint8_t {
   incident_end,
   deploy_start,
   deploy_end,
+  /// The incident as users see it begins: an objective breached or a host misbehaving.
+  incident_start,
 };
 
 /// "alert", "first_misbehaving", ... (the names bookmarks and the CLI use).

@@ -1,14 +1,20 @@
 // Legibility on a classroom projector: every bundled scenario, rendered at 1024x768, 1280x720
 // and 1920x1080, in normal and presentation mode, checked from the widgets themselves: no chart
-// label (axis ticks, titles) is elided, no two timeline labels overlap or leave the strip, and
-// the fleet view draws exactly the hosts the header counts.
+// label (axis ticks, titles) is elided, no chart is empty, every plot starts at the same x, no
+// two timeline labels overlap or leave the strip, every bookmark is a button on screen, and the
+// fleet view draws exactly the hosts the header counts.
 
 #include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsScene>
 #include <QGraphicsTextItem>
+#include <QLabel>
+#include <QLineSeries>
+#include <QToolBar>
 #include <QtTest>
+#include <algorithm>
+#include <cmath>
 
 #include "charts_panel.hpp"
 #include "fleet_view.hpp"
@@ -18,6 +24,7 @@
 #include "scenario_document.hpp"
 
 using deploysim::gui::MainWindow;
+using deploysim::gui::RunPane;
 
 namespace {
 
@@ -80,6 +87,39 @@ class LayoutTest : public QObject {
     }
   }
 
+  void side_by_side_panes_are_legible() {
+    // Two panes halve the width: each pane's read-outs and chart labels must still fit.
+    const std::string dir = DEPLOYSIM_SOURCE_DIR "/scenarios/";
+    const std::vector<std::pair<std::string, std::string>> pairs = {
+        {"fastly_2021_config_push.json", "fastly_2021_staged_config_push.json"},
+        {"knight_capital_2012.json", "knight_capital_2012_kill_switch.json"}};
+    for (const auto& [base, variant] : pairs) {
+      MainWindow window;
+      QVERIFY(window.open_scenario(dir + base));
+      QVERIFY(window.set_side_by_side(dir + variant));
+      QVERIFY(window.run_until_text("end"));
+      window.show();
+      settle(window);
+      for (const bool presentation : {false, true}) {
+        window.set_presentation_look(presentation);
+        for (const QSize size : kSizes) {
+          window.resize(size);
+          settle(window);
+          const QString where = ::where(base + " beside " + variant, size, presentation);
+          for (RunPane* pane : {&window.primary(), window.secondary()}) {
+            check_readouts(*pane, where);
+            for (QChartView* view : pane->charts().visible_views()) {
+              for (const QString& text : chart_texts(view)) {
+                QVERIFY2(!elided(text), qPrintable(where + ": \"" + text + "\" is elided"));
+              }
+            }
+          }
+        }
+      }
+      window.set_presentation_look(false);
+    }
+  }
+
   void the_check_sees_labels_that_qt_elides() {
     // The same check on a chart far too small for its labels must complain, or it proves
     // nothing at the real sizes.
@@ -99,6 +139,16 @@ class LayoutTest : public QObject {
   }
 
  private:
+  // The read-outs share the pane's width: none may need more than it has (its text cut).
+  static void check_readouts(RunPane& pane, const QString& where) {
+    for (const QLabel* readout : pane.findChildren<QLabel*>("readout")) {
+      QVERIFY2(readout->sizeHint().width() <= readout->width() + 1,
+               qPrintable(where + ": read-out \"" + readout->text() + "\" is cut (" +
+                          QString::number(readout->sizeHint().width()) + " > " +
+                          QString::number(readout->width()) + ")"));
+    }
+  }
+
   static void check(MainWindow& window, const QString& where) {
     auto& charts = window.primary().charts();
     const auto views = charts.visible_views();
@@ -119,6 +169,33 @@ class LayoutTest : public QObject {
       }
     }
 
+    // No empty chart, and one left edge for every plot, so that a time lines up from chart to
+    // chart under the one time axis.
+    const double left = views.front()->chart()->plotArea().left();
+    for (QChartView* view : views) {
+      const auto series = view->chart()->series();
+      const bool drawn = std::any_of(series.begin(), series.end(), [](QAbstractSeries* s) {
+        const auto* line = qobject_cast<QLineSeries*>(s);
+        return line != nullptr && line->count() >= 2;
+      });
+      QVERIFY2(drawn, qPrintable(where + ": \"" + view->chart()->title() + "\" is empty"));
+      QVERIFY2(std::abs(view->chart()->plotArea().left() - left) <= 1.0,
+               qPrintable(where + ": \"" + view->chart()->title() + "\" starts at " +
+                          QString::number(view->chart()->plotArea().left()) + ", not " +
+                          QString::number(left)));
+    }
+
+    // Every bookmark of the classroom notes is a button on screen, not in an overflow menu.
+    const auto* bookmarks = window.findChild<QToolBar*>("bookmarks");
+    QVERIFY2(bookmarks != nullptr && bookmarks->isVisible(), qPrintable(where));
+    QCOMPARE(static_cast<std::size_t>(bookmarks->actions().size()), window.bookmarks().size());
+    for (QAction* action : bookmarks->actions()) {
+      const QWidget* button = bookmarks->widgetForAction(action);
+      QVERIFY2(button != nullptr && button->isVisible() &&
+                   bookmarks->rect().contains(button->geometry()),
+               qPrintable(where + ": bookmark \"" + action->toolTip() + "\" is off the bar"));
+    }
+
     const auto labels = charts.timeline().layout_labels();
     const QRect strip = charts.timeline().rect();
     for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -130,6 +207,8 @@ class LayoutTest : public QObject {
                             "\""));
       }
     }
+
+    check_readouts(window.primary(), where);
 
     // One host count everywhere: the header's and the fleet view's slots.
     const auto& latest = window.primary().handle().latest();

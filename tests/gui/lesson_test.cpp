@@ -11,6 +11,7 @@
 
 #include "bookmarks.hpp"
 #include "charts_panel.hpp"
+#include "fleet_view.hpp"
 #include "main_window.hpp"
 #include "run_handle.hpp"
 #include "run_pane.hpp"
@@ -45,8 +46,7 @@ class LessonTest : public QObject {
     QVERIFY(window.open_scenario(kKnight));
     window.wait_idle();
     // The flag at 09:30 makes the eighth server misbehave in the same event: the story's order.
-    for (const auto kind : {MomentKind::flag_change, MomentKind::alert, MomentKind::rollback,
-                            MomentKind::incident_end}) {
+    for (const auto kind : {MomentKind::flag_change, MomentKind::alert, MomentKind::rollback}) {
       const auto* expected =
           deploysim::simulation::next_moment(moments, kind, events_shown(window));
       QVERIFY(expected != nullptr);
@@ -60,10 +60,55 @@ class LessonTest : public QObject {
                    .arg(core.world().fleet().totals().misbehaving_hosts)
                    .arg(core.world().fleet().totals().live_hosts));
     }
-    // Knight has no autoscaler: nothing to run to, and the clock stays where it was.
+    // Knight has no autoscaler; and once halted, it serves nobody, so its users' incident never
+    // ends within the run. Nothing to run to, and the clock stays where it was.
     const auto before = events_shown(window);
     QVERIFY(!window.run_to_next(MomentKind::scaling));
+    QVERIFY(!window.run_to_next(MomentKind::incident_end));
     QCOMPARE(events_shown(window), before);
+  }
+
+  void halted_hosts_are_counted_as_the_core_has_them() {
+    // Knight's last bookmark is the halt at 10:15: the fleet view's legend counts the halted
+    // servers as the core's fleet has them after the same events.
+    MainWindow window;
+    QVERIFY(window.open_scenario(kKnight));
+    window.wait_idle();
+    QVERIFY(window.go_to_bookmark(window.bookmarks().size() - 1));
+    const auto& latest = window.primary().handle().latest();
+    QVERIFY(latest != nullptr);
+    // The simulation keeps a reference to its scenario: the scenario must outlive it.
+    const auto knight = deploysim::scenario::load_scenario(kKnight);
+    deploysim::simulation::Simulation core(knight, 1);
+    deploysim::simulation::run_to_event(core, latest->events);
+    const auto& fleet = core.world().fleet();
+    std::int64_t halted = 0;
+    for (std::size_t h = 0; h < fleet.size(); ++h) {
+      halted += fleet.health_of(static_cast<deploysim::model::HostIndex>(h)) ==
+                deploysim::model::Health::halted;
+    }
+    QCOMPARE(halted, std::int64_t{8});
+    const auto down = deploysim::gui::FleetPainter::down_counts(*latest);
+    QCOMPARE(down[1], halted);  // crashed, halted, starting, unreachable
+    QCOMPARE(down[0], std::int64_t{0});
+  }
+
+  void the_incident_ends_when_users_are_back() {
+    // Payments is rolled back, then restarts cold for 3 minutes: "incident end" stops there,
+    // where the summary's time to recover says users are back, not at the rollback.
+    const std::string checkout = kScenarios + "checkout_dependency_cascade.json";
+    const auto scenario = deploysim::scenario::load_scenario(checkout);
+    const auto summary = deploysim::simulation::run(scenario, 1).summary;
+    MainWindow window;
+    QVERIFY(window.open_scenario(checkout));
+    window.wait_idle();
+    QVERIFY(window.run_to_next(MomentKind::rollback));
+    const QString rollback = window.primary().clock_readout();
+    QVERIFY(window.run_to_next(MomentKind::incident_end));
+    QVERIFY(window.primary().clock_readout() != rollback);
+    deploysim::simulation::Simulation core(scenario, 1);
+    deploysim::simulation::run_to_event(core, events_shown(window));
+    QCOMPARE(core.now().to_seconds(), *summary.incident_start_s + *summary.time_to_recover_s);
   }
 
   void the_first_misbehaving_host_is_the_first_event_with_one() {

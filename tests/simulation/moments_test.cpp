@@ -2,11 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
+#include "scenario/load.hpp"
 #include "scenarios.hpp"
 #include "simulation/simulation.hpp"
 
 namespace deploysim::simulation {
 namespace {
+
+namespace fs = std::filesystem;
 
 using engine::Time;
 using testing::scenario_from_json;
@@ -100,7 +106,7 @@ TEST(Moments, NextMomentIsStrictlyAfterTheGivenEvent) {
 
 TEST(Moments, KindNamesRoundTrip) {
   for (const char* name : {"alert", "first_misbehaving", "flag_change", "rollback", "scaling",
-                           "incident_end", "deploy_start", "deploy_end"}) {
+                           "incident_end", "deploy_start", "deploy_end", "incident_start"}) {
     const auto kind = moment_kind_from_name(name);
     ASSERT_TRUE(kind.has_value()) << name;
     EXPECT_EQ(moment_kind_name(*kind), name);
@@ -134,6 +140,40 @@ TEST(Moments, SameScenarioAndSeedSameMoments) {
     EXPECT_EQ(a.moments[i].event, b.moments[i].event);
     EXPECT_EQ(a.moments[i].text, b.moments[i].text);
   }
+}
+
+TEST(Moments, TheIncidentEndsWhenUsersAreBackNotWhenTheHostsAre) {
+  // Payments is rolled back, then restarts cold for 3 minutes: no host misbehaves any more, but
+  // users are back only when the restart is over. The moment and the phase say so, as the
+  // summary's time to recover does.
+  const auto scenario = scenario::load_scenario(fs::path(DEPLOYSIM_SOURCE_DIR) /
+                                                "scenarios/checkout_dependency_cascade.json");
+  const Moments found = find_moments(scenario, 1);
+  const auto summary = run(scenario, 1).summary;
+  ASSERT_TRUE(summary.incident_start_s && summary.time_to_recover_s);
+  const Moment& start = only(found, MomentKind::incident_start);
+  const Moment& end = only(found, MomentKind::incident_end);
+  EXPECT_DOUBLE_EQ(start.time.to_seconds(), *summary.incident_start_s);
+  EXPECT_NEAR(end.time.to_seconds(), *summary.incident_start_s + *summary.time_to_recover_s, 1e-3);
+  EXPECT_GE((end.time - only(found, MomentKind::rollback).time).to_seconds(), 180.0);
+  const auto incident = std::find_if(found.phases.begin(), found.phases.end(),
+                                     [](const Phase& p) { return p.kind == PhaseKind::incident; });
+  ASSERT_NE(incident, found.phases.end());
+  EXPECT_EQ(incident->from, start.time);
+  EXPECT_EQ(incident->to, end.time);
+}
+
+TEST(Moments, AStagedConfigurationChangeIsAFlagChangeAndItsAbortARollback) {
+  // Fastly's configuration in rings: the first ring's push is a flag change, and the alert that
+  // aborts it rolls it back.
+  const auto scenario = scenario::load_scenario(fs::path(DEPLOYSIM_SOURCE_DIR) /
+                                                "scenarios/fastly_2021_staged_config_push.json");
+  const Moments found = find_moments(scenario, 1);
+  const Moment& push = only(found, MomentKind::flag_change);
+  const Moment& abort = only(found, MomentKind::rollback);
+  EXPECT_NE(push.text.find("stage 1"), std::string::npos) << push.text;
+  EXPECT_LT(push.event, abort.event);
+  EXPECT_LE(abort.event, only(found, MomentKind::incident_end).event);
 }
 
 }  // namespace
