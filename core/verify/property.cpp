@@ -19,21 +19,23 @@ namespace {
 // What a function of the language takes and gives.
 struct Function {
   std::string_view name;
+  Property::Node::Fn fn;
   enum class Arg { none, expression, flag, group, version, number } arg;
   bool temporal;
 };
+using Fn = Property::Node::Fn;
 constexpr Function kFunctions[] = {
-    {"always", Function::Arg::expression, true},
-    {"eventually", Function::Arg::expression, true},
-    {"flag_on", Function::Arg::flag, false},
-    {"uniform_version", Function::Arg::group, false},
-    {"hosts_on_version", Function::Arg::version, false},
-    {"misbehaving_hosts", Function::Arg::none, false},
-    {"serving_hosts", Function::Arg::none, false},
-    {"serving_fraction", Function::Arg::none, false},
-    {"flags_consistent", Function::Arg::none, false},
-    {"settled_within", Function::Arg::number, false},
-    {"first_ring_hosts", Function::Arg::none, false},
+    {"always", Fn::always, Function::Arg::expression, true},
+    {"eventually", Fn::eventually, Function::Arg::expression, true},
+    {"flag_on", Fn::flag_on, Function::Arg::flag, false},
+    {"uniform_version", Fn::uniform_version, Function::Arg::group, false},
+    {"hosts_on_version", Fn::hosts_on_version, Function::Arg::version, false},
+    {"misbehaving_hosts", Fn::misbehaving_hosts, Function::Arg::none, false},
+    {"serving_hosts", Fn::serving_hosts, Function::Arg::none, false},
+    {"serving_fraction", Fn::serving_fraction, Function::Arg::none, false},
+    {"flags_consistent", Fn::flags_consistent, Function::Arg::none, false},
+    {"settled_within", Fn::settled_within, Function::Arg::number, false},
+    {"first_ring_hosts", Fn::first_ring_hosts, Function::Arg::none, false},
 };
 
 const Function* find_function(std::string_view name) {
@@ -225,6 +227,7 @@ class Parser {
     Property::Node node;
     node.op = Op::call;
     node.text = name;
+    node.fn = function->fn;
     if (function->temporal) {
       if (in_temporal_) {
         column_ = start;

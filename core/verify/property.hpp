@@ -85,7 +85,23 @@ struct Property::Node {
     equal,
     not_equal
   };
+  /// The functions of the language, resolved when parsed so an event's check compares no text.
+  enum class Fn : std::uint8_t {
+    none,
+    always,
+    eventually,
+    flag_on,
+    uniform_version,
+    hosts_on_version,
+    misbehaving_hosts,
+    serving_hosts,
+    serving_fraction,
+    flags_consistent,
+    settled_within,
+    first_ring_hosts
+  };
   Op op = Op::null;
+  Fn fn = Fn::none;
   double number = 0.0;
   std::string text;         // key path, function name or string literal
   std::vector<int> args;    // children (node indices)

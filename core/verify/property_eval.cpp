@@ -86,6 +86,14 @@ double first_ring_hosts(const model::World& world) {
       if (plan.size(r) > 0) return static_cast<double>(plan.size(r));
     }
   }
+  // A canary's first step: its weight's share of the hosts, rounded up as the canary rounds
+  // its pods.
+  if (const auto* canary = std::get_if<spec::CanaryParams>(&deployment->strategy)) {
+    for (const auto& step : canary->steps) {
+      if (step.kind != spec::CanaryStep::Kind::set_weight || step.weight <= 0.0) continue;
+      return std::ceil(step.weight / 100.0 * static_cast<double>(world.deployment_hosts().size()));
+    }
+  }
   return static_cast<double>(world.deployment_hosts().size());
 }
 
@@ -177,46 +185,60 @@ class Evaluator {
   }
 
   Value call(const Property::Node& node) {
+    using Fn = Property::Node::Fn;
     const auto& fleet = world_.fleet();
-    const auto& name = node.text;
     const auto argument = [&] { return nodes_[static_cast<std::size_t>(node.args[0])].text; };
-    if (node.slot >= 0) {
-      // always: not yet broken; eventually: met at some instant so far.
-      return Value::truth(seen_[static_cast<std::size_t>(node.slot)] != 0);
-    }
-    if (name == "flag_on") {
-      const auto f = fleet.find_flag(argument());
-      const auto& on = fleet.flags()[*f].on_in_group;
-      return Value::truth(std::find(on.begin(), on.end(), true) != on.end());
-    }
-    if (name == "uniform_version") return Value::truth(uniform_version(world_, argument()));
-    if (name == "hosts_on_version") {
-      double count = 0.0;
-      for (model::VersionIndex v = 0; v < fleet.versions().size(); ++v) {
-        if (fleet.versions()[v].name == argument())
-          count += static_cast<double>(fleet.hosts_on_version(v));
+    switch (node.fn) {
+      case Fn::always:
+      case Fn::eventually:
+        // always: not yet broken; eventually: met at some instant so far.
+        return Value::truth(seen_[static_cast<std::size_t>(node.slot)] != 0);
+      case Fn::flag_on: {
+        const auto& on = fleet.flags()[*fleet.find_flag(argument())].on_in_group;
+        return Value::truth(std::find(on.begin(), on.end(), true) != on.end());
       }
-      return Value::of(count);
+      case Fn::uniform_version:
+        return Value::truth(uniform_version(world_, argument()));
+      case Fn::hosts_on_version: {
+        double count = 0.0;
+        for (model::VersionIndex v = 0; v < fleet.versions().size(); ++v) {
+          if (fleet.versions()[v].name == argument()) {
+            count += static_cast<double>(fleet.hosts_on_version(v));
+          }
+        }
+        return Value::of(count);
+      }
+      case Fn::misbehaving_hosts:
+        return Value::of(static_cast<double>(fleet.totals().misbehaving_hosts));
+      case Fn::serving_hosts:
+        return Value::of(static_cast<double>(fleet.totals().serving_hosts));
+      case Fn::serving_fraction: {
+        const auto& t = fleet.totals();
+        return Value::of(t.live_hosts > 0 ? static_cast<double>(t.serving_hosts) /
+                                                static_cast<double>(t.live_hosts)
+                                          : 0.0);
+      }
+      case Fn::flags_consistent:
+        return Value::truth(flags_consistent(world_));
+      case Fn::first_ring_hosts:
+        return Value::of(first_ring_hosts(world_));
+      case Fn::settled_within:
+        return Value::truth(settled_within(nodes_[static_cast<std::size_t>(node.args[0])].number));
+      case Fn::none:
+        break;
     }
-    if (name == "misbehaving_hosts")
-      return Value::of(static_cast<double>(fleet.totals().misbehaving_hosts));
-    if (name == "serving_hosts")
-      return Value::of(static_cast<double>(fleet.totals().serving_hosts));
-    if (name == "serving_fraction") {
-      const auto& t = fleet.totals();
-      return Value::of(t.live_hosts > 0 ? double(t.serving_hosts) / double(t.live_hosts) : 0.0);
-    }
-    if (name == "flags_consistent") return Value::truth(flags_consistent(world_));
-    if (name == "first_ring_hosts") return Value::of(first_ring_hosts(world_));
-    // settled_within(seconds): the deployment ended completed or rolled back in time.
+    return {};
+  }
+
+  // The deployment ended completed or rolled back within `limit` seconds of its start.
+  bool settled_within(double limit) const {
     const auto& finished = world_.counters().deploy_finished_at;
     const auto outcome =
         world_.rollout() ? world_.rollout()->outcome() : model::DeployOutcome::not_started;
     const bool settled =
         outcome == model::DeployOutcome::completed || outcome == model::DeployOutcome::rolled_back;
-    const double limit = nodes_[static_cast<std::size_t>(node.args[0])].number;
-    return Value::truth(settled && finished && world_.scenario().deployment &&
-                        (*finished - world_.scenario().deployment->start).to_seconds() <= limit);
+    return settled && finished && world_.scenario().deployment &&
+           (*finished - world_.scenario().deployment->start).to_seconds() <= limit;
   }
 
   const std::vector<Property::Node>& nodes_;
@@ -231,7 +253,7 @@ Property::Check::Check(const Property& property)
     : property_(property), seen_(static_cast<std::size_t>(property.temporal_slots_), 0) {
   // always starts unbroken (1), eventually unmet (0).
   for (const auto& node : property.nodes_) {
-    if (node.slot >= 0 && node.text == "always") seen_[static_cast<std::size_t>(node.slot)] = 1;
+    if (node.fn == Node::Fn::always) seen_[static_cast<std::size_t>(node.slot)] = 1;
   }
 }
 
@@ -240,7 +262,7 @@ void Property::Check::observe(const model::World& world, const simulation::Simul
   for (const auto& node : property_.nodes_) {
     if (node.slot < 0) continue;
     auto& seen = seen_[static_cast<std::size_t>(node.slot)];
-    const bool always = node.text == "always";
+    const bool always = node.fn == Node::Fn::always;
     // Once decided (always broken, eventually met) nothing later changes it.
     if (always ? seen == 0 : seen == 1) continue;
     const bool now = evaluator.eval(node.args[0]).truthy();

@@ -129,12 +129,27 @@ std::vector<std::string> fault_targets(const spec::Scenario& scenario, FaultKind
 }
 
 namespace {
-model::Fault parse_fault(input::ObjectReader& reader, const spec::Scenario& scenario) {
+// The targets a fault of `kind` may name: the scenario's, and the hosts its run creates (canary
+// pods, surge hosts), as the fault-free run reaches them.
+std::vector<std::string> known_targets(const spec::Scenario& scenario, model::FaultKind kind,
+                                       const std::vector<model::DecisionPoint>& reached) {
+  auto targets = fault_targets(scenario, kind);
+  for (const auto& point : reached) {
+    if (point.kind == kind &&
+        std::find(targets.begin(), targets.end(), point.target) == targets.end()) {
+      targets.push_back(point.target);
+    }
+  }
+  return targets;
+}
+
+model::Fault parse_fault(input::ObjectReader& reader, const spec::Scenario& scenario,
+                         const std::vector<model::DecisionPoint>& reached) {
   std::vector<std::string> kinds;
   for (auto kind : model::all_fault_kinds()) kinds.emplace_back(model::fault_kind_name(kind));
   model::Fault fault;
   fault.kind = *model::find_fault_kind(reader.string_enum("kind", kinds));
-  const auto targets = fault_targets(scenario, fault.kind);
+  const auto targets = known_targets(scenario, fault.kind, reached);
   auto target = reader.required("target", "the name the fault applies to");
   fault.target = target.as_string();
   if (std::find(targets.begin(), targets.end(), fault.target) == targets.end()) {
@@ -186,9 +201,12 @@ Schedule parse_schedule(const nlohmann::json& document, const std::string& label
                                                 static_cast<std::int64_t>(scenario.seed)));
   schedule.keep_scripted_faults = reader.boolean("keep_scripted_faults", false);
   if (auto bounds = reader.optional_child("bounds")) schedule.bounds = parse_bounds(*bounds);
+  const auto plan = plan_scenario(scenario, schedule.keep_scripted_faults);
+  model::FaultPlan probe({}, schedule.bounds, &distribution_quantile);
+  simulation::run(plan, schedule.seed, nullptr, &probe);
   for (const auto& item : reader.array("faults")) {
     auto fault = item.as_object();
-    schedule.faults.push_back(parse_fault(fault, scenario));
+    schedule.faults.push_back(parse_fault(fault, scenario, probe.reached()));
   }
   reader.finish();
   return schedule;

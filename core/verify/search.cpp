@@ -106,22 +106,36 @@ std::vector<std::int64_t> host_phases(const model::World& world) {
   return phase;
 }
 
+// The symmetry class of a host's decision point: its group, version and phase in the plan as
+// the run starts (hosts the run creates, such as canary pods, are "new"), and when the fault-free
+// run reached it.
+std::string host_class_key(const Candidate& candidate, const model::World& start,
+                           const std::vector<std::int64_t>& phases, const model::World& end) {
+  std::string key = std::string(model::fault_kind_name(candidate.fault.kind)) + "|";
+  if (const auto host = start.fleet().find_host(candidate.fault.target)) {
+    const auto& fleet = start.fleet();
+    key += fleet.groups()[fleet.group_of(*host)].name + "|" +
+           fleet.versions()[fleet.version_of(*host)].name + "|" + std::to_string(phases[*host]);
+  } else if (const auto created = end.fleet().find_host(candidate.fault.target)) {
+    key += end.fleet().groups()[end.fleet().group_of(*created)].name + "|new";
+  } else {
+    return point_key(candidate.fault.kind, candidate.fault.target);
+  }
+  return key + "|" + std::to_string(candidate.at.ms());
+}
+
 // Assigns classes: host faults of one kind on hosts of the same group, version, plan phase and
 // moment of decision in the fault-free run are interchangeable; every other point is its own.
-void assign_classes(std::vector<Candidate>& candidates, const spec::Scenario& plan, bool symmetry) {
+void assign_classes(std::vector<Candidate>& candidates, const spec::Scenario& plan, bool symmetry,
+                    const model::World& end) {
   model::World world(plan, 1);
   const auto phases = host_phases(world);
   std::map<std::string, std::size_t> classes;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     auto& candidate = candidates[i];
     std::string key = point_key(candidate.fault.kind, candidate.fault.target);
-    const auto host = world.fleet().find_host(candidate.fault.target);
-    if (symmetry && is_host_kind(candidate.fault.kind) && host) {
-      const auto& fleet = world.fleet();
-      key = std::string(model::fault_kind_name(candidate.fault.kind)) + "|" +
-            fleet.groups()[fleet.group_of(*host)].name + "|" +
-            fleet.versions()[fleet.version_of(*host)].name + "|" + std::to_string(phases[*host]) +
-            "|" + std::to_string(candidate.at.ms());
+    if (symmetry && is_host_kind(candidate.fault.kind)) {
+      key = host_class_key(candidate, world, phases, end);
     }
     const auto [it, added] = classes.emplace(key, classes.size());
     candidate.klass = it->second;
@@ -165,7 +179,7 @@ std::vector<Candidate> decision_points(const spec::Scenario& plan, const SearchO
     if (a.at != b.at) return a.at < b.at;
     return a.fault.kind < b.fault.kind;
   });
-  assign_classes(candidates, plan, options.symmetry);
+  assign_classes(candidates, plan, options.symmetry, simulation.world());
   return candidates;
 }
 
