@@ -67,6 +67,13 @@ spec::Scenario plan_scenario(const spec::Scenario& scenario, bool keep_scripted_
   if (keep_scripted_faults || !plan.deployment) return plan;
   if (auto* manual = std::get_if<spec::ManualParams>(&plan.deployment->strategy)) {
     manual->faults.clear();
+    // The document says the same, so that the plan written out reads back as the plan.
+    auto& source = plan.source;
+    if (source.is_object() && source.contains("deployment") &&
+        source["deployment"].contains("strategy") &&
+        source["deployment"]["strategy"].is_object()) {
+      source["deployment"]["strategy"].erase("faults");
+    }
   }
   return plan;
 }
