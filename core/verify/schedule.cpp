@@ -70,8 +70,7 @@ spec::Scenario plan_scenario(const spec::Scenario& scenario, bool keep_scripted_
     // The document says the same, so that the plan written out reads back as the plan.
     auto& source = plan.source;
     if (source.is_object() && source.contains("deployment") &&
-        source["deployment"].contains("strategy") &&
-        source["deployment"]["strategy"].is_object()) {
+        source["deployment"].contains("strategy") && source["deployment"]["strategy"].is_object()) {
       source["deployment"]["strategy"].erase("faults");
     }
   }
