@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <variant>
 
 #include "scenario/load.hpp"
 #include "simulation/simulation.hpp"
@@ -100,6 +102,83 @@ TEST(FaultPlan, InstallFaultsEndTheRingRollout) {
   const auto result = simulation::run(scenario, 1, nullptr, &plan);
   EXPECT_TRUE(plan.applied(0));
   EXPECT_NE(result.summary.deploy_outcome, "completed");
+}
+
+spec::Scenario ring_plan() {
+  return plan_scenario(scenario::load_scenario(kPlanSource + "/tests/data/verify/ring_plan.json"),
+                       false);
+}
+
+bool story_has(const simulation::Result& result, const std::string& event,
+               const std::string& subject = {}) {
+  return std::any_of(result.story.begin(), result.story.end(), [&](const auto& record) {
+    return record.event == event && (subject.empty() || record.subject == subject);
+  });
+}
+
+TEST(FaultPlan, AFlagTurnedOnEarlyGoesOnAsTheDeploymentStarts) {
+  const auto scenario = knight_plan();
+  const auto early = run_with(scenario, {{model::FaultKind::flag_early, "power_peg"}});
+  const auto first_flag = std::find_if(early.story.begin(), early.story.end(),
+                                       [](const auto& r) { return r.event == "flag_set"; });
+  ASSERT_NE(first_flag, early.story.end());
+  EXPECT_EQ(first_flag->time, scenario.deployment->start);
+  EXPECT_GT(early.summary.loss_usd, 0.0);
+  EXPECT_TRUE(story_has(early, "fault", "power_peg"));
+}
+
+TEST(FaultPlan, AFlagAtTheWrongPercentageReachesHalfItsScope) {
+  const auto wrong =
+      run_with(knight_plan(), {{model::FaultKind::flag_wrong_percent, "power_peg", {}, 50.0}});
+  const auto flag = std::find_if(wrong.story.begin(), wrong.story.end(),
+                                 [](const auto& r) { return r.event == "flag_set"; });
+  ASSERT_NE(flag, wrong.story.end());
+  const auto percent = std::find_if(flag->fields.begin(), flag->fields.end(),
+                                    [](const auto& f) { return f.key == "percent"; });
+  ASSERT_NE(percent, flag->fields.end());
+  EXPECT_EQ(std::get<double>(percent->value), 50.0);
+}
+
+TEST(FaultPlan, AMissedScrapeDelaysDetectionByOneScrape) {
+  const auto clean = run_with(ring_plan(), {});
+  const auto missed = run_with(ring_plan(), {{model::FaultKind::scrape_missed, "errors"}});
+  ASSERT_TRUE(clean.summary.time_to_detect_s && missed.summary.time_to_detect_s);
+  EXPECT_DOUBLE_EQ(*missed.summary.time_to_detect_s - *clean.summary.time_to_detect_s, 30.0);
+}
+
+TEST(FaultPlan, HostFaultsEndTheirUpdateAsDocumented) {
+  const auto crash = run_with(ring_plan(), {{model::FaultKind::host_crash_mid_update, "web-1"}});
+  // The ring stops as soon as a host's update fails; the error alert then rolls back the host
+  // that did take the release.
+  const auto clean = run_with(ring_plan(), {});
+  EXPECT_EQ(crash.summary.deploy_outcome, "rolled_back");
+  EXPECT_TRUE(story_has(crash, "deploy_failed"));
+  EXPECT_FALSE(story_has(clean, "deploy_failed"));
+  EXPECT_TRUE(story_has(crash, "fault", "web-1"));
+  const auto check = run_with(ring_plan(), {{model::FaultKind::health_check_fails_good, "web-2"}});
+  EXPECT_EQ(check.summary.deploy_outcome, "rolled_back");
+  EXPECT_TRUE(story_has(check, "deploy_failed"));
+  const auto once = run_with(ring_plan(), {{model::FaultKind::install_fails_once, "web-1"}});
+  // One failed attempt is retried (max_retries defaults above zero): the ring goes on.
+  EXPECT_TRUE(story_has(once, "fault", "web-1"));
+}
+
+TEST(FaultPlan, AnUnreachableGroupIsCutOffAsTheDeploymentStarts) {
+  const auto cut = run_with(ring_plan(), {{model::FaultKind::group_unreachable, "web"}});
+  EXPECT_EQ(cut.summary.blast_radius_hosts, 20);
+  EXPECT_TRUE(story_has(cut, "fault", "web"));
+}
+
+TEST(FaultPlan, AMisleadingCanaryAnalysisPasses) {
+  const auto scenario =
+      scenario::load_scenario(kPlanSource + "/bench/scenarios/verify_rings_1000.json");
+  const auto clean = run_with(scenario, {});
+  EXPECT_TRUE(story_has(clean, "canary_analysis_failed"));
+  const auto misled = run_with(scenario, {{model::FaultKind::canary_misleading, "analysis"}});
+  EXPECT_FALSE(story_has(misled, "canary_analysis_failed"));
+  // The error alert, not the analysis, rolls it back.
+  EXPECT_TRUE(story_has(misled, "fault", "analysis"));
+  EXPECT_TRUE(story_has(misled, "code_rolled_back"));
 }
 
 TEST(Quantile, OfEachDistribution) {
