@@ -170,7 +170,8 @@ model::Fault parse_fault(input::ObjectReader& reader, const spec::Scenario& scen
                 hint.empty() ? "" : "did you mean \"" + hint + "\"?");
   }
   if (fault.kind == FaultKind::alert_late) fault.delay = reader.duration("delay", {});
-  if (fault.kind == FaultKind::flag_wrong_percent) fault.percent = reader.percent("percent", 100.0);
+  if (fault.kind == FaultKind::flag_wrong_percent)
+    fault.percent = reader.percent("percent", kWrongPercent);
   reader.finish();
   return fault;
 }

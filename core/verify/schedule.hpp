@@ -18,6 +18,9 @@ namespace deploysim::verify {
 
 /// Version of the schedule file's shape.
 inline constexpr int kScheduleFormat = 1;
+/// The share of its scope (percent) a flag_wrong_percent fault gives the flag, unless its file
+/// says otherwise: half, where a staged flag meant a few hosts or all of them.
+inline constexpr double kWrongPercent = 50.0;
 
 struct Schedule {
   std::string scenario;  ///< the scenario's name, checked on replay

@@ -163,10 +163,11 @@ std::vector<Candidate> decision_points(const spec::Scenario& plan, const SearchO
     if (is_host_kind(kind)) continue;
     for (const auto& target : fault_targets(plan, kind)) add(kind, target, plan.clock.end);
   }
-  // Wrong percentages: the flag reaches half its scope (a staged flag going everywhere is
-  // flag_early's and the deployment's business).
+  // A wrong percentage is half the scope (schedule.hpp, kWrongPercent).
   for (auto& candidate : candidates) {
-    if (candidate.fault.kind == FaultKind::flag_wrong_percent) candidate.fault.percent = 50.0;
+    if (candidate.fault.kind == FaultKind::flag_wrong_percent) {
+      candidate.fault.percent = kWrongPercent;
+    }
   }
   // A flag turned on early takes effect when the deployment starts: that is its place in time.
   for (auto& candidate : candidates) {
