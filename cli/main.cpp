@@ -23,6 +23,7 @@
 #include "output.hpp"
 #include "scenario_commands.hpp"
 #include "size_option.hpp"
+#include "verify_command.hpp"
 
 namespace {
 
@@ -156,6 +157,7 @@ int main(int argc, char** argv) {
   add_drift_command(app, exit_code);
   add_pipeline_command(app, exit_code);
   add_grafana_command(app, exit_code);
+  add_verify_command(app, exit_code);
 
   int code = refuse_unknown_command(app, argc, argv) ? kExitUsage
                                                      : run_command(app, argc, argv, exit_code);

@@ -23,6 +23,7 @@
 #include "seed_option.hpp"
 #include "simulation/narrative.hpp"
 #include "simulation/simulation.hpp"
+#include "verify/schedule.hpp"
 
 namespace deploysim::cli {
 
@@ -39,6 +40,7 @@ struct RunOptions {
   bool export_per_host = false;
   std::string notifications_file;
   std::optional<double> realtime;
+  std::string faults_file;
 };
 
 void print_story(const spec::Scenario& scenario, const simulation::Result& result) {
@@ -169,6 +171,13 @@ void check_host_cap(const spec::Scenario& scenario, bool exporting) {
   }
 }
 
+simulation::Result run_once(const spec::Scenario& scenario, std::uint64_t seed,
+                            engine::TraceSink* trace, std::optional<verify::Schedule>& faults) {
+  if (!faults) return simulation::run(scenario, seed, trace);
+  faults->seed = seed;
+  return verify::replay(scenario, *faults, trace);
+}
+
 int run_scenario(const RunOptions& options) {
   std::optional<spec::Scenario> loaded;
   try {
@@ -177,7 +186,17 @@ int run_scenario(const RunOptions& options) {
     return report(error);
   }
   const spec::Scenario& scenario = *loaded;
-  const std::uint64_t seed = options.seed.value_or(scenario.seed);
+  // A fault schedule (from verify) replays its run exactly: its seed, unless --seed overrides it.
+  std::optional<verify::Schedule> faults;
+  if (!options.faults_file.empty()) {
+    try {
+      faults = verify::read_schedule(options.faults_file, scenario);
+    } catch (const input::InputError& error) {
+      return report(error);
+    }
+    if (options.realtime) return input_error("--faults: not with --realtime");
+  }
+  const std::uint64_t seed = options.seed.value_or(faults ? faults->seed : scenario.seed);
 
   std::unique_ptr<io::TraceFile> trace;
   std::unique_ptr<io::OutputFile> timeseries_out;
@@ -213,7 +232,7 @@ int run_scenario(const RunOptions& options) {
   if (options.realtime) {
     code = run_realtime(options, scenario, seed, teeing ? &tee : nullptr, exports, host_records);
   } else {
-    const simulation::Result result = simulation::run(scenario, seed, teeing ? &tee : nullptr);
+    const simulation::Result result = run_once(scenario, seed, teeing ? &tee : nullptr, faults);
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
     if (timeseries_out) {
       io::write_timeseries_csv(timeseries_out->stream(), result.timeseries, scenario.clock.wall);
@@ -304,6 +323,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--realtime", options->realtime,
                   "Run FACTOR times faster than the wall clock (60: a simulated minute a second), "
                   "streaming to the --export influx destinations as it goes; Ctrl-C stops");
+  run->add_option("--faults", options->faults_file,
+                  "Run under a fault schedule: a counterexample written by 'verify "
+                  "--counterexample FILE'");
   run->add_flag("--export-per-host", options->export_per_host,
                 "Add a series per host to the exports (fleets of at most 1,000 hosts)");
   run->callback([options, &exit_code] { exit_code = run_scenario(*options); });

@@ -64,6 +64,17 @@ const char* kShortcuts =
     "<tr><td><b>Ctrl+O</b></td><td>Open a scenario file</td></tr>"
     "<tr><td><b>F1</b></td><td>This overlay</td></tr></table>";
 
+// The title of a counterexample's pane: its faults.
+QString counterexample_title(const verify::Schedule& schedule) {
+  QString faults;
+  for (const auto& fault : schedule.faults) {
+    faults += (faults.isEmpty() ? "" : ", ") +
+              QString::fromStdString(std::string(model::fault_kind_name(fault.kind)) + " " +
+                                     fault.target);
+  }
+  return QObject::tr("counterexample: %1").arg(faults.isEmpty() ? QObject::tr("no fault") : faults);
+}
+
 }  // namespace
 
 /// F1: the shortcuts over the whole window, dimming it; any key or click closes it.
@@ -213,6 +224,18 @@ void MainWindow::build_toolbar() {
     }
   });
 
+  auto* replay = new QAction(tr("Replay counterexample…"), this);
+  replay->setObjectName("replay_counterexample");
+  replay->setToolTip(
+      tr("Open a fault schedule written by 'deploysim verify --counterexample' "
+         "and run it beside the fault-free run"));
+  connect(replay, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Replay counterexample"), {},
+                                                      tr("Fault schedules (*.json)"));
+    if (!file.isEmpty()) replay_counterexample(file.toStdString());
+  });
+  bar->addAction(replay);
+
   bar->addSeparator();
   auto* view = new QAction(tr("Export charts…"), this);
   connect(view, &QAction::triggered, this, [this] {
@@ -302,6 +325,7 @@ QString MainWindow::info_markdown() const {
 
 bool MainWindow::set_side_by_side(const std::optional<fs::path>& variant) {
   pause();
+  counterexample_.reset();
   if (!variant) {
     variant_.reset();
     delete secondary_;
@@ -330,6 +354,30 @@ bool MainWindow::set_side_by_side(const std::optional<fs::path>& variant) {
   return true;
 }
 
+bool MainWindow::replay_counterexample(const fs::path& schedule_file) {
+  if (!applied_) return false;
+  pause();
+  std::shared_ptr<const verify::Schedule> schedule;
+  try {
+    schedule = std::make_shared<const verify::Schedule>(
+        verify::read_schedule(schedule_file.string(), *applied_));
+  } catch (const std::exception& error) {
+    show_error(tr("Cannot replay the counterexample"), QString::fromStdString(error_text(error)));
+    return false;
+  }
+  counterexample_ = std::move(schedule);
+  variant_ = LoadedScenario{schedule_file, {}, nullptr};
+  if (!secondary_) {
+    secondary_ = new RunPane(centralWidget());
+    centralWidget()->layout()->addWidget(secondary_);
+    secondary_->set_theme(theme_);
+  }
+  primary_->set_compact(true);
+  secondary_->set_compact(true);
+  reset();
+  return true;
+}
+
 std::uint64_t MainWindow::current_seed() const {
   return parameters_->seed();
 }
@@ -347,6 +395,19 @@ void MainWindow::reset() {
   parameters_->mark_applied();
   const std::uint64_t seed = current_seed();
   applied_seed_ = seed;
+  if (counterexample_) {
+    // Both panes run the plan verify judged (a replay's scripted faults removed unless kept):
+    // the left without faults, the right under the counterexample, with its seed.
+    auto plan = std::make_shared<const spec::Scenario>(
+        verify::plan_scenario(*applied_, counterexample_->keep_scripted_faults));
+    primary_->setup(plan, counterexample_->seed,
+                    tr("%1 (no fault)").arg(QString::fromStdString(applied_->name)));
+    secondary_->setup(plan, counterexample_->seed, counterexample_title(*counterexample_),
+                      counterexample_);
+    target_ms_ = 0;
+    update_controls();
+    return;
+  }
   primary_->setup(applied_, seed, QString::fromStdString(applied_->name));
   if (secondary_ && variant_) {
     secondary_->setup(variant_->scenario, seed, QString::fromStdString(variant_->scenario->name));

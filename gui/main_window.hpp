@@ -16,6 +16,7 @@
 #include "scenario_document.hpp"
 #include "simulation/moments.hpp"
 #include "theme.hpp"
+#include "verify/schedule.hpp"
 
 class QAction;
 class QComboBox;
@@ -41,6 +42,10 @@ class MainWindow : public QMainWindow {
   bool open_scenario(const std::filesystem::path& path);
   /// Shows a second pane running `variant` with the same seed (nullopt: back to one pane).
   bool set_side_by_side(const std::optional<std::filesystem::path>& variant);
+  /// Replays a counterexample of `deploysim verify` (its fault-schedule file) in a second pane,
+  /// beside the fault-free run of the same plan; on a file that does not match the scenario shows
+  /// the error dialog and returns false.
+  bool replay_counterexample(const std::filesystem::path& schedule_file);
   /// Setup/Reset: applies pending parameters and starts the run(s) again from time 0.
   void reset();
   void go();
@@ -110,6 +115,8 @@ class MainWindow : public QMainWindow {
 
   std::optional<LoadedScenario> loaded_;
   std::optional<LoadedScenario> variant_;
+  // A counterexample replayed in the second pane (variant_ then holds the plan it ran on).
+  std::shared_ptr<const verify::Schedule> counterexample_;
   std::shared_ptr<const spec::Scenario> applied_;
   std::uint64_t applied_seed_ = 1;
   RunPane* primary_ = nullptr;

@@ -9,12 +9,14 @@
 
 Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::gui::Snapshot>)
 Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::spec::Scenario>)
+Q_DECLARE_METATYPE(std::shared_ptr<const deploysim::verify::Schedule>)
 
 namespace deploysim::gui {
 
 RunHandle::RunHandle(QObject* parent) : QObject(parent) {
   qRegisterMetaType<std::shared_ptr<const Snapshot>>();
   qRegisterMetaType<std::shared_ptr<const spec::Scenario>>();
+  qRegisterMetaType<std::shared_ptr<const verify::Schedule>>();
   runner_ = new SimulationRunner;
   runner_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, runner_, &QObject::deleteLater);
@@ -28,9 +30,13 @@ RunHandle::~RunHandle() {
   thread_.wait();
 }
 
-void RunHandle::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed) {
+void RunHandle::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
+                      std::shared_ptr<const verify::Schedule> faults) {
   ++generation_;
   ++in_flight_;
+  // Queued before the setup, so the runner has it when the run starts.
+  QMetaObject::invokeMethod(runner_, "set_faults", Qt::QueuedConnection,
+                            Q_ARG(std::shared_ptr<const deploysim::verify::Schedule>, faults));
   QMetaObject::invokeMethod(runner_, "setup", Qt::QueuedConnection,
                             Q_ARG(std::shared_ptr<const deploysim::spec::Scenario>, scenario),
                             Q_ARG(quint64, seed), Q_ARG(quint64, generation_));

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "snapshot.hpp"
+#include "verify/schedule.hpp"
 
 namespace deploysim::spec {
 struct Scenario;
@@ -25,7 +26,9 @@ class RunHandle : public QObject {
   ~RunHandle() override;
 
   /// Starts a fresh run; earlier requests' snapshots are dropped when they arrive.
-  void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed);
+  /// `faults`, if given, is the fault schedule the run follows (a counterexample's replay).
+  void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
+             std::shared_ptr<const verify::Schedule> faults = nullptr);
   void advance_to(std::int64_t time_ms);
   void step_one();
   /// The run as it was after `events` events, or at `time_ms`; backwards re-runs it.

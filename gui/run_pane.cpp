@@ -120,7 +120,7 @@ RunPane::RunPane(QWidget* parent) : QWidget(parent), handle_(std::make_unique<Ru
 RunPane::~RunPane() = default;
 
 void RunPane::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
-                    const QString& title) {
+                    const QString& title, std::shared_ptr<const verify::Schedule> faults) {
   scenario_ = scenario;
   latest_.reset();
   clear_shown();
@@ -128,7 +128,7 @@ void RunPane::setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_
   inspector_->setText(tr("Click a host to see its state and history."));
   title_->setText(
       QString("<big><b>%1</b></big> &nbsp;·&nbsp; seed %2").arg(title.toHtmlEscaped()).arg(seed));
-  handle_->setup(std::move(scenario), seed);
+  handle_->setup(std::move(scenario), seed, std::move(faults));
 }
 
 void RunPane::clear_shown() {

@@ -12,6 +12,7 @@
 
 #include "snapshot.hpp"
 #include "theme.hpp"
+#include "verify/schedule.hpp"
 
 class QLabel;
 class QPlainTextEdit;
@@ -37,7 +38,7 @@ class RunPane : public QWidget {
 
   /// Starts a fresh run of `scenario` with `seed`; `title` heads the pane.
   void setup(std::shared_ptr<const spec::Scenario> scenario, std::uint64_t seed,
-             const QString& title);
+             const QString& title, std::shared_ptr<const verify::Schedule> faults = nullptr);
   RunHandle& handle() { return *handle_; }
   const std::shared_ptr<const spec::Scenario>& scenario() const { return scenario_; }
   void set_theme(const Theme& theme);

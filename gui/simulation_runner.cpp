@@ -36,10 +36,17 @@ void SimulationRunner::setup(std::shared_ptr<const spec::Scenario> scenario, qui
   publish();
 }
 
+void SimulationRunner::set_faults(std::shared_ptr<const verify::Schedule> schedule) {
+  schedule_ = std::move(schedule);
+}
+
 void SimulationRunner::restart() {
   simulation_.reset();
   trace_ = std::make_unique<HostTraceSink>();
-  simulation_ = std::make_unique<simulation::Simulation>(*scenario_, seed_, trace_.get());
+  // A plan records what its run reached: every re-run (a step back) needs a fresh one.
+  faults_ = schedule_ ? std::make_unique<model::FaultPlan>(verify::make_plan(*schedule_)) : nullptr;
+  simulation_ =
+      std::make_unique<simulation::Simulation>(*scenario_, seed_, trace_.get(), faults_.get());
   initial_hosts_ = simulation_->world().fleet().size();
   catalog_.reset();
   rows_sent_ = 0;

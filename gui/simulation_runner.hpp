@@ -9,7 +9,9 @@
 #include <optional>
 
 #include "engine/time.hpp"
+#include "model/fault_plan.hpp"
 #include "snapshot.hpp"
+#include "verify/schedule.hpp"
 
 namespace deploysim::spec {
 struct Scenario;
@@ -29,6 +31,8 @@ class SimulationRunner : public QObject {
   ~SimulationRunner() override;
 
  public Q_SLOTS:
+  /// The fault schedule of the runs set up from now on (null: none), for a counterexample.
+  void set_faults(std::shared_ptr<const deploysim::verify::Schedule> schedule);
   /// Starts a fresh run of `scenario` with `seed`; publishes the snapshot at time 0.
   void setup(std::shared_ptr<const deploysim::spec::Scenario> scenario, quint64 seed,
              quint64 generation);
@@ -54,6 +58,8 @@ class SimulationRunner : public QObject {
 
   std::shared_ptr<const spec::Scenario> scenario_;
   std::unique_ptr<HostTraceSink> trace_;
+  std::shared_ptr<const verify::Schedule> schedule_;
+  std::unique_ptr<model::FaultPlan> faults_;  // this run's plan, made anew at each restart
   std::unique_ptr<simulation::Simulation> simulation_;
   std::shared_ptr<const FleetCatalog> catalog_;
   std::uint64_t generation_ = 0;

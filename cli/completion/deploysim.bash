@@ -31,13 +31,17 @@ _deploysim() {
   # Values that are files, or one of a few words.
   case $prev in
     --trace | --timeseries | --notifications | --csv | --jsonl | --config | --output | -o | \
-      --observed | --baseline | --write-baseline | --incidents)
+      --observed | --baseline | --write-baseline | --incidents | --faults | --counterexample)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
       ;;
     --export)
       mapfile -t COMPREPLY < <(compgen -W "influx=http://127.0.0.1:8086/write?db=deploysim influx= openmetrics=" -- "$cur")
       compopt -o nospace 2>/dev/null
+      return
+      ;;
+    --fault-kind)
+      mapfile -t COMPREPLY < <(compgen -W "skip_host install_fails_once install_fails health_check_passes_bad health_check_fails_good host_crash_mid_update alert_silent alert_late scrape_missed person_unreachable person_slow flag_early flag_wrong_percent group_unreachable canary_misleading" -- "$cur")
       return
       ;;
     --datasource)

@@ -61,8 +61,14 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
         end(host, false);
         return;
       }
+      if (const Fault* crash = fault(FaultKind::host_crash_mid_update, host)) {
+        world_.note_fault(*crash, fleet.host_name(host) + " crashes during its install");
+        fleet.set_health(host, Health::crashed);
+        end(host, false);
+        return;
+      }
       auto stream = draws(host, Draw::failure);
-      if (stream.bernoulli(timing_.install_failure_probability)) {
+      if (install_fails(host, stream)) {
         if (attempts_[host] >= timing_.max_retries) {
           end(host, false);
           return;
@@ -83,6 +89,19 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
       if (fleet.behaviours()[fleet.behaviour_of(host)].kind ==
           spec::Behaviour::Kind::crash_on_start) {
         fleet.set_health(host, Health::crashed);
+        // A check that passes a bad version tells the strategy all is well.
+        const Fault* passes = fault(FaultKind::health_check_passes_bad, host);
+        if (passes != nullptr) {
+          world_.note_fault(*passes, "the health check passes " + fleet.host_name(host) +
+                                         ", which crashed on its new version");
+        }
+        end(host, passes != nullptr);
+        return;
+      }
+      if (const Fault* fails = fault(FaultKind::health_check_fails_good, host)) {
+        // The host is fine but the check says otherwise: it stays out of rotation.
+        world_.note_fault(
+            *fails, "the health check fails " + fleet.host_name(host) + ", which started well");
         end(host, false);
         return;
       }
@@ -102,6 +121,19 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
     case Stage::idle:
       return;
   }
+}
+
+bool HostUpdater::install_fails(HostIndex host, engine::RandomStream& stream) const {
+  // The draw is made whatever the plan, so a fault does not shift later draws.
+  const bool by_chance = stream.bernoulli(timing_.install_failure_probability);
+  if (world_.faults() == nullptr) return by_chance;
+  const Fault* fails = fault(FaultKind::install_fails, host);
+  if (fails == nullptr && attempts_[host] == 0) fails = fault(FaultKind::install_fails_once, host);
+  if (fails == nullptr) return by_chance;
+  world_.note_fault(*fails,
+                    "the install on " + world_.fleet().host_name(host) + " fails" +
+                        (fails->kind == FaultKind::install_fails ? " every time" : " once"));
+  return true;
 }
 
 void HostUpdater::cancel_all() {

@@ -49,6 +49,13 @@ class HostUpdater : public engine::Process {
     return into_rotation_[host] ? Health::healthy : Health::out_of_rotation;
   }
   enum class Draw : unsigned { duration, failure };
+  // The fault planned for this host at a decision point (model/fault_plan.hpp), or nullptr.
+  const Fault* fault(FaultKind kind, HostIndex host) const {
+    return world_.faults() == nullptr ? nullptr
+                                      : world_.fault_at(kind, world_.fleet().host_name(host));
+  }
+  // Whether this attempt fails: by chance, or by a planned fault.
+  bool install_fails(HostIndex host, engine::RandomStream& stream) const;
   engine::RandomStream draws(HostIndex host, Draw draw) const;
 
   World& world_;

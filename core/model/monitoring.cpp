@@ -206,8 +206,20 @@ bool Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
     return false;
   }
   if (state.firing) return false;
-  if (!state.pending_since) state.pending_since = world_.now();
-  if (world_.now() - *state.pending_since < rule.for_duration) return false;
+  if (!state.pending_since) {
+    const Fault* lost = world_.faults() != nullptr && !state.scrape_lost
+                            ? world_.fault_at(FaultKind::scrape_missed, rule.name)
+                            : nullptr;
+    if (lost != nullptr) {
+      state.scrape_lost = true;  // this scrape never arrived: the condition is not yet seen
+      world_.note_fault(*lost, "the scrape that first finds " + rule.name + "'s condition is lost");
+      return false;
+    }
+    state.pending_since = world_.now();
+  }
+  const auto hold =
+      world_.faults() == nullptr ? std::optional(rule.for_duration) : hold_time(state);
+  if (!hold || world_.now() - *state.pending_since < *hold) return false;
   state.firing = true;
   world_.record(
       {world_.now(),
@@ -222,6 +234,21 @@ bool Monitor::evaluate(RuleState& state, double value, const AlertCallback& call
       true);
   callback(rule);
   return true;
+}
+
+std::optional<engine::Duration> Monitor::hold_time(RuleState& state) {
+  const auto& rule = *state.rule;
+  if (const Fault* silent = world_.fault_at(FaultKind::alert_silent, rule.name)) {
+    world_.note_fault(*silent, "alert " + rule.name + " does not fire");
+    return std::nullopt;
+  }
+  if (const Fault* late = world_.fault_at(FaultKind::alert_late, rule.name)) {
+    const auto delay = world_.faults()->late_by(*late);
+    world_.note_fault(*late,
+                      "alert " + rule.name + " fires " + engine::format_duration(delay) + " late");
+    return rule.for_duration + delay;
+  }
+  return rule.for_duration;
 }
 
 void Monitor::emit_signal(std::size_t index) {

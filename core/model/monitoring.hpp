@@ -57,7 +57,11 @@ class Monitor : public engine::Process {
     const spec::AlertRule* rule;
     std::optional<engine::Time> pending_since;
     bool firing = false;
+    bool scrape_lost = false;  // a scrape_missed fault has taken its one scrape
   };
+  // How long the rule's condition must hold before it fires, with any planned fault; nullopt
+  // when a fault keeps it from firing at all.
+  std::optional<engine::Duration> hold_time(RuleState& state);
   void sample();
   /// Whether it fired, calling `callback` (which may change the fleet).
   bool evaluate(RuleState& state, double value, const AlertCallback& callback);

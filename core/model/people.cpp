@@ -13,10 +13,14 @@ Responder::Responder(World& world, const spec::Person& person,
 
 void Responder::page(std::string_view alert) {
   if (busy()) return;
+  if (const Fault* away = world_.fault_at(FaultKind::person_unreachable, person_.name)) {
+    world_.note_fault(*away, person_.name + " does not answer the page for " + std::string(alert));
+    return;
+  }
   alert_ = std::string(alert);
   next_action_ = 0;
   stage_ = Stage::acknowledging;
-  world_.kernel().wake_after(person_.acknowledge.sample_duration(draws_), *this, 0);
+  world_.kernel().wake_after(step_time(person_.acknowledge), *this, 0);
 }
 
 void Responder::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
@@ -24,7 +28,7 @@ void Responder::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
     case Stage::acknowledging:
       world_.record({kernel.now(), "acknowledged", person_.name, {{"alert", alert_}}}, true);
       stage_ = Stage::diagnosing;
-      kernel.wake_after(person_.diagnose.sample_duration(draws_), *this, 0);
+      kernel.wake_after(step_time(person_.diagnose), *this, 0);
       return;
     case Stage::diagnosing:
       // A diagnosis that finds the problem gone ends the response.
@@ -33,17 +37,27 @@ void Responder::on_wake(engine::Kernel& kernel, std::uint64_t /*tag*/) {
         return;
       }
       stage_ = Stage::acting;
-      kernel.wake_after(person_.act.sample_duration(draws_), *this, 0);
+      kernel.wake_after(step_time(person_.act), *this, 0);
       return;
     case Stage::acting:
       perform(person_.playbook[next_action_++]);
       // Reassess: did it work?
       stage_ = Stage::diagnosing;
-      kernel.wake_after(person_.diagnose.sample_duration(draws_), *this, 0);
+      kernel.wake_after(step_time(person_.diagnose), *this, 0);
       return;
     case Stage::idle:
       return;
   }
+}
+
+engine::Duration Responder::step_time(const engine::Distribution& distribution) {
+  // Drawn whatever the plan, so that a fault leaves the person's later draws where they were.
+  const engine::Duration drawn = distribution.sample_duration(draws_);
+  if (world_.faults() == nullptr) return drawn;
+  const Fault* slow = world_.fault_at(FaultKind::person_slow, person_.name);
+  if (slow == nullptr) return drawn;
+  world_.note_fault(*slow, person_.name + " takes the slow end of every step");
+  return world_.faults()->slow(distribution);
 }
 
 void Responder::perform(const spec::Person::Response& response) {

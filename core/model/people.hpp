@@ -31,6 +31,8 @@ class Responder : public engine::Process {
  private:
   enum class Stage { idle, acknowledging, diagnosing, acting };
   void perform(const spec::Person::Response& response);
+  // How long one step takes: a draw, or the slow quantile under a person_slow fault.
+  engine::Duration step_time(const engine::Distribution& distribution);
 
   World& world_;
   const spec::Person& person_;

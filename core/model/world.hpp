@@ -15,6 +15,7 @@
 #include "engine/kernel.hpp"
 #include "engine/random.hpp"
 #include "engine/trace.hpp"
+#include "model/fault_plan.hpp"
 #include "model/fleet.hpp"
 #include "model/remediation.hpp"
 #include "model/slo.hpp"
@@ -94,6 +95,19 @@ class World : private FleetObserver {
   /// Crashed hosts: restarts and repairs by hand.
   const Remediation& remediation() const { return remediation_; }
   const WorldCounters& counters() const { return counters_; }
+  /// The fault schedule the model consults at its decision points; null in an ordinary run.
+  FaultPlan* faults() const { return faults_; }
+  void set_faults(FaultPlan* plan) { faults_ = plan; }
+  /// The fault planned at a decision point now, or nullptr (always nullptr without a plan).
+  const Fault* fault_at(FaultKind kind, std::string_view target) const {
+    return faults_ == nullptr ? nullptr : faults_->consult(kind, target, now());
+  }
+  /// The story's note of a planned fault taking effect, the first time it does.
+  void note_fault(const Fault& fault, std::string what) {
+    if (faults_ == nullptr || !faults_->first_note(fault)) return;
+    record({now(), "fault", fault.target, {{"detail", std::move(what) + " (planned fault)"}}},
+           true);
+  }
 
   // --- the deployment ---
   void set_rollout(Rollout* rollout) { rollout_ = rollout; }
@@ -175,6 +189,7 @@ class World : private FleetObserver {
   std::vector<std::uint32_t> deployment_groups_;
   std::optional<VersionIndex> target_version_;
   std::vector<FlagOffListener> flag_off_listeners_;
+  FaultPlan* faults_ = nullptr;
 };
 
 }  // namespace deploysim::model

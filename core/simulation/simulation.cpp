@@ -104,13 +104,15 @@ nlohmann::ordered_json Summary::to_json() const {
   return j;
 }
 
-Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace)
+Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace,
+                       model::FaultPlan* faults)
     : scenario_(scenario),
       world_(scenario, seed),
       monitor_(
           world_, [this](const spec::AlertRule& rule) { on_alert(rule); },
           [this](const spec::AlertRule& rule) { kill_switch(rule); }) {
   world_.set_trace(trace);
+  world_.set_faults(faults);
   for (const auto& person : scenario.people) {
     responders_.push_back(std::make_unique<model::Responder>(
         world_, person, [this](std::string_view alert) { return monitor_.is_firing(alert); },
@@ -140,8 +142,10 @@ Simulation::Simulation(const spec::Scenario& scenario, std::uint64_t seed, engin
     strategy_ = strategy::make_strategy(world_, *scenario.deployment);
     world_.set_rollout(strategy_.get());
     if (scenario.deployment->start <= scenario.clock.end) {
-      world_.kernel().call_at(scenario.deployment->start,
-                              [this](engine::Kernel&) { strategy_->begin(); });
+      world_.kernel().call_at(scenario.deployment->start, [this](engine::Kernel&) {
+        if (world_.faults() != nullptr) cut_off_groups();
+        strategy_->begin();
+      });
     }
   }
   schedule_changes();
@@ -183,16 +187,58 @@ void Simulation::timeline_flag_stage(const spec::TimelineEntry& entry, const std
     return;
   }
   in_timeline_ = true;
-  if (world_.set_flag(entry.flag, entry.group, entry.value, entry.percent, who) && entry.value) {
+  double percent = entry.percent;
+  if (entry.value && world_.faults() != nullptr) {
+    if (const auto* wrong = world_.fault_at(model::FaultKind::flag_wrong_percent, entry.flag)) {
+      world_.note_fault(*wrong, "flag " + entry.flag + " reaches the wrong share of hosts");
+      percent = wrong->percent;
+    }
+  }
+  if (world_.set_flag(entry.flag, entry.group, entry.value, percent, who) && entry.value) {
     timeline_staged_[flag] = true;
     stopped_by_others_[flag] = false;
   }
   in_timeline_ = false;
 }
 
+void Simulation::cut_off_groups() {
+  for (const auto& group : world_.fleet().groups()) {
+    const auto& hosts = world_.deployment_hosts();
+    if (group.hosts.empty() ||
+        std::find(hosts.begin(), hosts.end(), group.hosts.front()) == hosts.end()) {
+      continue;
+    }
+    const auto* cut = world_.fault_at(model::FaultKind::group_unreachable, group.name);
+    if (cut == nullptr) continue;
+    world_.note_fault(*cut, group.name + " is cut off from its callers");
+    for (auto h : group.hosts) world_.fleet().set_health(h, model::Health::unreachable);
+  }
+}
+
+engine::Time Simulation::timeline_time(const spec::TimelineEntry& entry,
+                                       std::vector<bool>& early_taken) {
+  if (world_.faults() == nullptr || entry.action != spec::ActionKind::set_flag || !entry.value ||
+      !scenario_.deployment) {
+    return entry.at;
+  }
+  // Only the flag's first turn-on moves, to the moment the deployment starts.
+  const auto flag = world_.fleet().find_flag(entry.flag);
+  if (!flag || early_taken[*flag]) return entry.at;
+  early_taken[*flag] = true;
+  const auto* early = world_.fault_at(model::FaultKind::flag_early, entry.flag);
+  if (early == nullptr) return entry.at;
+  const auto at = std::min(entry.at, scenario_.deployment->start);
+  // Noted when it happens, not now: the story is in time order.
+  world_.kernel().call_at(at, [this, early, &entry](engine::Kernel&) {
+    world_.note_fault(*early, "flag " + entry.flag + " goes on as the deployment starts");
+  });
+  return at;
+}
+
 void Simulation::schedule_timeline() {
+  std::vector<bool> early_taken(world_.fleet().flags().size(), false);
   for (const auto& entry : scenario_.timeline) {
-    world_.kernel().call_at(entry.at, [this, &entry](engine::Kernel&) {
+    world_.kernel().call_at(timeline_time(entry, early_taken), [this, &entry](engine::Kernel&) {
       const std::string who = entry.person.empty() ? "timeline" : entry.person;
       switch (entry.action) {
         case spec::ActionKind::set_flag:
@@ -389,8 +435,9 @@ void Simulation::summarise_incidents(Summary& s) const {
   }
 }
 
-Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace) {
-  Simulation simulation(scenario, seed, trace);
+Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace,
+           model::FaultPlan* faults) {
+  Simulation simulation(scenario, seed, trace, faults);
   simulation.run();
   return std::move(simulation).result();
 }

@@ -107,8 +107,10 @@ struct Result {
 class Simulation {
  public:
   /// `trace`, if given, receives every record (per host too) and must outlive the simulation.
-  Simulation(const spec::Scenario& scenario, std::uint64_t seed,
-             engine::TraceSink* trace = nullptr);
+  /// `faults`, if given, is the fault schedule the model consults at its decision points
+  /// (model/fault_plan.hpp); it records what the run reached and must outlive the simulation.
+  Simulation(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace = nullptr,
+             model::FaultPlan* faults = nullptr);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -143,6 +145,10 @@ class Simulation {
   void on_alert(const spec::AlertRule& rule);
   void page(std::string_view person, std::string_view alert);
   void schedule_timeline();
+  // When a timeline entry runs: earlier for a flag_early fault on its flag.
+  engine::Time timeline_time(const spec::TimelineEntry& entry, std::vector<bool>& early_taken);
+  // A group_unreachable fault on each deployment group, as the deployment starts.
+  void cut_off_groups();
   void schedule_changes();
   void timeline_flag_stage(const spec::TimelineEntry& entry, const std::string& who);
   void kill_switch(const spec::AlertRule& rule);
@@ -165,6 +171,7 @@ class Simulation {
 };
 
 /// Runs a scenario to its end: the one-call form used by the CLI, experiments and Python.
-Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace = nullptr);
+Result run(const spec::Scenario& scenario, std::uint64_t seed, engine::TraceSink* trace = nullptr,
+           model::FaultPlan* faults = nullptr);
 
 }  // namespace deploysim::simulation

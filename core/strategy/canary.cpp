@@ -382,7 +382,16 @@ CanaryStrategy::Verdict CanaryStrategy::judge(std::string& detail) {
 void CanaryStrategy::measure() {
   const auto& a = params_.analysis;
   std::string detail;
-  const Verdict verdict = judge(detail);
+  Verdict verdict = judge(detail);
+  // A misleading sample: the canary's pods happened to look like the baseline.
+  const model::Fault* misleading =
+      world_.faults() != nullptr ? world_.fault_at(model::FaultKind::canary_misleading, "analysis")
+                                 : nullptr;
+  if (misleading != nullptr) {
+    world_.note_fault(*misleading, "the canary analysis reads samples that look healthy");
+    verdict = Verdict::successful;
+    detail += " (misleading sample)";
+  }
   ++measurements_;
   if (verdict == Verdict::failed) ++failed_;
   consecutive_errors_ = verdict == Verdict::error ? consecutive_errors_ + 1 : 0;

@@ -58,7 +58,10 @@ void ManualStrategy::work_on_next_host() {
   // Both kinds of mistake draw for every host, so scripting one fault keeps the other draws.
   const bool skip_by_chance = mistakes_.bernoulli(params_.skip_probability);
   const bool misconfigure_by_chance = mistakes_.bernoulli(params_.misconfigure_probability);
-  if (skip_by_chance || scripted(spec::ScriptedFault::Kind::skip, host)) {
+  const bool skip_by_fault =
+      world_.faults() != nullptr &&
+      world_.fault_at(model::FaultKind::skip_host, world_.fleet().host_name(host)) != nullptr;
+  if (skip_by_chance || skip_by_fault || scripted(spec::ScriptedFault::Kind::skip, host)) {
     ++skipped_;
     world_.record({world_.now(),
                    "host_skipped",

@@ -30,6 +30,7 @@ from .results import Result, Simulation
 from .scenario import Scenario
 from .stats import bootstrap_interval, holm, paired_t_pvalue, t_interval, wilson_interval
 from .tidy import ExperimentFrame, experiment, load_experiment, timeseries
+from .verify import Counterexample, Verification, fault_kinds, verify
 
 __version__: str = _core.__version__
 
@@ -68,5 +69,9 @@ __all__ = [
     "timeseries",
     "until_precise",
     "wilson_interval",
+    "Counterexample",
+    "Verification",
+    "fault_kinds",
+    "verify",
     "__version__",
 ]

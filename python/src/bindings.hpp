@@ -23,5 +23,7 @@ void bind_check(py::module_& m);
 void bind_roi(py::module_& m);
 /// The release pipeline (DORA metrics) and configuration drift, configured by JSON documents.
 void bind_delivery(py::module_& m);
+/// Fault-schedule search over a rollout plan, and a counterexample's replay (verify/search.hpp).
+void bind_verify(py::module_& m);
 
 }  // namespace deploysim::python

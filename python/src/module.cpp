@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   deploysim::python::bind_check(m);
   deploysim::python::bind_roi(m);
   deploysim::python::bind_delivery(m);
+  deploysim::python::bind_verify(m);
 }

@@ -19,6 +19,7 @@
 #include "bindings.hpp"
 #include "io/metrics_export.hpp"
 #include "json_cast.hpp"
+#include "run_result.hpp"
 #include "simulation/narrative.hpp"
 
 namespace deploysim::python {
@@ -27,13 +28,6 @@ namespace {
 
 using spec::Scenario;
 using ScenarioPtr = std::shared_ptr<const Scenario>;
-
-/// A run's result with the scenario it came from (for clock times) and, if asked, every record.
-struct RunResult {
-  simulation::Result result;
-  ScenarioPtr scenario;
-  std::optional<std::vector<engine::TraceRecord>> trace;
-};
 
 /// A simulation that owns a reference to its scenario, driven from Python.
 struct SimulationHandle {

@@ -174,6 +174,8 @@ def writing_commands(source):
         (["check", bad_manifest, "--no-config", "--format", "sarif"], 2),
         (pipeline, 0), (pipeline + ["--json"], 0), (drift, 0), (drift + ["--json"], 0),
         (roi, 0), (roi + ["--json"], 0), (["roi", "--xkcd"], 0),
+        (["verify", knight, "-k", "1", "--quiet"], 1),
+        (["verify", knight, "-k", "1", "--quiet", "--format", "sarif"], 1),
     ]
 
 
@@ -208,6 +210,8 @@ def writing_files(source):
         ["check", manifest, "--observed", inventory, "--no-config", "--write-baseline", "FILE"],
         ["check", manifest, "--observed", inventory, "--no-config", "--format", "sarif",
          "--output", "FILE"],
+        ["verify", knight, "-k", "1", "--quiet", "--output", "FILE"],
+        ["verify", knight, "-k", "1", "--quiet", "--counterexample", "FILE"],
     ]
 
 

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDir>
 #include <QImage>
 #include <QMessageBox>
 #include <QProcess>
@@ -22,6 +23,7 @@
 #include "scenario/load.hpp"
 #include "scenario_document.hpp"
 #include "simulation/simulation.hpp"
+#include "verify/search.hpp"
 
 using deploysim::gui::MainWindow;
 using nlohmann::json;
@@ -236,6 +238,36 @@ class GuiTest : public QObject {
     QCOMPARE(gui_summary(*window.secondary()).dump(), core_summary(variant, 1).dump());
     QVERIFY(gui_summary(*window.secondary())["loss_usd"].get<double>() <
             gui_summary(window.primary())["loss_usd"].get<double>());
+  }
+
+  void a_counterexample_replays_beside_the_fault_free_run() {
+    // The counterexample deploysim verify finds for Knight's plan: one skipped server.
+    const auto knight = deploysim::scenario::load_scenario(kKnight);
+    deploysim::verify::SearchOptions options;
+    options.max_faults = 1;
+    const auto report = deploysim::verify::verify(
+        knight, {deploysim::verify::Property::named("flag_consistency", knight)}, options);
+    QVERIFY(report.counterexample.has_value());
+    const auto file = QDir::temp().filePath("deploysim_gui_counterexample.json").toStdString();
+    {
+      std::ofstream out(file);
+      out << report.counterexample->schedule.to_json().dump(2);
+    }
+    MainWindow window;
+    QVERIFY(window.open_scenario(kKnight));
+    QVERIFY(window.replay_counterexample(file));
+    QVERIFY(window.secondary() != nullptr);
+    QVERIFY(window.run_until_text("end"));
+    window.wait_idle();
+    QCOMPARE(gui_summary(*window.secondary()).dump(),
+             json(report.counterexample->result.summary.to_json()).dump());
+    // The left pane is the plan without faults: nothing lost.
+    QCOMPARE(gui_summary(window.primary())["loss_usd"].get<double>(), 0.0);
+    QVERIFY(window.secondary()->event_log().contains("smars-1 skipped"));
+    // A schedule for another scenario is refused with the error dialog.
+    QVERIFY(window.open_scenario(kScenarios + "nodejs_haproxy_manual.json"));
+    QVERIFY(!window.replay_counterexample(file));
+    std::remove(file.c_str());
   }
 
   void bad_files_show_the_error_with_its_json_pointer() {

@@ -34,6 +34,9 @@ expect --export deploysim run scenario.json --exp
 expect --export-per-host deploysim run scenario.json --export-
 expect --seed deploysim sweep x.json --se
 expect prometheus deploysim grafana x.json --datasource pro
+expect verify deploysim ver
+expect --slow-quantile deploysim verify x.json --slow
+expect skip_host deploysim verify x.json --fault-kind sk
 if grep -qx validate <<<"$(complete_line deploysim r)"; then
   echo "'deploysim r' offers validate"
   exit 1
