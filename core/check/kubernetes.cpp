@@ -764,6 +764,7 @@ class Assembler {
     facts.kind = in.kind;
     facts.desired = in.replicas;
     facts.gates_on_readiness = in.gates_on_readiness;
+    facts.main = in.main;
     facts.replicas_pointer = child_pointer(group.pointer, "replicas");
     facts.ignore = in.ignore;
     for (std::size_t c = 0; c < in.containers.size(); ++c) {

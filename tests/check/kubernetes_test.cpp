@@ -221,6 +221,17 @@ TEST(Kubernetes, MissingReadinessProbeOnlyWhereARollingUpdateGatesOnIt) {
                    "  replicas: 2\n  strategy: {type: Recreate}\n");
   EXPECT_TRUE(findings_of(check(recreate), "DS021").empty());
   EXPECT_TRUE(findings_of(check(deployment("web", "1.0")), "DS021").empty());
+  // The pod is ready when all its containers are: the application's probe gates it, and a
+  // sidecar without one is no finding.
+  std::string with_sidecar = deployment("web", "1.0");
+  with_sidecar += "        - name: proxy\n          image: reg.example.com/proxy:1.28\n";
+  EXPECT_TRUE(findings_of(check(with_sidecar), "DS021").empty()) << with_sidecar;
+  std::string neither =
+      web + "        - name: proxy\n          image: reg.example.com/proxy:1.28\n";
+  const auto neither_result = check(neither);
+  const auto both_without = findings_of(neither_result, "DS021");
+  ASSERT_EQ(both_without.size(), 1u);
+  EXPECT_EQ(both_without[0]->fingerprint(), "DS021|workload/prod/web/readiness");
 }
 
 // A Rollout whose first step sends `first_weight` percent of traffic to the canary, then waits
