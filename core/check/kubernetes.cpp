@@ -161,6 +161,61 @@ nlohmann::json annotation_json(const ObjectReader& metadata, const std::string& 
   }
 }
 
+// Whether `a` and `b` differ by one typo at most (one letter added, dropped, changed, or two
+// swapped), ignoring ASCII case. Kubernetes has many keys the checker does not read, and
+// did_you_mean's looser distance would take some of them (livenessProbe) for misspellings of
+// those it does (readinessProbe); one typo away, none of them is.
+bool one_typo_apart(std::string_view a, std::string_view b) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  std::string x = lower(a);
+  std::string y = lower(b);
+  if (x.size() > y.size()) std::swap(x, y);
+  if (y.size() - x.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < x.size() && x[i] == y[i]) ++i;
+  if (i == x.size()) return true;
+  if (x.size() < y.size()) return x.compare(i, std::string::npos, y, i + 1) == 0;
+  if (x.compare(i + 1, std::string::npos, y, i + 1) == 0) return true;
+  return i + 1 < x.size() && x[i] == y[i + 1] && x[i + 1] == y[i] &&
+         x.compare(i + 2, std::string::npos, y, i + 2) == 0;
+}
+
+// A key one typo away from one the checker reads (`replica`, `readinesProbe`) would leave a
+// default in its place (one replica, no probe) without a word: it is an input error.
+void refuse_misspelt_keys(const ObjectReader& object,
+                          std::initializer_list<std::string_view> read) {
+  for (const auto& item : object.json().items()) {
+    const std::string& key = item.key();
+    if (std::find(read.begin(), read.end(), key) != read.end()) continue;
+    for (const std::string_view wanted : read) {
+      if (one_typo_apart(key, wanted)) {
+        throw InputError(InputProblem{.file = object.file(),
+                                      .pointer = child_pointer(object.pointer(), key),
+                                      .detail = "unknown key " + quote(key),
+                                      .hint = "did you mean " + quote(std::string(wanted)) + "?"});
+      }
+    }
+  }
+}
+
+// A deploysim.io/ annotation the checker does not read would silently check nothing.
+[[noreturn]] void unknown_annotation(const ObjectReader& metadata, const std::string& key,
+                                     const std::vector<std::string>& known,
+                                     const std::string& otherwise) {
+  const std::string suggestion = input::did_you_mean(key.substr(kPrefix.size()), known);
+  throw InputError(
+      InputProblem{.file = metadata.file(),
+                   .pointer = child_pointer(child_pointer(metadata.pointer(), "annotations"), key),
+                   .detail = "unknown annotation " + quote(key),
+                   .hint = suggestion.empty()
+                               ? otherwise
+                               : "did you mean " + quote(std::string(kPrefix) + suggestion) + "?"});
+}
+
 class ManifestReader {
  public:
   ManifestReader(KubernetesInput& out, const KubernetesOptions& options)
@@ -193,6 +248,12 @@ class ManifestReader {
     const auto api = kApiVersions.find(kind);
     if (api == kApiVersions.end()) {
       object.string("apiVersion");
+      for (const auto& [known, version] : kApiVersions) {
+        if (one_typo_apart(kind, known)) {
+          object.value("kind").fail("a kind of Kubernetes object",
+                                    "did you mean " + quote(known) + "?");
+        }
+      }
       ++out_.skipped[kind];
       return;
     }
@@ -201,8 +262,10 @@ class ManifestReader {
       api_version.fail(quote(api->second) + " for kind " + kind);
     }
     if (kind == "ConfigMap") {
+      refuse_misspelt_keys(object, {"apiVersion", "kind", "metadata", "data"});
       read_config_map(source, object);
     } else {
+      refuse_misspelt_keys(object, {"apiVersion", "kind", "metadata", "spec"});
       read_workload(source, object, kind);
     }
   }
@@ -210,6 +273,7 @@ class ManifestReader {
   void read_config_map(const Source& source, ObjectReader& object) {
     ConfigMapIn map{source, "default", "", {}, {}, {}};
     auto metadata = object.child("metadata");
+    refuse_misspelt_keys(metadata, {"name", "namespace", "annotations"});
     map.name = metadata.string("name");
     map.ns = metadata.string("namespace", "default");
     const auto annotations = string_map(metadata.optional("annotations"));
@@ -233,7 +297,18 @@ class ManifestReader {
         }
       } else if (key.rfind(std::string(kPrefix) + "meaning.", 0) == 0) {
         map.meanings.emplace(key.substr(kPrefix.size() + 8), text);
+      } else if (key.rfind(kPrefix, 0) == 0) {
+        unknown_annotation(metadata, key, {"flags", "meaning."},
+                           "a ConfigMap takes deploysim.io/flags and deploysim.io/meaning.KEY");
       }
+    }
+    // A meaning is for a listed flag: one for another key is most likely a misspelt flag.
+    for (const auto& [flag, meaning] : map.meanings) {
+      if (std::find(map.flags.begin(), map.flags.end(), flag) != map.flags.end()) continue;
+      std::vector<std::string> meaning_keys;
+      for (const auto& listed : map.flags) meaning_keys.push_back("meaning." + listed);
+      unknown_annotation(metadata, std::string(kPrefix) + "meaning." + flag, meaning_keys,
+                         "the meaning of a flag that deploysim.io/flags does not list");
     }
     config_maps_.push_back(std::move(map));
   }
@@ -257,6 +332,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
   workload.source = source;
   workload.kind = kind;
   auto metadata = object.child("metadata");
+  refuse_misspelt_keys(metadata, {"name", "namespace", "annotations", "labels"});
   workload.metadata_pointer = metadata.pointer();
   workload.name = metadata.string("name");
   workload.ns = metadata.string("namespace", "default");
@@ -270,6 +346,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
     read_pod_spec(workload, ValueReader(object.json().at("spec"), source.file, spec.pointer()));
     read_version(workload, object, child_pointer(metadata.pointer(), "labels"));
   } else {
+    refuse_misspelt_keys(spec, {"replicas", "template", "strategy", "updateStrategy"});
     if (kind != "DaemonSet") {
       if (const auto replicas = spec.optional("replicas")) {
         workload.replicas = replicas->as_integer(0, 1'000'000);
@@ -277,6 +354,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
       }
     }
     auto template_object = spec.child("template");
+    refuse_misspelt_keys(template_object, {"metadata", "spec"});
     if (auto template_metadata = template_object.optional_child("metadata")) {
       workload.labels = string_map(template_metadata->optional("labels"));
     }
@@ -303,11 +381,14 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
 void ManifestReader::read_canary(WorkloadIn& workload, ObjectReader& spec) {
   auto strategy = spec.optional_child("strategy");
   if (!strategy) return;
+  refuse_misspelt_keys(*strategy, {"canary"});
   auto canary = strategy->optional_child("canary");
   if (!canary) return;
+  refuse_misspelt_keys(*canary, {"steps", "analysis"});
   workload.background_analysis = canary->has("analysis");
   for (const auto& entry : canary->optional_array("steps")) {
     auto step = entry.as_object();
+    refuse_misspelt_keys(step, {"setWeight", "analysis", "pause"});
     if (const auto weight = step.optional("setWeight")) {
       workload.canary_steps.push_back({weight->as_integer(0, 100), "", entry.pointer()});
       continue;
@@ -326,10 +407,12 @@ void ManifestReader::read_canary(WorkloadIn& workload, ObjectReader& spec) {
 
 void ManifestReader::read_pod_spec(WorkloadIn& workload, const ValueReader& spec) {
   auto object = spec.as_object();
+  refuse_misspelt_keys(object, {"containers"});
   const auto containers = object.array("containers");
   if (containers.empty()) object.value("containers").fail("at least one container");
   for (const auto& entry : containers) {
     auto container = entry.as_object();
+    refuse_misspelt_keys(container, {"name", "image", "readinessProbe", "envFrom", "env"});
     ContainerIn in;
     in.name = container.string("name");
     const auto image = container.value("image");
@@ -338,14 +421,17 @@ void ManifestReader::read_pod_spec(WorkloadIn& workload, const ValueReader& spec
     in.readiness_probe = container.has("readinessProbe");
     for (const auto& from : container.optional_array("envFrom")) {
       auto source = from.as_object();
+      refuse_misspelt_keys(source, {"configMapRef"});
       if (auto ref = source.optional_child("configMapRef")) {
         workload.config_maps.insert(ref->string("name"));
       }
     }
     for (const auto& variable : container.optional_array("env")) {
       auto env = variable.as_object();
+      refuse_misspelt_keys(env, {"valueFrom"});
       auto value_from = env.optional_child("valueFrom");
       if (!value_from) continue;
+      refuse_misspelt_keys(*value_from, {"configMapKeyRef"});
       if (auto ref = value_from->optional_child("configMapKeyRef")) {
         workload.config_keys.emplace(ref->string("name"), ref->string("key"));
       }
@@ -399,17 +485,14 @@ void ManifestReader::read_annotations(WorkloadIn& workload, const ObjectReader& 
       for (auto& [rule, reason] : ObjectReader(ignores, metadata.file(), pointer).members()) {
         workload.ignore.emplace(rule, reason.as_string());
       }
-    } else if (name.rfind("meaning.", 0) != 0 && name != "flags") {
-      const std::vector<std::string> known = {"service",  "version-label", "container",
-                                              "versions", "depends-on",    "ignore"};
-      const std::string suggestion = input::did_you_mean(name, known);
-      throw InputError(InputProblem{
-          .file = metadata.file(),
-          .pointer = pointer,
-          .detail = "unknown annotation " + quote(key),
-          .hint = suggestion.empty()
-                      ? "see docs/checker-kubernetes.md"
-                      : "did you mean " + quote(std::string(kPrefix) + suggestion) + "?"});
+    } else if (name.rfind("meaning.", 0) == 0 || name == "flags") {
+      unknown_annotation(metadata, key, {},
+                         "flags and their meanings are annotations of the flags' ConfigMap");
+    } else {
+      unknown_annotation(
+          metadata, key,
+          {"service", "version-label", "container", "versions", "depends-on", "ignore"},
+          "see docs/checker-kubernetes.md");
     }
   }
 }

@@ -234,6 +234,60 @@ TEST(Kubernetes, MissingReadinessProbeOnlyWhereARollingUpdateGatesOnIt) {
   EXPECT_EQ(both_without[0]->fingerprint(), "DS021|workload/prod/web/readiness");
 }
 
+TEST(Kubernetes, KeysTheCheckerDoesNotReadAreNotTakenForMisspellings) {
+  // The keys of a real Deployment, many of them one or two letters from a key the checker reads
+  // in a looser sense (livenessProbe, initContainers, selector, value).
+  const std::string yaml = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: prod
+  uid: 4b1c
+  generation: 3
+  labels: {app: web}
+  finalizers: []
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  minReadySeconds: 5
+  revisionHistoryLimit: 3
+  progressDeadlineSeconds: 600
+  paused: false
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: web}, annotations: {a: b}}
+    spec:
+      serviceAccountName: web
+      nodeSelector: {pool: apps}
+      tolerations: []
+      initContainers:
+        - {name: init, image: "reg.example.com/init:1.0"}
+      volumes: []
+      containers:
+        - name: web
+          image: reg.example.com/web:1.0
+          imagePullPolicy: IfNotPresent
+          args: [serve]
+          command: [web]
+          ports: [{containerPort: 8080}]
+          env:
+            - {name: MODE, value: fast}
+          resources: {limits: {cpu: "1"}}
+          livenessProbe: {tcpSocket: {port: 8080}}
+          startupProbe: {tcpSocket: {port: 8080}}
+          readinessProbe: {tcpSocket: {port: 8080}}
+          volumeMounts: []
+          securityContext: {runAsNonRoot: true}
+          tty: false
+          stdin: false
+)";
+  EXPECT_TRUE(check(yaml).findings.empty());
+  std::string misspelt = yaml;
+  misspelt.replace(misspelt.find("  replicas: 2"), 13, "  replcas: 2");
+  EXPECT_EQ(refusal(misspelt),
+            "web.yaml:11:3: /spec/replcas: unknown key \"replcas\"; did you mean \"replicas\"?");
+}
+
 // A Rollout whose first step sends `first_weight` percent of traffic to the canary, then waits
 // `first_gate`; the second step (100%) is gated by an analysis.
 std::string argo_rollout(int first_weight, const std::string& first_gate) {
