@@ -430,7 +430,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
                     "repeatable");
   check->add_option("--observed", options->observed,
                     "Observed inventory (JSON), or with --kubernetes the live List from kubectl "
-                    "get ... -o json; - for standard input");
+                    "get ... -o json (or -o yaml); - for standard input");
   check->add_option("--version-label", options->version_label,
                     "With --kubernetes: the pod label whose value is the version (default: the "
                     "image tag or digest)");

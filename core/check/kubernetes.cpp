@@ -716,16 +716,38 @@ class ItemCounter : public nlohmann::json_sax<nlohmann::json> {
   throw located_in(InputError(std::move(problems)), input);
 }
 
+// `kubectl get -o yaml` is as common as `-o json`: a List that does not start as JSON does is
+// read as YAML (one document), whose reader bounds the values a document may hold.
+std::optional<input::YamlDocument> observed_yaml(const NamedText& input) {
+  const std::size_t first = input.text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || input.text[first] == '{' || input.text[first] == '[') {
+    return std::nullopt;
+  }
+  std::vector<input::YamlDocument> documents = input::parse_yaml_documents(input.text, input.file);
+  if (documents.size() != 1) {
+    throw InputError(InputProblem{
+        .file = input.file,
+        .expected = "one List, what `kubectl get pods,replicasets,deployments -o yaml` prints",
+        .found = std::to_string(documents.size()) + " YAML documents",
+        .line = 1,
+        .column = 1});
+  }
+  return std::move(documents.front());
+}
+
 Observed read_observed(const NamedText& input, const KubernetesOptions& options,
                        std::map<std::string, std::size_t>& skipped) {
-  if (input.text.size() > options.count_items_above_bytes) {
+  const std::optional<input::YamlDocument> yaml = observed_yaml(input);
+  if (!yaml && input.text.size() > options.count_items_above_bytes) {
     ItemCounter counter(options.max_observed_items);
     nlohmann::json::sax_parse(input.text, &counter);
     if (counter.items() > options.max_observed_items) {
       refuse_items(input, options, "more than that");
     }
   }
-  const nlohmann::json document = input::parse_json_text(input.text, input.file);
+  const nlohmann::json parsed =
+      yaml ? nlohmann::json() : input::parse_json_text(input.text, input.file);
+  const nlohmann::json& document = yaml ? yaml->value : parsed;
   Observed observed;
   try {
     ObjectReader root(document, input.file, "");
@@ -747,6 +769,7 @@ Observed read_observed(const NamedText& input, const KubernetesOptions& options,
     for (const auto& item : items) read_observed_item(item, observed, skipped);
   } catch (const InputError& error) {
     // Positions in the List are found only when there is a problem to show.
+    if (yaml) rethrow_located(error, Source{&*yaml, input.file});
     throw located_in(error, input);
   }
   return observed;

@@ -1,6 +1,7 @@
 // `deploysim check --kubernetes` as a user runs it: the example, the Helm pipe, --list-rules,
 // and the bad-input corpus (tests/data/bad/check_kubernetes: NAME.yaml read as manifests,
-// NAME.live.json read as the live List beside examples/kubernetes/manifests; NAME.expected
+// NAME.live.json or NAME.live.yaml read as the live List beside examples/kubernetes/manifests;
+// NAME.expected
 // holds the message).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -216,7 +217,7 @@ class BadKubernetesInput : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadKubernetesInput, ExitsTwoWithFileLineAndColumn) {
   const std::string name = GetParam();
-  const bool live = name.size() > 10 && name.substr(name.size() - 10) == ".live.json";
+  const bool live = name.find(".live.") != std::string::npos;
   const std::string stem = name.substr(0, name.find('.'));
   std::string expected = testing::read_file_text(kBadDir / (stem + ".expected"));
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -232,6 +233,27 @@ TEST(Kubernetes, MissingReadinessProbeOnlyWhereARollingUpdateGatesOnIt) {
   const auto both_without = findings_of(neither_result, "DS021");
   ASSERT_EQ(both_without.size(), 1u);
   EXPECT_EQ(both_without[0]->fingerprint(), "DS021|workload/prod/web/readiness");
+}
+
+TEST(Kubernetes, ObservedListAsYamlGivesWhatItsJsonGives) {
+  // kubectl get -o yaml of the same objects: flow mappings are YAML, and so is JSON itself, so
+  // the List is written as block YAML the way kubectl writes it.
+  const std::string json = web_live("NewReplicaSetAvailable");
+  const nlohmann::json list = nlohmann::json::parse(json);
+  std::string yaml = "apiVersion: v1\nkind: List\nitems:\n";
+  for (const auto& item : list["items"]) yaml += "- " + item.dump() + "\n";
+  const auto from_json = check(deployment("web", "2.0"), &json);
+  const auto from_yaml = check(deployment("web", "2.0"), &yaml);
+  ASSERT_EQ(findings_of(from_json, "DS001").size(), 1u);
+  ASSERT_EQ(from_yaml.findings.size(), from_json.findings.size());
+  for (std::size_t i = 0; i < from_json.findings.size(); ++i) {
+    EXPECT_EQ(from_yaml.findings[i].fingerprint(), from_json.findings[i].fingerprint());
+  }
+  std::string misplaced = yaml;
+  misplaced.replace(misplaced.find("kind: List"), 10, "kind: Pod");
+  EXPECT_EQ(refusal(deployment("web", "2.0"), &misplaced),
+            "live.json:2:1: /kind: expected \"List\", what `kubectl get "
+            "pods,replicasets,deployments -o json` prints, found \"Pod\"");
 }
 
 TEST(Kubernetes, KeysTheCheckerDoesNotReadAreNotTakenForMisspellings) {
