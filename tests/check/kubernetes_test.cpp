@@ -310,6 +310,88 @@ spec:
             "web.yaml:11:3: /spec/replcas: unknown key \"replcas\"; did you mean \"replicas\"?");
 }
 
+// A StatefulSet of three databases and a DaemonSet whose version is a pod label.
+const std::string kStatefulAndDaemon = R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: prod}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: db
+          image: reg.example.com/db:15.4
+          readinessProbe: {exec: {command: [ready]}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: prod
+  annotations: {deploysim.io/version-label: app.kubernetes.io/version}
+spec:
+  template:
+    metadata: {labels: {app.kubernetes.io/version: "2.3"}}
+    spec:
+      containers:
+        - name: agent
+          image: reg.example.com/agent@sha256:0123
+          readinessProbe: {tcpSocket: {port: 9100}}
+)";
+
+// A pod owned directly by a StatefulSet or DaemonSet.
+std::string owned_pod_json(const std::string& name, const std::string& kind,
+                           const std::string& owner, const std::string& image,
+                           const std::string& version_label, bool ready = true) {
+  return R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": ")" + name +
+         R"(", "namespace": "prod", "labels": {"app.kubernetes.io/version": ")" + version_label +
+         R"("}, "ownerReferences": [{"kind": ")" + kind + R"(", "name": ")" + owner +
+         R"(", "controller": true}]}, "spec": {"containers": [{"name": ")" + owner +
+         R"(", "image": ")" + image + R"("}]}, "status": {"conditions": [{"type": "Ready",
+         "status": ")" +
+         (ready ? "True" : "False") + R"("}]}})";
+}
+
+// db-2 on 15.3 while the StatefulSet's revisions are `current` and `update`; the DaemonSet
+// should run on 3 nodes, agent-z reports 2.2 and agent-y is not ready.
+std::string stateful_and_daemon_live(const std::string& current, const std::string& update) {
+  const std::string db = "reg.example.com/db:";
+  const std::string agent = "reg.example.com/agent@sha256:0123";
+  return list_json({R"({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db",
+          "namespace": "prod"}, "status": {"currentRevision": ")" +
+                        current + R"(", "updateRevision": ")" + update + R"("}})",
+                    R"({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent",
+          "namespace": "prod"}, "status": {"desiredNumberScheduled": 3}})",
+                    owned_pod_json("db-0", "StatefulSet", "db", db + "15.4", ""),
+                    owned_pod_json("db-1", "StatefulSet", "db", db + "15.4", ""),
+                    owned_pod_json("db-2", "StatefulSet", "db", db + "15.3", ""),
+                    owned_pod_json("agent-x", "DaemonSet", "agent", agent, "2.3"),
+                    owned_pod_json("agent-y", "DaemonSet", "agent", agent, "2.3", false),
+                    owned_pod_json("agent-z", "DaemonSet", "agent", agent, "2.2")});
+}
+
+TEST(Kubernetes, StatefulSetAndDaemonSetPodsAreCheckedLikeDeploymentPods) {
+  const std::string settled = stateful_and_daemon_live("db-7", "db-7");
+  const auto result = check(kStatefulAndDaemon, &settled);
+  const auto mismatches = findings_of(result, "DS001");
+  ASSERT_EQ(mismatches.size(), 2u);
+  // The StatefulSet's stale pod at its image; the DaemonSet's version is its label.
+  EXPECT_EQ(mismatches[0]->fingerprint(), "DS001|host/prod/db@15.3");
+  EXPECT_EQ(mismatches[0]->location.range.start.line, 10);
+  EXPECT_EQ(mismatches[1]->fingerprint(), "DS001|host/prod/agent@2.2");
+  // A DaemonSet's desired pods are the live status's desiredNumberScheduled.
+  const auto not_ready = findings_of(result, "DS019");
+  ASSERT_EQ(not_ready.size(), 1u);
+  EXPECT_NE(not_ready[0]->message.find("DaemonSet \"prod/agent\" has 2 ready pod(s) of the 3"),
+            std::string::npos)
+      << not_ready[0]->message;
+  // During a StatefulSet's rolling update its pods on the old revision are expected.
+  const std::string rolling = stateful_and_daemon_live("db-7", "db-8");
+  const auto during = check(kStatefulAndDaemon, &rolling);
+  ASSERT_EQ(findings_of(during, "DS001").size(), 1u);
+  EXPECT_EQ(findings_of(during, "DS001")[0]->fingerprint(), "DS001|host/prod/agent@2.2");
+}
+
 // A Rollout whose first step sends `first_weight` percent of traffic to the canary, then waits
 // `first_gate`; the second step (100%) is gated by an analysis.
 std::string argo_rollout(int first_weight, const std::string& first_gate) {
