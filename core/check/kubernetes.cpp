@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "check/version_range.hpp"
+#include "input/file.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 #include "input/yaml_reader.hpp"
@@ -38,8 +39,18 @@ const std::map<std::string, std::string, std::less<>> kApiVersions = {
 struct Source {
   const YamlDocument* document;
   std::string file;
+  // The object in the resource file that `kustomize build` made this document from (its
+  // config.kubernetes.io/origin annotation), when that file was found; else null.
+  const YamlDocument* origin = nullptr;
+  std::string origin_file{};
 
   SourceSpot spot(std::string_view pointer) const {
+    if (origin != nullptr) {
+      // Keys kustomize added (labels, namespace) are not in the resource file: the nearest
+      // enclosing value that is stands for them.
+      const input::SourceRange at = origin->positions.find(pointer);
+      return {origin_file, {{at.line, at.column}, {at.end_line, at.end_column}}};
+    }
     const input::SourceRange at = document->positions.find(pointer);
     const int shift = document->source.empty() ? 0 : document->source_line;
     return {document->source.empty() ? file : document->source,
@@ -1110,6 +1121,89 @@ void Assembler::add_pods(const Observed& observed, const std::string& file) {
   out_.inventory = std::move(inventory);
 }
 
+// The resource files that `kustomize build` output names in config.kubernetes.io/origin
+// annotations (`buildMetadata: [originAnnotations]` in the kustomization), read once each.
+class OriginFiles {
+ public:
+  explicit OriginFiles(std::string root) : root_(std::move(root)) {}
+
+  // Points `source` at the object it was built from, when the annotation names a file that is
+  // found under the root and holds an object of the same kind and name.
+  void locate(Source& source, KubernetesInput& out) {
+    const nlohmann::json& value = source.document->value;
+    const nlohmann::json* annotations = annotations_of(value);
+    if (annotations == nullptr) return;
+    const auto origin = annotations->find("config.kubernetes.io/origin");
+    if (origin == annotations->end() || !origin->is_string()) return;
+    const std::string path = origin_path(origin->get<std::string>());
+    if (path.empty()) return;
+    ++out.origins.annotated;
+    if (root_.empty()) return;
+    const std::string file =
+        (std::filesystem::path(root_) / path).lexically_normal().generic_string();
+    const std::vector<YamlDocument>* documents = read(file);
+    if (documents == nullptr) return;
+    for (const auto& candidate : *documents) {
+      if (!same_object(candidate.value, value)) continue;
+      source.origin = &candidate;
+      source.origin_file = file;
+      ++out.origins.located;
+      return;
+    }
+  }
+
+ private:
+  static const nlohmann::json* annotations_of(const nlohmann::json& value) {
+    if (!value.is_object()) return nullptr;
+    const auto metadata = value.find("metadata");
+    if (metadata == value.end() || !metadata->is_object()) return nullptr;
+    const auto annotations = metadata->find("annotations");
+    if (annotations == metadata->end() || !annotations->is_object()) return nullptr;
+    return &*annotations;
+  }
+
+  // The `path:` line of the annotation's YAML (it also holds `repo:` and `ref:` for remote
+  // resources, whose files are not here).
+  static std::string origin_path(const std::string& text) {
+    if (text.find("repo:") != std::string::npos) return {};
+    const auto at = text.find("path:");
+    if (at == std::string::npos || (at != 0 && text[at - 1] != '\n')) return {};
+    std::string path = text.substr(at + 5, text.find('\n', at) - at - 5);
+    path.erase(0, path.find_first_not_of(" \t\"'"));
+    path.erase(path.find_last_not_of(" \t\r\"'") + 1);
+    return path;
+  }
+
+  // The same kind, and the same name up to kustomize's namePrefix and nameSuffix.
+  static bool same_object(const nlohmann::json& original, const nlohmann::json& built) {
+    const auto text = [](const nlohmann::json& v, const char* a, const char* b = nullptr) {
+      const nlohmann::json* at = v.is_object() && v.contains(a) ? &v.at(a) : nullptr;
+      if (at != nullptr && b != nullptr)
+        at = at->is_object() && at->contains(b) ? &at->at(b) : nullptr;
+      return at != nullptr && at->is_string() ? at->get<std::string>() : std::string();
+    };
+    const std::string name = text(original, "metadata", "name");
+    return !name.empty() && text(original, "kind") == text(built, "kind") &&
+           text(built, "metadata", "name").find(name) != std::string::npos;
+  }
+
+  const std::vector<YamlDocument>* read(const std::string& file) {
+    const auto known = files_.find(file);
+    if (known != files_.end()) return known->second ? &*known->second : nullptr;
+    std::optional<std::vector<YamlDocument>> documents;
+    try {
+      documents = input::parse_yaml_documents(input::read_text_file(file), file);
+    } catch (const InputError&) {
+      // An unreadable origin leaves the findings in the build output, where they also are.
+    }
+    const auto& kept = files_.emplace(file, std::move(documents)).first->second;
+    return kept ? &*kept : nullptr;
+  }
+
+  std::string root_;
+  std::map<std::string, std::optional<std::vector<YamlDocument>>> files_;
+};
+
 }  // namespace
 
 std::vector<std::string> kubernetes_files(const std::string& path) {
@@ -1143,8 +1237,13 @@ KubernetesInput read_kubernetes(const std::vector<NamedText>& manifests, const N
     streams.push_back(input::parse_yaml_documents(input.text, input.file));
   }
   ManifestReader reader(out, options);
+  OriginFiles origins(options.kustomize_dir);
   for (std::size_t i = 0; i < manifests.size(); ++i) {
-    for (const auto& document : streams[i]) reader.read_document({&document, manifests[i].file});
+    for (const auto& document : streams[i]) {
+      Source source{&document, manifests[i].file};
+      origins.locate(source, out);
+      reader.read_document(source);
+    }
   }
   if (reader.workloads().empty()) {
     std::string found;

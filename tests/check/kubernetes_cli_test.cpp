@@ -65,10 +65,11 @@ TEST(KubernetesCli, ExampleReportsTheStalePodAndTheFlagInTheUsersYaml) {
   EXPECT_NE(result.err.find("note: skipped 1 object(s) of kind Service"), std::string::npos);
 }
 
-// What a shell script printed and its exit code.
+// What a shell script printed on standard output and error, and its exit code.
 struct ScriptResult {
   int exit_code = -1;
   std::string out;
+  std::string err;
 };
 
 // Runs `script` with bash in `directory`, with deploysim first on PATH (run_deploysim reads
@@ -83,10 +84,11 @@ ScriptResult run_script(const fs::path& directory, const std::string& script) {
          << fs::path(DEPLOYSIM_BINARY).parent_path().string() << "':\"$PATH\"\n"
          << script << '\n';
   }
-  const int status = std::system(
-      ("bash '" + (dir / "script.sh").string() + "' > '" + (dir / "out").string() + "'").c_str());
+  const int status = std::system(("bash '" + (dir / "script.sh").string() + "' > '" +
+                                  (dir / "out").string() + "' 2> '" + (dir / "err").string() + "'")
+                                     .c_str());
   ScriptResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                      testing::read_file_text(dir / "out")};
+                      testing::read_file_text(dir / "out"), testing::read_file_text(dir / "err")};
   fs::remove_all(dir);
   return result;
 }
@@ -109,6 +111,41 @@ TEST(KubernetesCli, HelmTemplatePipeMapsFindingsToTheTemplates) {
     }
   }
   EXPECT_TRUE(found) << result.out;
+}
+
+TEST(KubernetesCli, KustomizeOriginAnnotationsLocateFindingsInTheResourceFiles) {
+  // rendered.yaml is what `kustomize build overlays/prod` prints with originAnnotations.
+  const std::string pipe =
+      "cat rendered.yaml | deploysim check --kubernetes - --observed ../live.json --format json";
+  const auto located =
+      run_script(kSource / kExample / "kustomize", pipe + " --kustomize-dir overlays/prod");
+  EXPECT_EQ(located.exit_code, 1) << located.err;
+  const int image_line = line_of(kSource / kExample / "kustomize/base/smars.yaml", "image:");
+  const int flag_line = line_of(kSource / kExample / "kustomize/base/flags.yaml", "  power_peg:");
+  int checked = 0;
+  const auto report = nlohmann::json::parse(located.out);
+  for (const auto& finding : report["findings"]) {
+    if (finding["rule_id"] == "DS001") {
+      EXPECT_EQ(finding["location"]["file"], "base/smars.yaml");
+      EXPECT_EQ(finding["location"]["line"], image_line);
+      ++checked;
+    }
+    if (finding["rule_id"] == "DS002") {
+      EXPECT_EQ(finding["related"][0]["file"], "base/flags.yaml") << finding;
+      EXPECT_EQ(finding["related"][0]["line"], flag_line);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2) << located.out;
+  EXPECT_EQ(located.err.find("config.kubernetes.io/origin"), std::string::npos) << located.err;
+  // Without the directory the findings stay in the build output, and a note says what to add.
+  const auto unlocated = run_script(kSource / kExample / "kustomize", pipe);
+  EXPECT_EQ(unlocated.exit_code, 1);
+  EXPECT_NE(unlocated.out.find("\"file\": \"-\""), std::string::npos) << unlocated.out;
+  EXPECT_NE(unlocated.err.find("note: 2 object(s) name the file kustomize built them from "
+                               "(config.kubernetes.io/origin); give --kustomize-dir DIR"),
+            std::string::npos)
+      << unlocated.err;
 }
 
 // The `deploysim check` step of examples/ci/github-actions-kubernetes.yml, run as written in its
