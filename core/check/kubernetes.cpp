@@ -43,6 +43,10 @@ struct Source {
   // config.kubernetes.io/origin annotation), when that file was found; else null.
   const YamlDocument* origin = nullptr;
   std::string origin_file{};
+  // For `helm template` output whose template file was found: the lines of the rendered stream
+  // and of the template; else null.
+  const std::vector<std::string>* rendered = nullptr;
+  const std::vector<std::string>* template_lines = nullptr;
 
   SourceSpot spot(std::string_view pointer) const {
     if (origin != nullptr) {
@@ -52,9 +56,49 @@ struct Source {
       return {origin_file, {{at.line, at.column}, {at.end_line, at.end_column}}};
     }
     const input::SourceRange at = document->positions.find(pointer);
-    const int shift = document->source.empty() ? 0 : document->source_line;
-    return {document->source.empty() ? file : document->source,
-            {{at.line - shift, at.column}, {at.end_line - shift, at.end_column}}};
+    if (document->source.empty()) {
+      return {file, {{at.line, at.column}, {at.end_line, at.end_column}}};
+    }
+    const int shift = template_line(at.line) - at.line;
+    return {document->source, {{at.line + shift, at.column}, {at.end_line + shift, at.end_column}}};
+  }
+
+ private:
+  // The indentation and key of a line ("  - name: web" -> 4, "name"), or an empty key.
+  static std::pair<std::size_t, std::string> key_of(const std::string& line) {
+    std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos) return {0, ""};
+    if (line.compare(indent, 2, "- ") == 0) indent = line.find_first_not_of(' ', indent + 2);
+    if (indent == std::string::npos) return {0, ""};
+    const std::size_t colon = line.find(':', indent);
+    if (colon == std::string::npos || colon == indent) return {indent, ""};
+    const std::string key = line.substr(indent, colon - indent);
+    if (key.find_first_of(" {}\"'#") != std::string::npos) return {indent, ""};
+    return {indent, key};
+  }
+
+  // The template's line for a line of the rendered document. Counted from the `# Source:`
+  // comment, unless multi-line directives above it ({{ include ... | nindent 4 }}) make the
+  // two differ: then the key of the rendered line, at its indentation, is found in the
+  // template by its rank among the lines with that key and indentation. The count is the
+  // fallback when the ranks do not match (a range or conditional around the key).
+  int template_line(int line) const {
+    const int counted = line - document->source_line;
+    if (rendered == nullptr || template_lines == nullptr || line < 1 ||
+        static_cast<std::size_t>(line) > rendered->size()) {
+      return counted;
+    }
+    const auto wanted = key_of((*rendered)[static_cast<std::size_t>(line) - 1]);
+    if (wanted.second.empty()) return counted;
+    std::size_t rank = 0;
+    for (auto i = static_cast<std::size_t>(document->source_line);
+         i < static_cast<std::size_t>(line); ++i) {
+      if (key_of((*rendered)[i]) == wanted) ++rank;
+    }
+    for (std::size_t j = 0; j < template_lines->size(); ++j) {
+      if (key_of((*template_lines)[j]) == wanted && --rank == 0) return static_cast<int>(j) + 1;
+    }
+    return counted;
   }
 };
 
@@ -1121,6 +1165,50 @@ void Assembler::add_pods(const Observed& observed, const std::string& file) {
   out_.inventory = std::move(inventory);
 }
 
+// The templates that `helm template` output names in `# Source:` comments, found from the
+// current directory (where `helm template` ran, as in the CI example), and the lines of the
+// rendered streams, read once each.
+class HelmTemplates {
+ public:
+  void locate(Source& source, const std::string& rendered_text) {
+    const std::string& file = source.document->source;
+    if (file.empty()) return;
+    auto [it, fresh] = templates_.try_emplace(file);
+    if (fresh) {
+      std::error_code error;
+      if (std::filesystem::is_regular_file(file, error)) {
+        try {
+          it->second = lines(input::read_text_file(file));
+        } catch (const InputError&) {
+          // Unreadable: lines are counted from the `# Source:` comment instead.
+        }
+      }
+    }
+    if (!it->second) return;
+    auto [rendered, new_stream] = rendered_.try_emplace(&rendered_text);
+    if (new_stream) rendered->second = lines(rendered_text);
+    source.rendered = &rendered->second;
+    source.template_lines = &*it->second;
+  }
+
+ private:
+  static std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      out.push_back(text.substr(start, end - start));
+      if (!out.back().empty() && out.back().back() == '\r') out.back().pop_back();
+      start = end + 1;
+    }
+    return out;
+  }
+
+  std::map<std::string, std::optional<std::vector<std::string>>> templates_;
+  std::map<const std::string*, std::vector<std::string>> rendered_;
+};
+
 // The resource files that `kustomize build` output names in config.kubernetes.io/origin
 // annotations (`buildMetadata: [originAnnotations]` in the kustomization), read once each.
 class OriginFiles {
@@ -1238,10 +1326,12 @@ KubernetesInput read_kubernetes(const std::vector<NamedText>& manifests, const N
   }
   ManifestReader reader(out, options);
   OriginFiles origins(options.kustomize_dir);
+  HelmTemplates templates;
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     for (const auto& document : streams[i]) {
       Source source{&document, manifests[i].file};
       origins.locate(source, out);
+      templates.locate(source, manifests[i].text);
       reader.read_document(source);
     }
   }

@@ -113,6 +113,42 @@ TEST(KubernetesCli, HelmTemplatePipeMapsFindingsToTheTemplates) {
   EXPECT_TRUE(found) << result.out;
 }
 
+TEST(KubernetesCli, HelmFindingsFindTheirTemplateLineAcrossMultiLineDirectives) {
+  // A chart as `helm create` writes them: labels from a helper, expanded to three lines where
+  // the template has one, so counting lines from `# Source:` would miss the image by two.
+  const fs::path dir = fs::temp_directory_path() / ("deploysim-helm-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "web/templates");
+  const std::string template_text =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+      "  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\nspec:\n"
+      "  replicas: {{ .Values.replicas }}\n  template:\n    metadata:\n      labels:\n"
+      "        {{- include \"web.labels\" . | nindent 8 }}\n    spec:\n      containers:\n"
+      "        - name: web\n          image: \"reg.example.com/web:{{ .Values.tag }}\"\n";
+  std::ofstream(dir / "web/templates/web.yaml") << template_text;
+  std::ofstream(dir / "rendered.yaml")
+      << "---\n# Source: web/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+         "metadata:\n  name: web\n  labels:\n    app.kubernetes.io/name: web\n"
+         "    app.kubernetes.io/instance: web\n    app.kubernetes.io/version: \"latest\"\n"
+         "spec:\n  replicas: 2\n  template:\n    metadata:\n      labels:\n"
+         "        app.kubernetes.io/name: web\n        app.kubernetes.io/instance: web\n"
+         "        app.kubernetes.io/version: \"latest\"\n    spec:\n      containers:\n"
+         "        - name: web\n          image: \"reg.example.com/web:latest\"\n";
+  const auto result =
+      run_script(dir, "deploysim check --no-config --kubernetes - < rendered.yaml --format json");
+  fs::remove_all(dir);
+  ASSERT_EQ(result.exit_code, 0) << result.err;  // DS020 and DS021 are warnings
+  const auto report = nlohmann::json::parse(result.out);
+  int checked = 0;
+  for (const auto& finding : report["findings"]) {
+    // The unpinned image and the missing probe, both at the template's image line.
+    EXPECT_EQ(finding["location"]["file"], "web/templates/web.yaml");
+    EXPECT_EQ(finding["location"]["line"], 16) << finding;
+    EXPECT_EQ(finding["location"]["column"], 11) << finding;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2) << result.out;
+}
+
 TEST(KubernetesCli, KustomizeOriginAnnotationsLocateFindingsInTheResourceFiles) {
   // rendered.yaml is what `kustomize build overlays/prod` prints with originAnnotations.
   const std::string pipe =
