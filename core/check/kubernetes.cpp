@@ -578,6 +578,7 @@ void ManifestReader::read_version(WorkloadIn& workload, const ObjectReader& obje
           .hint = "the version label is set by deploysim.io/version-label or --version-label"});
     }
     workload.version = label->second;
+    workload.version_pointer = child_pointer(labels_at, workload.version_label);
     return;
   }
   if (image.version.empty()) {
@@ -911,8 +912,9 @@ class Assembler {
     group.version = in.version;
     group.pointer = group_pointer(w);
     const SourceSpot image = in.source.spot(in.version_pointer);
-    const SourceSpot replicas =
-        in.replicas_pointer.empty() ? image : in.source.spot(in.replicas_pointer);
+    // Without a replicas key (a DaemonSet, the default of 1), the workload's image stands for it.
+    const SourceSpot replicas = in.source.spot(
+        in.replicas_pointer.empty() ? in.containers[in.main].image_pointer : in.replicas_pointer);
     sources_->add(group.pointer, in.source.spot(child_pointer(in.metadata_pointer, "name")));
     sources_->add(child_pointer(group.pointer, "version"), image);
     sources_->add(child_pointer(group.pointer, "hosts"), replicas);

@@ -379,6 +379,8 @@ TEST(Kubernetes, StatefulSetAndDaemonSetPodsAreCheckedLikeDeploymentPods) {
   EXPECT_EQ(mismatches[0]->fingerprint(), "DS001|host/prod/db@15.3");
   EXPECT_EQ(mismatches[0]->location.range.start.line, 10);
   EXPECT_EQ(mismatches[1]->fingerprint(), "DS001|host/prod/agent@2.2");
+  // A version read from a label is located at the label.
+  EXPECT_EQ(mismatches[1]->location.range.start.line, 21);
   // A DaemonSet's desired pods are the live status's desiredNumberScheduled.
   const auto not_ready = findings_of(result, "DS019");
   ASSERT_EQ(not_ready.size(), 1u);
