@@ -36,6 +36,7 @@ struct CheckOptions {
   std::string observed;
   std::vector<std::string> kubernetes;
   std::string version_label;
+  std::string kustomize_dir;
   std::string ansible;
   std::string facts;
   // Empty: from the configuration file, else the defaults of check::AnsibleOptions.
@@ -204,10 +205,22 @@ check::Manifest read_fleet(const CheckOptions& options,
   check::KubernetesOptions settings;
   if (config && config->version_label) settings.version_label = *config->version_label;
   if (!options.version_label.empty()) settings.version_label = options.version_label;
+  settings.kustomize_dir = options.kustomize_dir;
   auto input = check::read_kubernetes(texts, observed ? &*observed : nullptr, settings);
   input.manifest.policy = policy_defaults;
   for (const auto& [kind, count] : input.skipped) {
     std::cerr << "note: skipped " << count << " object(s) of kind " << kind << '\n';
+  }
+  const auto& origins = input.origins;
+  if (origins.annotated > origins.located) {
+    std::cerr << "note: " << origins.annotated - origins.located
+              << " object(s) name the file kustomize built them from (config.kubernetes.io/origin)"
+              << (options.kustomize_dir.empty()
+                      ? "; give --kustomize-dir DIR, the directory given to kustomize build, to "
+                        "locate their findings in those files\n"
+                      : ", but it was not found under " + options.kustomize_dir +
+                            " or did not hold the object; their findings point at the build "
+                            "output\n");
   }
   inventory = std::move(input.inventory);
   return std::move(input.manifest);
@@ -430,7 +443,13 @@ void add_check_command(CLI::App& app, int& exit_code) {
                     "repeatable");
   check->add_option("--observed", options->observed,
                     "Observed inventory (JSON), or with --kubernetes the live List from kubectl "
-                    "get ... -o json; - for standard input");
+                    "get ... -o json (or -o yaml); - for standard input");
+  check
+      ->add_option("--kustomize-dir", options->kustomize_dir,
+                   "With --kubernetes: the directory given to kustomize build, so that findings "
+                   "on objects with config.kubernetes.io/origin annotations (buildMetadata: "
+                   "[originAnnotations]) point at their resource files")
+      ->check(CLI::ExistingDirectory);
   check->add_option("--version-label", options->version_label,
                     "With --kubernetes: the pod label whose value is the version (default: the "
                     "image tag or digest)");

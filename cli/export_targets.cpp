@@ -46,6 +46,11 @@ ExportTarget open_target(const std::string& spec) {
     throw std::runtime_error("--export " + spec +
                              ": expected influx=URL, influx=FILE or openmetrics=FILE");
   }
+  // "ftp://host/x" is a URL of a kind the exports do not speak, not a file name.
+  if (!is_url(dest) && dest.find("://") != std::string::npos) {
+    throw std::runtime_error("--export " + spec +
+                             ": expected an http:// or https:// URL or a file");
+  }
   if (kind == "influx" && is_url(dest)) {
     return {ExportTarget::Kind::influx_http, influx_write_url(dest), nullptr};
   }

@@ -51,6 +51,36 @@ std::string version_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+// An INI or YAML inventory is what users have at hand; say how to get the JSON the checker
+// reads instead of reporting the first character JSON does not allow.
+void require_json_inventory(const NamedText& inventory) {
+  const std::string& text = inventory.text;
+  const std::size_t at = text.find_first_not_of(" \t\r\n");
+  if (at == std::string::npos || text[at] == '{') return;
+  const std::size_t line_start =
+      text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+  std::string first_line = text.substr(at, text.find_first_of("\r\n", at) - at);
+  if (first_line.size() > 40) {
+    // Cut at 40 bytes without splitting a UTF-8 character.
+    first_line.resize(40);
+    while (!first_line.empty() && (static_cast<unsigned char>(first_line.back()) & 0xC0) == 0x80)
+      first_line.pop_back();
+    if (!first_line.empty() && static_cast<unsigned char>(first_line.back()) >= 0xC0)
+      first_line.pop_back();
+    first_line += "...";
+  }
+  throw InputError(InputProblem{
+      .file = inventory.file,
+      .expected = "the JSON object that `ansible-inventory --list` prints",
+      .found = quote(first_line),
+      .hint = "for an INI or YAML inventory, check the output of "
+              "`ansible-inventory -i FILE --list` instead",
+      .line = static_cast<int>(
+                  std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) +
+              1,
+      .column = static_cast<int>(at - line_start) + 1});
+}
+
 class AnsibleReader {
  public:
   AnsibleReader(const NamedText& inventory, const AnsibleOptions& options, AnsibleInput& out)
@@ -104,10 +134,11 @@ class AnsibleReader {
       observed.pointer = child_pointer("/facts", host);
       std::string pointer;
       const nlohmann::json* version = at_path(document, options_.version_fact, pointer);
-      if (version != nullptr && (version->is_string() || version->is_number())) {
-        observed.version = version_text(*version);
-      }
       const PositionIndex positions(file.text);
+      if (version == nullptr || !(version->is_string() || version->is_number())) {
+        missing_version_fact(file, host, document, positions, version);
+      }
+      observed.version = version_text(*version);
       sources_->add(observed.pointer, {file.file, positions.find(version ? pointer : "")});
       sources_->add(child_pointer(observed.pointer, "name"), {file.file, positions.find("")});
       if (const auto flags = declared_flags_.find(host); flags != declared_flags_.end()) {
@@ -132,6 +163,48 @@ class AnsibleReader {
     return {input_.file, positions_.find(pointer)};
   }
 
+  // A fact file without the version fact would check nothing for its host, silently: a
+  // misspelt --version-fact must not pass every host.
+  [[noreturn]] void missing_version_fact(const NamedText& file, const std::string& host,
+                                         const nlohmann::json& document,
+                                         const PositionIndex& positions,
+                                         const nlohmann::json* found) const {
+    std::string pointer;
+    std::string path;
+    const nlohmann::json* deepest = &document;
+    std::string hint = "name the fact with --version-fact (a dotted path into the host's facts)";
+    std::size_t start = 0;
+    while (start <= options_.version_fact.size()) {
+      std::size_t end = options_.version_fact.find('.', start);
+      if (end == std::string::npos) end = options_.version_fact.size();
+      const std::string key = options_.version_fact.substr(start, end - start);
+      if (!deepest->is_object()) break;
+      if (!deepest->contains(key)) {
+        std::vector<std::string> keys;
+        for (const auto& item : deepest->items()) keys.push_back(item.key());
+        const std::string suggestion = input::did_you_mean(key, keys);
+        if (!suggestion.empty()) {
+          hint =
+              "did you mean " + quote(path + suggestion + options_.version_fact.substr(end)) + "?";
+        }
+        break;
+      }
+      deepest = &deepest->at(key);
+      pointer = child_pointer(pointer, key);
+      path += key + ".";
+      start = end + 1;
+    }
+    const TextPoint at = positions.find(pointer).start;
+    throw InputError(InputProblem{.file = file.file,
+                                  .pointer = pointer,
+                                  .expected = "a fact " + quote(options_.version_fact) +
+                                              " holding the version host " + quote(host) + " runs",
+                                  .found = found != nullptr ? input::describe_json(*found) : "none",
+                                  .hint = hint,
+                                  .line = at.line,
+                                  .column = at.column});
+  }
+
   void read_host(const std::string& host, const std::string& first_group,
                  const nlohmann::json& vars, const std::string& vars_at) {
     Manifest& manifest = out_.manifest;
@@ -149,7 +222,7 @@ class AnsibleReader {
                                     .found = vars.contains(options_.version_var)
                                                  ? input::describe_json(vars[options_.version_var])
                                                  : "none",
-                                    .hint = "name the variable with --version-var",
+                                    .hint = version_var_hint(vars),
                                     .line = positions_.find(vars_at).start.line,
                                     .column = positions_.find(vars_at).start.column});
     }
@@ -167,6 +240,16 @@ class AnsibleReader {
     manifest.hosts.push_back(std::move(declared));
     add_versions(manifest.groups[g].service, version, vars, vars_at);
     read_flags(host, g, vars, vars_at);
+  }
+
+  std::string version_var_hint(const nlohmann::json& vars) const {
+    std::vector<std::string> names;
+    if (vars.is_object()) {
+      for (const auto& item : vars.items()) names.push_back(item.key());
+    }
+    const std::string suggestion = input::did_you_mean(options_.version_var, names);
+    return suggestion.empty() ? "name the variable with --version-var"
+                              : "did you mean " + quote(suggestion) + "? (--version-var)";
   }
 
   std::size_t group(const std::string& name, const std::string& version,
@@ -241,7 +324,33 @@ class AnsibleReader {
     }
   }
 
+  // A flag variable that no host sets checks nothing: most likely a misspelt --flag-var.
+  void require_flag_vars() const {
+    for (const std::string& flag : options_.flag_vars) {
+      if (flags_.count(flag) != 0) continue;
+      std::set<std::string> names;
+      const auto meta = document_.find("_meta");
+      if (meta != document_.end() && meta->is_object() && meta->contains("hostvars")) {
+        for (const auto& host : meta->at("hostvars")) {
+          if (!host.is_object()) continue;
+          for (const auto& item : host.items()) names.insert(item.key());
+        }
+      }
+      const std::string suggestion =
+          input::did_you_mean(flag, std::vector<std::string>(names.begin(), names.end()));
+      throw InputError(InputProblem{
+          .file = input_.file,
+          .pointer = "/_meta/hostvars",
+          .expected = "a host variable " + quote(flag) +
+                      " (a flag named by --flag-var or ansible.flag_vars) set for some host",
+          .found = "none",
+          .hint = suggestion.empty() ? "name the flag variables with --flag-var"
+                                     : "did you mean " + quote(suggestion) + "?"});
+    }
+  }
+
   void add_flags() {
+    require_flag_vars();
     for (const auto& [name, seen] : flags_) {
       ManifestFlag flag;
       flag.name = name;
@@ -277,6 +386,7 @@ class AnsibleReader {
 AnsibleInput read_ansible(const NamedText& inventory, const std::vector<NamedText>& facts,
                           const AnsibleOptions& options) {
   AnsibleInput out;
+  require_json_inventory(inventory);
   AnsibleReader reader(inventory, options, out);
   try {
     reader.read_hosts();

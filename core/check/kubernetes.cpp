@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "check/version_range.hpp"
+#include "input/file.hpp"
 #include "input/input_error.hpp"
 #include "input/json_reader.hpp"
 #include "input/yaml_reader.hpp"
@@ -38,12 +39,66 @@ const std::map<std::string, std::string, std::less<>> kApiVersions = {
 struct Source {
   const YamlDocument* document;
   std::string file;
+  // The object in the resource file that `kustomize build` made this document from (its
+  // config.kubernetes.io/origin annotation), when that file was found; else null.
+  const YamlDocument* origin = nullptr;
+  std::string origin_file{};
+  // For `helm template` output whose template file was found: the lines of the rendered stream
+  // and of the template; else null.
+  const std::vector<std::string>* rendered = nullptr;
+  const std::vector<std::string>* template_lines = nullptr;
 
   SourceSpot spot(std::string_view pointer) const {
+    if (origin != nullptr) {
+      // Keys kustomize added (labels, namespace) are not in the resource file: the nearest
+      // enclosing value that is stands for them.
+      const input::SourceRange at = origin->positions.find(pointer);
+      return {origin_file, {{at.line, at.column}, {at.end_line, at.end_column}}};
+    }
     const input::SourceRange at = document->positions.find(pointer);
-    const int shift = document->source.empty() ? 0 : document->source_line;
-    return {document->source.empty() ? file : document->source,
-            {{at.line - shift, at.column}, {at.end_line - shift, at.end_column}}};
+    if (document->source.empty()) {
+      return {file, {{at.line, at.column}, {at.end_line, at.end_column}}};
+    }
+    const int shift = template_line(at.line) - at.line;
+    return {document->source, {{at.line + shift, at.column}, {at.end_line + shift, at.end_column}}};
+  }
+
+ private:
+  // The indentation and key of a line ("  - name: web" -> 4, "name"), or an empty key.
+  static std::pair<std::size_t, std::string> key_of(const std::string& line) {
+    std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos) return {0, ""};
+    if (line.compare(indent, 2, "- ") == 0) indent = line.find_first_not_of(' ', indent + 2);
+    if (indent == std::string::npos) return {0, ""};
+    const std::size_t colon = line.find(':', indent);
+    if (colon == std::string::npos || colon == indent) return {indent, ""};
+    const std::string key = line.substr(indent, colon - indent);
+    if (key.find_first_of(" {}\"'#") != std::string::npos) return {indent, ""};
+    return {indent, key};
+  }
+
+  // The template's line for a line of the rendered document. Counted from the `# Source:`
+  // comment, unless multi-line directives above it ({{ include ... | nindent 4 }}) make the
+  // two differ: then the key of the rendered line, at its indentation, is found in the
+  // template by its rank among the lines with that key and indentation. The count is the
+  // fallback when the ranks do not match (a range or conditional around the key).
+  int template_line(int line) const {
+    const int counted = line - document->source_line;
+    if (rendered == nullptr || template_lines == nullptr || line < 1 ||
+        static_cast<std::size_t>(line) > rendered->size()) {
+      return counted;
+    }
+    const auto wanted = key_of((*rendered)[static_cast<std::size_t>(line) - 1]);
+    if (wanted.second.empty()) return counted;
+    std::size_t rank = 0;
+    for (auto i = static_cast<std::size_t>(document->source_line);
+         i < static_cast<std::size_t>(line); ++i) {
+      if (key_of((*rendered)[i]) == wanted) ++rank;
+    }
+    for (std::size_t j = 0; j < template_lines->size(); ++j) {
+      if (key_of((*template_lines)[j]) == wanted && --rank == 0) return static_cast<int>(j) + 1;
+    }
+    return counted;
   }
 };
 
@@ -161,6 +216,61 @@ nlohmann::json annotation_json(const ObjectReader& metadata, const std::string& 
   }
 }
 
+// Whether `a` and `b` differ by one typo at most (one letter added, dropped, changed, or two
+// swapped), ignoring ASCII case. Kubernetes has many keys the checker does not read, and
+// did_you_mean's looser distance would take some of them (livenessProbe) for misspellings of
+// those it does (readinessProbe); one typo away, none of them is.
+bool one_typo_apart(std::string_view a, std::string_view b) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  std::string x = lower(a);
+  std::string y = lower(b);
+  if (x.size() > y.size()) std::swap(x, y);
+  if (y.size() - x.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < x.size() && x[i] == y[i]) ++i;
+  if (i == x.size()) return true;
+  if (x.size() < y.size()) return x.compare(i, std::string::npos, y, i + 1) == 0;
+  if (x.compare(i + 1, std::string::npos, y, i + 1) == 0) return true;
+  return i + 1 < x.size() && x[i] == y[i + 1] && x[i + 1] == y[i] &&
+         x.compare(i + 2, std::string::npos, y, i + 2) == 0;
+}
+
+// A key one typo away from one the checker reads (`replica`, `readinesProbe`) would leave a
+// default in its place (one replica, no probe) without a word: it is an input error.
+void refuse_misspelt_keys(const ObjectReader& object,
+                          std::initializer_list<std::string_view> read) {
+  for (const auto& item : object.json().items()) {
+    const std::string& key = item.key();
+    if (std::find(read.begin(), read.end(), key) != read.end()) continue;
+    for (const std::string_view wanted : read) {
+      if (one_typo_apart(key, wanted)) {
+        throw InputError(InputProblem{.file = object.file(),
+                                      .pointer = child_pointer(object.pointer(), key),
+                                      .detail = "unknown key " + quote(key),
+                                      .hint = "did you mean " + quote(std::string(wanted)) + "?"});
+      }
+    }
+  }
+}
+
+// A deploysim.io/ annotation the checker does not read would silently check nothing.
+[[noreturn]] void unknown_annotation(const ObjectReader& metadata, const std::string& key,
+                                     const std::vector<std::string>& known,
+                                     const std::string& otherwise) {
+  const std::string suggestion = input::did_you_mean(key.substr(kPrefix.size()), known);
+  throw InputError(
+      InputProblem{.file = metadata.file(),
+                   .pointer = child_pointer(child_pointer(metadata.pointer(), "annotations"), key),
+                   .detail = "unknown annotation " + quote(key),
+                   .hint = suggestion.empty()
+                               ? otherwise
+                               : "did you mean " + quote(std::string(kPrefix) + suggestion) + "?"});
+}
+
 class ManifestReader {
  public:
   ManifestReader(KubernetesInput& out, const KubernetesOptions& options)
@@ -193,6 +303,12 @@ class ManifestReader {
     const auto api = kApiVersions.find(kind);
     if (api == kApiVersions.end()) {
       object.string("apiVersion");
+      for (const auto& [known, version] : kApiVersions) {
+        if (one_typo_apart(kind, known)) {
+          object.value("kind").fail("a kind of Kubernetes object",
+                                    "did you mean " + quote(known) + "?");
+        }
+      }
       ++out_.skipped[kind];
       return;
     }
@@ -201,8 +317,10 @@ class ManifestReader {
       api_version.fail(quote(api->second) + " for kind " + kind);
     }
     if (kind == "ConfigMap") {
+      refuse_misspelt_keys(object, {"apiVersion", "kind", "metadata", "data"});
       read_config_map(source, object);
     } else {
+      refuse_misspelt_keys(object, {"apiVersion", "kind", "metadata", "spec"});
       read_workload(source, object, kind);
     }
   }
@@ -210,6 +328,7 @@ class ManifestReader {
   void read_config_map(const Source& source, ObjectReader& object) {
     ConfigMapIn map{source, "default", "", {}, {}, {}};
     auto metadata = object.child("metadata");
+    refuse_misspelt_keys(metadata, {"name", "namespace", "annotations"});
     map.name = metadata.string("name");
     map.ns = metadata.string("namespace", "default");
     const auto annotations = string_map(metadata.optional("annotations"));
@@ -233,7 +352,18 @@ class ManifestReader {
         }
       } else if (key.rfind(std::string(kPrefix) + "meaning.", 0) == 0) {
         map.meanings.emplace(key.substr(kPrefix.size() + 8), text);
+      } else if (key.rfind(kPrefix, 0) == 0) {
+        unknown_annotation(metadata, key, {"flags", "meaning."},
+                           "a ConfigMap takes deploysim.io/flags and deploysim.io/meaning.KEY");
       }
+    }
+    // A meaning is for a listed flag: one for another key is most likely a misspelt flag.
+    for (const auto& [flag, meaning] : map.meanings) {
+      if (std::find(map.flags.begin(), map.flags.end(), flag) != map.flags.end()) continue;
+      std::vector<std::string> meaning_keys;
+      for (const auto& listed : map.flags) meaning_keys.push_back("meaning." + listed);
+      unknown_annotation(metadata, std::string(kPrefix) + "meaning." + flag, meaning_keys,
+                         "the meaning of a flag that deploysim.io/flags does not list");
     }
     config_maps_.push_back(std::move(map));
   }
@@ -257,6 +387,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
   workload.source = source;
   workload.kind = kind;
   auto metadata = object.child("metadata");
+  refuse_misspelt_keys(metadata, {"name", "namespace", "annotations", "labels"});
   workload.metadata_pointer = metadata.pointer();
   workload.name = metadata.string("name");
   workload.ns = metadata.string("namespace", "default");
@@ -270,6 +401,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
     read_pod_spec(workload, ValueReader(object.json().at("spec"), source.file, spec.pointer()));
     read_version(workload, object, child_pointer(metadata.pointer(), "labels"));
   } else {
+    refuse_misspelt_keys(spec, {"replicas", "template", "strategy", "updateStrategy"});
     if (kind != "DaemonSet") {
       if (const auto replicas = spec.optional("replicas")) {
         workload.replicas = replicas->as_integer(0, 1'000'000);
@@ -277,6 +409,7 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
       }
     }
     auto template_object = spec.child("template");
+    refuse_misspelt_keys(template_object, {"metadata", "spec"});
     if (auto template_metadata = template_object.optional_child("metadata")) {
       workload.labels = string_map(template_metadata->optional("labels"));
     }
@@ -303,11 +436,14 @@ void ManifestReader::read_workload(const Source& source, ObjectReader& object,
 void ManifestReader::read_canary(WorkloadIn& workload, ObjectReader& spec) {
   auto strategy = spec.optional_child("strategy");
   if (!strategy) return;
+  refuse_misspelt_keys(*strategy, {"canary"});
   auto canary = strategy->optional_child("canary");
   if (!canary) return;
+  refuse_misspelt_keys(*canary, {"steps", "analysis"});
   workload.background_analysis = canary->has("analysis");
   for (const auto& entry : canary->optional_array("steps")) {
     auto step = entry.as_object();
+    refuse_misspelt_keys(step, {"setWeight", "analysis", "pause"});
     if (const auto weight = step.optional("setWeight")) {
       workload.canary_steps.push_back({weight->as_integer(0, 100), "", entry.pointer()});
       continue;
@@ -326,10 +462,12 @@ void ManifestReader::read_canary(WorkloadIn& workload, ObjectReader& spec) {
 
 void ManifestReader::read_pod_spec(WorkloadIn& workload, const ValueReader& spec) {
   auto object = spec.as_object();
+  refuse_misspelt_keys(object, {"containers"});
   const auto containers = object.array("containers");
   if (containers.empty()) object.value("containers").fail("at least one container");
   for (const auto& entry : containers) {
     auto container = entry.as_object();
+    refuse_misspelt_keys(container, {"name", "image", "readinessProbe", "envFrom", "env"});
     ContainerIn in;
     in.name = container.string("name");
     const auto image = container.value("image");
@@ -338,14 +476,17 @@ void ManifestReader::read_pod_spec(WorkloadIn& workload, const ValueReader& spec
     in.readiness_probe = container.has("readinessProbe");
     for (const auto& from : container.optional_array("envFrom")) {
       auto source = from.as_object();
+      refuse_misspelt_keys(source, {"configMapRef"});
       if (auto ref = source.optional_child("configMapRef")) {
         workload.config_maps.insert(ref->string("name"));
       }
     }
     for (const auto& variable : container.optional_array("env")) {
       auto env = variable.as_object();
+      refuse_misspelt_keys(env, {"valueFrom"});
       auto value_from = env.optional_child("valueFrom");
       if (!value_from) continue;
+      refuse_misspelt_keys(*value_from, {"configMapKeyRef"});
       if (auto ref = value_from->optional_child("configMapKeyRef")) {
         workload.config_keys.emplace(ref->string("name"), ref->string("key"));
       }
@@ -399,17 +540,14 @@ void ManifestReader::read_annotations(WorkloadIn& workload, const ObjectReader& 
       for (auto& [rule, reason] : ObjectReader(ignores, metadata.file(), pointer).members()) {
         workload.ignore.emplace(rule, reason.as_string());
       }
-    } else if (name.rfind("meaning.", 0) != 0 && name != "flags") {
-      const std::vector<std::string> known = {"service",  "version-label", "container",
-                                              "versions", "depends-on",    "ignore"};
-      const std::string suggestion = input::did_you_mean(name, known);
-      throw InputError(InputProblem{
-          .file = metadata.file(),
-          .pointer = pointer,
-          .detail = "unknown annotation " + quote(key),
-          .hint = suggestion.empty()
-                      ? "see docs/checker-kubernetes.md"
-                      : "did you mean " + quote(std::string(kPrefix) + suggestion) + "?"});
+    } else if (name.rfind("meaning.", 0) == 0 || name == "flags") {
+      unknown_annotation(metadata, key, {},
+                         "flags and their meanings are annotations of the flags' ConfigMap");
+    } else {
+      unknown_annotation(
+          metadata, key,
+          {"service", "version-label", "container", "versions", "depends-on", "ignore"},
+          "see docs/checker-kubernetes.md");
     }
   }
 }
@@ -440,6 +578,7 @@ void ManifestReader::read_version(WorkloadIn& workload, const ObjectReader& obje
           .hint = "the version label is set by deploysim.io/version-label or --version-label"});
     }
     workload.version = label->second;
+    workload.version_pointer = child_pointer(labels_at, workload.version_label);
     return;
   }
   if (image.version.empty()) {
@@ -633,16 +772,38 @@ class ItemCounter : public nlohmann::json_sax<nlohmann::json> {
   throw located_in(InputError(std::move(problems)), input);
 }
 
+// `kubectl get -o yaml` is as common as `-o json`: a List that does not start as JSON does is
+// read as YAML (one document), whose reader bounds the values a document may hold.
+std::optional<input::YamlDocument> observed_yaml(const NamedText& input) {
+  const std::size_t first = input.text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || input.text[first] == '{' || input.text[first] == '[') {
+    return std::nullopt;
+  }
+  std::vector<input::YamlDocument> documents = input::parse_yaml_documents(input.text, input.file);
+  if (documents.size() != 1) {
+    throw InputError(InputProblem{
+        .file = input.file,
+        .expected = "one List, what `kubectl get pods,replicasets,deployments -o yaml` prints",
+        .found = std::to_string(documents.size()) + " YAML documents",
+        .line = 1,
+        .column = 1});
+  }
+  return std::move(documents.front());
+}
+
 Observed read_observed(const NamedText& input, const KubernetesOptions& options,
                        std::map<std::string, std::size_t>& skipped) {
-  if (input.text.size() > options.count_items_above_bytes) {
+  const std::optional<input::YamlDocument> yaml = observed_yaml(input);
+  if (!yaml && input.text.size() > options.count_items_above_bytes) {
     ItemCounter counter(options.max_observed_items);
     nlohmann::json::sax_parse(input.text, &counter);
     if (counter.items() > options.max_observed_items) {
       refuse_items(input, options, "more than that");
     }
   }
-  const nlohmann::json document = input::parse_json_text(input.text, input.file);
+  const nlohmann::json parsed =
+      yaml ? nlohmann::json() : input::parse_json_text(input.text, input.file);
+  const nlohmann::json& document = yaml ? yaml->value : parsed;
   Observed observed;
   try {
     ObjectReader root(document, input.file, "");
@@ -664,6 +825,7 @@ Observed read_observed(const NamedText& input, const KubernetesOptions& options,
     for (const auto& item : items) read_observed_item(item, observed, skipped);
   } catch (const InputError& error) {
     // Positions in the List are found only when there is a problem to show.
+    if (yaml) rethrow_located(error, Source{&*yaml, input.file});
     throw located_in(error, input);
   }
   return observed;
@@ -750,8 +912,9 @@ class Assembler {
     group.version = in.version;
     group.pointer = group_pointer(w);
     const SourceSpot image = in.source.spot(in.version_pointer);
-    const SourceSpot replicas =
-        in.replicas_pointer.empty() ? image : in.source.spot(in.replicas_pointer);
+    // Without a replicas key (a DaemonSet, the default of 1), the workload's image stands for it.
+    const SourceSpot replicas = in.source.spot(
+        in.replicas_pointer.empty() ? in.containers[in.main].image_pointer : in.replicas_pointer);
     sources_->add(group.pointer, in.source.spot(child_pointer(in.metadata_pointer, "name")));
     sources_->add(child_pointer(group.pointer, "version"), image);
     sources_->add(child_pointer(group.pointer, "hosts"), replicas);
@@ -764,6 +927,7 @@ class Assembler {
     facts.kind = in.kind;
     facts.desired = in.replicas;
     facts.gates_on_readiness = in.gates_on_readiness;
+    facts.main = in.main;
     facts.replicas_pointer = child_pointer(group.pointer, "replicas");
     facts.ignore = in.ignore;
     for (std::size_t c = 0; c < in.containers.size(); ++c) {
@@ -1003,6 +1167,133 @@ void Assembler::add_pods(const Observed& observed, const std::string& file) {
   out_.inventory = std::move(inventory);
 }
 
+// The templates that `helm template` output names in `# Source:` comments, found from the
+// current directory (where `helm template` ran, as in the CI example), and the lines of the
+// rendered streams, read once each.
+class HelmTemplates {
+ public:
+  void locate(Source& source, const std::string& rendered_text) {
+    const std::string& file = source.document->source;
+    if (file.empty()) return;
+    auto [it, fresh] = templates_.try_emplace(file);
+    if (fresh) {
+      std::error_code error;
+      if (std::filesystem::is_regular_file(file, error)) {
+        try {
+          it->second = lines(input::read_text_file(file));
+        } catch (const InputError&) {
+          // Unreadable: lines are counted from the `# Source:` comment instead.
+        }
+      }
+    }
+    if (!it->second) return;
+    auto [rendered, new_stream] = rendered_.try_emplace(&rendered_text);
+    if (new_stream) rendered->second = lines(rendered_text);
+    source.rendered = &rendered->second;
+    source.template_lines = &*it->second;
+  }
+
+ private:
+  static std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      out.push_back(text.substr(start, end - start));
+      if (!out.back().empty() && out.back().back() == '\r') out.back().pop_back();
+      start = end + 1;
+    }
+    return out;
+  }
+
+  std::map<std::string, std::optional<std::vector<std::string>>> templates_;
+  std::map<const std::string*, std::vector<std::string>> rendered_;
+};
+
+// The resource files that `kustomize build` output names in config.kubernetes.io/origin
+// annotations (`buildMetadata: [originAnnotations]` in the kustomization), read once each.
+class OriginFiles {
+ public:
+  explicit OriginFiles(std::string root) : root_(std::move(root)) {}
+
+  // Points `source` at the object it was built from, when the annotation names a file that is
+  // found under the root and holds an object of the same kind and name.
+  void locate(Source& source, KubernetesInput& out) {
+    const nlohmann::json& value = source.document->value;
+    const nlohmann::json* annotations = annotations_of(value);
+    if (annotations == nullptr) return;
+    const auto origin = annotations->find("config.kubernetes.io/origin");
+    if (origin == annotations->end() || !origin->is_string()) return;
+    const std::string path = origin_path(origin->get<std::string>());
+    if (path.empty()) return;
+    ++out.origins.annotated;
+    if (root_.empty()) return;
+    const std::string file =
+        (std::filesystem::path(root_) / path).lexically_normal().generic_string();
+    const std::vector<YamlDocument>* documents = read(file);
+    if (documents == nullptr) return;
+    for (const auto& candidate : *documents) {
+      if (!same_object(candidate.value, value)) continue;
+      source.origin = &candidate;
+      source.origin_file = file;
+      ++out.origins.located;
+      return;
+    }
+  }
+
+ private:
+  static const nlohmann::json* annotations_of(const nlohmann::json& value) {
+    if (!value.is_object()) return nullptr;
+    const auto metadata = value.find("metadata");
+    if (metadata == value.end() || !metadata->is_object()) return nullptr;
+    const auto annotations = metadata->find("annotations");
+    if (annotations == metadata->end() || !annotations->is_object()) return nullptr;
+    return &*annotations;
+  }
+
+  // The `path:` line of the annotation's YAML (it also holds `repo:` and `ref:` for remote
+  // resources, whose files are not here).
+  static std::string origin_path(const std::string& text) {
+    if (text.find("repo:") != std::string::npos) return {};
+    const auto at = text.find("path:");
+    if (at == std::string::npos || (at != 0 && text[at - 1] != '\n')) return {};
+    std::string path = text.substr(at + 5, text.find('\n', at) - at - 5);
+    path.erase(0, path.find_first_not_of(" \t\"'"));
+    path.erase(path.find_last_not_of(" \t\r\"'") + 1);
+    return path;
+  }
+
+  // The same kind, and the same name up to kustomize's namePrefix and nameSuffix.
+  static bool same_object(const nlohmann::json& original, const nlohmann::json& built) {
+    const auto text = [](const nlohmann::json& v, const char* a, const char* b = nullptr) {
+      const nlohmann::json* at = v.is_object() && v.contains(a) ? &v.at(a) : nullptr;
+      if (at != nullptr && b != nullptr)
+        at = at->is_object() && at->contains(b) ? &at->at(b) : nullptr;
+      return at != nullptr && at->is_string() ? at->get<std::string>() : std::string();
+    };
+    const std::string name = text(original, "metadata", "name");
+    return !name.empty() && text(original, "kind") == text(built, "kind") &&
+           text(built, "metadata", "name").find(name) != std::string::npos;
+  }
+
+  const std::vector<YamlDocument>* read(const std::string& file) {
+    const auto known = files_.find(file);
+    if (known != files_.end()) return known->second ? &*known->second : nullptr;
+    std::optional<std::vector<YamlDocument>> documents;
+    try {
+      documents = input::parse_yaml_documents(input::read_text_file(file), file);
+    } catch (const InputError&) {
+      // An unreadable origin leaves the findings in the build output, where they also are.
+    }
+    const auto& kept = files_.emplace(file, std::move(documents)).first->second;
+    return kept ? &*kept : nullptr;
+  }
+
+  std::string root_;
+  std::map<std::string, std::optional<std::vector<YamlDocument>>> files_;
+};
+
 }  // namespace
 
 std::vector<std::string> kubernetes_files(const std::string& path) {
@@ -1036,8 +1327,15 @@ KubernetesInput read_kubernetes(const std::vector<NamedText>& manifests, const N
     streams.push_back(input::parse_yaml_documents(input.text, input.file));
   }
   ManifestReader reader(out, options);
+  OriginFiles origins(options.kustomize_dir);
+  HelmTemplates templates;
   for (std::size_t i = 0; i < manifests.size(); ++i) {
-    for (const auto& document : streams[i]) reader.read_document({&document, manifests[i].file});
+    for (const auto& document : streams[i]) {
+      Source source{&document, manifests[i].file};
+      origins.locate(source, out);
+      templates.locate(source, manifests[i].text);
+      reader.read_document(source);
+    }
   }
   if (reader.workloads().empty()) {
     std::string found;

@@ -45,6 +45,16 @@ struct KubernetesOptions {
   /// A List longer than this many bytes has its items counted before its document is built,
   /// so that one far over the limit is refused without the memory the document would take.
   std::size_t count_items_above_bytes = 64'000'000;
+  /// The directory that was given to `kustomize build`: objects whose
+  /// config.kubernetes.io/origin annotation names a resource file under it are located in that
+  /// file. Empty: findings point at the build output.
+  std::string kustomize_dir;
+};
+
+/// How many objects named the resource file they were built from, and how many were found in it.
+struct OriginCounts {
+  std::size_t annotated = 0;
+  std::size_t located = 0;
 };
 
 /// What reading Kubernetes input gave.
@@ -53,6 +63,8 @@ struct KubernetesInput {
   std::optional<Inventory> inventory;
   /// Objects of kinds the checker does not read, by kind, in the manifests and the List.
   std::map<std::string, std::size_t> skipped;
+  /// Objects of `kustomize build` output with a config.kubernetes.io/origin annotation.
+  OriginCounts origins;
 };
 
 /// Reads the manifests (each text a YAML stream or JSON) and, if given, the observed List.

@@ -172,6 +172,8 @@ struct WorkloadFacts {
   /// Whether a rolling update of this workload waits for new pods to be ready.
   bool gates_on_readiness = false;
   std::vector<Container> containers;
+  /// The container whose image is the version (deploysim.io/container, else the first).
+  std::size_t main = 0;
   std::string replicas_pointer;
   Ignores ignore;
 };

@@ -124,10 +124,11 @@ const std::vector<RuleInfo> kRules = {
      "pods of one workload can run different code while the manifest says they agree.",
      "Use an immutable tag (a release number) or a digest (image@sha256:...).", "kubernetes"},
     {"DS021", "missing-readiness-probe", Severity::warning,
-     "A container of a workload whose rolling update waits for ready pods has no readiness probe",
+     "No container of a workload whose rolling update waits for ready pods has a readiness probe",
      "A rolling update replaces old pods once new ones are ready; without a readiness probe a pod "
      "is ready as soon as it starts, so a broken version replaces the whole workload.",
-     "Give the container a readinessProbe that checks the service can serve.", "kubernetes"},
+     "Give the application's container a readinessProbe that checks the service can serve.",
+     "kubernetes"},
 };
 
 // Hosts of one group that run one version: how many, and the first of them.
@@ -746,13 +747,20 @@ void missing_readiness_probe(const Context& c, Emitter& e) {
   for (const auto& workload : c.manifest.workloads) {
     if (!workload.gates_on_readiness) continue;
     const std::string& group = c.manifest.groups[workload.group].name;
-    for (const auto& container : workload.containers) {
-      if (container.readiness_probe) continue;
-      e.emit("container " + quote(container.name) + " of " + workload.kind + " " + quote(group) +
-                 " has no readinessProbe, so a rolling update takes it as ready when it starts",
-             manifest_at(c, container.pointer, workload_logical(c, workload)), {},
-             "workload/" + group + "/container/" + container.name + "/readiness", &workload.ignore);
+    // A pod is ready when all its containers are: one probe (usually the application's) gates
+    // the pod, and a sidecar without one changes nothing.
+    const auto& containers = workload.containers;
+    if (containers.empty() ||
+        std::any_of(containers.begin(), containers.end(),
+                    [](const auto& container) { return container.readiness_probe; })) {
+      continue;
     }
+    const auto& main = containers[std::min(workload.main, containers.size() - 1)];
+    e.emit("no container of " + workload.kind + " " + quote(group) +
+               " has a readinessProbe, so a rolling update takes each new pod as ready as soon "
+               "as it starts",
+           manifest_at(c, main.pointer, workload_logical(c, workload)), {},
+           "workload/" + group + "/readiness", &workload.ignore);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "check/rules.hpp"
 #include "check_findings.hpp"
+#include "files.hpp"
 #include "input/input_error.hpp"
 #include "run_command.hpp"
 
@@ -132,15 +134,52 @@ TEST(AnsibleCli, VariableNamesFromTheConfigurationFile) {
       "check --ansible examples/ansible/inventory.json --facts examples/ansible/facts --config '" +
       config.string() + "'";
   const auto with_flags = run_deploysim_in(DEPLOYSIM_SOURCE_DIR, command);
-  // The command line overrides the file: a variable that no host sets means no flag.
+  // The command line overrides the file: the flag it names replaces the file's, and one that no
+  // host sets is refused rather than checking nothing.
   const auto overridden =
       run_deploysim_in(DEPLOYSIM_SOURCE_DIR, command + " --flag-var no_such_variable");
   std::filesystem::remove(config);
   EXPECT_EQ(with_flags.exit_code, 1) << with_flags.err;
   EXPECT_NE(with_flags.out.find("[DS002 flag-version-mismatch]"), std::string::npos);
-  EXPECT_EQ(overridden.out.find("[DS002 flag-version-mismatch]"), std::string::npos)
-      << overridden.out;
+  EXPECT_EQ(overridden.exit_code, 2) << overridden.out;
+  EXPECT_NE(overridden.err.find("expected a host variable \"no_such_variable\""), std::string::npos)
+      << overridden.err;
 }
+
+// tests/data/bad/check_ansible: NAME.args are the arguments of a check run in that directory,
+// NAME.expected the first line it prints (after "error: ").
+const std::filesystem::path kBadAnsible =
+    std::filesystem::path(DEPLOYSIM_TEST_DATA) / "bad" / "check_ansible";
+
+std::vector<std::string> bad_ansible_inputs() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(kBadAnsible)) {
+    if (entry.path().extension() == ".args") names.push_back(entry.path().stem());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class BadAnsibleInput : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BadAnsibleInput, ExitsTwoWithFileLineAndWhatWasExpected) {
+  const std::string name = GetParam();
+  std::string args = read_file_text(kBadAnsible / (name + ".args"));
+  std::string expected = read_file_text(kBadAnsible / (name + ".expected"));
+  while (!args.empty() && args.back() == '\n') args.pop_back();
+  while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+  const auto result = run_deploysim_in(kBadAnsible.string(), "check --no-config " + args);
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_EQ(result.err.substr(0, result.err.find('\n')), "error: " + expected);
+  EXPECT_TRUE(result.out.empty()) << result.out;
+}
+
+std::string param_name(const ::testing::TestParamInfo<std::string>& param) {
+  return param.param;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, BadAnsibleInput, ::testing::ValuesIn(bad_ansible_inputs()),
+                         param_name);
 
 }  // namespace
 }  // namespace deploysim::testing

@@ -1,6 +1,7 @@
 // `deploysim check --kubernetes` as a user runs it: the example, the Helm pipe, --list-rules,
 // and the bad-input corpus (tests/data/bad/check_kubernetes: NAME.yaml read as manifests,
-// NAME.live.json read as the live List beside examples/kubernetes/manifests; NAME.expected
+// NAME.live.json or NAME.live.yaml read as the live List beside examples/kubernetes/manifests;
+// NAME.expected
 // holds the message).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -64,10 +65,11 @@ TEST(KubernetesCli, ExampleReportsTheStalePodAndTheFlagInTheUsersYaml) {
   EXPECT_NE(result.err.find("note: skipped 1 object(s) of kind Service"), std::string::npos);
 }
 
-// What a shell script printed and its exit code.
+// What a shell script printed on standard output and error, and its exit code.
 struct ScriptResult {
   int exit_code = -1;
   std::string out;
+  std::string err;
 };
 
 // Runs `script` with bash in `directory`, with deploysim first on PATH (run_deploysim reads
@@ -82,10 +84,11 @@ ScriptResult run_script(const fs::path& directory, const std::string& script) {
          << fs::path(DEPLOYSIM_BINARY).parent_path().string() << "':\"$PATH\"\n"
          << script << '\n';
   }
-  const int status = std::system(
-      ("bash '" + (dir / "script.sh").string() + "' > '" + (dir / "out").string() + "'").c_str());
+  const int status = std::system(("bash '" + (dir / "script.sh").string() + "' > '" +
+                                  (dir / "out").string() + "' 2> '" + (dir / "err").string() + "'")
+                                     .c_str());
   ScriptResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                      testing::read_file_text(dir / "out")};
+                      testing::read_file_text(dir / "out"), testing::read_file_text(dir / "err")};
   fs::remove_all(dir);
   return result;
 }
@@ -108,6 +111,77 @@ TEST(KubernetesCli, HelmTemplatePipeMapsFindingsToTheTemplates) {
     }
   }
   EXPECT_TRUE(found) << result.out;
+}
+
+TEST(KubernetesCli, HelmFindingsFindTheirTemplateLineAcrossMultiLineDirectives) {
+  // A chart as `helm create` writes them: labels from a helper, expanded to three lines where
+  // the template has one, so counting lines from `# Source:` would miss the image by two.
+  const fs::path dir = fs::temp_directory_path() / ("deploysim-helm-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "web/templates");
+  const std::string template_text =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+      "  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\nspec:\n"
+      "  replicas: {{ .Values.replicas }}\n  template:\n    metadata:\n      labels:\n"
+      "        {{- include \"web.labels\" . | nindent 8 }}\n    spec:\n      containers:\n"
+      "        - name: web\n          image: \"reg.example.com/web:{{ .Values.tag }}\"\n";
+  std::ofstream(dir / "web/templates/web.yaml") << template_text;
+  std::ofstream(dir / "rendered.yaml")
+      << "---\n# Source: web/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+         "metadata:\n  name: web\n  labels:\n    app.kubernetes.io/name: web\n"
+         "    app.kubernetes.io/instance: web\n    app.kubernetes.io/version: \"latest\"\n"
+         "spec:\n  replicas: 2\n  template:\n    metadata:\n      labels:\n"
+         "        app.kubernetes.io/name: web\n        app.kubernetes.io/instance: web\n"
+         "        app.kubernetes.io/version: \"latest\"\n    spec:\n      containers:\n"
+         "        - name: web\n          image: \"reg.example.com/web:latest\"\n";
+  const auto result =
+      run_script(dir, "deploysim check --no-config --kubernetes - < rendered.yaml --format json");
+  fs::remove_all(dir);
+  ASSERT_EQ(result.exit_code, 0) << result.err;  // DS020 and DS021 are warnings
+  const auto report = nlohmann::json::parse(result.out);
+  int checked = 0;
+  for (const auto& finding : report["findings"]) {
+    // The unpinned image and the missing probe, both at the template's image line.
+    EXPECT_EQ(finding["location"]["file"], "web/templates/web.yaml");
+    EXPECT_EQ(finding["location"]["line"], 16) << finding;
+    EXPECT_EQ(finding["location"]["column"], 11) << finding;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2) << result.out;
+}
+
+TEST(KubernetesCli, KustomizeOriginAnnotationsLocateFindingsInTheResourceFiles) {
+  // rendered.yaml is what `kustomize build overlays/prod` prints with originAnnotations.
+  const std::string pipe =
+      "cat rendered.yaml | deploysim check --kubernetes - --observed ../live.json --format json";
+  const auto located =
+      run_script(kSource / kExample / "kustomize", pipe + " --kustomize-dir overlays/prod");
+  EXPECT_EQ(located.exit_code, 1) << located.err;
+  const int image_line = line_of(kSource / kExample / "kustomize/base/smars.yaml", "image:");
+  const int flag_line = line_of(kSource / kExample / "kustomize/base/flags.yaml", "  power_peg:");
+  int checked = 0;
+  const auto report = nlohmann::json::parse(located.out);
+  for (const auto& finding : report["findings"]) {
+    if (finding["rule_id"] == "DS001") {
+      EXPECT_EQ(finding["location"]["file"], "base/smars.yaml");
+      EXPECT_EQ(finding["location"]["line"], image_line);
+      ++checked;
+    }
+    if (finding["rule_id"] == "DS002") {
+      EXPECT_EQ(finding["related"][0]["file"], "base/flags.yaml") << finding;
+      EXPECT_EQ(finding["related"][0]["line"], flag_line);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2) << located.out;
+  EXPECT_EQ(located.err.find("config.kubernetes.io/origin"), std::string::npos) << located.err;
+  // Without the directory the findings stay in the build output, and a note says what to add.
+  const auto unlocated = run_script(kSource / kExample / "kustomize", pipe);
+  EXPECT_EQ(unlocated.exit_code, 1);
+  EXPECT_NE(unlocated.out.find("\"file\": \"-\""), std::string::npos) << unlocated.out;
+  EXPECT_NE(unlocated.err.find("note: 2 object(s) name the file kustomize built them from "
+                               "(config.kubernetes.io/origin); give --kustomize-dir DIR"),
+            std::string::npos)
+      << unlocated.err;
 }
 
 // The `deploysim check` step of examples/ci/github-actions-kubernetes.yml, run as written in its
@@ -216,7 +290,7 @@ class BadKubernetesInput : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadKubernetesInput, ExitsTwoWithFileLineAndColumn) {
   const std::string name = GetParam();
-  const bool live = name.size() > 10 && name.substr(name.size() - 10) == ".live.json";
+  const bool live = name.find(".live.") != std::string::npos;
   const std::string stem = name.substr(0, name.find('.'));
   std::string expected = testing::read_file_text(kBadDir / (stem + ".expected"));
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -221,6 +222,176 @@ TEST(Kubernetes, MissingReadinessProbeOnlyWhereARollingUpdateGatesOnIt) {
                    "  replicas: 2\n  strategy: {type: Recreate}\n");
   EXPECT_TRUE(findings_of(check(recreate), "DS021").empty());
   EXPECT_TRUE(findings_of(check(deployment("web", "1.0")), "DS021").empty());
+  // The pod is ready when all its containers are: the application's probe gates it, and a
+  // sidecar without one is no finding.
+  std::string with_sidecar = deployment("web", "1.0");
+  with_sidecar += "        - name: proxy\n          image: reg.example.com/proxy:1.28\n";
+  EXPECT_TRUE(findings_of(check(with_sidecar), "DS021").empty()) << with_sidecar;
+  std::string neither =
+      web + "        - name: proxy\n          image: reg.example.com/proxy:1.28\n";
+  const auto neither_result = check(neither);
+  const auto both_without = findings_of(neither_result, "DS021");
+  ASSERT_EQ(both_without.size(), 1u);
+  EXPECT_EQ(both_without[0]->fingerprint(), "DS021|workload/prod/web/readiness");
+}
+
+TEST(Kubernetes, ObservedListAsYamlGivesWhatItsJsonGives) {
+  // kubectl get -o yaml of the same objects: flow mappings are YAML, and so is JSON itself, so
+  // the List is written as block YAML the way kubectl writes it.
+  const std::string json = web_live("NewReplicaSetAvailable");
+  const nlohmann::json list = nlohmann::json::parse(json);
+  std::string yaml = "apiVersion: v1\nkind: List\nitems:\n";
+  for (const auto& item : list["items"]) yaml += "- " + item.dump() + "\n";
+  const auto from_json = check(deployment("web", "2.0"), &json);
+  const auto from_yaml = check(deployment("web", "2.0"), &yaml);
+  ASSERT_EQ(findings_of(from_json, "DS001").size(), 1u);
+  ASSERT_EQ(from_yaml.findings.size(), from_json.findings.size());
+  for (std::size_t i = 0; i < from_json.findings.size(); ++i) {
+    EXPECT_EQ(from_yaml.findings[i].fingerprint(), from_json.findings[i].fingerprint());
+  }
+  std::string misplaced = yaml;
+  misplaced.replace(misplaced.find("kind: List"), 10, "kind: Pod");
+  EXPECT_EQ(refusal(deployment("web", "2.0"), &misplaced),
+            "live.json:2:1: /kind: expected \"List\", what `kubectl get "
+            "pods,replicasets,deployments -o json` prints, found \"Pod\"");
+}
+
+TEST(Kubernetes, KeysTheCheckerDoesNotReadAreNotTakenForMisspellings) {
+  // The keys of a real Deployment, many of them one or two letters from a key the checker reads
+  // in a looser sense (livenessProbe, initContainers, selector, value).
+  const std::string yaml = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: prod
+  uid: 4b1c
+  generation: 3
+  labels: {app: web}
+  finalizers: []
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  minReadySeconds: 5
+  revisionHistoryLimit: 3
+  progressDeadlineSeconds: 600
+  paused: false
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: web}, annotations: {a: b}}
+    spec:
+      serviceAccountName: web
+      nodeSelector: {pool: apps}
+      tolerations: []
+      initContainers:
+        - {name: init, image: "reg.example.com/init:1.0"}
+      volumes: []
+      containers:
+        - name: web
+          image: reg.example.com/web:1.0
+          imagePullPolicy: IfNotPresent
+          args: [serve]
+          command: [web]
+          ports: [{containerPort: 8080}]
+          env:
+            - {name: MODE, value: fast}
+          resources: {limits: {cpu: "1"}}
+          livenessProbe: {tcpSocket: {port: 8080}}
+          startupProbe: {tcpSocket: {port: 8080}}
+          readinessProbe: {tcpSocket: {port: 8080}}
+          volumeMounts: []
+          securityContext: {runAsNonRoot: true}
+          tty: false
+          stdin: false
+)";
+  EXPECT_TRUE(check(yaml).findings.empty());
+  std::string misspelt = yaml;
+  misspelt.replace(misspelt.find("  replicas: 2"), 13, "  replcas: 2");
+  EXPECT_EQ(refusal(misspelt),
+            "web.yaml:11:3: /spec/replcas: unknown key \"replcas\"; did you mean \"replicas\"?");
+}
+
+// A StatefulSet of three databases and a DaemonSet whose version is a pod label.
+const std::string kStatefulAndDaemon = R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: prod}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: db
+          image: reg.example.com/db:15.4
+          readinessProbe: {exec: {command: [ready]}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: prod
+  annotations: {deploysim.io/version-label: app.kubernetes.io/version}
+spec:
+  template:
+    metadata: {labels: {app.kubernetes.io/version: "2.3"}}
+    spec:
+      containers:
+        - name: agent
+          image: reg.example.com/agent@sha256:0123
+          readinessProbe: {tcpSocket: {port: 9100}}
+)";
+
+// A pod owned directly by a StatefulSet or DaemonSet.
+std::string owned_pod_json(const std::string& name, const std::string& kind,
+                           const std::string& owner, const std::string& image,
+                           const std::string& version_label, bool ready = true) {
+  return R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": ")" + name +
+         R"(", "namespace": "prod", "labels": {"app.kubernetes.io/version": ")" + version_label +
+         R"("}, "ownerReferences": [{"kind": ")" + kind + R"(", "name": ")" + owner +
+         R"(", "controller": true}]}, "spec": {"containers": [{"name": ")" + owner +
+         R"(", "image": ")" + image + R"("}]}, "status": {"conditions": [{"type": "Ready",
+         "status": ")" +
+         (ready ? "True" : "False") + R"("}]}})";
+}
+
+// db-2 on 15.3 while the StatefulSet's revisions are `current` and `update`; the DaemonSet
+// should run on 3 nodes, agent-z reports 2.2 and agent-y is not ready.
+std::string stateful_and_daemon_live(const std::string& current, const std::string& update) {
+  const std::string db = "reg.example.com/db:";
+  const std::string agent = "reg.example.com/agent@sha256:0123";
+  return list_json({R"({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db",
+          "namespace": "prod"}, "status": {"currentRevision": ")" +
+                        current + R"(", "updateRevision": ")" + update + R"("}})",
+                    R"({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent",
+          "namespace": "prod"}, "status": {"desiredNumberScheduled": 3}})",
+                    owned_pod_json("db-0", "StatefulSet", "db", db + "15.4", ""),
+                    owned_pod_json("db-1", "StatefulSet", "db", db + "15.4", ""),
+                    owned_pod_json("db-2", "StatefulSet", "db", db + "15.3", ""),
+                    owned_pod_json("agent-x", "DaemonSet", "agent", agent, "2.3"),
+                    owned_pod_json("agent-y", "DaemonSet", "agent", agent, "2.3", false),
+                    owned_pod_json("agent-z", "DaemonSet", "agent", agent, "2.2")});
+}
+
+TEST(Kubernetes, StatefulSetAndDaemonSetPodsAreCheckedLikeDeploymentPods) {
+  const std::string settled = stateful_and_daemon_live("db-7", "db-7");
+  const auto result = check(kStatefulAndDaemon, &settled);
+  const auto mismatches = findings_of(result, "DS001");
+  ASSERT_EQ(mismatches.size(), 2u);
+  // The StatefulSet's stale pod at its image; the DaemonSet's version is its label.
+  EXPECT_EQ(mismatches[0]->fingerprint(), "DS001|host/prod/db@15.3");
+  EXPECT_EQ(mismatches[0]->location.range.start.line, 10);
+  EXPECT_EQ(mismatches[1]->fingerprint(), "DS001|host/prod/agent@2.2");
+  // A version read from a label is located at the label.
+  EXPECT_EQ(mismatches[1]->location.range.start.line, 21);
+  // A DaemonSet's desired pods are the live status's desiredNumberScheduled.
+  const auto not_ready = findings_of(result, "DS019");
+  ASSERT_EQ(not_ready.size(), 1u);
+  EXPECT_NE(not_ready[0]->message.find("DaemonSet \"prod/agent\" has 2 ready pod(s) of the 3"),
+            std::string::npos)
+      << not_ready[0]->message;
+  // During a StatefulSet's rolling update its pods on the old revision are expected.
+  const std::string rolling = stateful_and_daemon_live("db-7", "db-8");
+  const auto during = check(kStatefulAndDaemon, &rolling);
+  ASSERT_EQ(findings_of(during, "DS001").size(), 1u);
+  EXPECT_EQ(findings_of(during, "DS001")[0]->fingerprint(), "DS001|host/prod/agent@2.2");
 }
 
 // A Rollout whose first step sends `first_weight` percent of traffic to the canary, then waits

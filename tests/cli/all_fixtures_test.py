@@ -2,9 +2,9 @@
 """Every bad input of the corpus through every command that reads it, and every write failure.
 
 1. Each fixture of tests/data/bad is given to each command that takes that kind of file:
-   scenarios to `validate`, `run --json` and `check`; manifests, Kubernetes objects, live Lists
-   and checker configurations to `check`; delivery configurations to `pipeline`/`drift --json`;
-   export options to `run`. Each must exit 2.
+   scenarios to `validate`, `run --json` and `check`; manifests, Kubernetes objects, live Lists,
+   Ansible inventories and checker configurations to `check`; delivery configurations to
+   `pipeline`/`drift --json`; export options to `run`. Each must exit 2.
 2. Output formats. `run` and `run --json` (and the delivery commands' text and --json) read and
    refuse their input before they choose a format, so one of each is run: --json, whose standard
    output must then be empty or JSON. `check` formats differ on an input error, so every check
@@ -124,11 +124,18 @@ def fixture_cases(source):
         check_case(f"manifest {manifest.name}", [str(manifest)])
     kubernetes = bad / "check_kubernetes"
     for objects in sorted(kubernetes.glob("*.yaml")):
-        check_case(f"--kubernetes {objects.name}", ["--kubernetes", str(objects)])
+        if not objects.name.endswith(".live.yaml"):
+            check_case(f"--kubernetes {objects.name}", ["--kubernetes", str(objects)])
     manifests = source / "examples" / "kubernetes" / "manifests"
-    for live in sorted(kubernetes.glob("*.live.json")):
+    for live in sorted([*kubernetes.glob("*.live.json"), *kubernetes.glob("*.live.yaml")]):
         check_case(f"--observed {live.name}",
                    ["--kubernetes", str(manifests), "--observed", str(live)])
+    ansible = bad / "check_ansible"
+    for spec in sorted(ansible.glob("*.args")):
+        # The arguments name files of the corpus directory; the runs happen elsewhere.
+        words = [str(ansible / word) if (ansible / word).exists() else word
+                 for word in spec.read_text().split()]
+        check_case(f"--ansible {spec.name}", words)
     knight = source / "examples" / "knight_capital" / "manifest.json"
     for config in sorted((bad / "check_config").glob("*.json")):
         # --config after --no-config would be refused as a usage error: give it alone.
