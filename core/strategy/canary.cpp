@@ -156,7 +156,7 @@ void CanaryStrategy::on_timer(std::uint64_t tag) {
 void CanaryStrategy::next_step() {
   if (!active()) return;
   if (step_ >= params_.steps.size()) {
-    promote();
+    promote_everyone();
     return;
   }
   const auto& step = params_.steps[step_++];
@@ -511,7 +511,7 @@ void CanaryStrategy::scale_down_aborted_canary() {
   note("canary_scaled_down", std::to_string(count) + " aborted canary pod(s) removed");
 }
 
-void CanaryStrategy::promote() {
+void CanaryStrategy::promote_everyone() {
   auto& fleet = world_.fleet();
   std::int64_t crashed = 0;
   for (HostIndex h : canary_) crashed += fleet.health_of(h) == Health::crashed ? 1 : 0;

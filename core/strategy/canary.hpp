@@ -76,7 +76,7 @@ class CanaryStrategy : public Strategy {
   /// for the fleet: traffic-weighted rates, summed counts.
   Reading read_metric(const std::vector<HostIndex>& hosts);
   void analysis_failed(const std::string& detail);
-  void promote();
+  void promote_everyone();
   void promotion_done();
   void abort(std::string_view reason, std::string_view who);
   void scale_down_aborted_canary();
