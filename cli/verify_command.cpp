@@ -192,9 +192,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       "  deploysim verify PLAN.json -p blast_radius:first_ring -p 'always(serving_fraction() >= "
       "0.9)'\n"
       "\nProperties (-p, repeatable; default flag_consistency with flags, else error_budget):\n"
-      "flag_consistency,"
-      "blast_radius:N, blast_radius:first_ring, loss:USD, error_budget, settles:DURATION,\n"
-      "capacity:HOSTS, capacity:PERCENT%, or an expression (docs/verification.md).\n"
+      "flag_consistency, blast_radius:N, blast_radius:first_ring, loss:USD, error_budget,\n"
+      "settles:DURATION, capacity:HOSTS, capacity:PERCENT%, no_serving_mid_install,\n"
+      "or an expression (docs/verification.md).\n"
       "Exit codes: 0 verified, 1 violated (or interrupted), 2 bad input.\n");
   command->add_option("scenario", options->scenario_file, "Scenario file (JSON)")
       ->required()

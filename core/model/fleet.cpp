@@ -464,6 +464,7 @@ void Fleet::set_health(HostIndex h, Health health) {
   const Health old = health_[h];
   const bool was_serving = serving(old);
   const bool now_serving = serving(health);
+  if (now_serving && !was_serving && (marks_[h] & kMidInstall) != 0) ++served_mid_install_;
   if (was_serving && now_serving) {
     // healthy <-> degraded: take the host out and put it back, as every other change does, so
     // that the weight sums see the same subtraction and addition.

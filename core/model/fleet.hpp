@@ -152,6 +152,14 @@ class Fleet {
   /// Crashed with a recovery only hands can do: a rollback does not reach it.
   bool needs_repair(HostIndex h) const { return (marks_[h] & kNeedsRepair) != 0; }
   void set_needs_repair(HostIndex h, bool needed);
+  /// A deployment has the host mid-install (from its install's start to its update's end): it
+  /// must not serve. Putting such a host into service is counted, so that the invariant can be
+  /// checked (`deploysim verify`, property no_serving_mid_install).
+  void set_mid_install(HostIndex h, bool installing) {
+    marks_[h] = installing ? (marks_[h] | kMidInstall) : (marks_[h] & ~kMidInstall);
+  }
+  /// How many times a host was put into service while mid-install; the model keeps it at 0.
+  std::int64_t served_mid_install() const { return served_mid_install_; }
   /// The service host `h` belongs to.
   std::uint32_t service_of(HostIndex h) const { return groups_[group_[h]].service; }
   /// Serving with a behaviour other than healthy, or crashed.
@@ -341,6 +349,8 @@ class Fleet {
   // Per-host marks, one byte: ever affected (for the blast radius), needs manual repair.
   static constexpr std::uint8_t kEverAffected = 1;
   static constexpr std::uint8_t kNeedsRepair = 2;
+  static constexpr std::uint8_t kMidInstall = 4;
+  std::int64_t served_mid_install_ = 0;
   std::vector<std::uint8_t> marks_;
   std::vector<ServiceTotals> service_totals_;
   // By (service, behaviour), service-major: serving weight and hosts.

@@ -42,6 +42,7 @@ void HostUpdater::update(HostIndex host, VersionIndex version, bool into_rotatio
 
 void HostUpdater::begin_install(HostIndex host) {
   stage_[host] = Stage::installing;
+  world_.fleet().set_mid_install(host, true);
   // A host that needs hands-on repair does not boot far enough to take new code: it stays
   // crashed, and the install fails when it would have ended.
   if (!world_.fleet().needs_repair(host)) world_.fleet().set_health(host, Health::out_of_rotation);
@@ -110,11 +111,13 @@ void HostUpdater::on_wake(engine::Kernel& kernel, std::uint64_t tag) {
         timer_[host] = kernel.wake_after(timing_.health_check, *this, host);
         return;
       }
+      fleet.set_mid_install(host, false);
       fleet.set_health(host, ready_health(host));
       end(host, true);
       return;
     }
     case Stage::checking:
+      fleet.set_mid_install(host, false);
       fleet.set_health(host, ready_health(host));
       end(host, true);
       return;
@@ -143,6 +146,7 @@ void HostUpdater::cancel_all() {
     world_.kernel().cancel(timer_[host]);
     stage_[host] = Stage::idle;
     --in_flight_;
+    world_.fleet().set_mid_install(host, false);
     if (world_.fleet().health_of(host) != Health::crashed) {
       world_.fleet().set_health(host, ready_health(host));
     }
@@ -150,6 +154,7 @@ void HostUpdater::cancel_all() {
 }
 
 void HostUpdater::end(HostIndex host, bool ok) {
+  world_.fleet().set_mid_install(host, false);
   stage_[host] = Stage::idle;
   --in_flight_;
   if (world_.tracing()) {

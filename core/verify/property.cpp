@@ -33,6 +33,7 @@ constexpr Function kFunctions[] = {
     {"misbehaving_hosts", Fn::misbehaving_hosts, Function::Arg::none, false},
     {"serving_hosts", Fn::serving_hosts, Function::Arg::none, false},
     {"serving_fraction", Fn::serving_fraction, Function::Arg::none, false},
+    {"served_mid_install", Fn::served_mid_install, Function::Arg::none, false},
     {"flags_consistent", Fn::flags_consistent, Function::Arg::none, false},
     {"settled_within", Fn::settled_within, Function::Arg::number, false},
     {"first_ring_hosts", Fn::first_ring_hosts, Function::Arg::none, false},

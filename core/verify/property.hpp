@@ -96,6 +96,7 @@ struct Property::Node {
     misbehaving_hosts,
     serving_hosts,
     serving_fraction,
+    served_mid_install,
     flags_consistent,
     settled_within,
     first_ring_hosts

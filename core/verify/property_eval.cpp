@@ -218,6 +218,8 @@ class Evaluator {
                                                 static_cast<double>(t.live_hosts)
                                           : 0.0);
       }
+      case Fn::served_mid_install:
+        return Value::of(static_cast<double>(fleet.served_mid_install()));
       case Fn::flags_consistent:
         return Value::truth(flags_consistent(world_));
       case Fn::first_ring_hosts:
@@ -278,8 +280,9 @@ bool Property::Check::holds(const model::World& world, const simulation::Summary
 
 const std::vector<std::string>& Property::builtin_names() {
   static const std::vector<std::string> names{
-      "flag_consistency", "blast_radius:N",   "blast_radius:first_ring", "loss:USD",
-      "error_budget",     "settles:DURATION", "capacity:HOSTS",          "capacity:PERCENT%",
+      "flag_consistency", "blast_radius:N",    "blast_radius:first_ring",
+      "loss:USD",         "error_budget",      "settles:DURATION",
+      "capacity:HOSTS",   "capacity:PERCENT%", "no_serving_mid_install",
   };
   return names;
 }
@@ -324,6 +327,7 @@ std::optional<std::string> builtin_expression(std::string_view name, const std::
   const auto arg = colon == std::string_view::npos ? std::string_view{} : name.substr(colon + 1);
   if (head == "flag_consistency") return "always(flags_consistent())";
   if (head == "error_budget") return "error_budget_consumed < 1";
+  if (head == "no_serving_mid_install") return "always(served_mid_install() == 0)";
   if (head == "blast_radius") {
     if (arg == "first_ring") return "blast_radius_hosts <= first_ring_hosts()";
     return "blast_radius_hosts <= " + number_arg(name, arg, "N or first_ring", label);

@@ -53,6 +53,34 @@ TEST(Property, KnightsInvariantFailsOnTheReplayAndHoldsWithTheGate) {
   EXPECT_TRUE(holds("flag_consistency", gated));
 }
 
+TEST(Property, NoHostServesMidInstallHoldsForARollout) {
+  const auto rolling =
+      scenario::load_scenario(kPropertySource + "/scenarios/kubernetes_rolling_bad_version.json");
+  EXPECT_TRUE(holds("no_serving_mid_install", rolling));
+  EXPECT_TRUE(holds("no_serving_mid_install", knight()));
+}
+
+TEST(Property, NoHostServesMidInstallCatchesARepairDuringAnInstall) {
+  // A flag crashes web-1 at 1 min (manual repair, 5 min); it is off again at 90 s. The deploy
+  // starts installing v2 on every host at 2 min for 10 min; the repair ends at 6 min and puts
+  // web-1 back into service while its install still runs.
+  const auto scenario = scenario::parse_scenario(nlohmann::json::parse(R"({
+    "name": "repair during an install",
+    "behaviours": {"boot": {"kind": "crash_on_start", "recovery": "manual", "team": "desk"}},
+    "services": {"web": {"versions": {"v1": {"flags": {"bad": "boot"}}, "v2": {}}}},
+    "fleet": {"web": {"hosts": 2, "service": "web", "version": "v1"}},
+    "flags": {"bad": {"initial": false, "percent": 50}},
+    "remediation_teams": {"desk": {"technicians": 1, "per_host": "5min"}},
+    "deployment": {"service": "web", "to": "v2", "start": "+2min",
+                   "strategy": {"type": "all_at_once"}, "host_update": {"install": "10min"}},
+    "timeline": [{"at": "+1min", "do": "set_flag", "flag": "bad", "value": true, "percent": 50},
+                 {"at": "+90s", "do": "set_flag", "flag": "bad", "value": false}],
+    "clock": {"end": "1h"}})"),
+                                                 "test.json");
+  EXPECT_FALSE(holds("no_serving_mid_install", scenario));
+  EXPECT_FALSE(holds("served_mid_install() == 0", scenario));
+}
+
 TEST(Property, SummaryKeysComparisonsAndConnectives) {
   EXPECT_TRUE(holds("max_hosts_misbehaving <= 8", knight()));
   EXPECT_FALSE(holds("max_hosts_misbehaving < 8", knight()));
