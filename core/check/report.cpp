@@ -249,44 +249,6 @@ void write_sarif(std::ostream& out, const CheckResult& result, const ReportConte
   out << input::dump_json(log, 2) << '\n';
 }
 
-// Text for XML 1.0 content or attribute values: markup escaped, invalid UTF-8 repaired, and the
-// characters XML 1.0 forbids (controls other than tab and newline, U+FFFE, U+FFFF) replaced.
-std::string xml_escape(std::string_view raw) {
-  const std::string text = input::to_valid_utf8(raw);
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-          out += ' ';
-        } else if (text.compare(i, 2, "\xEF\xBF") == 0 && i + 2 < text.size() &&
-                   (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
-          out += "\xEF\xBF\xBD";  // U+FFFE and U+FFFF are not XML characters
-          i += 2;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 void write_junit(std::ostream& out, const CheckResult& result, const ReportContext& context) {
   std::map<const RuleInfo*, std::vector<const Finding*>> by_rule;
   for (const auto& finding : result.findings) by_rule[finding.rule].push_back(&finding);
@@ -303,25 +265,26 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
     const std::string classname = "deploysim." + std::string(rule->id);
     if (found == by_rule.end()) {
       // A passing case per rule, so that a clean run is not an empty report.
-      cases += "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(manifest) +
-               "\" file=\"" + xml_escape(manifest) + "\" time=\"0\"/>\n";
+      cases += "    <testcase classname=\"" + classname + "\" name=\"" +
+               input::xml_escape(manifest) + "\" file=\"" + input::xml_escape(manifest) +
+               "\" time=\"0\"/>\n";
       ++tests;
     } else {
       for (const Finding* finding : found->second) {
         ++tests;
         cases += "    <testcase classname=\"" + classname + "\" name=\"" +
-                 xml_escape(finding->location.file + "#" + finding->entity) + "\" file=\"" +
-                 xml_escape(finding->location.file) + "\" time=\"0\">\n";
+                 input::xml_escape(finding->location.file + "#" + finding->entity) + "\" file=\"" +
+                 input::xml_escape(finding->location.file) + "\" time=\"0\">\n";
         if (finding->suppression) {
           ++suite_skipped;
           cases += "      <skipped message=\"" +
-                   xml_escape("suppressed: " + *finding->suppression) + "\"/>\n";
+                   input::xml_escape("suppressed: " + *finding->suppression) + "\"/>\n";
         } else {
           ++suite_failures;
           cases += "      <failure type=\"" + std::string(severity_name(finding->severity)) +
-                   "\" message=\"" + xml_escape(finding->message) + "\">" +
-                   xml_escape(place(finding->location) + " " + finding->location.pointer + "\n" +
-                              text_line(*finding)) +
+                   "\" message=\"" + input::xml_escape(finding->message) + "\">" +
+                   input::xml_escape(place(finding->location) + " " + finding->location.pointer +
+                                     "\n" + text_line(*finding)) +
                    "</failure>\n";
         }
         cases += "    </testcase>\n";
@@ -331,10 +294,10 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
     skipped += suite_skipped;
     const std::size_t suite_tests = found == by_rule.end() ? 1 : found->second.size();
     body += "  <testsuite name=\"" +
-            xml_escape(std::string(rule->id) + " " + std::string(rule->name)) + "\" tests=\"" +
-            std::to_string(suite_tests) + "\" failures=\"" + std::to_string(suite_failures) +
-            "\" errors=\"0\" skipped=\"" + std::to_string(suite_skipped) + "\" time=\"0\">\n" +
-            cases + "  </testsuite>\n";
+            input::xml_escape(std::string(rule->id) + " " + std::string(rule->name)) +
+            "\" tests=\"" + std::to_string(suite_tests) + "\" failures=\"" +
+            std::to_string(suite_failures) + "\" errors=\"0\" skipped=\"" +
+            std::to_string(suite_skipped) + "\" time=\"0\">\n" + cases + "  </testsuite>\n";
   }
   const std::size_t errors = context.input_problems.size();
   if (errors > 0) {
@@ -343,9 +306,10 @@ void write_junit(std::ostream& out, const CheckResult& result, const ReportConte
             "\" skipped=\"0\" time=\"0\">\n";
     for (const auto& problem : context.input_problems) {
       body += "    <testcase classname=\"deploysim.input\" name=\"" +
-              xml_escape(problem.file + "#" + problem.pointer) + "\" file=\"" +
-              xml_escape(problem.file) + "\" time=\"0\">\n      <error type=\"input\" message=\"" +
-              xml_escape(problem.message()) + "\">" + xml_escape(problem.message()) +
+              input::xml_escape(problem.file + "#" + problem.pointer) + "\" file=\"" +
+              input::xml_escape(problem.file) +
+              "\" time=\"0\">\n      <error type=\"input\" message=\"" +
+              input::xml_escape(problem.message()) + "\">" + input::xml_escape(problem.message()) +
               "</error>\n    </testcase>\n";
     }
     body += "  </testsuite>\n";

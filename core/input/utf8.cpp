@@ -159,4 +159,42 @@ bool Utf8Filter::drain(bool final) {
   return !failed_;
 }
 
+// Text for XML 1.0 content or attribute values: markup escaped, invalid UTF-8 repaired, and the
+// characters XML 1.0 forbids (controls other than tab and newline, U+FFFE, U+FFFF) replaced.
+std::string xml_escape(std::string_view raw) {
+  const std::string text = input::to_valid_utf8(raw);
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+          out += ' ';
+        } else if (text.compare(i, 2, "\xEF\xBF") == 0 && i + 2 < text.size() &&
+                   (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
+          out += "\xEF\xBF\xBD";  // U+FFFE and U+FFFF are not XML characters
+          i += 2;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
 }  // namespace deploysim::input

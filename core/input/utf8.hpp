@@ -25,6 +25,11 @@ std::string to_valid_utf8(std::string_view text);
 std::string dump_json(const nlohmann::json& value, int indent = -1);
 std::string dump_json(const nlohmann::ordered_json& value, int indent = -1);
 
+/// Text for XML 1.0 content or attribute values (JUnit reports): markup escaped, invalid UTF-8
+/// repaired, and the characters XML 1.0 forbids (controls other than tab and newline, U+FFFE,
+/// U+FFFF) replaced.
+std::string xml_escape(std::string_view raw);
+
 /// How many texts this process repaired so far.
 std::uint64_t utf8_repairs();
 

@@ -29,30 +29,6 @@ std::int64_t total(const Report& report, std::int64_t LevelStats::*field) {
   return sum;
 }
 
-// Text for XML content and attributes: markup escaped, controls XML forbids replaced.
-std::string xml_escape(std::string_view raw) {
-  std::string out;
-  for (char c : input::to_valid_utf8(raw)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += static_cast<unsigned char>(c) < 0x20 && c != '\n' ? ' ' : c;
-    }
-  }
-  return out;
-}
-
 std::string fault_text(const model::Fault& fault) {
   return std::string(model::fault_kind_name(fault.kind)) + " " + fault.target;
 }
@@ -193,18 +169,18 @@ void write_junit(std::ostream& out, const Report& r, const std::string& file) {
   for (const auto& p : r.properties) failures += violated(p) ? 1 : 0;
   const bool incomplete = r.verdict == Report::Verdict::incomplete;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<testsuites name=\"deploysim verify\">\n  <testsuite name=\"" << xml_escape(file)
+      << "<testsuites name=\"deploysim verify\">\n  <testsuite name=\"" << input::xml_escape(file)
       << "\" tests=\"" << r.properties.size() << "\" failures=\"" << failures << "\" errors=\""
       << (incomplete ? r.properties.size() : 0) << "\">\n";
   for (const auto& property : r.properties) {
-    out << "    <testcase classname=\"" << xml_escape(r.scenario) << "\" name=\""
-        << xml_escape(property) << "\">\n";
+    out << "    <testcase classname=\"" << input::xml_escape(r.scenario) << "\" name=\""
+        << input::xml_escape(property) << "\">\n";
     if (violated(property)) {
       std::ostringstream story;
       write_text(story, r, file);
       out << "      <failure message=\"violated with "
           << plural(static_cast<std::int64_t>(r.counterexample->schedule.faults.size()), "fault")
-          << "\">" << xml_escape(story.str()) << "</failure>\n";
+          << "\">" << input::xml_escape(story.str()) << "</failure>\n";
     } else if (incomplete) {
       out << "      <error message=\"search interrupted before every schedule was explored\"/>\n";
     }

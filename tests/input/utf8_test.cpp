@@ -104,3 +104,16 @@ TEST(Utf8Filter, ASinkThatFailsFailsTheStream) {
 
 }  // namespace
 }  // namespace deploysim::input
+
+namespace deploysim::input {
+namespace {
+
+TEST(XmlEscape, EscapesMarkupAndReplacesWhatXmlForbids) {
+  EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+  EXPECT_EQ(xml_escape("tab\tline\nbell\a"), "tab\tline\nbell ");
+  EXPECT_EQ(xml_escape("\xEF\xBF\xBE"), "\xEF\xBF\xBD") << "U+FFFE is no XML character";
+  EXPECT_EQ(xml_escape("bad \xFF byte"), "bad \xEF\xBF\xBD byte");
+}
+
+}  // namespace
+}  // namespace deploysim::input
