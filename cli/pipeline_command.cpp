@@ -266,7 +266,7 @@ std::optional<int> write_pipeline_files(const PipelineOptions& o,
                  {&o.incidents_file, io::write_pipeline_incidents_csv}};
   for (const auto& [file, writer] : files) {
     if (file->empty()) continue;
-    auto failed = write_file(*file, [&](std::ostream& out) { writer(out, first); });
+    auto failed = write_file(*file, [&, write = writer](std::ostream& out) { write(out, first); });
     if (failed) return failed;
   }
   return std::nullopt;
